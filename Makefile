@@ -1,0 +1,39 @@
+# The two commands a new user runs are `make run` and `make test`.
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+PYTHON ?= python3
+URL := http://127.0.0.1:8000
+
+.PHONY: install run demo test lint bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+run: install
+	$(BIN)/pasientflyt demo
+	@echo
+	@echo "Pasientflyt kjører på $(URL) (stopp med Ctrl+C). Prøv API-et:"
+	@echo "  curl -H \"Authorization: Bearer $$($(BIN)/pasientflyt users token saksbehandler)\" $(URL)/api/v1/units"
+	@echo "  API-dokumentasjon: $(URL)/docs"
+	@echo
+	$(BIN)/pasientflyt serve
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy flow access boards fixtures
+
+test: lint
+	$(BIN)/pytest -n auto --dist loadgroup --ignore=tests/bench tests
+
+bench: install
+	$(BIN)/pytest -p no:xdist -p no:randomly -s tests/bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

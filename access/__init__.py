@@ -1,0 +1,1 @@
+"""Who may see and do what: accounts, tokens and (later) the care-relation policy."""

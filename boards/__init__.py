@@ -1,0 +1,1 @@
+"""The web app: app factory, settings, routes, templates and the command line."""

@@ -1,0 +1,233 @@
+"""Flow commands and reads: parse, authorise, call the application, answer."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from fastapi import APIRouter, Response
+
+from boards.api.schemas import (
+    Admission,
+    Closing,
+    CommandResult,
+    DecisionIn,
+    DischargePlanIn,
+    Empty,
+    HospitalAnswer,
+    Move,
+    OpenFlow,
+    Problem,
+    Readmission,
+    ReadyForDischarge,
+    Reason,
+    Reservation,
+    SafetyFlagIn,
+    WaitReasonIn,
+)
+from boards.dependencies import CurrentActor, ExpectedVersion, Flows, Now
+from flow.patient_flow import Decision, DischargePlan
+from flow.views import FlowView, HistoryEntry
+from flow.vocabulary import SafetyFlag
+
+REFUSALS: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "Ikke innlogget"},
+    404: {"model": Problem, "description": "Forløpet finnes ikke"},
+    409: {"model": Problem, "description": "Ikke tillatt i forløpets tilstand"},
+    422: {"description": "Ugyldig forespørsel"},
+}
+
+router = APIRouter(tags=["forløp"], responses=REFUSALS)
+
+
+@router.post("/flows", status_code=201)
+def open_flow(body: OpenFlow, flows: Flows, by: CurrentActor, now: Now) -> CommandResult:
+    flow_id = flows.open_flow(
+        body.national_id, body.name, body.source, body.location, body.need, by=by, at=now
+    )
+    return CommandResult(id=flow_id, version=1)
+
+
+@router.get("/flows/{flow_id}")
+def read_flow(flow_id: UUID, flows: Flows, by: CurrentActor, response: Response) -> FlowView:
+    view = flows.flow(flow_id, by)
+    response.headers["ETag"] = f'"{view.version}"'
+    return view
+
+
+@router.get("/flows/{flow_id}/history")
+def read_history(flow_id: UUID, flows: Flows, by: CurrentActor) -> list[HistoryEntry]:
+    return flows.history(flow_id, by)
+
+
+@router.post("/flows/{flow_id}/admission")
+def notify_admission(
+    flow_id: UUID, body: Admission, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    admitted_at = body.admitted_at or now
+    version = flows.notify_admission(
+        flow_id, body.hospital, admitted_at, by=by, at=now, expected_version=v
+    )
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/ready-for-discharge")
+def notify_ready_for_discharge(
+    flow_id: UUID,
+    body: ReadyForDischarge,
+    flows: Flows,
+    by: CurrentActor,
+    now: Now,
+    v: ExpectedVersion,
+) -> CommandResult:
+    ready_at = body.ready_at or now
+    version = flows.notify_ready_for_discharge(
+        flow_id, ready_at, body.estimate, by=by, at=now, expected_version=v
+    )
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/ready-for-discharge/withdrawal")
+def withdraw_ready_for_discharge(
+    flow_id: UUID, body: Reason, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.withdraw_ready_for_discharge(
+        flow_id, body.reason, by=by, at=now, expected_version=v
+    )
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/hospital-answer")
+def answer_hospital(
+    flow_id: UUID,
+    body: HospitalAnswer,
+    flows: Flows,
+    by: CurrentActor,
+    now: Now,
+    v: ExpectedVersion,
+) -> CommandResult:
+    version = flows.answer_hospital(
+        flow_id, body.can_receive, body.note, by=by, at=now, expected_version=v
+    )
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/wait-reason")
+def record_wait_reason(
+    flow_id: UUID, body: WaitReasonIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.record_wait_reason(
+        flow_id, body.reason, body.note, by=by, at=now, expected_version=v
+    )
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/decision")
+def decide_service(
+    flow_id: UUID, body: DecisionIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    decision = Decision(
+        body.service.value, body.unit_id, body.zone_id, body.starts_on, body.ends_on
+    )
+    version = flows.decide_service(flow_id, decision, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/reservation")
+def reserve_bed(
+    flow_id: UUID, body: Reservation, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.reserve_bed(flow_id, body.unit_id, body.bed, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/reservation/cancellation")
+def cancel_reservation(
+    flow_id: UUID, body: Reason, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.cancel_reservation(flow_id, body.reason, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/arrival")
+def arrive(
+    flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.arrive(flow_id, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/move")
+def move(
+    flow_id: UUID, body: Move, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.move(flow_id, body.bed, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/discharge-plan")
+def plan_discharge(
+    flow_id: UUID,
+    body: DischargePlanIn,
+    flows: Flows,
+    by: CurrentActor,
+    now: Now,
+    v: ExpectedVersion,
+) -> CommandResult:
+    plan = DischargePlan(body.on, body.estimate, body.destination.value, body.zone_id)
+    version = flows.plan_discharge(flow_id, plan, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/discharge")
+def discharge(
+    flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.discharge(flow_id, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/home-care-start")
+def start_home_care(
+    flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.start_home_care(flow_id, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/readmission")
+def readmit(
+    flow_id: UUID, body: Readmission, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.readmit(flow_id, body.hospital, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/safety-flags")
+def raise_safety_flag(
+    flow_id: UUID, body: SafetyFlagIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.raise_safety_flag(flow_id, body.flag, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/safety-flags/{flag}/clearing")
+def clear_safety_flag(
+    flow_id: UUID,
+    flag: SafetyFlag,
+    body: Empty,
+    flows: Flows,
+    by: CurrentActor,
+    now: Now,
+    v: ExpectedVersion,
+) -> CommandResult:
+    version = flows.clear_safety_flag(flow_id, flag, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)
+
+
+@router.post("/flows/{flow_id}/closing")
+def close_flow(
+    flow_id: UUID, body: Closing, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
+) -> CommandResult:
+    version = flows.close_flow(flow_id, body.reason, body.note, by=by, at=now, expected_version=v)
+    return CommandResult(id=flow_id, version=version)

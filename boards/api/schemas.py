@@ -1,0 +1,170 @@
+"""The shapes the API accepts: pydantic checks them at the edge, before the domain."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import UTC, date, datetime
+from typing import Annotated, Self
+from uuid import UUID
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    model_validator,
+)
+
+from flow.national_id import InvalidNationalIdError
+from flow.national_id import validate as validate_national_id
+from flow.vocabulary import (
+    ClosingReason,
+    Destination,
+    SafetyFlag,
+    ServiceKind,
+    Source,
+    WaitReason,
+)
+
+
+def _printable(text: str) -> str:
+    """Refuse control characters and lone surrogates, which no screen or store wants."""
+    for char in text:
+        if unicodedata.category(char) in {"Cc", "Cs"} and char not in "\n\t":
+            raise ValueError("Teksten inneholder ugyldige tegn.")
+    return text
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _national_id(value: str) -> str:
+    try:
+        return validate_national_id(value)
+    except InvalidNationalIdError as error:
+        raise ValueError(str(error)) from None
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(_printable),
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_printable)
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_printable)
+]
+BedName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
+    AfterValidator(_printable),
+]
+Moment = Annotated[AwareDatetime, AfterValidator(_utc)]
+NationalId = Annotated[str, AfterValidator(_national_id)]
+
+
+class Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OpenFlow(Body):
+    national_id: NationalId = Field(description="Fødselsnummer eller D-nummer, 11 siffer.")
+    name: Name
+    source: Source
+    location: Short = Field(description="Hvor pasienten er nå.")
+    need: Note = Field(description="Behovet henvisningen gjelder.")
+
+
+class Admission(Body):
+    hospital: Name
+    admitted_at: Moment | None = None
+
+
+class ReadyForDischarge(Body):
+    ready_at: Moment | None = None
+    estimate: bool = Field(False, description="Tidspunktet er et anslag (PLO «Anslag»).")
+
+
+class Reason(Body):
+    reason: Note = ""
+
+
+class HospitalAnswer(Body):
+    can_receive: bool
+    note: Note = ""
+
+
+class WaitReasonIn(Body):
+    reason: WaitReason
+    note: Note = ""
+
+
+class DecisionIn(Body):
+    service: ServiceKind
+    unit_id: UUID | None = None
+    zone_id: UUID | None = None
+    starts_on: date
+    ends_on: date | None = None
+
+    @model_validator(mode="after")
+    def _check_place(self) -> Self:
+        if self.service == ServiceKind.SHORT_TERM_STAY and self.unit_id is None:
+            raise ValueError("Et vedtak om korttidsopphold må ha unit_id.")
+        if self.service == ServiceKind.HOME_CARE and self.zone_id is None:
+            raise ValueError("Et vedtak om hjemmetjenester må ha zone_id.")
+        if self.ends_on is not None and self.ends_on < self.starts_on:
+            raise ValueError("ends_on kan ikke være før starts_on.")
+        return self
+
+
+class Reservation(Body):
+    unit_id: UUID
+    bed: BedName
+
+
+class Move(Body):
+    bed: BedName
+
+
+class DischargePlanIn(Body):
+    on: date
+    estimate: bool = False
+    destination: Destination
+    zone_id: UUID | None = None
+
+    @model_validator(mode="after")
+    def _check_zone(self) -> Self:
+        if self.destination == Destination.HOME and self.zone_id is None:
+            raise ValueError("Utskrivning til hjemmet må ha zone_id for hjemmetjenestesonen.")
+        return self
+
+
+class Readmission(Body):
+    hospital: Name
+
+
+class SafetyFlagIn(Body):
+    flag: SafetyFlag
+
+
+class Closing(Body):
+    reason: ClosingReason
+    note: Note = ""
+
+
+class Empty(Body):
+    pass
+
+
+class CommandResult(BaseModel):
+    id: UUID
+    version: int
+
+
+class Problem(BaseModel):
+    detail: str

@@ -1,0 +1,120 @@
+"""The command line: `pasientflyt serve | demo | users add | users token`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+import uvicorn
+from rich.console import Console
+from rich.table import Table
+
+from access.accounts import AccountError, Accounts, Role
+from access.database import connect
+from boards.app import create_app, utc_now
+from boards.settings import Settings
+from fixtures import demo
+from fixtures.municipalities import load_specs
+from flow.application import Pasientflyt
+from flow.errors import FlowError
+from flow.municipality import municipality_id, unit_id
+from flow.store import store_env
+
+cli = typer.Typer(
+    help="Pasientflyt: pasientforløp mellom sykehus, korttidsplasser og hjemmet.",
+    no_args_is_help=True,
+)
+users_cli = typer.Typer(help="Brukere og API-nøkler.", no_args_is_help=True)
+cli.add_typer(users_cli, name="users")
+console = Console()
+
+
+def _stores(settings: Settings) -> tuple[Pasientflyt, Accounts]:
+    return Pasientflyt(env=store_env(settings.database_url)), Accounts(
+        connect(settings.database_url)
+    )
+
+
+@cli.command()
+def serve(
+    host: Annotated[str | None, typer.Option(help="Adressen det lyttes på.")] = None,
+    port: Annotated[int | None, typer.Option(help="Porten det lyttes på.")] = None,
+) -> None:
+    """Start the web server."""
+    settings = Settings()
+    app = create_app(settings)
+    uvicorn.run(app, host=host or settings.host, port=port or settings.port)
+
+
+@cli.command("demo")
+def load_demo() -> None:
+    """Load the demo municipalities through commands; a second run adds nothing."""
+    settings = Settings()
+    app, accounts = _stores(settings)
+    with console.status("Laster demokommunene …"):
+        summary = demo.load(app, accounts, utc_now())
+    console.print(
+        f"Nye kommuner: {summary.municipalities}, nye forløp: {summary.flows} "
+        f"(database: {settings.database_url})"
+    )
+    table = Table(title="Demobrukere")
+    for column in ("kommune", "brukernavn", "rolle", "passord"):
+        table.add_column(column)
+    for spec in load_specs():
+        for user in spec.users:
+            table.add_row(spec.name, user.username, user.role.value, user.password)
+    console.print(table)
+
+
+@users_cli.command("add")
+def add_user(
+    username: str,
+    role: Role,
+    municipality: Annotated[str, typer.Option(help="Kommunenummeret, fire siffer.")],
+    name: Annotated[str, typer.Option(help="Fullt navn.")] = "",
+    unit: Annotated[list[str] | None, typer.Option(help="Enhets- eller sonekode.")] = None,
+    password: Annotated[
+        str | None, typer.Option(prompt=True, hide_input=True, confirmation_prompt=True)
+    ] = None,
+) -> None:
+    """Add a user with a role, in a municipality, optionally member of units or zones."""
+    settings = Settings()
+    app, accounts = _stores(settings)
+    tenant = municipality_id(municipality)
+    if not app.has_municipality(tenant):
+        _fail(f"Kommune {municipality} finnes ikke.")
+    try:
+        accounts.add_user(
+            tenant,
+            username,
+            role,
+            name or username,
+            password or None,
+            [unit_id(tenant, code) for code in unit or []],
+            at=utc_now(),
+        )
+    except AccountError as error:
+        _fail(str(error))
+    console.print(f"La til {username} ({role.value}) i {app.municipality_name(tenant)}.")
+
+
+@users_cli.command("token")
+def issue_token(username: str) -> None:
+    """Print a new bearer token for an API client acting as USERNAME."""
+    try:
+        token = Accounts(connect(Settings().database_url)).issue_token(username, at=utc_now())
+    except AccountError as error:
+        _fail(str(error))
+    print(token)
+
+
+def _fail(message: str) -> None:
+    console.print(f"[red]{message}[/red]")
+    raise typer.Exit(code=1)
+
+
+def main() -> None:
+    try:
+        cli()
+    except FlowError as error:
+        _fail(error.message)

@@ -1,0 +1,1 @@
+"""The domain: patient flows, care units and the municipality they belong to."""

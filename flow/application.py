@@ -1,0 +1,472 @@
+"""The application service: one short method per use case, over one event store.
+
+Rules that span two aggregates live here: a bed is reserved, taken, changed or
+given up by saving the flow and its unit in one transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from flow import transcodings
+from flow.actor import Actor
+from flow.care_unit import Bed, CareUnit
+from flow.errors import (
+    ConcurrentChangeError,
+    IllegalTransitionError,
+    NotFoundError,
+    StaleVersionError,
+)
+from flow.municipality import Municipality
+from flow.patient_flow import (
+    BedRef,
+    Decision,
+    DischargePlan,
+    HospitalAnswer,
+    Patient,
+    PatientFlow,
+    ReadyNotice,
+    WaitNote,
+)
+from flow.views import FlowView, HistoryEntry, UnitView
+from flow.vocabulary import (
+    ClosingReason,
+    Destination,
+    SafetyFlag,
+    ServiceKind,
+    Source,
+    UnitKind,
+    WaitReason,
+)
+
+A = TypeVar("A", bound=Aggregate)
+
+
+class Pasientflyt(Application[UUID]):
+    name = "Pasientflyt"
+    snapshotting_intervals = {PatientFlow: 50, CareUnit: 100}
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcodings.register(
+            transcoder,
+            Actor,
+            Patient,
+            ReadyNotice,
+            HospitalAnswer,
+            WaitNote,
+            Decision,
+            BedRef,
+            DischargePlan,
+            Bed,
+        )
+
+    # -- municipalities, units and zones ---------------------------------------------
+
+    def register_municipality(self, number: str, name: str, *, by: Actor, at: datetime) -> UUID:
+        municipality = Municipality.register(number, name, by=by, at=at)
+        self._save(municipality)
+        return municipality.id
+
+    def has_municipality(self, municipality_id: UUID) -> bool:
+        return municipality_id in self.repository
+
+    def municipality_name(self, municipality_id: UUID) -> str:
+        return self._load(municipality_id, Municipality).name
+
+    def register_unit(
+        self, code: str, name: str, kind: UnitKind, beds: list[str], *, by: Actor, at: datetime
+    ) -> UUID:
+        municipality = self._load(by.municipality_id, Municipality)
+        new_id = municipality.add_unit(code, by=by, at=at)
+        unit = CareUnit.register(new_id, municipality.id, code, name, kind, beds, by=by, at=at)
+        self._save(municipality, unit)
+        return unit.id
+
+    def units(self, by: Actor, *, zones: bool = False) -> list[UnitView]:
+        """The municipality's short-term units, or its home-care zones."""
+        municipality = self._load(by.municipality_id, Municipality)
+        units = [self._load(unit_id, CareUnit) for unit_id in municipality.unit_ids]
+        return [UnitView.of(u) for u in units if u.is_zone == zones]
+
+    def unit(self, unit_id: UUID, by: Actor) -> UnitView:
+        return UnitView.of(self._unit(unit_id, by))
+
+    def block_bed(self, unit_id: UUID, bed: str, reason: str, *, by: Actor, at: datetime) -> int:
+        unit = self._unit(unit_id, by)
+        unit.block(bed, reason, by=by, at=at)
+        self._save(unit)
+        return unit.version
+
+    def unblock_bed(self, unit_id: UUID, bed: str, *, by: Actor, at: datetime) -> int:
+        unit = self._unit(unit_id, by)
+        unit.unblock(bed, by=by, at=at)
+        self._save(unit)
+        return unit.version
+
+    # -- reading flows ------------------------------------------------------------------
+
+    def flow(self, flow_id: UUID, by: Actor) -> FlowView:
+        return FlowView.of(self._flow(flow_id, by))
+
+    def history(self, flow_id: UUID, by: Actor) -> list[HistoryEntry]:
+        self._flow(flow_id, by)
+        return [HistoryEntry.of(e) for e in self.events.get(flow_id)]
+
+    # -- flow commands ------------------------------------------------------------------
+
+    def open_flow(
+        self,
+        national_id: str,
+        name: str,
+        source: Source,
+        location: str,
+        need: str,
+        *,
+        by: Actor,
+        at: datetime,
+        flow_id: UUID | None = None,
+    ) -> UUID:
+        flow = PatientFlow.open(
+            by.municipality_id,
+            national_id,
+            name,
+            source,
+            location,
+            need,
+            by=by,
+            at=at,
+            flow_id=flow_id,
+        )
+        self._save(flow)
+        return flow.id
+
+    def notify_admission(
+        self,
+        flow_id: UUID,
+        hospital: str,
+        admitted_at: datetime,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.notify_admission(hospital, admitted_at, by=by, at=at),
+        )
+
+    def notify_ready_for_discharge(
+        self,
+        flow_id: UUID,
+        ready_at: datetime,
+        estimate: bool,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.notify_ready_for_discharge(ready_at, estimate, by=by, at=at),
+        )
+
+    def withdraw_ready_for_discharge(
+        self,
+        flow_id: UUID,
+        reason: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.withdraw_ready_for_discharge(reason, by=by, at=at),
+        )
+
+    def answer_hospital(
+        self,
+        flow_id: UUID,
+        can_receive: bool,
+        note: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.answer_hospital(can_receive, note, by=by, at=at),
+        )
+
+    def record_wait_reason(
+        self,
+        flow_id: UUID,
+        reason: WaitReason,
+        note: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.record_wait_reason(reason, note, by=by, at=at),
+        )
+
+    def decide_service(
+        self,
+        flow_id: UUID,
+        decision: Decision,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        self._check_decision(decision, by)
+        return self._update(
+            flow_id, by, expected_version, lambda f: f.decide_service(decision, by=by, at=at)
+        )
+
+    def reserve_bed(
+        self,
+        flow_id: UUID,
+        unit_id: UUID,
+        bed: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        flow = self._flow(flow_id, by, expected_version)
+        unit = self._unit(unit_id, by)
+        flow.reserve_bed(unit.id, bed, by=by, at=at)
+        unit.reserve(bed, flow.id, by=by, at=at)
+        self._save(flow, unit)
+        return flow.version
+
+    def cancel_reservation(
+        self,
+        flow_id: UUID,
+        reason: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update_giving_up_bed(
+            flow_id, by, at, expected_version, lambda f: f.cancel_reservation(reason, by=by, at=at)
+        )
+
+    def arrive(
+        self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
+    ) -> int:
+        flow = self._flow(flow_id, by, expected_version)
+        held = flow.reservation
+        flow.arrive(by=by, at=at)
+        assert held is not None
+        unit = self._unit(held.unit_id, by)
+        unit.occupy(held.bed, flow.id, by=by, at=at)
+        self._save(flow, unit)
+        return flow.version
+
+    def move(
+        self,
+        flow_id: UUID,
+        bed: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        flow = self._flow(flow_id, by, expected_version)
+        before = flow.stay
+        flow.move(bed, by=by, at=at)
+        assert before is not None
+        unit = self._unit(before.unit_id, by)
+        unit.move(flow.id, before.bed, bed, by=by, at=at)
+        self._save(flow, unit)
+        return flow.version
+
+    def plan_discharge(
+        self,
+        flow_id: UUID,
+        plan: DischargePlan,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        if plan.destination == Destination.HOME:
+            self._zone(plan.zone_id, by)
+        return self._update(
+            flow_id, by, expected_version, lambda f: f.plan_discharge(plan, by=by, at=at)
+        )
+
+    def discharge(
+        self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
+    ) -> int:
+        return self._update_giving_up_bed(
+            flow_id, by, at, expected_version, lambda f: f.discharge(by=by, at=at)
+        )
+
+    def start_home_care(
+        self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
+    ) -> int:
+        return self._update(
+            flow_id, by, expected_version, lambda f: f.start_home_care(by=by, at=at)
+        )
+
+    def readmit(
+        self,
+        flow_id: UUID,
+        hospital: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update_giving_up_bed(
+            flow_id, by, at, expected_version, lambda f: f.readmit(hospital, by=by, at=at)
+        )
+
+    def raise_safety_flag(
+        self,
+        flow_id: UUID,
+        flag: SafetyFlag,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id, by, expected_version, lambda f: f.raise_safety_flag(flag, by=by, at=at)
+        )
+
+    def clear_safety_flag(
+        self,
+        flow_id: UUID,
+        flag: SafetyFlag,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id, by, expected_version, lambda f: f.clear_safety_flag(flag, by=by, at=at)
+        )
+
+    def close_flow(
+        self,
+        flow_id: UUID,
+        reason: ClosingReason,
+        note: str,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update_giving_up_bed(
+            flow_id, by, at, expected_version, lambda f: f.close(reason, note, by=by, at=at)
+        )
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def _update(
+        self,
+        flow_id: UUID,
+        by: Actor,
+        expected_version: int | None,
+        change: Callable[[PatientFlow], None],
+    ) -> int:
+        flow = self._flow(flow_id, by, expected_version)
+        change(flow)
+        self._save(flow)
+        return flow.version
+
+    def _update_giving_up_bed(
+        self,
+        flow_id: UUID,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None,
+        change: Callable[[PatientFlow], None],
+    ) -> int:
+        """Change the flow and free the bed it held, in one transaction."""
+        flow = self._flow(flow_id, by, expected_version)
+        held = flow.held_bed
+        change(flow)
+        if held is None:
+            self._save(flow)
+        else:
+            unit = self._unit(held.unit_id, by)
+            unit.release(held.bed, flow.id, by=by, at=at)
+            self._save(flow, unit)
+        return flow.version
+
+    def _check_decision(self, decision: Decision, by: Actor) -> None:
+        if decision.service == ServiceKind.SHORT_TERM_STAY:
+            unit = self._unit(decision.unit_id, by)
+            if unit.is_zone:
+                raise IllegalTransitionError(
+                    f"{unit.name} er en hjemmetjenestesone, ikke en korttidsavdeling."
+                )
+        elif decision.service == ServiceKind.HOME_CARE:
+            self._zone(decision.zone_id, by)
+
+    def _flow(self, flow_id: UUID, by: Actor, expected_version: int | None = None) -> PatientFlow:
+        flow = self._load(flow_id, PatientFlow, by)
+        if expected_version is not None and expected_version != flow.version:
+            raise StaleVersionError(
+                f"Forløpet er endret siden du så det (nå versjon {flow.version}, "
+                f"du hadde versjon {expected_version}). Last inn på nytt og prøv igjen."
+            )
+        return flow
+
+    def _unit(self, unit_id: UUID | None, by: Actor) -> CareUnit:
+        unit = self._load(unit_id, CareUnit, by)
+        return unit
+
+    def _zone(self, zone_id: UUID | None, by: Actor) -> CareUnit:
+        zone = self._unit(zone_id, by)
+        if not zone.is_zone:
+            raise IllegalTransitionError(f"{zone.name} er ikke en hjemmetjenestesone.")
+        return zone
+
+    def _load(self, aggregate_id: UUID | None, cls: type[A], by: Actor | None = None) -> A:
+        """An aggregate of the actor's municipality; any other id does not exist for them."""
+        what = {PatientFlow: "Forløpet", CareUnit: "Enheten"}.get(cls, "Kommunen")
+        try:
+            aggregate: Any = self.repository.get(aggregate_id) if aggregate_id else None
+        except AggregateNotFoundError:
+            aggregate = None
+        tenant = getattr(aggregate, "municipality_id", None)
+        if not isinstance(aggregate, cls) or (by is not None and tenant != by.municipality_id):
+            raise NotFoundError(f"{what} finnes ikke.")
+        return aggregate
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            raise ConcurrentChangeError(
+                "Noen andre endret det samme i samme øyeblikk. Last inn på nytt og prøv igjen."
+            ) from None

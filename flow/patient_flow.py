@@ -1,0 +1,408 @@
+"""`PatientFlow`: one patient's journey from referral to its end.
+
+Each public method checks meaning and then calls a private `@event` method that
+only assigns state, because that body runs again on every replay.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from flow.actor import Actor
+from flow.errors import FlowClosedError, IllegalTransitionError
+from flow.national_id import validate as validate_national_id
+from flow.vocabulary import (
+    COMMAND_TEXT,
+    PHASE_TEXT,
+    ClosingReason,
+    Command,
+    Destination,
+    Phase,
+    SafetyFlag,
+    ServiceKind,
+    Source,
+    WaitReason,
+)
+
+
+@dataclass(frozen=True)
+class Patient:
+    national_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class ReadyNotice:
+    """Ready for discharge: from this day the municipality pays for every day in hospital."""
+
+    ready_at: datetime
+    estimate: bool
+
+
+@dataclass(frozen=True)
+class HospitalAnswer:
+    can_receive: bool
+    answered_at: datetime
+    note: str
+
+
+@dataclass(frozen=True)
+class WaitNote:
+    reason: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Decision:
+    service: str
+    unit_id: UUID | None
+    zone_id: UUID | None
+    starts_on: date
+    ends_on: date | None
+
+
+@dataclass(frozen=True)
+class BedRef:
+    unit_id: UUID
+    bed: str
+
+
+@dataclass(frozen=True)
+class DischargePlan:
+    on: date
+    estimate: bool
+    destination: str
+    zone_id: UUID | None
+
+
+PhaseRule = Callable[["PatientFlow"], bool]
+
+_OUT_OF_HOSPITAL = {Phase.REFERRED, Phase.DISCHARGED, Phase.HOME_CARE}
+
+#: What each command needs of the flow's state, stated once: the guards use it, and
+#: so does the sentence that tells the user what is allowed instead.
+RULES: dict[Command, PhaseRule] = {
+    Command.ADMIT: lambda f: (
+        f.phase in {Phase.REFERRED, Phase.IN_HOSPITAL} and f.admitted_at is None
+    ),
+    Command.NOTIFY_READY: lambda f: f.phase == Phase.IN_HOSPITAL,
+    Command.WITHDRAW_READY: lambda f: f.phase == Phase.READY,
+    Command.ANSWER_HOSPITAL: lambda f: f.phase == Phase.READY,
+    Command.RECORD_WAIT_REASON: lambda f: f.phase == Phase.READY,
+    Command.DECIDE: lambda f: True,
+    Command.RESERVE_BED: lambda f: (
+        f.phase != Phase.ON_STAY
+        and f.reservation is None
+        and f.decision is not None
+        and f.decision.service == ServiceKind.SHORT_TERM_STAY
+    ),
+    Command.CANCEL_RESERVATION: lambda f: f.reservation is not None,
+    Command.ARRIVE: lambda f: f.reservation is not None,
+    Command.MOVE: lambda f: f.phase == Phase.ON_STAY,
+    Command.PLAN_DISCHARGE: lambda f: f.phase == Phase.ON_STAY,
+    Command.DISCHARGE: lambda f: f.phase == Phase.ON_STAY and f.discharge_plan is not None,
+    Command.START_HOME_CARE: lambda f: (
+        f.phase == Phase.DISCHARGED and f.discharged_to == Destination.HOME
+    ),
+    Command.READMIT: lambda f: f.phase in {Phase.ON_STAY, Phase.DISCHARGED, Phase.HOME_CARE},
+    Command.RAISE_FLAG: lambda f: True,
+    Command.CLEAR_FLAG: lambda f: bool(f.safety_flags),
+    Command.CLOSE: lambda f: True,
+}
+
+
+class PatientFlow(Aggregate):
+    """A patient's journey between hospital, short-term beds and home care."""
+
+    @event("FlowOpened")
+    def __init__(
+        self,
+        municipality_id: UUID,
+        patient: Patient,
+        source: str,
+        location: str,
+        need: str,
+        by: Actor,
+        at: datetime,
+    ) -> None:
+        self.municipality_id = municipality_id
+        self.patient = patient
+        self.source = source
+        self.location = location
+        self.need = need
+        self.opened_at = at
+        self.phase: str = Phase.IN_HOSPITAL if source == Source.HOSPITAL else Phase.REFERRED
+        self.admitted_at: datetime | None = None
+        self.ready: ReadyNotice | None = None
+        self.hospital_answer: HospitalAnswer | None = None
+        self.wait: WaitNote | None = None
+        self.decision: Decision | None = None
+        self.reservation: BedRef | None = None
+        self.stay: BedRef | None = None
+        self.arrived_at: datetime | None = None
+        self.discharge_plan: DischargePlan | None = None
+        self.discharged_to: str | None = None
+        self.discharged_at: datetime | None = None
+        self.home_care_zone: UUID | None = None
+        self.safety_flags: dict[str, datetime] = {}
+        self.closing_reason: str | None = None
+
+    @classmethod
+    def open(
+        cls,
+        municipality_id: UUID,
+        national_id: str,
+        name: str,
+        source: Source,
+        location: str,
+        need: str,
+        *,
+        by: Actor,
+        at: datetime,
+        flow_id: UUID | None = None,
+    ) -> PatientFlow:
+        """Open a flow at referral; a hospital referral starts in hospital."""
+        patient = Patient(validate_national_id(national_id), name)
+        return cls._create(
+            cls.FlowOpened,  # type: ignore[attr-defined]  # made by @event
+            id=flow_id,
+            municipality_id=municipality_id,
+            patient=patient,
+            source=source.value,
+            location=location,
+            need=need,
+            by=by,
+            at=at,
+        )
+
+    # -- guards -----------------------------------------------------------------
+
+    def allowed_commands(self) -> list[Command]:
+        if self.phase == Phase.CLOSED:
+            return []
+        return [command for command, rule in RULES.items() if rule(self)]
+
+    def _check(self, command: Command) -> None:
+        if self.phase == Phase.CLOSED:
+            raise FlowClosedError("Forløpet er avsluttet og kan ikke endres.")
+        if not RULES[command](self):
+            allowed = ", ".join(COMMAND_TEXT[c] for c in self.allowed_commands())
+            raise IllegalTransitionError(
+                f"Kan ikke {COMMAND_TEXT[command]}: pasienten er {self._describe()}. "
+                f"Tillatt nå: {allowed}."
+            )
+
+    def _describe(self) -> str:
+        text = PHASE_TEXT[Phase(self.phase)]
+        if self.reservation is not None:
+            text += f", med reservert seng {self.reservation.bed}"
+        elif self.decision is None and self.phase != Phase.ON_STAY:
+            text += ", uten vedtak"
+        if self.phase == Phase.ON_STAY and self.discharge_plan is None:
+            text += ", uten planlagt utskrivning"
+        return text
+
+    # -- hospital -----------------------------------------------------------------
+
+    def notify_admission(
+        self, hospital: str, admitted_at: datetime, *, by: Actor, at: datetime
+    ) -> None:
+        self._check(Command.ADMIT)
+        self._admission_notified(hospital=hospital, admitted_at=admitted_at, by=by, at=at)
+
+    @event("HospitalAdmissionNotified")
+    def _admission_notified(
+        self, hospital: str, admitted_at: datetime, by: Actor, at: datetime
+    ) -> None:
+        self.phase = Phase.IN_HOSPITAL
+        self.location = hospital
+        self.admitted_at = admitted_at
+
+    def notify_ready_for_discharge(
+        self, ready_at: datetime, estimate: bool, *, by: Actor, at: datetime
+    ) -> None:
+        """Ready for discharge starts the municipality's payment clock."""
+        self._check(Command.NOTIFY_READY)
+        self._ready_notified(ready_at=ready_at, estimate=estimate, by=by, at=at)
+
+    @event("ReadyForDischargeNotified")
+    def _ready_notified(self, ready_at: datetime, estimate: bool, by: Actor, at: datetime) -> None:
+        self.phase = Phase.READY
+        self.ready = ReadyNotice(ready_at, estimate)
+        self.hospital_answer = None
+        self.wait = None
+
+    def withdraw_ready_for_discharge(self, reason: str, *, by: Actor, at: datetime) -> None:
+        self._check(Command.WITHDRAW_READY)
+        self._ready_withdrawn(reason=reason, by=by, at=at)
+
+    @event("ReadyForDischargeWithdrawn")
+    def _ready_withdrawn(self, reason: str, by: Actor, at: datetime) -> None:
+        self.phase = Phase.IN_HOSPITAL
+        self.ready = None
+
+    def answer_hospital(self, can_receive: bool, note: str, *, by: Actor, at: datetime) -> None:
+        self._check(Command.ANSWER_HOSPITAL)
+        self._hospital_answered(can_receive=can_receive, note=note, by=by, at=at)
+
+    @event("HospitalAnswered")
+    def _hospital_answered(self, can_receive: bool, note: str, by: Actor, at: datetime) -> None:
+        self.hospital_answer = HospitalAnswer(can_receive, at, note)
+
+    def record_wait_reason(self, reason: WaitReason, note: str, *, by: Actor, at: datetime) -> None:
+        self._check(Command.RECORD_WAIT_REASON)
+        self._wait_reason_recorded(reason=reason.value, note=note, by=by, at=at)
+
+    @event("WaitReasonRecorded")
+    def _wait_reason_recorded(self, reason: str, note: str, by: Actor, at: datetime) -> None:
+        self.wait = WaitNote(reason, note)
+
+    # -- decision and beds ------------------------------------------------------------
+
+    def decide_service(self, decision: Decision, *, by: Actor, at: datetime) -> None:
+        self._check(Command.DECIDE)
+        self._service_decided(decision=decision, by=by, at=at)
+
+    @event("ServiceDecided")
+    def _service_decided(self, decision: Decision, by: Actor, at: datetime) -> None:
+        self.decision = decision
+
+    def reserve_bed(self, unit_id: UUID, bed: str, *, by: Actor, at: datetime) -> None:
+        """Hold a bed for this patient; the unit confirms it at arrival."""
+        self._check(Command.RESERVE_BED)
+        assert self.decision is not None
+        if self.decision.unit_id != unit_id:
+            raise IllegalTransitionError(
+                "Vedtaket gjelder en annen avdeling. Fatt nytt vedtak før du reserverer her."
+            )
+        self._bed_reserved(unit_id=unit_id, bed=bed, by=by, at=at)
+
+    @event("BedReserved")
+    def _bed_reserved(self, unit_id: UUID, bed: str, by: Actor, at: datetime) -> None:
+        self.reservation = BedRef(unit_id, bed)
+
+    def cancel_reservation(self, reason: str, *, by: Actor, at: datetime) -> None:
+        self._check(Command.CANCEL_RESERVATION)
+        self._reservation_cancelled(reason=reason, by=by, at=at)
+
+    @event("ReservationCancelled")
+    def _reservation_cancelled(self, reason: str, by: Actor, at: datetime) -> None:
+        self.reservation = None
+
+    def arrive(self, *, by: Actor, at: datetime) -> None:
+        """The patient is in the reserved bed; a hospital stay's payment clock stops."""
+        self._check(Command.ARRIVE)
+        self._arrived(by=by, at=at)
+
+    @event("PatientArrived")
+    def _arrived(self, by: Actor, at: datetime) -> None:
+        self.stay, self.reservation = self.reservation, None
+        self.phase = Phase.ON_STAY
+        self.arrived_at = at
+        self.ready = None
+        self.discharge_plan = None
+
+    def move(self, bed: str, *, by: Actor, at: datetime) -> None:
+        self._check(Command.MOVE)
+        assert self.stay is not None
+        if bed == self.stay.bed:
+            raise IllegalTransitionError(f"Pasienten ligger allerede i seng {bed}.")
+        self._moved(bed=bed, by=by, at=at)
+
+    @event("PatientMoved")
+    def _moved(self, bed: str, by: Actor, at: datetime) -> None:
+        assert self.stay is not None
+        self.stay = BedRef(self.stay.unit_id, bed)
+
+    # -- leaving the unit ---------------------------------------------------------------
+
+    def plan_discharge(self, plan: DischargePlan, *, by: Actor, at: datetime) -> None:
+        self._check(Command.PLAN_DISCHARGE)
+        self._discharge_planned(plan=plan, by=by, at=at)
+
+    @event("DischargePlanned")
+    def _discharge_planned(self, plan: DischargePlan, by: Actor, at: datetime) -> None:
+        self.discharge_plan = plan
+
+    def discharge(self, *, by: Actor, at: datetime) -> None:
+        self._check(Command.DISCHARGE)
+        self._discharged(by=by, at=at)
+
+    @event("PatientDischarged")
+    def _discharged(self, by: Actor, at: datetime) -> None:
+        assert self.discharge_plan is not None
+        self.phase = Phase.DISCHARGED
+        self.discharged_to = self.discharge_plan.destination
+        self.discharged_at = at
+        self.stay = None
+        if self.decision is not None and self.decision.service == ServiceKind.SHORT_TERM_STAY:
+            self.decision = None
+
+    def start_home_care(self, *, by: Actor, at: datetime) -> None:
+        self._check(Command.START_HOME_CARE)
+        self._home_care_started(by=by, at=at)
+
+    @event("HomeCareStarted")
+    def _home_care_started(self, by: Actor, at: datetime) -> None:
+        assert self.discharge_plan is not None
+        self.phase = Phase.HOME_CARE
+        self.home_care_zone = self.discharge_plan.zone_id
+
+    def readmit(self, hospital: str, *, by: Actor, at: datetime) -> None:
+        """Back to hospital from a unit or from home; any bed held is given up."""
+        self._check(Command.READMIT)
+        self._readmitted(hospital=hospital, by=by, at=at)
+
+    @event("PatientReadmitted")
+    def _readmitted(self, hospital: str, by: Actor, at: datetime) -> None:
+        self.phase = Phase.IN_HOSPITAL
+        self.location = hospital
+        self.admitted_at = at
+        self.stay = self.reservation = None
+        self.ready = self.hospital_answer = self.wait = None
+        self.discharge_plan = None
+
+    # -- safety and closing ---------------------------------------------------------------
+
+    def raise_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
+        self._check(Command.RAISE_FLAG)
+        if flag.value in self.safety_flags:
+            raise IllegalTransitionError(f"Risikoflagget «{flag.value}» er allerede satt.")
+        self._safety_flag_raised(flag=flag.value, by=by, at=at)
+
+    @event("SafetyFlagRaised")
+    def _safety_flag_raised(self, flag: str, by: Actor, at: datetime) -> None:
+        self.safety_flags[flag] = at
+
+    def clear_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
+        self._check(Command.CLEAR_FLAG)
+        if flag.value not in self.safety_flags:
+            raise IllegalTransitionError(f"Risikoflagget «{flag.value}» er ikke satt.")
+        self._safety_flag_cleared(flag=flag.value, by=by, at=at)
+
+    @event("SafetyFlagCleared")
+    def _safety_flag_cleared(self, flag: str, by: Actor, at: datetime) -> None:
+        del self.safety_flags[flag]
+
+    def close(self, reason: ClosingReason, note: str, *, by: Actor, at: datetime) -> None:
+        """End the journey; any bed held is given up."""
+        self._check(Command.CLOSE)
+        self._closed(reason=reason.value, note=note, by=by, at=at)
+
+    @event("FlowClosed")
+    def _closed(self, reason: str, note: str, by: Actor, at: datetime) -> None:
+        self.phase = Phase.CLOSED
+        self.closing_reason = reason
+        self.stay = self.reservation = None
+
+    # -- reading -------------------------------------------------------------------------
+
+    @property
+    def held_bed(self) -> BedRef | None:
+        """The bed this flow holds in a unit, reserved or occupied."""
+        return self.stay or self.reservation

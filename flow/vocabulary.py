@@ -1,0 +1,139 @@
+"""The fixed words of the domain, with the Norwegian text shown to users.
+
+Events store the plain string values, never the enum members, so a replayed
+aggregate holds exactly what a live one holds.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Source(StrEnum):
+    HOSPITAL = "hospital"
+    HOME = "home"
+    OTHER = "other"
+
+
+class Phase(StrEnum):
+    """Where the flow stands; derived from its events, shown on every board."""
+
+    REFERRED = "referred"
+    IN_HOSPITAL = "in_hospital"
+    READY = "ready"
+    ON_STAY = "on_stay"
+    DISCHARGED = "discharged"
+    HOME_CARE = "home_care"
+    CLOSED = "closed"
+
+
+PHASE_TEXT = {
+    Phase.REFERRED: "henvist",
+    Phase.IN_HOSPITAL: "innlagt på sykehus",
+    Phase.READY: "utskrivningsklar på sykehus",
+    Phase.ON_STAY: "på korttidsopphold",
+    Phase.DISCHARGED: "utskrevet fra korttidsopphold",
+    Phase.HOME_CARE: "hjemme med hjemmetjenester",
+    Phase.CLOSED: "avsluttet",
+}
+
+
+class Command(StrEnum):
+    """Every command on a flow; the value is its path under /api/v1/flows/{id}/."""
+
+    ADMIT = "admission"
+    NOTIFY_READY = "ready-for-discharge"
+    WITHDRAW_READY = "ready-for-discharge/withdrawal"
+    ANSWER_HOSPITAL = "hospital-answer"
+    RECORD_WAIT_REASON = "wait-reason"
+    DECIDE = "decision"
+    RESERVE_BED = "reservation"
+    CANCEL_RESERVATION = "reservation/cancellation"
+    ARRIVE = "arrival"
+    MOVE = "move"
+    PLAN_DISCHARGE = "discharge-plan"
+    DISCHARGE = "discharge"
+    START_HOME_CARE = "home-care-start"
+    READMIT = "readmission"
+    RAISE_FLAG = "safety-flags"
+    CLEAR_FLAG = "safety-flags/clearing"
+    CLOSE = "closing"
+
+
+COMMAND_TEXT = {
+    Command.ADMIT: "melde innleggelse",
+    Command.NOTIFY_READY: "melde utskrivningsklar",
+    Command.WITHDRAW_READY: "trekke tilbake utskrivningsklar",
+    Command.ANSWER_HOSPITAL: "svare sykehuset",
+    Command.RECORD_WAIT_REASON: "registrere ventegrunn",
+    Command.DECIDE: "fatte vedtak",
+    Command.RESERVE_BED: "reservere seng",
+    Command.CANCEL_RESERVATION: "oppheve reservasjon",
+    Command.ARRIVE: "registrere ankomst",
+    Command.MOVE: "flytte til annen seng",
+    Command.PLAN_DISCHARGE: "planlegge utskrivning",
+    Command.DISCHARGE: "skrive ut",
+    Command.START_HOME_CARE: "starte hjemmetjenester",
+    Command.READMIT: "melde reinnleggelse",
+    Command.RAISE_FLAG: "sette risikoflagg",
+    Command.CLEAR_FLAG: "fjerne risikoflagg",
+    Command.CLOSE: "avslutte forløpet",
+}
+
+
+class WaitReason(StrEnum):
+    """Why a patient who is ready for discharge still waits in hospital."""
+
+    NO_BED = "no_bed"
+    DECISION_PENDING = "decision_pending"
+    ASSISTIVE_DEVICES = "assistive_devices"
+    PATIENT_OR_RELATIVES = "patient_or_relatives"
+    OTHER = "other"
+
+
+class ServiceKind(StrEnum):
+    SHORT_TERM_STAY = "short_term_stay"
+    HOME_CARE = "home_care"
+    LONG_TERM_CARE = "long_term_care"
+
+
+class Destination(StrEnum):
+    HOME = "home"
+    LONG_TERM_CARE = "long_term_care"
+    OTHER = "other"
+
+
+class SafetyFlag(StrEnum):
+    FALL = "fall"
+    PRESSURE_ULCER = "pressure_ulcer"
+    MALNUTRITION = "malnutrition"
+    DELIRIUM = "delirium"
+    INFECTION_ISOLATION = "infection_isolation"
+    MEDICATION_REVIEW_DUE = "medication_review_due"
+
+
+class ClosingReason(StrEnum):
+    COMPLETED = "completed"
+    LONG_TERM_CARE = "long_term_care"
+    DIED = "died"
+    REFERRAL_WITHDRAWN = "referral_withdrawn"
+    MOVED_AWAY = "moved_away"
+    OTHER = "other"
+
+
+class UnitKind(StrEnum):
+    """Short-term unit kinds, and the home-care zone, which has no beds."""
+
+    REHAB = "rehab"
+    ASSESSMENT = "assessment"
+    PALLIATIVE = "palliative"
+    RESPITE = "respite"
+    ACUTE = "acute"
+    HOME_CARE_ZONE = "home_care_zone"
+
+
+class BedStatus(StrEnum):
+    FREE = "free"
+    RESERVED = "reserved"
+    OCCUPIED = "occupied"
+    BLOCKED = "blocked"
