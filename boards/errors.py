@@ -1,11 +1,44 @@
-"""One mapping from domain refusals to HTTP: 404, 403, or 409 with the guard's sentence."""
+"""One mapping from refusals to HTTP: 404, 403, or 409 with the guard's sentence, and
+422 with a Norwegian message per field."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from flow.errors import FlowError, NotFoundError, NotPermittedError
+
+#: Pydantic's error types in bokmål; `{…}` are filled from the error's context.
+FIELD_MESSAGES = {
+    "missing": "Feltet mangler.",
+    "extra_forbidden": "Feltet er ukjent.",
+    "enum": "Må være en av {expected}.",
+    "literal_error": "Må være en av {expected}.",
+    "string_type": "Må være tekst.",
+    "string_too_short": "Må ha minst {min_length} tegn.",
+    "string_too_long": "Kan ha høyst {max_length} tegn.",
+    "bool_type": "Må være true eller false.",
+    "bool_parsing": "Må være true eller false.",
+    "int_type": "Må være et heltall.",
+    "int_parsing": "Må være et heltall.",
+    "uuid_type": "Må være en UUID.",
+    "uuid_parsing": "Må være en UUID.",
+    "date_type": "Må være en dato (ÅÅÅÅ-MM-DD).",
+    "date_parsing": "Må være en dato (ÅÅÅÅ-MM-DD).",
+    "date_from_datetime_parsing": "Må være en dato (ÅÅÅÅ-MM-DD).",
+    "date_from_datetime_inexact": "Må være en dato uten klokkeslett.",
+    "datetime_type": "Må være et tidspunkt (ISO 8601 med tidssone).",
+    "datetime_parsing": "Må være et tidspunkt (ISO 8601 med tidssone).",
+    "datetime_from_date_parsing": "Må være et tidspunkt (ISO 8601 med tidssone).",
+    "timezone_aware": "Tidspunktet må ha tidssone.",
+    "model_type": "Må være et JSON-objekt.",
+    "model_attributes_type": "Må være et JSON-objekt.",
+    "dict_type": "Må være et JSON-objekt.",
+    "json_invalid": "Ugyldig JSON.",
+}
 
 
 def status_of(error: FlowError) -> int:
@@ -16,10 +49,27 @@ def status_of(error: FlowError) -> int:
     return 409
 
 
+def field_message(error: dict[str, Any]) -> str:
+    english = str(error["msg"]).removeprefix("Value error, ")
+    try:
+        return FIELD_MESSAGES[error["type"]].format(**(error.get("ctx") or {}))
+    except KeyError:
+        return english
+
+
 async def _flow_error(_: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, FlowError)
     return JSONResponse({"detail": error.message}, status_code=status_of(error))
 
 
+async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {"loc": list(e["loc"]), "msg": field_message(e), "type": e["type"]} for e in error.errors()
+    ]
+    return JSONResponse({"detail": detail}, status_code=422)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FlowError, _flow_error)
+    app.add_exception_handler(RequestValidationError, _validation_error)
