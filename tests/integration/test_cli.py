@@ -1,0 +1,92 @@
+"""The command line as a user runs it: a real process on each store."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from fastapi.testclient import TestClient
+
+from boards.app import create_app
+from boards.settings import Settings
+from flow.application import Pasientflyt
+from flow.store import store_env
+
+CLI = str(Path(sys.executable).with_name("pasientflyt"))
+
+
+def run(
+    database_url: str, *args: str, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "PASIENTFLYT_DATABASE_URL": database_url, "COLUMNS": "200"}
+    return subprocess.run(
+        [CLI, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+
+
+def stored_events(database_url: str) -> int:
+    app = Pasientflyt(env=store_env(database_url))
+    try:
+        return app.recorder.max_notification_id() or 0
+    finally:
+        app.close()
+
+
+def test_demo_loads_once_and_a_second_run_adds_nothing(database_url: str) -> None:
+    first = run(database_url, "demo")
+    assert first.returncode == 0, first.stderr
+    assert "Nye kommuner: 2" in first.stdout
+    assert "saksbehandler2" in first.stdout and "demo-tildeling" in first.stdout
+    after_first = stored_events(database_url)
+    assert after_first > 100
+
+    second = run(database_url, "demo")
+    assert second.returncode == 0, second.stderr
+    assert "Nye kommuner: 0, nye forløp: 0" in second.stdout
+    assert stored_events(database_url) == after_first
+
+
+def test_a_printed_token_authenticates_api_calls_as_that_user(sqlite_url: str) -> None:
+    assert run(sqlite_url, "demo").returncode == 0
+    token = run(sqlite_url, "users", "token", "saksbehandler2").stdout.strip()
+    client = TestClient(create_app(Settings(database_url=sqlite_url)))
+
+    units = client.get("/api/v1/units", headers={"Authorization": f"Bearer {token}"})
+
+    assert units.status_code == 200
+    assert [u["name"] for u in units.json()] == ["Havna korttid"]
+
+
+def test_users_add_creates_a_member_of_a_unit_who_can_get_a_token(sqlite_url: str) -> None:
+    assert run(sqlite_url, "demo").returncode == 0
+    added = run(
+        sqlite_url,
+        "users",
+        "add",
+        "nina",
+        "nurse",
+        "--municipality",
+        "9901",
+        "--name",
+        "Nina Nattevakt",
+        "--unit",
+        "FJOR",
+        stdin="hemmelig\nhemmelig\n",
+    )
+    assert added.returncode == 0, added.stderr
+    assert "La til nina (nurse) i Demo kommune" in added.stdout
+    assert run(sqlite_url, "users", "token", "nina").stdout.strip()
+
+
+def test_users_refuses_unknown_municipality_and_unknown_user(sqlite_url: str) -> None:
+    assert run(sqlite_url, "demo").returncode == 0
+    unknown_municipality = run(
+        sqlite_url, "users", "add", "x", "nurse", "--municipality", "1234", stdin="pw\npw\n"
+    )
+    assert unknown_municipality.returncode == 1
+    assert "Kommune 1234 finnes ikke" in unknown_municipality.stdout
+    unknown_user = run(sqlite_url, "users", "token", "ingen")
+    assert unknown_user.returncode == 1
+    assert "Ingen bruker heter «ingen»" in unknown_user.stdout
