@@ -1,19 +1,18 @@
-"""The app factory: one event store, one account store, the JSON API."""
+"""The app factory: one system per app, its background work, the JSON API on top."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from access.accounts import Accounts
-from access.database import connect
-from boards.api import flows, places
+from boards.api import flows, places, tasks
+from boards.background import Background
 from boards.errors import install_error_handlers
 from boards.settings import Settings
-from flow.application import Pasientflyt
-from flow.store import store_env
+from boards.system import open_system
 
 
 def utc_now() -> datetime:
@@ -21,15 +20,30 @@ def utc_now() -> datetime:
 
 
 def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> FastAPI:
+    system = open_system(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        background = Background(
+            system,
+            clock,
+            follow_every=settings.follow_seconds,
+            deadlines_every=settings.deadline_seconds,
+        )
+        background.start()
+        yield
+        background.stop()
+        system.close()
+
     app = FastAPI(
         title="Pasientflyt",
         version="0.1.0",
         description="Pasientforløp mellom sykehus, korttidsplasser og hjemmetjenesten.",
+        lifespan=lifespan,
     )
-    app.state.flows = Pasientflyt(env=store_env(settings.database_url))
-    app.state.accounts = Accounts(connect(settings.database_url))
+    app.state.system = system
     app.state.clock = clock
     install_error_handlers(app)
-    app.include_router(flows.router, prefix="/api/v1")
-    app.include_router(places.router, prefix="/api/v1")
+    for router in (flows.router, places.router, tasks.router):
+        app.include_router(router, prefix="/api/v1")
     return app

@@ -9,16 +9,14 @@ import uvicorn
 from rich.console import Console
 from rich.table import Table
 
-from access.accounts import AccountError, Accounts, Role
-from access.database import connect
+from access.accounts import AccountError, Role
 from boards.app import create_app, utc_now
 from boards.settings import Settings
+from boards.system import open_system
 from fixtures import demo
 from fixtures.municipalities import load_specs
-from flow.application import Pasientflyt
 from flow.errors import FlowError
 from flow.municipality import municipality_id, unit_id
-from flow.store import store_env
 
 cli = typer.Typer(
     help="Pasientflyt: pasientforløp mellom sykehus, korttidsplasser og hjemmet.",
@@ -27,12 +25,6 @@ cli = typer.Typer(
 users_cli = typer.Typer(help="Brukere og API-nøkler.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
 console = Console()
-
-
-def _stores(settings: Settings) -> tuple[Pasientflyt, Accounts]:
-    return Pasientflyt(env=store_env(settings.database_url)), Accounts(
-        connect(settings.database_url)
-    )
 
 
 @cli.command()
@@ -50,9 +42,10 @@ def serve(
 def load_demo() -> None:
     """Load the demo municipalities through commands; a second run adds nothing."""
     settings = Settings()
-    app, accounts = _stores(settings)
+    system = open_system(settings)
     with console.status("Laster demokommunene …"):
-        summary = demo.load(app, accounts, utc_now())
+        summary = demo.load(system.flows, system.accounts, utc_now())
+        system.record_overdue_loops(utc_now())
     console.print(
         f"Nye kommuner: {summary.municipalities}, nye forløp: {summary.flows} "
         f"(database: {settings.database_url})"
@@ -78,13 +71,12 @@ def add_user(
     ] = None,
 ) -> None:
     """Add a user with a role, in a municipality, optionally member of units or zones."""
-    settings = Settings()
-    app, accounts = _stores(settings)
+    system = open_system(Settings())
     tenant = municipality_id(municipality)
-    if not app.has_municipality(tenant):
+    if not system.flows.has_municipality(tenant):
         _fail(f"Kommune {municipality} finnes ikke.")
     try:
-        accounts.add_user(
+        system.accounts.add_user(
             tenant,
             username,
             role,
@@ -95,14 +87,14 @@ def add_user(
         )
     except AccountError as error:
         _fail(str(error))
-    console.print(f"La til {username} ({role.value}) i {app.municipality_name(tenant)}.")
+    console.print(f"La til {username} ({role.value}) i {system.flows.municipality_name(tenant)}.")
 
 
 @users_cli.command("token")
 def issue_token(username: str) -> None:
     """Print a new bearer token for an API client acting as USERNAME."""
     try:
-        token = Accounts(connect(Settings().database_url)).issue_token(username, at=utc_now())
+        token = open_system(Settings()).accounts.issue_token(username, at=utc_now())
     except AccountError as error:
         _fail(str(error))
     print(token)

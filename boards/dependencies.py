@@ -8,16 +8,21 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from access.accounts import Accounts, User
+from access.accounts import User
+from boards.system import System
 from flow.actor import Actor
 from flow.application import Pasientflyt
 
 _bearer = HTTPBearer(auto_error=False, description="Token fra `pasientflyt users token`.")
 
 
-def get_flows(request: Request) -> Pasientflyt:
-    app: Pasientflyt = request.app.state.flows
-    return app
+def get_system(request: Request) -> System:
+    system: System = request.app.state.system
+    return system
+
+
+def get_flows(system: Annotated[System, Depends(get_system)]) -> Pasientflyt:
+    return system.flows
 
 
 def get_now(request: Request) -> datetime:
@@ -26,11 +31,10 @@ def get_now(request: Request) -> datetime:
 
 
 def get_user(
-    request: Request,
+    system: Annotated[System, Depends(get_system)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
-    accounts: Accounts = request.app.state.accounts
-    user = accounts.user_for_token(credentials.credentials) if credentials else None
+    user = system.accounts.user_for_token(credentials.credentials) if credentials else None
     if user is None:
         raise HTTPException(
             status_code=401,
@@ -59,6 +63,8 @@ def get_expected_version(
 
 
 Flows = Annotated[Pasientflyt, Depends(get_flows)]
+CurrentSystem = Annotated[System, Depends(get_system)]
+CurrentUser = Annotated[User, Depends(get_user)]
 Now = Annotated[datetime, Depends(get_now)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from fixtures.checklists import DEFAULT_FILE
 
 
 class Settings(BaseSettings):
@@ -11,3 +15,6 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/pasientflyt.db"
     host: str = "127.0.0.1"
     port: int = 8000
+    checklists_file: Path = DEFAULT_FILE
+    follow_seconds: float = 1.0
+    deadline_seconds: float = 30.0

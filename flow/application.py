@@ -6,7 +6,7 @@ given up by saving the flow and its unit in one transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
@@ -18,6 +18,8 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder
 from flow import transcodings
 from flow.actor import Actor
 from flow.care_unit import Bed, CareUnit
+from flow.checklists import ChecklistCatalog
+from flow.closed_loops import Party, Task, TaskState
 from flow.errors import (
     ConcurrentChangeError,
     IllegalTransitionError,
@@ -39,6 +41,7 @@ from flow.views import FlowView, HistoryEntry, UnitView
 from flow.vocabulary import (
     ClosingReason,
     Destination,
+    Phase,
     SafetyFlag,
     ServiceKind,
     Source,
@@ -53,6 +56,11 @@ class Pasientflyt(Application[UUID]):
     name = "Pasientflyt"
     snapshotting_intervals = {PatientFlow: 50, CareUnit: 100}
 
+    def __init__(self, env: dict[str, str], checklists: ChecklistCatalog | None = None) -> None:
+        """`checklists` are the templates in force; without them no task opens."""
+        super().__init__(env)
+        self.checklists = checklists or ChecklistCatalog([])
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcodings.register(
@@ -66,6 +74,9 @@ class Pasientflyt(Application[UUID]):
             BedRef,
             DischargePlan,
             Bed,
+            Party,
+            Task,
+            TaskState,
         )
 
     # -- municipalities, units and zones ---------------------------------------------
@@ -145,7 +156,7 @@ class Pasientflyt(Application[UUID]):
             at=at,
             flow_id=flow_id,
         )
-        self._save(flow)
+        self._save_flow(flow, by=by, at=at)
         return flow.id
 
     def notify_admission(
@@ -163,6 +174,7 @@ class Pasientflyt(Application[UUID]):
             by,
             expected_version,
             lambda f: f.notify_admission(hospital, admitted_at, by=by, at=at),
+            at=at,
         )
 
     def notify_ready_for_discharge(
@@ -180,6 +192,7 @@ class Pasientflyt(Application[UUID]):
             by,
             expected_version,
             lambda f: f.notify_ready_for_discharge(ready_at, estimate, by=by, at=at),
+            at=at,
         )
 
     def withdraw_ready_for_discharge(
@@ -196,6 +209,7 @@ class Pasientflyt(Application[UUID]):
             by,
             expected_version,
             lambda f: f.withdraw_ready_for_discharge(reason, by=by, at=at),
+            at=at,
         )
 
     def answer_hospital(
@@ -213,6 +227,7 @@ class Pasientflyt(Application[UUID]):
             by,
             expected_version,
             lambda f: f.answer_hospital(can_receive, note, by=by, at=at),
+            at=at,
         )
 
     def record_wait_reason(
@@ -230,6 +245,7 @@ class Pasientflyt(Application[UUID]):
             by,
             expected_version,
             lambda f: f.record_wait_reason(reason, note, by=by, at=at),
+            at=at,
         )
 
     def decide_service(
@@ -241,10 +257,11 @@ class Pasientflyt(Application[UUID]):
         at: datetime,
         expected_version: int | None = None,
     ) -> int:
-        self._check_decision(decision, by)
-        return self._update(
-            flow_id, by, expected_version, lambda f: f.decide_service(decision, by=by, at=at)
-        )
+        def decide(flow: PatientFlow) -> None:
+            flow.decide_service(decision, by=by, at=at)
+            self._check_decision(decision, by)
+
+        return self._update(flow_id, by, expected_version, decide, at=at)
 
     def reserve_bed(
         self,
@@ -260,7 +277,7 @@ class Pasientflyt(Application[UUID]):
         unit = self._unit(unit_id, by)
         flow.reserve_bed(unit.id, bed, by=by, at=at)
         unit.reserve(bed, flow.id, by=by, at=at)
-        self._save(flow, unit)
+        self._save_flow(flow, unit, by=by, at=at)
         return flow.version
 
     def cancel_reservation(
@@ -285,7 +302,7 @@ class Pasientflyt(Application[UUID]):
         assert held is not None
         unit = self._unit(held.unit_id, by)
         unit.occupy(held.bed, flow.id, by=by, at=at)
-        self._save(flow, unit)
+        self._save_flow(flow, unit, by=by, at=at)
         return flow.version
 
     def move(
@@ -303,7 +320,7 @@ class Pasientflyt(Application[UUID]):
         assert before is not None
         unit = self._unit(before.unit_id, by)
         unit.move(flow.id, before.bed, bed, by=by, at=at)
-        self._save(flow, unit)
+        self._save_flow(flow, unit, by=by, at=at)
         return flow.version
 
     def plan_discharge(
@@ -315,11 +332,12 @@ class Pasientflyt(Application[UUID]):
         at: datetime,
         expected_version: int | None = None,
     ) -> int:
-        if plan.destination == Destination.HOME:
-            self._zone(plan.zone_id, by)
-        return self._update(
-            flow_id, by, expected_version, lambda f: f.plan_discharge(plan, by=by, at=at)
-        )
+        def plan_it(flow: PatientFlow) -> None:
+            flow.plan_discharge(plan, by=by, at=at)
+            if plan.destination == Destination.HOME:
+                self._zone(plan.zone_id, by)
+
+        return self._update(flow_id, by, expected_version, plan_it, at=at)
 
     def discharge(
         self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
@@ -332,7 +350,7 @@ class Pasientflyt(Application[UUID]):
         self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
     ) -> int:
         return self._update(
-            flow_id, by, expected_version, lambda f: f.start_home_care(by=by, at=at)
+            flow_id, by, expected_version, lambda f: f.start_home_care(by=by, at=at), at=at
         )
 
     def readmit(
@@ -358,7 +376,7 @@ class Pasientflyt(Application[UUID]):
         expected_version: int | None = None,
     ) -> int:
         return self._update(
-            flow_id, by, expected_version, lambda f: f.raise_safety_flag(flag, by=by, at=at)
+            flow_id, by, expected_version, lambda f: f.raise_safety_flag(flag, by=by, at=at), at=at
         )
 
     def clear_safety_flag(
@@ -371,7 +389,7 @@ class Pasientflyt(Application[UUID]):
         expected_version: int | None = None,
     ) -> int:
         return self._update(
-            flow_id, by, expected_version, lambda f: f.clear_safety_flag(flag, by=by, at=at)
+            flow_id, by, expected_version, lambda f: f.clear_safety_flag(flag, by=by, at=at), at=at
         )
 
     def close_flow(
@@ -388,6 +406,83 @@ class Pasientflyt(Application[UUID]):
             flow_id, by, at, expected_version, lambda f: f.close(reason, note, by=by, at=at)
         )
 
+    # -- closed loops -------------------------------------------------------------------
+
+    def complete_task(
+        self,
+        flow_id: UUID,
+        task_id: UUID,
+        note: str,
+        *,
+        by: Actor,
+        member_of: Collection[UUID],
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.complete_task(task_id, note, by=by, member_of=member_of, at=at),
+            at=at,
+        )
+
+    def acknowledge_task(
+        self,
+        flow_id: UUID,
+        task_id: UUID,
+        *,
+        by: Actor,
+        member_of: Collection[UUID],
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.acknowledge_task(task_id, by=by, member_of=member_of, at=at),
+            at=at,
+        )
+
+    def reject_task(
+        self,
+        flow_id: UUID,
+        task_id: UUID,
+        reason: str,
+        *,
+        by: Actor,
+        member_of: Collection[UUID],
+        at: datetime,
+        expected_version: int | None = None,
+    ) -> int:
+        return self._update(
+            flow_id,
+            by,
+            expected_version,
+            lambda f: f.reject_task(task_id, reason, by=by, member_of=member_of, at=at),
+            at=at,
+        )
+
+    def mark_overdue(self, flow_id: UUID, *, at: datetime) -> int:
+        """Record `TaskOverdue` for each loop past its due time; 0 if another process did.
+
+        Two deadline runners may try the same flow at once: the event store's version
+        check lets one win, and the other finds nothing left to mark when it reloads.
+        """
+        for _ in range(3):
+            flow = self._load(flow_id, PatientFlow)
+            due = flow.overdue_candidates(at) if flow.phase != Phase.CLOSED else []
+            by = Actor("fristvakt", "system", flow.municipality_id)
+            for task_id in due:
+                flow.mark_overdue(task_id, by=by, at=at)
+            try:
+                self._save(flow)
+            except ConcurrentChangeError:
+                continue
+            return len(due)
+        return 0
+
     # -- helpers ------------------------------------------------------------------------
 
     def _update(
@@ -396,10 +491,12 @@ class Pasientflyt(Application[UUID]):
         by: Actor,
         expected_version: int | None,
         change: Callable[[PatientFlow], None],
+        *,
+        at: datetime,
     ) -> int:
         flow = self._flow(flow_id, by, expected_version)
         change(flow)
-        self._save(flow)
+        self._save_flow(flow, by=by, at=at)
         return flow.version
 
     def _update_giving_up_bed(
@@ -415,11 +512,11 @@ class Pasientflyt(Application[UUID]):
         held = flow.held_bed
         change(flow)
         if held is None:
-            self._save(flow)
+            self._save_flow(flow, by=by, at=at)
         else:
             unit = self._unit(held.unit_id, by)
             unit.release(held.bed, flow.id, by=by, at=at)
-            self._save(flow, unit)
+            self._save_flow(flow, unit, by=by, at=at)
         return flow.version
 
     def _check_decision(self, decision: Decision, by: Actor) -> None:
@@ -462,6 +559,13 @@ class Pasientflyt(Application[UUID]):
         if not isinstance(aggregate, cls) or (by is not None and tenant != by.municipality_id):
             raise NotFoundError(f"{what} finnes ikke.")
         return aggregate
+
+    def _save_flow(self, flow: PatientFlow, *units: CareUnit, by: Actor, at: datetime) -> None:
+        """Close and open loops for the events just recorded, then save it all at once."""
+        for name in [type(e).__name__ for e in flow.pending_events]:
+            flow.complete_tasks_done_by(name, by=by, at=at)
+            flow.open_checklists(name, self.checklists.for_trigger(name), by=by, at=at)
+        self._save(flow, *units)
 
     def _save(self, *aggregates: Aggregate) -> None:
         try:

@@ -11,9 +11,11 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
 from flow.actor import Actor
+from flow.checklists import Condition, PartyRole
+from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party
 from flow.errors import FlowClosedError, IllegalTransitionError
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
@@ -116,7 +118,7 @@ RULES: dict[Command, PhaseRule] = {
 }
 
 
-class PatientFlow(Aggregate):
+class PatientFlow(ClosedLoops):
     """A patient's journey between hospital, short-term beds and home care."""
 
     @event("FlowOpened")
@@ -151,6 +153,7 @@ class PatientFlow(Aggregate):
         self.home_care_zone: UUID | None = None
         self.safety_flags: dict[str, datetime] = {}
         self.closing_reason: str | None = None
+        self.tasks = {}
 
     @classmethod
     def open(
@@ -187,9 +190,12 @@ class PatientFlow(Aggregate):
             return []
         return [command for command, rule in RULES.items() if rule(self)]
 
-    def _check(self, command: Command) -> None:
+    def _check_open(self) -> None:
         if self.phase == Phase.CLOSED:
             raise FlowClosedError("Forløpet er avsluttet og kan ikke endres.")
+
+    def _check(self, command: Command) -> None:
+        self._check_open()
         if not RULES[command](self):
             allowed = ", ".join(COMMAND_TEXT[c] for c in self.allowed_commands())
             raise IllegalTransitionError(
@@ -240,6 +246,12 @@ class PatientFlow(Aggregate):
     def withdraw_ready_for_discharge(self, reason: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.WITHDRAW_READY)
         self._ready_withdrawn(reason=reason, by=by, at=at)
+        self._cancel_tasks(
+            "Utskrivningsklar-meldingen ble trukket tilbake.",
+            by=by,
+            at=at,
+            triggers={"ReadyForDischargeNotified"},
+        )
 
     @event("ReadyForDischargeWithdrawn")
     def _ready_withdrawn(self, reason: str, by: Actor, at: datetime) -> None:
@@ -289,6 +301,7 @@ class PatientFlow(Aggregate):
     def cancel_reservation(self, reason: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.CANCEL_RESERVATION)
         self._reservation_cancelled(reason=reason, by=by, at=at)
+        self._cancel_tasks("Reservasjonen ble opphevet.", by=by, at=at, triggers={"BedReserved"})
 
     @event("ReservationCancelled")
     def _reservation_cancelled(self, reason: str, by: Actor, at: datetime) -> None:
@@ -323,6 +336,10 @@ class PatientFlow(Aggregate):
 
     def plan_discharge(self, plan: DischargePlan, *, by: Actor, at: datetime) -> None:
         self._check(Command.PLAN_DISCHARGE)
+        if self.discharge_plan is not None:
+            self._cancel_tasks(
+                "Utskrivningen ble planlagt på nytt.", by=by, at=at, triggers={"DischargePlanned"}
+            )
         self._discharge_planned(plan=plan, by=by, at=at)
 
     @event("DischargePlanned")
@@ -357,6 +374,7 @@ class PatientFlow(Aggregate):
         """Back to hospital from a unit or from home; any bed held is given up."""
         self._check(Command.READMIT)
         self._readmitted(hospital=hospital, by=by, at=at)
+        self._cancel_tasks("Pasienten ble lagt inn på sykehus igjen.", by=by, at=at)
 
     @event("PatientReadmitted")
     def _readmitted(self, hospital: str, by: Actor, at: datetime) -> None:
@@ -393,12 +411,35 @@ class PatientFlow(Aggregate):
         """End the journey; any bed held is given up."""
         self._check(Command.CLOSE)
         self._closed(reason=reason.value, note=note, by=by, at=at)
+        self._cancel_tasks(f"Forløpet ble avsluttet ({reason.value}).", by=by, at=at)
 
     @event("FlowClosed")
     def _closed(self, reason: str, note: str, by: Actor, at: datetime) -> None:
         self.phase = Phase.CLOSED
         self.closing_reason = reason
         self.stay = self.reservation = None
+
+    # -- what the closed loops need to know ----------------------------------------------
+
+    def _party(self, role: PartyRole) -> Party | None:
+        if role == PartyRole.ALLOCATION:
+            return ALLOCATION_OFFICE
+        if role == PartyRole.UNIT:
+            held = self.held_bed
+            return Party(held.unit_id) if held else None
+        zone = self.discharge_plan.zone_id if self.discharge_plan else self.home_care_zone
+        return Party(zone) if zone else None
+
+    def _planned_date(self) -> date | None:
+        return self.discharge_plan.on if self.discharge_plan else None
+
+    def _applies(self, condition: Condition | None) -> bool:
+        if condition == Condition.FROM_HOSPITAL:
+            return self.phase in {Phase.IN_HOSPITAL, Phase.READY}
+        if condition == Condition.DESTINATION_HOME:
+            plan = self.discharge_plan
+            return plan is not None and plan.destination == Destination.HOME
+        return True
 
     # -- reading -------------------------------------------------------------------------
 

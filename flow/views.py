@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID
 
 from flow.care_unit import CareUnit
+from flow.closed_loops import TaskState
 from flow.patient_flow import (
     BedRef,
     Decision,
@@ -47,6 +48,7 @@ class FlowView:
     safety_flags: list[str]
     closing_reason: str | None
     allowed_commands: list[str]
+    tasks: list[TaskState]
 
     @classmethod
     def of(cls, flow: PatientFlow) -> FlowView:
@@ -76,6 +78,7 @@ class FlowView:
             safety_flags=sorted(flow.safety_flags),
             closing_reason=flow.closing_reason,
             allowed_commands=[c.value for c in flow.allowed_commands()],
+            tasks=sorted(flow.tasks.values(), key=lambda s: (s.task.due_at, s.task.key)),
         )
 
 

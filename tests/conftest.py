@@ -26,6 +26,7 @@ from psycopg import sql
 from access.accounts import Accounts, Role
 from boards.app import create_app
 from boards.settings import Settings
+from boards.system import System
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, UserSpec, ZoneSpec, install
 from flow.actor import Actor
 from flow.application import Pasientflyt
@@ -201,10 +202,17 @@ class World:
     """Testkommune (9998) and Nabokommune (9997), their places, users and tokens."""
 
     client: TestClient
-    flows: Pasientflyt
-    accounts: Accounts
+    system: System
     clock: Clock
     tokens: dict[str, str]
+
+    @property
+    def flows(self) -> Pasientflyt:
+        return self.system.flows
+
+    @property
+    def accounts(self) -> Accounts:
+        return self.system.accounts
 
     def headers(self, username: str = "saksbehandler") -> dict[str, str]:
         return {"Authorization": f"Bearer {self.tokens[username]}"}
@@ -221,13 +229,14 @@ class World:
 def build_world(database_url: str) -> World:
     clock = Clock()
     app = create_app(Settings(database_url=database_url), clock=clock)
-    flows, accounts = app.state.flows, app.state.accounts
+    system: System = app.state.system
+    flows, accounts = system.flows, system.accounts
     tokens = {}
     for spec in TEST_MUNICIPALITIES:
         install(flows, accounts, spec, clock())
         for user in spec.users:
             tokens[user.username] = accounts.issue_token(user.username, at=clock())
-    return World(TestClient(app), flows, accounts, clock, tokens)
+    return World(TestClient(app), system, clock, tokens)
 
 
 @pytest.fixture
@@ -235,5 +244,4 @@ def world(database_url: str) -> Iterator[World]:
     """The test municipalities on each store in turn."""
     built = build_world(database_url)
     yield built
-    built.flows.close()
-    built.accounts.engine.dispose()
+    built.system.close()

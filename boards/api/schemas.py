@@ -37,7 +37,18 @@ def _printable(text: str) -> str:
     return text
 
 
+#: Dates and times a flow can plausibly carry; anything else is a typing error.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def _plausible(day: date) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"Datoen må ligge mellom {EARLIEST} og {LATEST}.")
+    return day
+
+
 def _utc(moment: datetime) -> datetime:
+    _plausible(moment.date())
     return moment.astimezone(UTC)
 
 
@@ -65,6 +76,7 @@ BedName = Annotated[
     AfterValidator(_printable),
 ]
 Moment = Annotated[AwareDatetime, AfterValidator(_utc)]
+Day = Annotated[date, AfterValidator(_plausible)]
 NationalId = Annotated[str, AfterValidator(_national_id)]
 
 
@@ -108,8 +120,8 @@ class DecisionIn(Body):
     service: ServiceKind
     unit_id: UUID | None = None
     zone_id: UUID | None = None
-    starts_on: date
-    ends_on: date | None = None
+    starts_on: Day
+    ends_on: Day | None = None
 
     @model_validator(mode="after")
     def _check_place(self) -> Self:
@@ -132,7 +144,7 @@ class Move(Body):
 
 
 class DischargePlanIn(Body):
-    on: date
+    on: Day
     estimate: bool = False
     destination: Destination
     zone_id: UUID | None = None
@@ -168,3 +180,15 @@ class CommandResult(BaseModel):
 
 class Problem(BaseModel):
     detail: str
+
+
+class Completion(Body):
+    note: Note = ""
+
+
+class Rejection(Body):
+    reason: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
+        AfterValidator(_printable),
+    ] = Field(description="Hvorfor oppgaven ikke er gjort.")

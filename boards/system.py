@@ -1,0 +1,48 @@
+"""Everything one process needs, opened from the settings: store, accounts, read models."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from access.accounts import Accounts
+from access.database import connect
+from boards.settings import Settings
+from fixtures import checklists
+from flow.application import Pasientflyt
+from flow.store import store_env
+from projections.projector import Projector
+from projections.task_list import TaskList, flows_with_loops_due
+
+
+@dataclass
+class System:
+    flows: Pasientflyt
+    engine: Engine
+    accounts: Accounts
+    projector: Projector
+
+    def record_overdue_loops(self, at: datetime) -> int:
+        """The deadline process: `TaskOverdue` once for each loop open past its due time."""
+        self.projector.catch_up()
+        marked = sum(
+            self.flows.mark_overdue(flow_id, at=at)
+            for flow_id in flows_with_loops_due(self.engine, at)
+        )
+        self.projector.catch_up()
+        return marked
+
+    def close(self) -> None:
+        self.flows.close()
+        self.engine.dispose()
+
+
+def open_system(settings: Settings) -> System:
+    flows = Pasientflyt(
+        env=store_env(settings.database_url),
+        checklists=checklists.load(settings.checklists_file),
+    )
+    engine = connect(settings.database_url)
+    return System(flows, engine, Accounts(engine), Projector(flows, engine, [TaskList()]))

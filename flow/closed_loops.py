@@ -1,0 +1,267 @@
+"""Closed loops: the tasks a flow's events open, and who may move them on.
+
+A task is open until its owner completes it; a task with a receiver stays open as a
+loop until the receiver acknowledges it, or goes back to the owner when rejected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, ClassVar
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from flow.actor import Actor
+from flow.checklists import Checklist, Condition, PartyRole, TaskTemplate
+from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
+
+
+class TaskStatus(StrEnum):
+    OPEN = "open"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+STATUS_TEXT = {
+    TaskStatus.OPEN: "åpen",
+    TaskStatus.COMPLETED: "utført, venter på bekreftelse",
+    TaskStatus.CLOSED: "lukket",
+    TaskStatus.CANCELLED: "avbrutt",
+}
+
+
+@dataclass(frozen=True)
+class Party:
+    """A unit or zone that owns or receives a task; no unit means the allocation office."""
+
+    unit_id: UUID | None
+
+
+ALLOCATION_OFFICE = Party(None)
+
+
+@dataclass(frozen=True)
+class Task:
+    """A concrete task as it was opened: this is what the log keeps."""
+
+    id: UUID
+    checklist: str
+    key: str
+    trigger: str
+    title: str
+    title_en: str
+    owner: Party
+    receiver: Party | None
+    due_at: datetime
+    done_by: str | None
+
+
+@dataclass(frozen=True)
+class TaskState:
+    task: Task
+    status: str = TaskStatus.OPEN.value
+    overdue: bool = False
+    note: str = ""
+
+    @property
+    def loop_open(self) -> bool:
+        return self.status in {TaskStatus.OPEN, TaskStatus.COMPLETED}
+
+    def completed(self, note: str) -> TaskState:
+        closes = self.task.receiver is None
+        return replace(
+            self, status=(TaskStatus.CLOSED if closes else TaskStatus.COMPLETED).value, note=note
+        )
+
+    def check_completable(self, by: Actor, member_of: Collection[UUID]) -> None:
+        self._check_status(TaskStatus.OPEN, "fullføre")
+        if not acts_for(self.task.owner, by, member_of):
+            raise NotPermittedError(
+                f"Bare eieren av oppgaven «{self.task.title}» kan melde den utført."
+            )
+
+    def check_answerable(self, by: Actor, member_of: Collection[UUID], verb: str) -> None:
+        """Only the receiver acknowledges or rejects, and only once the owner is done."""
+        self._check_status(TaskStatus.COMPLETED, verb)
+        if self.task.receiver is None or not acts_for(self.task.receiver, by, member_of):
+            raise NotPermittedError(
+                f"Bare mottakeren av oppgaven «{self.task.title}» kan {verb} den."
+            )
+
+    def check_overdue(self, at: datetime) -> None:
+        if not self.loop_open or self.overdue or at < self.task.due_at:
+            raise IllegalTransitionError(
+                f"Oppgaven «{self.task.title}» er ikke over fristen og åpen."
+            )
+
+    def _check_status(self, status: TaskStatus, verb: str) -> None:
+        if self.status != status:
+            raise IllegalTransitionError(
+                f"Kan ikke {verb} oppgaven «{self.task.title}»: den er "
+                f"{STATUS_TEXT[TaskStatus(self.status)]}."
+            )
+
+
+def acts_for(party: Party, by: Actor, member_of: Collection[UUID]) -> bool:
+    if party.unit_id is None:
+        return by.role == "allocation"
+    return party.unit_id in member_of
+
+
+class ClosedLoops(Aggregate):
+    """The closed-loop tasks of a flow; `PatientFlow` inherits them.
+
+    Subclasses say whether they accept commands (`_check_open`) and who the unit,
+    zone and planned date of a template are (`_party`, `_planned_date`).
+    """
+
+    if TYPE_CHECKING:
+        # Assigned by the subclass's created event: a class annotation at run time
+        # would make it a field of that event.
+        tasks: dict[str, TaskState]
+        # The event classes that @event makes, named for the type checker.
+        TaskOpened: ClassVar[type[Aggregate.Event]]
+        TaskCompleted: ClassVar[type[Aggregate.Event]]
+        TaskAcknowledged: ClassVar[type[Aggregate.Event]]
+        TaskRejected: ClassVar[type[Aggregate.Event]]
+        TaskOverdue: ClassVar[type[Aggregate.Event]]
+        TaskCancelled: ClassVar[type[Aggregate.Event]]
+
+    def _check_open(self) -> None:
+        raise NotImplementedError
+
+    def _party(self, role: PartyRole) -> Party | None:
+        raise NotImplementedError
+
+    def _planned_date(self) -> date | None:
+        raise NotImplementedError
+
+    def _applies(self, condition: Condition | None) -> bool:
+        raise NotImplementedError
+
+    # -- opening, from templates ---------------------------------------------------------
+
+    def open_checklists(
+        self, trigger: str, checklists: list[Checklist], *, by: Actor, at: datetime
+    ) -> None:
+        """Open the tasks the templates name for an event just recorded on this flow."""
+        for checklist in checklists:
+            if self._applies(checklist.when):
+                for template in checklist.tasks:
+                    self._open(checklist.key, trigger, template, by=by, at=at)
+
+    def _open(
+        self, checklist: str, trigger: str, template: TaskTemplate, *, by: Actor, at: datetime
+    ) -> None:
+        owner = self._party(template.owner)
+        receiver = self._party(template.receiver) if template.receiver else None
+        if owner is None or (template.receiver and receiver is None):
+            return
+        task = Task(
+            id=uuid5(self.id, f"task/{len(self.tasks)}"),
+            checklist=checklist,
+            key=template.key,
+            trigger=trigger,
+            title=template.title,
+            title_en=template.title_en,
+            owner=owner,
+            receiver=receiver,
+            due_at=template.due_at(at, self._planned_date()),
+            done_by=template.done_by,
+        )
+        self._task_opened(task=task, by=by, at=at)
+
+    @event("TaskOpened")
+    def _task_opened(self, task: Task, by: Actor, at: datetime) -> None:
+        self.tasks[str(task.id)] = TaskState(task)
+
+    def complete_tasks_done_by(self, event_name: str, *, by: Actor, at: datetime) -> None:
+        """An event that does a task's work completes it without anyone ticking it off."""
+        for state in list(self.tasks.values()):
+            if state.status == TaskStatus.OPEN and state.task.done_by == event_name:
+                self._task_completed(task_id=state.task.id, note="", by=by, at=at)
+
+    # -- the loop ------------------------------------------------------------------------
+
+    def complete_task(
+        self, task_id: UUID, note: str, *, by: Actor, member_of: Collection[UUID], at: datetime
+    ) -> None:
+        self._check_open()
+        self.task(task_id).check_completable(by, member_of)
+        self._task_completed(task_id=task_id, note=note, by=by, at=at)
+
+    @event("TaskCompleted")
+    def _task_completed(self, task_id: UUID, note: str, by: Actor, at: datetime) -> None:
+        key = str(task_id)
+        self.tasks[key] = self.tasks[key].completed(note)
+
+    def acknowledge_task(
+        self, task_id: UUID, *, by: Actor, member_of: Collection[UUID], at: datetime
+    ) -> None:
+        """The receiver confirms: the loop is closed."""
+        self._check_open()
+        self.task(task_id).check_answerable(by, member_of, "bekrefte")
+        self._task_acknowledged(task_id=task_id, by=by, at=at)
+
+    @event("TaskAcknowledged")
+    def _task_acknowledged(self, task_id: UUID, by: Actor, at: datetime) -> None:
+        key = str(task_id)
+        self.tasks[key] = replace(self.tasks[key], status=TaskStatus.CLOSED.value)
+
+    def reject_task(
+        self, task_id: UUID, reason: str, *, by: Actor, member_of: Collection[UUID], at: datetime
+    ) -> None:
+        """The receiver says it is not done: back to the owner, with the reason."""
+        self._check_open()
+        self.task(task_id).check_answerable(by, member_of, "avvise")
+        self._task_rejected(task_id=task_id, reason=reason, by=by, at=at)
+
+    @event("TaskRejected")
+    def _task_rejected(self, task_id: UUID, reason: str, by: Actor, at: datetime) -> None:
+        key = str(task_id)
+        self.tasks[key] = replace(self.tasks[key], status=TaskStatus.OPEN.value, note=reason)
+
+    def mark_overdue(self, task_id: UUID, *, by: Actor, at: datetime) -> None:
+        """Recorded once, when the due time has passed with the loop still open."""
+        self._check_open()
+        self.task(task_id).check_overdue(at)
+        self._task_overdue(task_id=task_id, by=by, at=at)
+
+    @event("TaskOverdue")
+    def _task_overdue(self, task_id: UUID, by: Actor, at: datetime) -> None:
+        key = str(task_id)
+        self.tasks[key] = replace(self.tasks[key], overdue=True)
+
+    def _cancel_tasks(
+        self, reason: str, *, by: Actor, at: datetime, triggers: Collection[str] | None = None
+    ) -> None:
+        """Undoing a trigger cancels the loops it opened that are still open."""
+        for state in list(self.tasks.values()):
+            if state.loop_open and (triggers is None or state.task.trigger in triggers):
+                self._task_cancelled(task_id=state.task.id, reason=reason, by=by, at=at)
+
+    @event("TaskCancelled")
+    def _task_cancelled(self, task_id: UUID, reason: str, by: Actor, at: datetime) -> None:
+        key = str(task_id)
+        self.tasks[key] = replace(self.tasks[key], status=TaskStatus.CANCELLED.value, note=reason)
+
+    # -- reading -------------------------------------------------------------------------
+
+    def task(self, task_id: UUID) -> TaskState:
+        try:
+            return self.tasks[str(task_id)]
+        except KeyError:
+            raise NotFoundError("Oppgaven finnes ikke.") from None
+
+    def overdue_candidates(self, at: datetime) -> list[UUID]:
+        """Tasks whose loop is open past the due time and not yet marked overdue."""
+        return [
+            s.task.id
+            for s in self.tasks.values()
+            if s.loop_open and not s.overdue and s.task.due_at <= at
+        ]

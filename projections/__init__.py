@@ -1,0 +1,1 @@
+"""Read models: tables fed by the event log, each tracking the last event it applied."""

@@ -1,0 +1,141 @@
+"""Feeds the read models from the event log, in batches, crash-safe and at most once.
+
+Each read model keeps its position (the last notification id it applied) in
+`projection_positions`. A batch writes the rows of every model and their new
+positions in one transaction, after a compare-and-set on each position, so a crash
+loses nothing and two processes never apply the same event twice.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterable, Sequence
+from functools import cached_property
+from typing import Any, ClassVar
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    delete,
+    insert,
+    select,
+    update,
+)
+
+from flow.application import Pasientflyt
+
+metadata = MetaData()
+
+positions = Table(
+    "projection_positions",
+    metadata,
+    Column("name", String(64), primary_key=True),
+    Column("position", BigInteger, nullable=False),
+)
+
+Handler = Callable[[Connection, Any], None]
+
+
+class Projection:
+    """A read model: tables of its own, and a handler per event class it needs."""
+
+    name: ClassVar[str]
+    tables: ClassVar[Sequence[Table]]
+
+    def handlers(self) -> dict[type, Handler]:
+        raise NotImplementedError
+
+    def apply(self, db: Connection, domain_event: Any) -> None:
+        handler = self._handlers.get(type(domain_event))
+        if handler is not None:
+            handler(db, domain_event)
+
+    @cached_property
+    def _handlers(self) -> dict[type, Handler]:
+        return self.handlers()
+
+
+class _Raced(Exception):
+    """Another process applied this batch first."""
+
+
+class Projector:
+    def __init__(
+        self,
+        app: Pasientflyt,
+        engine: Engine,
+        projections: Iterable[Projection],
+        batch_size: int = 1000,
+    ) -> None:
+        self.app, self.engine, self.batch_size = app, engine, batch_size
+        self.projections = {p.name: p for p in projections}
+        self._lock = threading.Lock()
+        metadata.create_all(engine)
+        for projection in self.projections.values():
+            for table in projection.tables:
+                table.create(engine, checkfirst=True)
+        with engine.begin() as db:
+            known = set(db.scalars(select(positions.c.name)))
+            for name in self.projections.keys() - known:
+                db.execute(insert(positions).values(name=name, position=0))
+
+    def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
+        """Apply every event recorded since each model's position; return how many."""
+        applied = 0
+        with self._lock:
+            while True:
+                try:
+                    count = self._apply_batch()
+                except _Raced:
+                    continue
+                if count == 0:
+                    return applied
+                applied += count
+                if on_batch:
+                    on_batch(count)
+
+    def rebuild(self, names: Iterable[str], on_batch: Callable[[int], None] | None = None) -> int:
+        """Empty the named models and apply the whole log to them again."""
+        with self._lock, self.engine.begin() as db:
+            for name in names:
+                for table in reversed(self.projections[name].tables):
+                    db.execute(delete(table))
+                db.execute(update(positions).where(positions.c.name == name).values(position=0))
+        return self.catch_up(on_batch)
+
+    def positions(self) -> dict[str, int]:
+        with self.engine.connect() as db:
+            rows = db.execute(select(positions.c.name, positions.c.position)).all()
+        return {name: position for name, position in rows if name in self.projections}
+
+    def _apply_batch(self) -> int:
+        current = self.positions()
+        start = min(current.values(), default=0)
+        notifications = self.app.recorder.select_notifications(
+            start, self.batch_size, inclusive_of_start=False
+        )
+        if not notifications:
+            return 0
+        last = notifications[-1].id
+        events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+        with self.engine.begin() as db:
+            for name, projection in self.projections.items():
+                seen = current[name]
+                if seen >= last:
+                    continue
+                moved = db.execute(
+                    update(positions)
+                    .where(positions.c.name == name, positions.c.position == seen)
+                    .values(position=last)
+                )
+                if moved.rowcount != 1:
+                    raise _Raced
+                for notification_id, domain_event in events:
+                    if notification_id > seen:
+                        projection.apply(db, domain_event)
+        return len(notifications)

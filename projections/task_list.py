@@ -1,0 +1,116 @@
+"""`TaskList`: every task of every flow, for finding a task's flow, due loops and boards."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    Connection,
+    Engine,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+    insert,
+    select,
+    update,
+)
+
+from flow.closed_loops import ClosedLoops, TaskStatus
+from projections.columns import UTCDateTime
+from projections.projector import Handler, Projection
+
+metadata = MetaData()
+
+tasks = Table(
+    "task_list",
+    metadata,
+    Column("task_id", Uuid, primary_key=True),
+    Column("flow_id", Uuid, nullable=False, index=True),
+    Column("municipality_id", Uuid, nullable=False),
+    Column("checklist", String(64), nullable=False),
+    Column("key", String(64), nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("owner_unit", Uuid, nullable=True),
+    Column("receiver_unit", Uuid, nullable=True),
+    Column("has_receiver", Boolean, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("due_at", UTCDateTime, nullable=False, index=True),
+    Column("status", String(16), nullable=False),
+    Column("overdue", Boolean, nullable=False),
+)
+
+LOOP_OPEN = (TaskStatus.OPEN.value, TaskStatus.COMPLETED.value)
+
+
+class TaskList(Projection):
+    name = "task_list"
+    tables = (tasks,)
+
+    def handlers(self) -> dict[type, Handler]:
+        # Task events are stored as ClosedLoops.*: PatientFlow.TaskOpened is a subclass
+        # that eventsourcing makes, and no stored event is an instance of it.
+        return {
+            ClosedLoops.TaskOpened: self._opened,
+            ClosedLoops.TaskCompleted: self._completed,
+            ClosedLoops.TaskAcknowledged: self._set(status=TaskStatus.CLOSED.value),
+            ClosedLoops.TaskRejected: self._set(status=TaskStatus.OPEN.value),
+            ClosedLoops.TaskOverdue: self._set(overdue=True),
+            ClosedLoops.TaskCancelled: self._set(status=TaskStatus.CANCELLED.value),
+        }
+
+    def _opened(self, db: Connection, e: Any) -> None:
+        task = e.task
+        db.execute(
+            insert(tasks).values(
+                task_id=task.id,
+                flow_id=e.originator_id,
+                municipality_id=e.by.municipality_id,
+                checklist=task.checklist,
+                key=task.key,
+                title=task.title,
+                owner_unit=task.owner.unit_id,
+                receiver_unit=task.receiver.unit_id if task.receiver else None,
+                has_receiver=task.receiver is not None,
+                opened_at=e.at,
+                due_at=task.due_at,
+                status=TaskStatus.OPEN.value,
+                overdue=False,
+            )
+        )
+
+    def _completed(self, db: Connection, e: Any) -> None:
+        row = db.execute(select(tasks.c.has_receiver).where(tasks.c.task_id == e.task_id)).one()
+        status = TaskStatus.COMPLETED if row.has_receiver else TaskStatus.CLOSED
+        db.execute(update(tasks).where(tasks.c.task_id == e.task_id).values(status=status.value))
+
+    @staticmethod
+    def _set(**values: Any) -> Handler:
+        def handle(db: Connection, e: Any) -> None:
+            db.execute(update(tasks).where(tasks.c.task_id == e.task_id).values(**values))
+
+        return handle
+
+
+def flow_of_task(engine: Engine, task_id: UUID, municipality_id: UUID) -> UUID | None:
+    query = select(tasks.c.flow_id).where(
+        tasks.c.task_id == task_id, tasks.c.municipality_id == municipality_id
+    )
+    with engine.connect() as db:
+        flow_id: UUID | None = db.scalar(query)
+    return flow_id
+
+
+def flows_with_loops_due(engine: Engine, at: datetime) -> list[UUID]:
+    """Flows with a loop open past its due time that is not yet marked overdue."""
+    query = (
+        select(tasks.c.flow_id)
+        .where(tasks.c.status.in_(LOOP_OPEN), tasks.c.overdue.is_(False), tasks.c.due_at <= at)
+        .distinct()
+    )
+    with engine.connect() as db:
+        return list(db.scalars(query))
