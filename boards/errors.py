@@ -6,8 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException
 
 from flow.errors import FlowError, NotFoundError, NotPermittedError
 
@@ -70,6 +72,16 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     return JSONResponse({"detail": detail}, status_code=422)
 
 
+async def _http_error(request: Request, error: Exception) -> Response:
+    """A body FastAPI cannot even decode (bad UTF-8, nesting too deep) is a shape error too."""
+    assert isinstance(error, HTTPException)
+    if error.status_code == 400:
+        problem = {"loc": ["body"], "msg": FIELD_MESSAGES["json_invalid"], "type": "json_invalid"}
+        return JSONResponse({"detail": [problem]}, status_code=422)
+    return await http_exception_handler(request, error)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FlowError, _flow_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(HTTPException, _http_error)

@@ -520,13 +520,14 @@ class Pasientflyt(Application[UUID]):
         return flow.version
 
     def _check_decision(self, decision: Decision, by: Actor) -> None:
-        if decision.service == ServiceKind.SHORT_TERM_STAY:
+        """The places a decision names must be the actor's: a short-term unit, a zone."""
+        if decision.unit_id is not None or decision.service == ServiceKind.SHORT_TERM_STAY:
             unit = self._unit(decision.unit_id, by)
             if unit.is_zone:
                 raise IllegalTransitionError(
                     f"{unit.name} er en hjemmetjenestesone, ikke en korttidsavdeling."
                 )
-        elif decision.service == ServiceKind.HOME_CARE:
+        if decision.zone_id is not None or decision.service == ServiceKind.HOME_CARE:
             self._zone(decision.zone_id, by)
 
     def _flow(self, flow_id: UUID, by: Actor, expected_version: int | None = None) -> PatientFlow:
