@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 
 from fastapi import FastAPI
 
-from boards.api import flows, places, tasks
+from boards.api import board_reads, flows, places, tasks
 from boards.background import Background
 from boards.errors import install_error_handlers
 from boards.settings import Settings
@@ -44,6 +44,6 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.state.system = system
     app.state.clock = clock
     install_error_handlers(app)
-    for router in (flows.router, places.router, tasks.router):
+    for router in (flows.router, places.router, tasks.router, board_reads.router):
         app.include_router(router, prefix="/api/v1")
     return app

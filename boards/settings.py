@@ -7,6 +7,7 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from fixtures.checklists import DEFAULT_FILE
+from flow.rates import NATIONAL_DAILY_RATES
 
 
 class Settings(BaseSettings):
@@ -16,5 +17,6 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     checklists_file: Path = DEFAULT_FILE
+    daily_rates: dict[int, int] = dict(NATIONAL_DAILY_RATES)
     follow_seconds: float = 1.0
     deadline_seconds: float = 30.0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -13,6 +14,8 @@ from boards.settings import Settings
 from fixtures import checklists
 from flow.application import Pasientflyt
 from flow.store import store_env
+from projections.bed_grid import BedGrid
+from projections.flow_cards import FlowCards
 from projections.projector import Projector
 from projections.task_list import TaskList, flows_with_loops_due
 
@@ -23,6 +26,7 @@ class System:
     engine: Engine
     accounts: Accounts
     projector: Projector
+    daily_rates: Mapping[int, int]
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -45,4 +49,5 @@ def open_system(settings: Settings) -> System:
         checklists=checklists.load(settings.checklists_file),
     )
     engine = connect(settings.database_url)
-    return System(flows, engine, Accounts(engine), Projector(flows, engine, [TaskList()]))
+    projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList()])
+    return System(flows, engine, Accounts(engine), projector, settings.daily_rates)

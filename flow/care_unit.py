@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -28,6 +29,15 @@ FREE = Bed(BedStatus.FREE.value)
 
 
 class CareUnit(Aggregate):
+    if TYPE_CHECKING:  # the event classes @event makes, named for the type checker
+        Registered: ClassVar[type[Aggregate.Created]]
+        BedReserved: ClassVar[type[Aggregate.Event]]
+        BedReleased: ClassVar[type[Aggregate.Event]]
+        BedOccupied: ClassVar[type[Aggregate.Event]]
+        PatientMoved: ClassVar[type[Aggregate.Event]]
+        BedBlocked: ClassVar[type[Aggregate.Event]]
+        BedUnblocked: ClassVar[type[Aggregate.Event]]
+
     @event("Registered")
     def __init__(
         self,
@@ -63,7 +73,7 @@ class CareUnit(Aggregate):
         if len(set(beds)) != len(beds):
             raise DuplicateError("Hver seng må ha et eget navn.")
         return cls._create(
-            cls.Registered,  # type: ignore[attr-defined]  # made by @event
+            cls.Registered,
             id=unit_id,
             municipality_id=municipality_id,
             code=code,

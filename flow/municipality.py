@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
@@ -24,6 +25,10 @@ def unit_id(municipality: UUID, code: str) -> UUID:
 
 
 class Municipality(Aggregate):
+    if TYPE_CHECKING:  # the event classes @event makes, named for the type checker
+        Registered: ClassVar[type[Aggregate.Created]]
+        UnitAdded: ClassVar[type[Aggregate.Event]]
+
     @event("Registered")
     def __init__(self, number: str, name: str, by: Actor, at: datetime) -> None:
         self.number = number
@@ -33,7 +38,7 @@ class Municipality(Aggregate):
     @classmethod
     def register(cls, number: str, name: str, *, by: Actor, at: datetime) -> Municipality:
         return cls._create(
-            cls.Registered,  # type: ignore[attr-defined]  # made by @event
+            cls.Registered,
             id=municipality_id(number),
             number=number,
             name=name,

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -121,6 +122,26 @@ RULES: dict[Command, PhaseRule] = {
 class PatientFlow(ClosedLoops):
     """A patient's journey between hospital, short-term beds and home care."""
 
+    if TYPE_CHECKING:  # the event classes @event makes, named for the type checker
+        FlowOpened: ClassVar[type[ClosedLoops.Created]]
+        HospitalAdmissionNotified: ClassVar[type[ClosedLoops.Event]]
+        ReadyForDischargeNotified: ClassVar[type[ClosedLoops.Event]]
+        ReadyForDischargeWithdrawn: ClassVar[type[ClosedLoops.Event]]
+        HospitalAnswered: ClassVar[type[ClosedLoops.Event]]
+        WaitReasonRecorded: ClassVar[type[ClosedLoops.Event]]
+        ServiceDecided: ClassVar[type[ClosedLoops.Event]]
+        BedReserved: ClassVar[type[ClosedLoops.Event]]
+        ReservationCancelled: ClassVar[type[ClosedLoops.Event]]
+        PatientArrived: ClassVar[type[ClosedLoops.Event]]
+        PatientMoved: ClassVar[type[ClosedLoops.Event]]
+        DischargePlanned: ClassVar[type[ClosedLoops.Event]]
+        PatientDischarged: ClassVar[type[ClosedLoops.Event]]
+        HomeCareStarted: ClassVar[type[ClosedLoops.Event]]
+        PatientReadmitted: ClassVar[type[ClosedLoops.Event]]
+        SafetyFlagRaised: ClassVar[type[ClosedLoops.Event]]
+        SafetyFlagCleared: ClassVar[type[ClosedLoops.Event]]
+        FlowClosed: ClassVar[type[ClosedLoops.Event]]
+
     @event("FlowOpened")
     def __init__(
         self,
@@ -172,7 +193,7 @@ class PatientFlow(ClosedLoops):
         """Open a flow at referral; a hospital referral starts in hospital."""
         patient = Patient(validate_national_id(national_id), name)
         return cls._create(
-            cls.FlowOpened,  # type: ignore[attr-defined]  # made by @event
+            cls.FlowOpened,
             id=flow_id,
             municipality_id=municipality_id,
             patient=patient,

@@ -21,13 +21,13 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
-    delete,
     insert,
     select,
     update,
 )
 
 from flow.application import Pasientflyt
+from projections.rows import Rows
 
 metadata = MetaData()
 
@@ -38,7 +38,7 @@ positions = Table(
     Column("position", BigInteger, nullable=False),
 )
 
-Handler = Callable[[Connection, Any], None]
+Handler = Callable[[Rows, Any], None]
 
 
 class Projection:
@@ -50,10 +50,13 @@ class Projection:
     def handlers(self) -> dict[type, Handler]:
         raise NotImplementedError
 
-    def apply(self, db: Connection, domain_event: Any) -> None:
-        handler = self._handlers.get(type(domain_event))
-        if handler is not None:
-            handler(db, domain_event)
+    def apply(self, db: Connection, domain_events: Iterable[Any]) -> None:
+        rows = Rows(db)
+        for domain_event in domain_events:
+            handler = self._handlers.get(type(domain_event))
+            if handler is not None:
+                handler(rows, domain_event)
+        rows.flush()
 
     @cached_property
     def _handlers(self) -> dict[type, Handler]:
@@ -100,11 +103,13 @@ class Projector:
                     on_batch(count)
 
     def rebuild(self, names: Iterable[str], on_batch: Callable[[int], None] | None = None) -> int:
-        """Empty the named models and apply the whole log to them again."""
+        """Make the named models anew (tables too, so a changed schema takes effect) and
+        apply the whole log to them again."""
         with self._lock, self.engine.begin() as db:
             for name in names:
                 for table in reversed(self.projections[name].tables):
-                    db.execute(delete(table))
+                    table.drop(db, checkfirst=True)
+                    table.create(db)
                 db.execute(update(positions).where(positions.c.name == name).values(position=0))
         return self.catch_up(on_batch)
 
@@ -135,7 +140,5 @@ class Projector:
                 )
                 if moved.rowcount != 1:
                     raise _Raced
-                for notification_id, domain_event in events:
-                    if notification_id > seen:
-                        projection.apply(db, domain_event)
+                projection.apply(db, (e for n, e in events if n > seen))
         return len(notifications)

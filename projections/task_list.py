@@ -9,20 +9,18 @@ from uuid import UUID
 from sqlalchemy import (
     Boolean,
     Column,
-    Connection,
     Engine,
     MetaData,
     String,
     Table,
     Uuid,
-    insert,
     select,
-    update,
 )
 
 from flow.closed_loops import ClosedLoops, TaskStatus
 from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
+from projections.rows import Rows
 
 metadata = MetaData()
 
@@ -33,6 +31,7 @@ tasks = Table(
     Column("flow_id", Uuid, nullable=False, index=True),
     Column("municipality_id", Uuid, nullable=False),
     Column("checklist", String(64), nullable=False),
+    Column("trigger", String(64), nullable=False),
     Column("key", String(64), nullable=False),
     Column("title", String(200), nullable=False),
     Column("owner_unit", Uuid, nullable=True),
@@ -63,35 +62,39 @@ class TaskList(Projection):
             ClosedLoops.TaskCancelled: self._set(status=TaskStatus.CANCELLED.value),
         }
 
-    def _opened(self, db: Connection, e: Any) -> None:
+    def _opened(self, rows: Rows, e: Any) -> None:
         task = e.task
-        db.execute(
-            insert(tasks).values(
-                task_id=task.id,
-                flow_id=e.originator_id,
-                municipality_id=e.by.municipality_id,
-                checklist=task.checklist,
-                key=task.key,
-                title=task.title,
-                owner_unit=task.owner.unit_id,
-                receiver_unit=task.receiver.unit_id if task.receiver else None,
-                has_receiver=task.receiver is not None,
-                opened_at=e.at,
-                due_at=task.due_at,
-                status=TaskStatus.OPEN.value,
-                overdue=False,
-            )
+        rows.put(
+            tasks,
+            {
+                "task_id": task.id,
+                "flow_id": e.originator_id,
+                "municipality_id": e.by.municipality_id,
+                "checklist": task.checklist,
+                "trigger": task.trigger,
+                "key": task.key,
+                "title": task.title,
+                "owner_unit": task.owner.unit_id,
+                "receiver_unit": task.receiver.unit_id if task.receiver else None,
+                "has_receiver": task.receiver is not None,
+                "opened_at": e.at,
+                "due_at": task.due_at,
+                "status": TaskStatus.OPEN.value,
+                "overdue": False,
+            },
         )
 
-    def _completed(self, db: Connection, e: Any) -> None:
-        row = db.execute(select(tasks.c.has_receiver).where(tasks.c.task_id == e.task_id)).one()
-        status = TaskStatus.COMPLETED if row.has_receiver else TaskStatus.CLOSED
-        db.execute(update(tasks).where(tasks.c.task_id == e.task_id).values(status=status.value))
+    def _completed(self, rows: Rows, e: Any) -> None:
+        row = rows.get(tasks, e.task_id)
+        if row is not None:
+            closes = not row["has_receiver"]
+            status = TaskStatus.CLOSED if closes else TaskStatus.COMPLETED
+            rows.update(tasks, e.task_id, status=status.value)
 
     @staticmethod
     def _set(**values: Any) -> Handler:
-        def handle(db: Connection, e: Any) -> None:
-            db.execute(update(tasks).where(tasks.c.task_id == e.task_id).values(**values))
+        def handle(rows: Rows, e: Any) -> None:
+            rows.update(tasks, e.task_id, **values)
 
         return handle
 

@@ -1,0 +1,110 @@
+"""`AllocationBoard`: the caseworker's overview of every patient on the move."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, and_, select
+
+from flow.vocabulary import Destination, Phase
+from projections.cards import FlowCard, load_cards, today
+from projections.flow_cards import cards, initials
+from projections.task_list import LOOP_OPEN, tasks
+
+
+@dataclass(frozen=True)
+class BrokenLoop:
+    """A task whose loop is open past its due time."""
+
+    task_id: UUID
+    flow_id: UUID
+    name: str
+    initials: str
+    title: str
+    owner_unit: UUID | None
+    due_at: datetime
+    status: str
+
+
+@dataclass(frozen=True)
+class AllocationBoard:
+    in_hospital: list[FlowCard]
+    ready: list[FlowCard]
+    waiting_for_bed: list[FlowCard]
+    on_stay: list[FlowCard]
+    going_home: list[FlowCard]
+    broken_loops: list[BrokenLoop]
+    waiting_days: int
+    waiting_cost: int
+
+    @classmethod
+    def read(
+        cls, engine: Engine, municipality_id: UUID, now: datetime, rates: Mapping[int, int]
+    ) -> AllocationBoard:
+        moving = and_(
+            cards.c.municipality_id == municipality_id,
+            cards.c.phase.not_in([Phase.CLOSED.value, Phase.HOME_CARE.value]),
+        )
+        with engine.connect() as db:
+            flows = load_cards(db, moving, now, rates)
+            broken = _broken_loops(db, municipality_id)
+        horizon = today(now) + timedelta(days=7)
+        columns: dict[str, list[FlowCard]] = {
+            k: [] for k in ("hospital", "ready", "bed", "stay", "home")
+        }
+        for card in flows:
+            columns[_column(card, horizon)].append(card)
+        columns["ready"].sort(key=lambda c: -c.days_waiting)
+        return cls(
+            in_hospital=columns["hospital"],
+            ready=columns["ready"],
+            waiting_for_bed=columns["bed"],
+            on_stay=columns["stay"],
+            going_home=sorted(columns["home"], key=lambda c: (c.plan_on is None, c.plan_on)),
+            broken_loops=broken,
+            waiting_days=sum(c.days_waiting for c in columns["ready"]),
+            waiting_cost=sum(c.cost_so_far for c in columns["ready"]),
+        )
+
+
+def _column(card: FlowCard, horizon: date) -> str:
+    going_home = card.plan_destination == Destination.HOME
+    if card.phase == Phase.IN_HOSPITAL:
+        return "hospital"
+    if card.phase == Phase.READY:
+        return "ready"
+    if card.phase == Phase.ON_STAY:
+        soon = going_home and card.plan_on is not None and card.plan_on <= horizon
+        return "home" if soon else "stay"
+    if card.phase == Phase.DISCHARGED and going_home:
+        return "home"
+    return "bed"
+
+
+def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
+    query = (
+        select(tasks, cards.c.name)
+        .join(cards, cards.c.flow_id == tasks.c.flow_id)
+        .where(
+            tasks.c.municipality_id == municipality_id,
+            tasks.c.overdue.is_(True),
+            tasks.c.status.in_(LOOP_OPEN),
+        )
+        .order_by(tasks.c.due_at)
+    )
+    return [
+        BrokenLoop(
+            r.task_id,
+            r.flow_id,
+            r.name,
+            initials(r.name),
+            r.title,
+            r.owner_unit,
+            r.due_at,
+            r.status,
+        )
+        for r in db.execute(query)
+    ]

@@ -1,0 +1,245 @@
+"""`FlowCards`: one row per flow with what every board shows of it.
+
+The boards are queries over these rows (with the bed grid and the task list), so a
+patient looks the same on every screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Date,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Uuid,
+)
+
+from flow.closed_loops import ClosedLoops
+from flow.patient_flow import PatientFlow
+from flow.vocabulary import Phase, ServiceKind, Source
+from projections.columns import UTCDateTime
+from projections.projector import Handler, Projection
+from projections.rows import Row, Rows
+
+metadata = MetaData()
+
+cards = Table(
+    "flow_cards",
+    metadata,
+    Column("flow_id", Uuid, primary_key=True),
+    Column("municipality_id", Uuid, nullable=False, index=True),
+    Column("version", Integer, nullable=False),
+    Column("name", String(200), nullable=False),
+    Column("national_id", String(11), nullable=False),
+    Column("phase", String(16), nullable=False, index=True),
+    Column("source", String(16), nullable=False),
+    Column("location", String(200), nullable=False),
+    Column("need", String(2000), nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
+    Column("admitted_at", UTCDateTime),
+    Column("ready_at", UTCDateTime),
+    Column("ready_estimate", Boolean),
+    Column("answer_can_receive", Boolean),
+    Column("answered_at", UTCDateTime),
+    Column("wait_reason", String(32)),
+    Column("decision_service", String(32)),
+    Column("decision_unit", Uuid),
+    Column("decision_zone", Uuid),
+    Column("decision_starts_on", Date),
+    Column("unit_id", Uuid, index=True),
+    Column("bed", String(20)),
+    Column("reserved_at", UTCDateTime),
+    Column("arrived_at", UTCDateTime),
+    Column("plan_on", Date),
+    Column("plan_estimate", Boolean),
+    Column("plan_destination", String(32)),
+    Column("plan_zone", Uuid, index=True),
+    Column("left_unit", Uuid, index=True),
+    Column("left_unit_at", UTCDateTime),
+    Column("discharged_at", UTCDateTime),
+    Column("discharged_to", String(32)),
+    Column("home_care_zone", Uuid, index=True),
+    Column("home_care_started_at", UTCDateTime),
+    Column("flags", JSON, nullable=False),
+    Column("closed_at", UTCDateTime),
+    Column("closing_reason", String(32)),
+    Column("changed_at", UTCDateTime, nullable=False),
+)
+
+_NOT_READY = {
+    "ready_at": None,
+    "ready_estimate": None,
+    "answer_can_receive": None,
+    "answered_at": None,
+    "wait_reason": None,
+}
+_NO_BED = {"unit_id": None, "bed": None, "reserved_at": None}
+_NO_PLAN = {"plan_on": None, "plan_estimate": None, "plan_destination": None, "plan_zone": None}
+
+
+def initials(name: str) -> str:
+    """What a corridor may show of a name: "Kari Nordmann" becomes "K.N."."""
+    return "".join(f"{part[0].upper()}." for part in name.split() if part[:1].isalpha())
+
+
+class FlowCards(Projection):
+    name = "flow_cards"
+    tables = (cards,)
+
+    def handlers(self) -> dict[type, Handler]:
+        f = PatientFlow
+        loops = (
+            ClosedLoops.TaskOpened,
+            ClosedLoops.TaskCompleted,
+            ClosedLoops.TaskAcknowledged,
+            ClosedLoops.TaskRejected,
+            ClosedLoops.TaskOverdue,
+            ClosedLoops.TaskCancelled,
+        )
+        return {
+            **{task_event: _change(lambda e, _: {}) for task_event in loops},
+            f.FlowOpened: self._opened,
+            f.HospitalAdmissionNotified: _change(
+                lambda e, _: {
+                    "phase": Phase.IN_HOSPITAL.value,
+                    "location": e.hospital,
+                    "admitted_at": e.admitted_at,
+                }
+            ),
+            f.ReadyForDischargeNotified: _change(
+                lambda e, _: {
+                    **_NOT_READY,
+                    "phase": Phase.READY.value,
+                    "ready_at": e.ready_at,
+                    "ready_estimate": e.estimate,
+                }
+            ),
+            f.ReadyForDischargeWithdrawn: _change(
+                lambda e, _: {**_NOT_READY, "phase": Phase.IN_HOSPITAL.value}
+            ),
+            f.HospitalAnswered: _change(
+                lambda e, _: {"answer_can_receive": e.can_receive, "answered_at": e.at}
+            ),
+            f.WaitReasonRecorded: _change(lambda e, _: {"wait_reason": e.reason}),
+            f.ServiceDecided: _change(
+                lambda e, _: {
+                    "decision_service": e.decision.service,
+                    "decision_unit": e.decision.unit_id,
+                    "decision_zone": e.decision.zone_id,
+                    "decision_starts_on": e.decision.starts_on,
+                }
+            ),
+            f.BedReserved: _change(
+                lambda e, _: {"unit_id": e.unit_id, "bed": e.bed, "reserved_at": e.at}
+            ),
+            f.ReservationCancelled: _change(lambda e, _: _NO_BED),
+            f.PatientArrived: _change(
+                lambda e, _: {
+                    **_NOT_READY,
+                    **_NO_PLAN,
+                    "phase": Phase.ON_STAY.value,
+                    "arrived_at": e.at,
+                    "reserved_at": None,
+                }
+            ),
+            f.PatientMoved: _change(lambda e, _: {"bed": e.bed}),
+            f.DischargePlanned: _change(
+                lambda e, _: {
+                    "plan_on": e.plan.on,
+                    "plan_estimate": e.plan.estimate,
+                    "plan_destination": e.plan.destination,
+                    "plan_zone": e.plan.zone_id,
+                }
+            ),
+            f.PatientDischarged: _change(_discharged),
+            f.HomeCareStarted: _change(
+                lambda e, row: {
+                    "phase": Phase.HOME_CARE.value,
+                    "home_care_zone": row["plan_zone"],
+                    "home_care_started_at": e.at,
+                }
+            ),
+            f.PatientReadmitted: _change(
+                lambda e, _: {
+                    **_NOT_READY,
+                    **_NO_BED,
+                    **_NO_PLAN,
+                    "phase": Phase.IN_HOSPITAL.value,
+                    "location": e.hospital,
+                    "admitted_at": e.at,
+                }
+            ),
+            f.SafetyFlagRaised: _change(lambda e, row: {"flags": sorted({*row["flags"], e.flag})}),
+            f.SafetyFlagCleared: _change(
+                lambda e, row: {"flags": [flag for flag in row["flags"] if flag != e.flag]}
+            ),
+            f.FlowClosed: _change(
+                lambda e, _: {
+                    **_NO_BED,
+                    "phase": Phase.CLOSED.value,
+                    "closed_at": e.at,
+                    "closing_reason": e.reason,
+                }
+            ),
+        }
+
+    def _opened(self, rows: Rows, e: Any) -> None:
+        in_hospital = e.source == Source.HOSPITAL
+        rows.put(
+            cards,
+            {
+                "flow_id": e.originator_id,
+                "municipality_id": e.municipality_id,
+                "version": e.originator_version,
+                "name": e.patient.name,
+                "national_id": e.patient.national_id,
+                "phase": (Phase.IN_HOSPITAL if in_hospital else Phase.REFERRED).value,
+                "source": e.source,
+                "location": e.location,
+                "need": e.need,
+                "opened_at": e.at,
+                "flags": [],
+                "changed_at": e.at,
+            },
+        )
+
+
+def _discharged(e: Any, row: Row) -> dict[str, Any]:
+    short_term = row["decision_service"] == ServiceKind.SHORT_TERM_STAY
+    decision = (
+        dict.fromkeys(("decision_service", "decision_unit", "decision_zone", "decision_starts_on"))
+        if short_term
+        else {}
+    )
+    return {
+        **_NO_BED,
+        **decision,
+        "phase": Phase.DISCHARGED.value,
+        "discharged_at": e.at,
+        "discharged_to": row["plan_destination"],
+        "last_unit": row["unit_id"],
+    }
+
+
+def _change(values: Callable[[Any, Row], dict[str, Any]]) -> Handler:
+    """A handler that sets columns of the flow's row from the event (and the row)."""
+
+    def handle(rows: Rows, e: Any) -> None:
+        row = rows.get(cards, e.originator_id)
+        if row is not None:
+            rows.update(
+                cards,
+                e.originator_id,
+                **values(e, row),
+                version=e.originator_version,
+                changed_at=e.at,
+            )
+
+    return handle

@@ -1,0 +1,111 @@
+"""`HomeCareBoard`: who comes home to a zone in the next 14 days, and first visits due."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from uuid import UUID
+
+from sqlalchemy import Connection, Engine, and_, or_, select
+
+from flow.errors import NotFoundError
+from flow.vocabulary import Destination, Phase
+from projections.bed_grid import units
+from projections.cards import FlowCard, load_cards, today
+from projections.flow_cards import cards
+from projections.task_list import tasks
+from projections.unit_board import UnitTask, open_tasks_of
+
+HORIZON_DAYS = 14
+
+
+@dataclass(frozen=True)
+class Checklist:
+    """The state of a flow's handover checklist to home care."""
+
+    closed: int
+    total: int
+    overdue: int
+
+    @property
+    def complete(self) -> bool:
+        return self.total > 0 and self.closed == self.total
+
+
+@dataclass(frozen=True)
+class Homecoming:
+    flow: FlowCard
+    checklist: Checklist
+
+
+@dataclass(frozen=True)
+class HomeCareBoard:
+    zone_id: UUID
+    name: str
+    day: date
+    coming_home: list[Homecoming]
+    tasks: list[UnitTask]
+
+    @classmethod
+    def read(
+        cls,
+        engine: Engine,
+        municipality_id: UUID,
+        zone_id: UUID,
+        now: datetime,
+        rates: Mapping[int, int],
+    ) -> HomeCareBoard:
+        day = today(now)
+        with engine.connect() as db:
+            zone = db.execute(
+                select(units).where(
+                    units.c.unit_id == zone_id,
+                    units.c.municipality_id == municipality_id,
+                    units.c.kind == "home_care_zone",
+                )
+            ).first()
+            if zone is None:
+                raise NotFoundError("Sonen finnes ikke.")
+            coming = and_(
+                cards.c.plan_zone == zone_id,
+                cards.c.plan_destination == Destination.HOME.value,
+                or_(
+                    and_(
+                        cards.c.phase == Phase.ON_STAY.value,
+                        cards.c.plan_on <= day + timedelta(days=HORIZON_DAYS),
+                    ),
+                    cards.c.phase == Phase.DISCHARGED.value,
+                ),
+            )
+            flows = load_cards(db, coming, now, rates)
+            lists = _checklists(db, [c.flow_id for c in flows])
+            zone_tasks = open_tasks_of(db, zone_id)
+        return cls(
+            zone_id=zone_id,
+            name=zone.name,
+            day=day,
+            coming_home=[
+                Homecoming(c, lists.get(c.flow_id, Checklist(0, 0, 0)))
+                for c in sorted(flows, key=lambda c: (c.plan_on is None, c.plan_on))
+            ],
+            tasks=zone_tasks,
+        )
+
+
+def _checklists(db: Connection, flow_ids: list[UUID]) -> dict[UUID, Checklist]:
+    """Counts of the home-going tasks per flow (those of the current discharge plan)."""
+    query = select(tasks.c.flow_id, tasks.c.status, tasks.c.overdue).where(
+        tasks.c.flow_id.in_(flow_ids),
+        tasks.c.checklist == "short_term_to_home",
+        tasks.c.status != "cancelled",
+    )
+    counts: dict[UUID, list[int]] = {}
+    for flow_id, status, overdue in db.execute(query):
+        closed, total, late = counts.setdefault(flow_id, [0, 0, 0])
+        counts[flow_id] = [
+            closed + (status == "closed"),
+            total + 1,
+            late + (overdue and status != "closed"),
+        ]
+    return {flow_id: Checklist(*c) for flow_id, c in counts.items()}

@@ -1,0 +1,76 @@
+"""`WallDisplay`: the corridor screen of a unit: beds and initials, nothing more.
+
+It never carries an identity number, a full name or free text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from uuid import UUID
+
+from sqlalchemy import Engine, select
+
+from flow.errors import NotFoundError
+from flow.vocabulary import Phase
+from projections.bed_grid import beds, units
+from projections.cards import today
+from projections.flow_cards import cards, initials
+
+
+@dataclass(frozen=True)
+class WallBed:
+    bed: str
+    status: str
+    initials: str | None
+    arrives_today: bool
+    leaves_today: bool
+
+
+@dataclass(frozen=True)
+class WallDisplay:
+    unit_id: UUID
+    name: str
+    day: date
+    beds: list[WallBed]
+
+    @classmethod
+    def read(cls, engine: Engine, unit_id: UUID, now: datetime) -> WallDisplay:
+        day = today(now)
+        query = (
+            select(
+                beds.c.bed,
+                beds.c.status,
+                cards.c.name,
+                cards.c.phase,
+                cards.c.plan_on,
+                cards.c.decision_starts_on,
+            )
+            .outerjoin(cards, cards.c.flow_id == beds.c.flow_id)
+            .where(beds.c.unit_id == unit_id)
+            .order_by(beds.c.position)
+        )
+        with engine.connect() as db:
+            unit = db.execute(select(units.c.name).where(units.c.unit_id == unit_id)).first()
+            if unit is None:
+                raise NotFoundError("Enheten finnes ikke.")
+            rows = db.execute(query).all()
+        return cls(
+            unit_id,
+            unit.name,
+            day,
+            [
+                WallBed(
+                    bed=r.bed,
+                    status=r.status,
+                    initials=initials(r.name) if r.name else None,
+                    arrives_today=r.phase is not None
+                    and r.phase != Phase.ON_STAY
+                    and (r.decision_starts_on is None or r.decision_starts_on <= day),
+                    leaves_today=r.phase == Phase.ON_STAY
+                    and r.plan_on is not None
+                    and r.plan_on <= day,
+                )
+                for r in rows
+            ],
+        )
