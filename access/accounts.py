@@ -14,6 +14,7 @@ from enum import StrEnum
 from uuid import UUID, uuid4
 
 from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
 from sqlalchemy import (
     JSON,
     Boolean,
@@ -33,6 +34,8 @@ from sqlalchemy.engine import Row
 from flow.actor import Actor
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+#: Verified against when the user does not exist, so timing does not tell.
+_DUMMY_HASH = _hasher.hash("ingen bruker")
 
 metadata = MetaData()
 
@@ -135,6 +138,24 @@ class Accounts:
                 )
             )
         return User(user_id, municipality_id, username, display_name, role.value, unit_ids)
+
+    def get(self, user_id: UUID) -> User | None:
+        with self.engine.connect() as db:
+            row = db.execute(select(users).where(users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def verify(self, username: str, password: str) -> User | None:
+        """The user if the password is right; None otherwise, in about the same time."""
+        with self.engine.connect() as db:
+            row = db.execute(
+                select(users).where(users.c.username == username, users.c.active.is_(True))
+            ).first()
+        stored = row._mapping["password_hash"] if row else None
+        try:
+            _hasher.verify(stored or _DUMMY_HASH, password)
+        except (VerifyMismatchError, VerificationError, InvalidHashError):
+            return None
+        return _user(row) if row and stored else None
 
     def find(self, username: str) -> User | None:
         with self.engine.connect() as db:

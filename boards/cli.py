@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 import typer
 import uvicorn
 from rich.console import Console
+from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from access.accounts import AccountError, Role
@@ -57,6 +59,27 @@ def load_demo() -> None:
         for user in spec.users:
             table.add_row(spec.name, user.username, user.role.value, user.password)
     console.print(table)
+
+
+@cli.command()
+def rebuild(
+    names: Annotated[list[str] | None, typer.Argument(help="Lesemodellene; alle om ingen.")] = None,
+) -> None:
+    """Rebuild read models from the event log, with progress."""
+    system = open_system(Settings())
+    known = sorted(system.projector.projections)
+    chosen = names or known
+    if unknown := set(chosen) - set(known):
+        _fail(f"Ukjent lesemodell: {', '.join(sorted(unknown))}. Kjente: {', '.join(known)}.")
+    total = system.flows.recorder.max_notification_id() or 0
+    started = time.perf_counter()
+    with Progress(*Progress.get_default_columns(), MofNCompleteColumn(), console=console) as bar:
+        task = bar.add_task(f"Bygger {', '.join(chosen)}", total=total)
+        applied = system.projector.rebuild(chosen, on_batch=lambda n: bar.advance(task, n))
+    seconds = time.perf_counter() - started
+    console.print(
+        f"{applied} hendelser på {seconds:.1f} s ({applied / max(seconds, 1e-9):,.0f}/s)."
+    )
 
 
 @users_cli.command("add")

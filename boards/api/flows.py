@@ -25,10 +25,10 @@ from boards.api.schemas import (
     SafetyFlagIn,
     WaitReasonIn,
 )
+from boards.commands import Call, execute
 from boards.dependencies import CurrentActor, ExpectedVersion, Flows, Now
-from flow.patient_flow import Decision, DischargePlan
 from flow.views import FlowView, HistoryEntry
-from flow.vocabulary import SafetyFlag
+from flow.vocabulary import Command, SafetyFlag
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Ikke innlogget"},
@@ -64,11 +64,7 @@ def read_history(flow_id: UUID, flows: Flows, by: CurrentActor) -> list[HistoryE
 def notify_admission(
     flow_id: UUID, body: Admission, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    admitted_at = body.admitted_at or now
-    version = flows.notify_admission(
-        flow_id, body.hospital, admitted_at, by=by, at=now, expected_version=v
-    )
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.ADMIT, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/ready-for-discharge")
@@ -80,21 +76,14 @@ def notify_ready_for_discharge(
     now: Now,
     v: ExpectedVersion,
 ) -> CommandResult:
-    ready_at = body.ready_at or now
-    version = flows.notify_ready_for_discharge(
-        flow_id, ready_at, body.estimate, by=by, at=now, expected_version=v
-    )
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.NOTIFY_READY, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/ready-for-discharge/withdrawal")
 def withdraw_ready_for_discharge(
     flow_id: UUID, body: Reason, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.withdraw_ready_for_discharge(
-        flow_id, body.reason, by=by, at=now, expected_version=v
-    )
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.WITHDRAW_READY, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/hospital-answer")
@@ -106,63 +95,49 @@ def answer_hospital(
     now: Now,
     v: ExpectedVersion,
 ) -> CommandResult:
-    version = flows.answer_hospital(
-        flow_id, body.can_receive, body.note, by=by, at=now, expected_version=v
-    )
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.ANSWER_HOSPITAL, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/wait-reason")
 def record_wait_reason(
     flow_id: UUID, body: WaitReasonIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.record_wait_reason(
-        flow_id, body.reason, body.note, by=by, at=now, expected_version=v
-    )
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.RECORD_WAIT_REASON, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/decision")
 def decide_service(
     flow_id: UUID, body: DecisionIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    decision = Decision(
-        body.service.value, body.unit_id, body.zone_id, body.starts_on, body.ends_on
-    )
-    version = flows.decide_service(flow_id, decision, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.DECIDE, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/reservation")
 def reserve_bed(
     flow_id: UUID, body: Reservation, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.reserve_bed(flow_id, body.unit_id, body.bed, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.RESERVE_BED, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/reservation/cancellation")
 def cancel_reservation(
     flow_id: UUID, body: Reason, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.cancel_reservation(flow_id, body.reason, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.CANCEL_RESERVATION, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/arrival")
 def arrive(
     flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.arrive(flow_id, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.ARRIVE, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/move")
 def move(
     flow_id: UUID, body: Move, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.move(flow_id, body.bed, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.MOVE, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/discharge-plan")
@@ -174,41 +149,35 @@ def plan_discharge(
     now: Now,
     v: ExpectedVersion,
 ) -> CommandResult:
-    plan = DischargePlan(body.on, body.estimate, body.destination.value, body.zone_id)
-    version = flows.plan_discharge(flow_id, plan, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.PLAN_DISCHARGE, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/discharge")
 def discharge(
     flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.discharge(flow_id, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.DISCHARGE, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/home-care-start")
 def start_home_care(
     flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.start_home_care(flow_id, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.START_HOME_CARE, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/readmission")
 def readmit(
     flow_id: UUID, body: Readmission, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.readmit(flow_id, body.hospital, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.READMIT, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/safety-flags")
 def raise_safety_flag(
     flow_id: UUID, body: SafetyFlagIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.raise_safety_flag(flow_id, body.flag, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.RAISE_FLAG, Call(flows, flow_id, by, now, v), body)
 
 
 @router.post("/flows/{flow_id}/safety-flags/{flag}/clearing")
@@ -221,13 +190,12 @@ def clear_safety_flag(
     now: Now,
     v: ExpectedVersion,
 ) -> CommandResult:
-    version = flows.clear_safety_flag(flow_id, flag, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    call = Call(flows, flow_id, by, now, v)
+    return execute(Command.CLEAR_FLAG, call, SafetyFlagIn(flag=flag))
 
 
 @router.post("/flows/{flow_id}/closing")
 def close_flow(
     flow_id: UUID, body: Closing, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
 ) -> CommandResult:
-    version = flows.close_flow(flow_id, body.reason, body.note, by=by, at=now, expected_version=v)
-    return CommandResult(id=flow_id, version=version)
+    return execute(Command.CLOSE, Call(flows, flow_id, by, now, v), body)
