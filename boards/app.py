@@ -5,9 +5,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
 
+from boards import pages
 from boards.api import board_reads, flows, places, tasks
 from boards.background import Background
 from boards.errors import install_error_handlers
@@ -46,4 +50,13 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     install_error_handlers(app)
     for router in (flows.router, places.router, tasks.router, board_reads.router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(pages.router)
+    app.add_exception_handler(pages.LoginRequired, _to_login)
+    app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     return app
+
+
+async def _to_login(request: Request, _: Exception) -> Response:
+    if request.headers.get("HX-Request"):
+        return Response(status_code=204, headers={"HX-Redirect": "/logg-inn"})
+    return RedirectResponse("/logg-inn", status_code=303)

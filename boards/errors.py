@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -51,7 +52,7 @@ def status_of(error: FlowError) -> int:
     return 409
 
 
-def field_message(error: dict[str, Any]) -> str:
+def field_message(error: Mapping[str, Any]) -> str:
     english = str(error["msg"]).removeprefix("Value error, ")
     try:
         return FIELD_MESSAGES[error["type"]].format(**(error.get("ctx") or {}))

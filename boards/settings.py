@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,5 +19,7 @@ class Settings(BaseSettings):
     port: int = 8000
     checklists_file: Path = DEFAULT_FILE
     daily_rates: dict[int, int] = dict(NATIONAL_DAILY_RATES)
+    session_idle: timedelta = timedelta(minutes=60)
+    session_lifetime: timedelta = timedelta(hours=12)
     follow_seconds: float = 1.0
     deadline_seconds: float = 30.0

@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from access.accounts import Accounts
 from access.database import connect
+from access.sessions import Sessions
 from boards.settings import Settings
 from fixtures import checklists
 from flow.application import Pasientflyt
@@ -26,6 +27,7 @@ class System:
     engine: Engine
     accounts: Accounts
     projector: Projector
+    sessions: Sessions
     daily_rates: Mapping[int, int]
 
     def record_overdue_loops(self, at: datetime) -> int:
@@ -50,4 +52,8 @@ def open_system(settings: Settings) -> System:
     )
     engine = connect(settings.database_url)
     projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList()])
-    return System(flows, engine, Accounts(engine), projector, settings.daily_rates)
+    accounts = Accounts(engine)
+    sessions = Sessions(
+        engine, accounts, idle=settings.session_idle, lifetime=settings.session_lifetime
+    )
+    return System(flows, engine, accounts, projector, sessions, settings.daily_rates)

@@ -137,3 +137,42 @@ class BedStatus(StrEnum):
     RESERVED = "reserved"
     OCCUPIED = "occupied"
     BLOCKED = "blocked"
+
+
+WAIT_REASON_TEXT = {
+    WaitReason.NO_BED: "ingen ledig plass",
+    WaitReason.DECISION_PENDING: "vedtak ikke fattet",
+    WaitReason.ASSISTIVE_DEVICES: "hjelpemidler",
+    WaitReason.PATIENT_OR_RELATIVES: "pasient eller pårørende",
+    WaitReason.OTHER: "annet",
+}
+
+SERVICE_TEXT = {
+    ServiceKind.SHORT_TERM_STAY: "korttidsopphold",
+    ServiceKind.HOME_CARE: "hjemmetjenester",
+    ServiceKind.LONG_TERM_CARE: "langtidsplass",
+}
+
+DESTINATION_TEXT = {
+    Destination.HOME: "hjem",
+    Destination.LONG_TERM_CARE: "langtidsplass",
+    Destination.OTHER: "annet",
+}
+
+FLAG_TEXT = {
+    SafetyFlag.FALL: "fallrisiko",
+    SafetyFlag.PRESSURE_ULCER: "trykksår",
+    SafetyFlag.MALNUTRITION: "underernæring",
+    SafetyFlag.DELIRIUM: "delirium",
+    SafetyFlag.INFECTION_ISOLATION: "isolasjon",
+    SafetyFlag.MEDICATION_REVIEW_DUE: "legemiddelgjennomgang",
+}
+
+CLOSING_TEXT = {
+    ClosingReason.COMPLETED: "fullført",
+    ClosingReason.LONG_TERM_CARE: "langtidsplass",
+    ClosingReason.DIED: "død",
+    ClosingReason.REFERRAL_WITHDRAWN: "henvisning trukket",
+    ClosingReason.MOVED_AWAY: "flyttet",
+    ClosingReason.OTHER: "annet",
+}

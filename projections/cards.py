@@ -5,11 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import ColumnElement, Connection, and_, case, func, select
 
+from flow.patient_flow import RULES
 from flow.rates import OSLO, waiting_cost
 from flow.vocabulary import Phase
 from projections.bed_grid import units
@@ -47,6 +49,7 @@ class FlowCard:
     flags: list[str]
     open_loops: int
     overdue_loops: int
+    allowed: list[str]
 
 
 def load_cards(
@@ -91,6 +94,7 @@ def _card(
     arrived = row["arrived_at"]
     on_unit = row["phase"] == Phase.ON_STAY and arrived is not None
     zone = row["plan_zone"] or row["home_care_zone"]
+    left = row["left_unit"] if row["phase"] == Phase.DISCHARGED else None
     return FlowCard(
         flow_id=row["flow_id"],
         version=row["version"],
@@ -108,7 +112,7 @@ def _card(
         wait_reason=row["wait_reason"],
         decision_service=row["decision_service"],
         unit_id=row["unit_id"],
-        unit_name=names.get(row["unit_id"]),
+        unit_name=names.get(row["unit_id"] or left),
         bed=row["bed"],
         arrived_at=arrived,
         days_on_unit=_days_between(arrived, now) if on_unit else None,
@@ -120,7 +124,27 @@ def _card(
         flags=list(row["flags"]),
         open_loops=loops[0],
         overdue_loops=loops[1],
+        allowed=allowed_commands(row),
     )
+
+
+def allowed_commands(row: Mapping[str, Any]) -> list[str]:
+    """The commands the domain's own rules allow, judged from the card's row."""
+    if row["phase"] == Phase.CLOSED:
+        return []
+    held = row["unit_id"] is not None and row["phase"] != Phase.ON_STAY
+    state = SimpleNamespace(
+        phase=row["phase"],
+        admitted_at=row["admitted_at"],
+        reservation=(row["unit_id"], row["bed"]) if held else None,
+        decision=SimpleNamespace(service=row["decision_service"])
+        if row["decision_service"]
+        else None,
+        discharge_plan=row["plan_on"],
+        discharged_to=row["discharged_to"],
+        safety_flags=row["flags"],
+    )
+    return [command.value for command, rule in RULES.items() if rule(state)]  # type: ignore[arg-type]
 
 
 def _days_between(start: datetime, now: datetime) -> int:

@@ -1,0 +1,391 @@
+"""The boards as pages: log in, look, and give commands from the board itself."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, time
+from pathlib import Path
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from access.accounts import Role, User
+from access.sessions import Session
+from boards.commands import COMMANDS, Call, execute
+from boards.errors import field_message, status_of
+from boards.system import System
+from boards.translations import LANGUAGES, formatters, translator
+from flow.errors import FlowError, NotPermittedError
+from flow.rates import OSLO
+from flow.vocabulary import (
+    CLOSING_TEXT,
+    COMMAND_TEXT,
+    DESTINATION_TEXT,
+    FLAG_TEXT,
+    SERVICE_TEXT,
+    WAIT_REASON_TEXT,
+    Command,
+)
+from projections.allocation_board import AllocationBoard
+from projections.home_care_board import HomeCareBoard
+from projections.task_list import flow_of_task
+from projections.unit_board import UnitBoard
+from projections.wall_display import WallDisplay
+
+SESSION_COOKIE = "pasientflyt_okt"
+LOGIN_CSRF_COOKIE = "pasientflyt_csrf"
+ROLE_TEXT = {
+    Role.ALLOCATION: "tildelingskontor",
+    Role.NURSE: "sykepleier",
+    Role.HOMECARE: "hjemmetjeneste",
+    Role.LEADER: "leder",
+    Role.ADMIN: "systemansvarlig",
+}
+
+templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
+router = APIRouter(include_in_schema=False)
+
+
+class LoginRequired(Exception):
+    """A page asked for without a valid session: the browser goes to the login page."""
+
+
+def _system(request: Request) -> System:
+    system: System = request.app.state.system
+    return system
+
+
+def _now(request: Request) -> datetime:
+    now: datetime = request.app.state.clock()
+    return now
+
+
+def page_session(request: Request) -> Session:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    found = _system(request).sessions.find(session_id, _now(request)) if session_id else None
+    if found is None:
+        raise LoginRequired
+    return found
+
+
+def checked_session(
+    request: Request,
+    session: Annotated[Session, Depends(page_session)],
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Session:
+    """A state-changing request must carry the session's CSRF token (form or header)."""
+    sent = csrf_token or request.headers.get("X-CSRF-Token")
+    if sent != session.csrf_token:
+        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+    return session
+
+
+PageSession = Annotated[Session, Depends(page_session)]
+CheckedSession = Annotated[Session, Depends(checked_session)]
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    session: Session | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    language = request.cookies.get("sprak", "nb")
+    language = language if language in LANGUAGES else "nb"
+    user = session.user if session else None
+    now = _now(request)
+    context = {
+        "_": translator(language),
+        "language": language,
+        **formatters(language),
+        "user": user,
+        "csrf_token": session.csrf_token if session else context.get("csrf_token"),
+        "role_text": ROLE_TEXT.get(Role(user.role), user.role) if user else "",
+        "navigation": _navigation(request, user) if user else [],
+        "today": now.astimezone(OSLO).date().isoformat(),
+        "command_text": {c.value: t for c, t in COMMAND_TEXT.items()},
+        "wait_reasons": WAIT_REASON_TEXT,
+        "services": SERVICE_TEXT,
+        "destinations": DESTINATION_TEXT,
+        "flags": FLAG_TEXT,
+        "closing_reasons": CLOSING_TEXT,
+        **context,
+    }
+    return templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
+
+
+def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
+    system = _system(request)
+    links: list[tuple[str, str]] = []
+    if user.role == Role.ALLOCATION:
+        links.append(("/tildeling", "Tildeling"))
+    for place in system.flows.units(user.actor) + system.flows.units(user.actor, zones=True):
+        if user.role == Role.ALLOCATION or place.id in user.unit_ids:
+            prefix = "/soner/" if place.kind == "home_care_zone" else "/enheter/"
+            links.append((f"{prefix}{place.id}", place.name))
+    return [
+        {"href": href, "label": label, "current": request.url.path == href} for href, label in links
+    ]
+
+
+# -- logging in and out -------------------------------------------------------------------
+
+
+@router.get("/logg-inn")
+def login_page(request: Request) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or _new_token()
+    response = render(request, "login.html", {"csrf_token": token})
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    return response
+
+
+@router.post("/logg-inn")
+def log_in(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()],
+) -> Response:
+    if csrf_token != request.cookies.get(LOGIN_CSRF_COOKIE):
+        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+    system = _system(request)
+    user = system.accounts.verify(username, password)
+    if user is None:
+        context = {
+            "csrf_token": csrf_token,
+            "username": username,
+            "refusal": "Feil brukernavn eller passord.",
+        }
+        return render(request, "login.html", context, status_code=401)
+    response = RedirectResponse("/", status_code=303)
+    session_id = system.sessions.start(user, _now(request))
+    response.set_cookie(
+        SESSION_COOKIE,
+        session_id,
+        httponly=True,
+        samesite="lax",
+        secure=request.url.scheme == "https",
+    )
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logg-ut")
+def log_out(request: Request, _: CheckedSession) -> Response:
+    _system(request).sessions.end(request.cookies[SESSION_COOKIE])
+    response = RedirectResponse("/logg-inn", status_code=303)
+    response.delete_cookie(SESSION_COOKIE)
+    return response
+
+
+@router.get("/sprak/{language}")
+def choose_language(request: Request, language: str) -> Response:
+    response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie("sprak", language, samesite="lax", max_age=365 * 24 * 3600)
+    return response
+
+
+@router.get("/")
+def home(request: Request, session: PageSession) -> Response:
+    user = session.user
+    if user.role == Role.ALLOCATION:
+        return RedirectResponse("/tildeling", status_code=303)
+    links = _navigation(request, user)
+    if links:
+        return RedirectResponse(str(links[0]["href"]), status_code=303)
+    return render(request, "no_board.html", {}, session=session)
+
+
+# -- the boards ---------------------------------------------------------------------------
+
+
+def _require(user: User, allowed: bool) -> None:
+    if not allowed:
+        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
+
+
+@router.get("/tildeling")
+def allocation_page(request: Request, session: PageSession) -> HTMLResponse:
+    return _allocation(request, session)
+
+
+def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
+    user, system = session.user, _system(request)
+    _require(user, user.role == Role.ALLOCATION)
+    system.projector.catch_up()
+    board = AllocationBoard.read(
+        system.engine, user.municipality_id, _now(request), system.daily_rates
+    )
+    return render(
+        request,
+        "allocation.html",
+        {
+            "board": board,
+            "can_command": True,
+            "places": _places(system, user),
+            "municipality": system.flows.municipality_name(user.municipality_id),
+            "place_names": {p["id"]: p["name"] for p in _all_places(system, user)},
+        },
+        session=session,
+        **extra,
+    )
+
+
+@router.post("/tildeling/forlop/{flow_id}/{command:path}")
+def board_command(
+    request: Request,
+    flow_id: UUID,
+    command: Command,
+    session: CheckedSession,
+    form: Annotated[dict[str, Any], Depends(_form)],
+) -> HTMLResponse:
+    user, system = session.user, _system(request)
+    _require(user, user.role == Role.ALLOCATION)
+    model, _ = COMMANDS[command]
+    version = form.pop("version", None)
+    try:
+        body = model.model_validate(form)
+        call = Call(
+            system.flows,
+            flow_id,
+            user.actor,
+            _now(request),
+            int(version) if version and str(version).isdigit() else None,
+        )
+        execute(command, call, body)
+    except ValidationError as error:
+        message = "; ".join(field_message(e) for e in error.errors())
+        return _refusal(request, flow_id, message, 422)
+    except FlowError as error:
+        return _refusal(request, flow_id, error.message, status_of(error))
+    return _allocation(request, session)
+
+
+async def _form(request: Request) -> dict[str, Any]:
+    """The board's form fields as the command's body: dates become moments in Oslo."""
+    fields: dict[str, Any] = {}
+    for key, value in (await request.form()).items():
+        if key == "csrf_token" or value == "":
+            continue
+        if key == "place" and isinstance(value, str) and "|" in value:
+            fields["unit_id"], fields["bed"] = value.split("|", 1)
+        elif key == "estimate":
+            fields[key] = True
+        elif key.endswith("_at") and isinstance(value, str) and len(value) == 10:
+            fields[key] = _noon_in_oslo(value)
+        else:
+            fields[key] = value
+    return fields
+
+
+def _noon_in_oslo(day: str) -> str:
+    try:
+        return datetime.combine(datetime.fromisoformat(day).date(), time(12), OSLO).isoformat()
+    except ValueError:
+        return day
+
+
+def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTMLResponse:
+    """The guard's sentence, shown in place on the card; the board stays as it was."""
+    language = request.cookies.get("sprak", "nb")
+    text = translator(language if language in LANGUAGES else "nb")(message)
+    return HTMLResponse(
+        f"<span>{_escape(text)}</span>",
+        status_code=status,
+        headers={"HX-Retarget": f"#refusal-{flow_id}", "HX-Reswap": "innerHTML"},
+    )
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+@router.get("/enheter/{unit_id}")
+def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
+    user, system = session.user, _system(request)
+    _require(user, user.role == Role.ALLOCATION or unit_id in user.unit_ids)
+    system.projector.catch_up()
+    board = UnitBoard.read(
+        system.engine, user.municipality_id, unit_id, _now(request), system.daily_rates
+    )
+    return render(request, "unit.html", {"board": board}, session=session)
+
+
+@router.get("/enheter/{unit_id}/vegg")
+def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
+    user, system = session.user, _system(request)
+    _require(user, user.role == Role.ALLOCATION or unit_id in user.unit_ids)
+    system.projector.catch_up()
+    display = WallDisplay.read(system.engine, unit_id, _now(request))
+    return render(request, "wall.html", {"display": display}, session=session)
+
+
+@router.get("/soner/{zone_id}")
+def zone_page(request: Request, zone_id: UUID, session: PageSession) -> HTMLResponse:
+    user, system = session.user, _system(request)
+    _require(user, user.role == Role.ALLOCATION or zone_id in user.unit_ids)
+    system.projector.catch_up()
+    board = HomeCareBoard.read(
+        system.engine, user.municipality_id, zone_id, _now(request), system.daily_rates
+    )
+    return render(request, "zone.html", {"board": board}, session=session)
+
+
+@router.post("/oppgaver/{task_id}/{action}")
+def task_action(
+    request: Request,
+    task_id: UUID,
+    action: str,
+    session: CheckedSession,
+    form: Annotated[dict[str, Any], Depends(_form)],
+) -> Response:
+    user, system = session.user, _system(request)
+    system.projector.catch_up()
+    flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
+    if flow_id is None or action not in {"utfort", "bekreftet", "avvist"}:
+        raise HTTPException(status_code=404, detail="Oppgaven finnes ikke.")
+    by, units, now = user.actor, user.unit_ids, _now(request)
+    try:
+        if action == "utfort":
+            note = str(form.get("note", ""))
+            system.flows.complete_task(flow_id, task_id, note, by=by, member_of=units, at=now)
+        elif action == "bekreftet":
+            system.flows.acknowledge_task(flow_id, task_id, by=by, member_of=units, at=now)
+        else:
+            reason = str(form.get("reason") or "Ikke gjort")
+            system.flows.reject_task(flow_id, task_id, reason, by=by, member_of=units, at=now)
+    except FlowError as error:
+        return HTMLResponse(
+            f"<span>{_escape(error.message)}</span>",
+            status_code=status_of(error),
+            headers={"HX-Retarget": f"#refusal-task-{task_id}", "HX-Reswap": "innerHTML"},
+        )
+    return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+
+
+def _places(system: System, user: User) -> dict[str, list[dict[str, Any]]]:
+    units = [
+        {"id": u.id, "name": u.name, "free": [b.name for b in u.beds if b.status == "free"]}
+        for u in system.flows.units(user.actor)
+    ]
+    zones = [{"id": z.id, "name": z.name} for z in system.flows.units(user.actor, zones=True)]
+    return {"units": units, "zones": zones}
+
+
+def _all_places(system: System, user: User) -> list[dict[str, Any]]:
+    places = _places(system, user)
+    return places["units"] + places["zones"]
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)
