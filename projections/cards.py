@@ -60,7 +60,7 @@ def load_cards(
     if not rows:
         return []
     flow_ids = [row.flow_id for row in rows]
-    names = dict(db.execute(select(units.c.unit_id, units.c.name)).all())
+    names: dict[UUID | None, str] = dict(db.execute(select(units.c.unit_id, units.c.name)).all())
     loops = _loop_counts(db, flow_ids)
     return [
         _card(dict(row._mapping), names, loops.get(row.flow_id, (0, 0)), now, rates) for row in rows
@@ -83,7 +83,7 @@ def _loop_counts(db: Connection, flow_ids: list[UUID]) -> dict[UUID, tuple[int, 
 
 def _card(
     row: Mapping[str, Any],
-    names: Mapping[UUID, str],
+    names: Mapping[UUID | None, str],
     loops: tuple[int, int],
     now: datetime,
     rates: Mapping[int, int],
