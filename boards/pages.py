@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, time
+from html import escape
 from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
@@ -300,14 +301,14 @@ def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTML
     language = request.cookies.get("sprak", "nb")
     text = translator(language if language in LANGUAGES else "nb")(message)
     return HTMLResponse(
-        f"<span>{_escape(text)}</span>",
+        f'<span class="refusal-text">{escape(text)}</span>',
         status_code=status,
-        headers={"HX-Retarget": f"#refusal-{flow_id}", "HX-Reswap": "innerHTML"},
+        headers={
+            "HX-Retarget": f"#refusal-{flow_id}",
+            "HX-Reswap": "innerHTML",
+            "HX-Reselect": ".refusal-text",
+        },
     )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 @router.get("/enheter/{unit_id}")
@@ -366,9 +367,13 @@ def task_action(
             system.flows.reject_task(flow_id, task_id, reason, by=by, member_of=units, at=now)
     except FlowError as error:
         return HTMLResponse(
-            f"<span>{_escape(error.message)}</span>",
+            f'<span class="refusal-text">{escape(error.message)}</span>',
             status_code=status_of(error),
-            headers={"HX-Retarget": f"#refusal-task-{task_id}", "HX-Reswap": "innerHTML"},
+            headers={
+                "HX-Retarget": f"#refusal-task-{task_id}",
+                "HX-Reswap": "innerHTML",
+                "HX-Reselect": ".refusal-text",
+            },
         )
     return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
 

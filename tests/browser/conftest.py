@@ -1,0 +1,117 @@
+"""A real server on loopback and a real Debian chromium, shared by a module's tests."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+
+from boards.app import create_app
+from boards.settings import Settings
+from boards.system import System
+from fixtures import demo
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+SCREENSHOTS = Path(os.environ.get("PASIENTFLYT_SCREENSHOTS", "var/screenshots"))
+
+
+@dataclass
+class LiveServer:
+    url: str
+    system: System
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo municipalities served by uvicorn on a free loopback port."""
+    database = tmp_path_factory.mktemp("browser") / "store.db"
+    app = create_app(Settings(database_url=f"sqlite:///{database}"))
+    system: System = app.state.system
+    demo.load(system.flows, system.accounts, app.state.clock())
+    port = _free_port()
+    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
+    uv = uvicorn.Server(config)
+    thread = threading.Thread(target=uv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not uv.started:
+        if time.monotonic() > deadline:
+            raise RuntimeError("uvicorn did not start")
+        time.sleep(0.05)
+    yield LiveServer(f"http://127.0.0.1:{port}", system)
+    uv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("CI") == "true":
+            pytest.fail("Debian chromium is missing: .ci/run installs it")
+        pytest.skip("chromium not installed")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        yield launched
+        launched.close()
+
+
+DEMO_PASSWORDS = {
+    "saksbehandler": "demo-tildeling",
+    "sykepleier": "demo-sykepleier",
+    "hjemmesykepleier": "demo-hjemme",
+}
+
+
+@pytest.fixture
+def logged_in(browser: Browser, server: LiveServer) -> Iterator[Callable[[str], Page]]:
+    """Open a page logged in as a demo user; pages close after the test."""
+    pages: list[Page] = []
+
+    def open_as(username: str) -> Page:
+        page = browser.new_page(viewport={"width": 1600, "height": 1000})
+        pages.append(page)
+        page.goto(f"{server.url}/logg-inn")
+        page.fill("input[name=username]", username)
+        page.fill("input[name=password]", DEMO_PASSWORDS[username])
+        page.click("button[type=submit]")
+        page.wait_for_load_state("networkidle")
+        return page
+
+    yield open_as
+    for page in pages:
+        page.close()
+
+
+def screenshot(page: Page, name: str) -> None:
+    """Kept for a person to look at (CI keeps var/screenshots)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=SCREENSHOTS / f"{name}.png")
+
+
+@pytest.fixture
+def take_screenshot() -> Callable[[Page, str], None]:
+    return screenshot

@@ -1,0 +1,104 @@
+"""The boards in a real browser: each loads, commands work from the board, refusals show."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page, expect
+
+from flow.municipality import municipality_id, unit_id
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
+
+DEMO = municipality_id("9901")
+SOLSIDEN = unit_id(DEMO, "SOLS")
+NORD = unit_id(DEMO, "NORD")
+Screenshot = Callable[[Page, str], None]
+
+
+def test_the_allocation_board_shows_its_six_columns(
+    logged_in: Callable[[str], Page], take_screenshot: Screenshot
+) -> None:
+    page = logged_in("saksbehandler")
+    expect(page).to_have_url(re.compile("/tildeling$"))
+    for title in (
+        "På sykehus",
+        "Utskrivningsklar",
+        "Venter på plass",
+        "På korttidsopphold",
+        "Hjem neste 7 dager",
+        "Brutte sløyfer",
+    ):
+        expect(page.get_by_role("heading", name=re.compile(title))).to_be_visible()
+    expect(page.locator("#column-ready .waiting").first).to_contain_text("døgn")
+    take_screenshot(page, "tildelingstavle")
+
+
+def test_an_arrival_registered_on_the_board_moves_the_card_to_the_stay_column(
+    logged_in: Callable[[str], Page],
+) -> None:
+    page = logged_in("saksbehandler")
+    card = page.locator(
+        "#column-ready article.card", has=page.get_by_role("button", name="Registrere ankomst")
+    ).first
+    flow_id = card.get_attribute("id")
+    card.get_by_role("button", name="Registrere ankomst").click()
+    expect(page.locator(f"#column-on_stay #{flow_id}")).to_be_visible()
+    expect(page.locator(f"#column-ready #{flow_id}")).to_have_count(0)
+
+
+def test_a_refused_command_shows_the_guards_sentence_in_place(
+    logged_in: Callable[[str], Page], server: LiveServer
+) -> None:
+    page = logged_in("saksbehandler")
+    card = page.locator("#column-in_hospital article.card").first
+    flow_id = (card.get_attribute("id") or "").removeprefix("flow-")
+    # Someone else records the readiness first: this page's form is now one version behind.
+    actor = server.system.accounts.find("saksbehandler")
+    assert actor is not None
+    from uuid import UUID
+
+    from boards.app import utc_now
+
+    server.system.flows.notify_ready_for_discharge(
+        UUID(flow_id), utc_now(), False, by=actor.actor, at=utc_now()
+    )
+    card.get_by_text(re.compile("^Handlinger")).click()
+    card.get_by_text("Melde utskrivningsklar").click()
+    card.get_by_role("button", name="Lagre").click()
+    refusal = page.locator(f"#refusal-{flow_id}")
+    expect(refusal).to_contain_text("endret siden du så det")
+
+
+def test_the_nurse_sees_the_own_units_bed_board(
+    logged_in: Callable[[str], Page], take_screenshot: Screenshot
+) -> None:
+    page = logged_in("sykepleier")
+    expect(page).to_have_url(re.compile(f"/enheter/{SOLSIDEN}$"))
+    expect(page.get_by_role("heading", name="Solsiden korttid")).to_be_visible()
+    expect(page.locator("ol.beds > li")).to_have_count(16)
+    take_screenshot(page, "enhetstavle")
+
+
+def test_the_wall_display_shows_initials_and_beds_but_no_identity(
+    logged_in: Callable[[str], Page], server: LiveServer, take_screenshot: Screenshot
+) -> None:
+    page = logged_in("sykepleier")
+    page.goto(f"{server.url}/enheter/{SOLSIDEN}/vegg")
+    expect(page.locator("ol.wall-beds > li")).to_have_count(16)
+    html = page.content()
+    assert not re.search(r"\b\d{11}\b", html)
+    assert re.search(r"[A-ZÆØÅ]\.[A-ZÆØÅ]\.", html)
+    take_screenshot(page, "veggtavle")
+
+
+def test_the_home_care_nurse_sees_the_zone_board(
+    logged_in: Callable[[str], Page], take_screenshot: Screenshot
+) -> None:
+    page = logged_in("hjemmesykepleier")
+    expect(page).to_have_url(re.compile(f"/soner/{NORD}$"))
+    expect(page.get_by_role("heading", name="Kommer hjem")).to_be_visible()
+    take_screenshot(page, "sonetavle")
