@@ -1,0 +1,50 @@
+"""Bokmål by default, English by choice: every text a page shows has its English."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import boards
+from boards.translations import translator
+from flow.vocabulary import (
+    CLOSING_TEXT,
+    COMMAND_TEXT,
+    DESTINATION_TEXT,
+    FLAG_TEXT,
+    SERVICE_TEXT,
+    WAIT_REASON_TEXT,
+)
+
+TEMPLATES = Path(boards.__file__).with_name("templates")
+
+
+def template_texts() -> set[str]:
+    texts = set()
+    for template in TEMPLATES.glob("*.html"):
+        texts |= set(re.findall(r"_\('([^']*)'\)", template.read_text("utf-8")))
+    return texts
+
+
+def test_every_text_in_the_templates_has_an_english_translation() -> None:
+    english = translator("en")
+    untranslated = sorted(t for t in template_texts() if english(t) == t)
+    assert untranslated == []
+
+
+def test_every_word_of_the_vocabulary_shown_on_a_board_has_an_english_translation() -> None:
+    english = translator("en")
+    shown = [
+        *COMMAND_TEXT.values(),
+        *WAIT_REASON_TEXT.values(),
+        *SERVICE_TEXT.values(),
+        *DESTINATION_TEXT.values(),
+        *FLAG_TEXT.values(),
+        *CLOSING_TEXT.values(),
+    ]
+    assert [t for t in shown if english(t) == t and t != "delirium"] == []
+
+
+def test_bokmål_is_the_text_itself() -> None:
+    assert translator("nb")("Utskrivningsklar") == "Utskrivningsklar"
+    assert translator("en")("Utskrivningsklar") == "Ready for discharge"
