@@ -23,15 +23,18 @@ def _check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
     return None if check == 10 else check
 
 
-def _birth_year(two_digits: int, individual: int) -> int:
-    """The century follows from the individual number (Skatteetaten's rules)."""
+def _birth_year(two_digits: int, individual: int) -> int | None:
+    """The century follows from the individual number (Skatteetaten's series); a number
+    from a series never issued for that year has no birth year."""
     if individual < 500:
         return 1900 + two_digits
-    if individual < 750 and two_digits >= 54:
-        return 1800 + two_digits
     if individual >= 900 and two_digits >= 40:
         return 1900 + two_digits
-    return 2000 + two_digits
+    if two_digits < 40:
+        return 2000 + two_digits
+    if individual < 750 and two_digits >= 54:
+        return 1800 + two_digits
+    return None
 
 
 def birth_date(national_id: str) -> date:
@@ -44,6 +47,8 @@ def birth_date(national_id: str) -> date:
     elif month > 40:
         month -= 40
     year = _birth_year(int(national_id[4:6]), int(national_id[6:9]))
+    if year is None:
+        raise ValueError("no series issues this individual number for this year")
     return date(year, month, day)
 
 

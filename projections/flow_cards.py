@@ -61,6 +61,7 @@ cards = Table(
     Column("plan_estimate", Boolean),
     Column("plan_destination", String(32)),
     Column("plan_zone", Uuid, index=True),
+    Column("plan_made_at", UTCDateTime),
     Column("left_unit", Uuid, index=True),
     Column("left_unit_at", UTCDateTime),
     Column("discharged_at", UTCDateTime),
@@ -81,7 +82,13 @@ _NOT_READY = {
     "wait_reason": None,
 }
 _NO_BED = {"unit_id": None, "bed": None, "reserved_at": None}
-_NO_PLAN = {"plan_on": None, "plan_estimate": None, "plan_destination": None, "plan_zone": None}
+_NO_PLAN = {
+    "plan_made_at": None,
+    "plan_on": None,
+    "plan_estimate": None,
+    "plan_destination": None,
+    "plan_zone": None,
+}
 
 
 def initials(name: str) -> str:
@@ -152,6 +159,7 @@ class FlowCards(Projection):
             f.PatientMoved: _change(lambda e, _: {"bed": e.bed}),
             f.DischargePlanned: _change(
                 lambda e, _: {
+                    "plan_made_at": e.at,
                     "plan_on": e.plan.on,
                     "plan_estimate": e.plan.estimate,
                     "plan_destination": e.plan.destination,
@@ -167,10 +175,11 @@ class FlowCards(Projection):
                 }
             ),
             f.PatientReadmitted: _change(
-                lambda e, _: {
+                lambda e, row: {
                     **_NOT_READY,
                     **_NO_BED,
                     **_NO_PLAN,
+                    **_left(e, row),
                     "phase": Phase.IN_HOSPITAL.value,
                     "location": e.hospital,
                     "admitted_at": e.at,
@@ -181,8 +190,9 @@ class FlowCards(Projection):
                 lambda e, row: {"flags": [flag for flag in row["flags"] if flag != e.flag]}
             ),
             f.FlowClosed: _change(
-                lambda e, _: {
+                lambda e, row: {
                     **_NO_BED,
+                    **_left(e, row),
                     "phase": Phase.CLOSED.value,
                     "closed_at": e.at,
                     "closing_reason": e.reason,
@@ -221,11 +231,18 @@ def _discharged(e: Any, row: Row) -> dict[str, Any]:
     return {
         **_NO_BED,
         **decision,
+        **_left(e, row),
         "phase": Phase.DISCHARGED.value,
         "discharged_at": e.at,
         "discharged_to": row["plan_destination"],
-        "last_unit": row["unit_id"],
     }
+
+
+def _left(e: Any, row: Row) -> dict[str, Any]:
+    """A patient who leaves a unit stays its patient for 72 hours (the care relation)."""
+    if row["phase"] != Phase.ON_STAY:
+        return {}
+    return {"left_unit": row["unit_id"], "left_unit_at": e.at}
 
 
 def _change(values: Callable[[Any, Row], dict[str, Any]]) -> Handler:

@@ -94,11 +94,16 @@ class HomeCareBoard:
 
 
 def _checklists(db: Connection, flow_ids: list[UUID]) -> dict[UUID, Checklist]:
-    """Counts of the home-going tasks per flow (those of the current discharge plan)."""
-    query = select(tasks.c.flow_id, tasks.c.status, tasks.c.overdue).where(
-        tasks.c.flow_id.in_(flow_ids),
-        tasks.c.checklist == "short_term_to_home",
-        tasks.c.status != "cancelled",
+    """Counts of the home-going tasks of each flow's current discharge plan."""
+    query = (
+        select(tasks.c.flow_id, tasks.c.status, tasks.c.overdue)
+        .join(cards, cards.c.flow_id == tasks.c.flow_id)
+        .where(
+            tasks.c.flow_id.in_(flow_ids),
+            tasks.c.trigger == "DischargePlanned",
+            tasks.c.opened_at >= cards.c.plan_made_at,
+            tasks.c.status != "cancelled",
+        )
     )
     counts: dict[UUID, list[int]] = {}
     for flow_id, status, overdue in db.execute(query):

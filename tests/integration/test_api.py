@@ -952,8 +952,22 @@ class TestPlacesAndBeds:
         assert after["tasks"] == before["tasks"]
         assert len(api.events(flow_id)) == after["version"]
         assert api.bed("KORT", "3") == {"status": "reserved", "flow_id": flow_id}
+
+    def test_a_unit_with_more_events_than_its_snapshot_interval_reads_the_same(
+        self, api: Api
+    ) -> None:
+        flow_id = api.decided_for("KORT")
+        for _ in range(51):
+            api.command(flow_id, "reservation", {"unit_id": api.unit_id("KORT"), "bed": "4"})
+            api.command(flow_id, "reservation/cancellation", {"reason": ""})
+        api.command(flow_id, "reservation", {"unit_id": api.unit_id("KORT"), "bed": "4"})
+
+        unit_id = UUID(api.unit_id("KORT"))
         snapshots = api.world.flows.snapshots
-        assert snapshots is not None and list(snapshots.get(UUID(flow_id))), "no snapshot taken"
+        assert snapshots is not None and list(snapshots.get(unit_id)), "no snapshot taken"
+        assert api.bed("KORT", "4") == {"status": "reserved", "flow_id": flow_id}
+        replayed = api.world.flows.unit(unit_id, api.world.actor())
+        assert replayed.version > 100
 
 
 class TestAFullJourney:

@@ -79,9 +79,7 @@ class TestValidNumbers:
         self,
     ) -> None:
         # Mod 11 leaves a remainder of 1 for one in eleven sums: no digit can check those.
-        nine = next(
-            f"15038912{last}" for last in range(10) if _check(f"15038912{last}", _W1) == 10
-        )
+        nine = next(f"15038912{last}" for last in range(10) if _check(f"15038912{last}", _W1) == 10)
         assert with_check_digits(nine) is None
 
 
@@ -118,6 +116,18 @@ class TestRefusedNumbers:
 
     @pytest.mark.parametrize(("national_id", "why"), sorted(IMPOSSIBLE_DATES.items()))
     def test_number_with_impossible_birth_date_is_refused(self, national_id: str, why: str) -> None:
+        with pytest.raises(InvalidNationalIdError, match="fødselsdato"):
+            validate(national_id)
+
+    @pytest.mark.parametrize(
+        "national_id",
+        ["01015080082", "01014560013", "01019980053", "01016085088"],
+        ids=["800 in 1950", "456 in 1945", "800 in 1999", "850 in 1960"],
+    )
+    def test_individual_number_outside_every_series_of_its_year_is_refused(
+        self, national_id: str
+    ) -> None:
+        """Skatteetaten gives 750-899 only to the 2000s, and 500-749 never to years 40-53."""
         with pytest.raises(InvalidNationalIdError, match="fødselsdato"):
             validate(national_id)
 
