@@ -31,6 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Row
 
+from access.database import create_tables
 from flow.actor import Actor
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -107,7 +108,7 @@ def _digest(token: str) -> str:
 class Accounts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        metadata.create_all(engine)
+        create_tables(engine, [users, api_tokens])
 
     def add_user(
         self,

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, Table, create_engine, event, inspect
 from sqlalchemy.engine.interfaces import DBAPIConnection
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.pool import ConnectionPoolEntry
 
 
@@ -29,3 +31,14 @@ def connect(database_url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
+
+
+def create_tables(engine: Engine, tables: Iterable[Table]) -> None:
+    """Create the tables that are missing; another process creating the same tables at
+    the same moment (two servers starting together) is not an error."""
+    for table in tables:
+        try:
+            table.create(engine, checkfirst=True)
+        except (OperationalError, ProgrammingError, IntegrityError):
+            if not inspect(engine).has_table(table.name):
+                raise

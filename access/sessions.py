@@ -25,6 +25,7 @@ from sqlalchemy import (
 )
 
 from access.accounts import Accounts, User, metadata, users
+from access.database import create_tables
 
 sessions = Table(
     "sessions",
@@ -53,7 +54,7 @@ class Sessions:
     ) -> None:
         self.engine, self.accounts = engine, accounts
         self.idle, self.lifetime = idle, lifetime
-        metadata.create_all(engine)
+        create_tables(engine, [sessions])
 
     def start(self, user: User, at: datetime) -> str:
         """A new session id for every login, so an id known before login is worthless."""

@@ -25,7 +25,9 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
+from access.database import create_tables
 from flow.application import Pasientflyt
 from projections.rows import Rows
 
@@ -78,14 +80,22 @@ class Projector:
         self.app, self.engine, self.batch_size = app, engine, batch_size
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
-        metadata.create_all(engine)
-        for projection in self.projections.values():
-            for table in projection.tables:
-                table.create(engine, checkfirst=True)
-        with engine.begin() as db:
-            known = set(db.scalars(select(positions.c.name)))
-            for name in self.projections.keys() - known:
-                db.execute(insert(positions).values(name=name, position=0))
+        tables = [table for p in self.projections.values() for table in p.tables]
+        create_tables(engine, [positions, *tables])
+        for name in self.projections:
+            self._start_position(name)
+
+    def _start_position(self, name: str) -> None:
+        """Position 0 for a new model; a process starting beside us may insert it first."""
+        known = select(positions.c.name).where(positions.c.name == name)
+        try:
+            with self.engine.begin() as db:
+                if db.scalar(known) is None:
+                    db.execute(insert(positions).values(name=name, position=0))
+        except IntegrityError:
+            with self.engine.connect() as db:
+                if db.scalar(known) is None:
+                    raise
 
     def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Apply every event recorded since each model's position; return how many."""

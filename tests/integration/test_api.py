@@ -13,7 +13,7 @@ import pytest
 from flow.national_id import with_check_digits
 
 if TYPE_CHECKING:
-    from conftest import World
+    from world import World
 
 API = "/api/v1"
 

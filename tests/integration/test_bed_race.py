@@ -28,7 +28,7 @@ from flow.store import store_env
 from flow.vocabulary import BedStatus, ServiceKind, Source, UnitKind
 
 if TYPE_CHECKING:
-    from conftest import World
+    from world import World
 
 ROUNDS = 200
 HTTP_ROUNDS = 50

@@ -12,7 +12,7 @@ from boards.system import open_system
 from fixtures.checklists import DEFAULT_FILE
 
 if TYPE_CHECKING:
-    from conftest import World
+    from world import World
 
 HOSPITAL_PATIENT = {
     "national_id": "01018012371",

@@ -16,8 +16,8 @@ from uuid import UUID
 
 import pytest
 import schemathesis
-from conftest import World, build_world
 from hypothesis import HealthCheck, settings
+from world import World, build_world
 
 from boards.app import create_app
 from boards.settings import Settings
