@@ -30,7 +30,7 @@ lint: install
 	$(BIN)/mypy flow access boards fixtures
 
 test: lint
-	$(BIN)/pytest -n auto --dist loadgroup --ignore=tests/bench tests
+	$(BIN)/pytest -n auto --dist loadgroup
 
 bench: install
 	$(BIN)/pytest -p no:xdist -p no:randomly -s tests/bench
