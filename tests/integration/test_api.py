@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 from uuid import UUID, uuid4
 
-import httpx
+import httpx2 as httpx
 import pytest
 
 from flow.national_id import with_check_digits
