@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect
+from sqlalchemy import Engine, Table, create_engine, event, inspect, text
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -42,3 +43,23 @@ def create_tables(engine: Engine, tables: Iterable[Table]) -> None:
         except (OperationalError, ProgrammingError, IntegrityError):
             if not inspect(engine).has_table(table.name):
                 raise
+
+
+#: One number for the whole product, so every process takes the same lock.
+_STARTUP_LOCK = 0x50464C59
+
+
+@contextmanager
+def startup_lock(engine: Engine) -> Iterator[None]:
+    """On PostgreSQL, processes that start together create their tables, types and
+    functions one at a time (two at once can fail with "tuple concurrently updated")."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    with engine.connect() as db:
+        db.execute(text("SELECT pg_advisory_lock(:key)"), {"key": _STARTUP_LOCK})
+        try:
+            yield
+        finally:
+            db.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _STARTUP_LOCK})
+            db.commit()

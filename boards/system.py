@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from access.accounts import Accounts
-from access.database import connect
+from access.database import connect, startup_lock
 from access.sessions import Sessions
 from boards.settings import Settings
 from fixtures import checklists
@@ -46,14 +46,15 @@ class System:
 
 
 def open_system(settings: Settings) -> System:
-    flows = Pasientflyt(
-        env=store_env(settings.database_url),
-        checklists=checklists.load(settings.checklists_file),
-    )
     engine = connect(settings.database_url)
-    projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList()])
-    accounts = Accounts(engine)
-    sessions = Sessions(
-        engine, accounts, idle=settings.session_idle, lifetime=settings.session_lifetime
-    )
+    with startup_lock(engine):
+        flows = Pasientflyt(
+            env=store_env(settings.database_url),
+            checklists=checklists.load(settings.checklists_file),
+        )
+        projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList()])
+        accounts = Accounts(engine)
+        sessions = Sessions(
+            engine, accounts, idle=settings.session_idle, lifetime=settings.session_lifetime
+        )
     return System(flows, engine, accounts, projector, sessions, settings.daily_rates)
