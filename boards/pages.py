@@ -327,7 +327,7 @@ def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResp
     user, system = session.user, _system(request)
     _require(user, user.role == Role.ALLOCATION or unit_id in user.unit_ids)
     system.projector.catch_up()
-    display = WallDisplay.read(system.engine, unit_id, _now(request))
+    display = WallDisplay.read(system.engine, user.municipality_id, unit_id, _now(request))
     return render(request, "wall.html", {"display": display}, session=session)
 
 

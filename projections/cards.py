@@ -55,7 +55,7 @@ class FlowCard:
 def load_cards(
     db: Connection, where: ColumnElement[bool], now: datetime, rates: Mapping[int, int]
 ) -> list[FlowCard]:
-    """The cards of the flows `where` selects, ordered by when they last changed."""
+    """The cards of the flows `where` selects, oldest referral first."""
     rows = db.execute(select(cards).where(where).order_by(cards.c.opened_at)).all()
     if not rows:
         return []

@@ -35,7 +35,9 @@ class WallDisplay:
     beds: list[WallBed]
 
     @classmethod
-    def read(cls, engine: Engine, unit_id: UUID, now: datetime) -> WallDisplay:
+    def read(
+        cls, engine: Engine, municipality_id: UUID, unit_id: UUID, now: datetime
+    ) -> WallDisplay:
         day = today(now)
         query = (
             select(
@@ -51,7 +53,13 @@ class WallDisplay:
             .order_by(beds.c.position)
         )
         with engine.connect() as db:
-            unit = db.execute(select(units.c.name).where(units.c.unit_id == unit_id)).first()
+            unit = db.execute(
+                select(units.c.name).where(
+                    units.c.unit_id == unit_id,
+                    units.c.municipality_id == municipality_id,
+                    units.c.kind != "home_care_zone",
+                )
+            ).first()
             if unit is None:
                 raise NotFoundError("Enheten finnes ikke.")
             rows = db.execute(query).all()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from projection_story import INGRID, KARI, OLA, Story
@@ -18,7 +18,9 @@ PATIENTS = (KARI, OLA, INGRID)
 
 def wall(story: Story, unit: UUID | None = None, now: datetime | None = None) -> WallDisplay:
     story.system.projector.catch_up()
-    return WallDisplay.read(story.system.engine, unit or story.unit, now or story.now)
+    return WallDisplay.read(
+        story.system.engine, story.municipality, unit or story.unit, now or story.now
+    )
 
 
 def full_unit(story: Story) -> None:
@@ -82,3 +84,11 @@ def test_no_identity_number_full_name_or_free_text_reaches_the_corridor(story: S
 def test_an_unknown_unit_has_no_wall_display(story: Story) -> None:
     with pytest.raises(NotFoundError):
         wall(story, unit=story.place("FINNES_IKKE"))
+
+
+def test_a_unit_of_another_municipality_or_a_zone_has_no_wall_display(story: Story) -> None:
+    story.system.projector.catch_up()
+    with pytest.raises(NotFoundError):
+        WallDisplay.read(story.system.engine, uuid4(), story.unit, story.now)
+    with pytest.raises(NotFoundError):
+        WallDisplay.read(story.system.engine, story.municipality, story.zone, story.now)
