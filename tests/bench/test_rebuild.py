@@ -530,11 +530,7 @@ PARTS = [
     ("    Rows.update", "projections/rows.py", "update"),
     ("    Rows.put", "projections/rows.py", "put"),
     ("  SQLAlchemy Connection.execute (all)", "sqlalchemy/engine/base.py", "execute"),
-    (
-        "    SQL compile (compiled cache misses/keys)",
-        "sqlalchemy/sql/elements.py",
-        "_compile_w_cache",
-    ),
+    ("    statement cache key + compile", "sqlalchemy/sql/elements.py", "_compile_w_cache"),
     ("    DBAPI cursor.execute", "sqlalchemy/engine/default.py", "do_execute"),
     ("    DBAPI cursor.executemany", "sqlalchemy/engine/default.py", "do_executemany"),
     ("  commit", "sqlalchemy/engine/base.py", "commit"),
