@@ -5,33 +5,28 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, time
 from html import escape
-from pathlib import Path
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from access.accounts import Role, User
 from access.sessions import Session
 from boards.commands import COMMANDS, Call, execute
 from boards.errors import field_message, status_of
+from boards.rendering import language_context, templates
 from boards.system import System
-from boards.translations import LANGUAGES, formatters, translator
+from boards.translations import LANGUAGES, translator
 from flow.errors import FlowError, NotPermittedError
 from flow.rates import OSLO
 from flow.vocabulary import (
-    CLOSING_TEXT,
-    COMMAND_TEXT,
-    DESTINATION_TEXT,
-    FLAG_TEXT,
-    SERVICE_TEXT,
-    WAIT_REASON_TEXT,
     Command,
 )
 from projections.allocation_board import AllocationBoard
+from projections.bed_grid import Place, places
+from projections.cards import load_card
 from projections.home_care_board import HomeCareBoard
 from projections.task_list import flow_of_task
 from projections.unit_board import UnitBoard
@@ -47,7 +42,6 @@ ROLE_TEXT = {
     Role.ADMIN: "systemansvarlig",
 }
 
-templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 router = APIRouter(include_in_schema=False)
 
 
@@ -98,25 +92,15 @@ def render(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
-    language = request.cookies.get("sprak", "nb")
-    language = language if language in LANGUAGES else "nb"
     user = session.user if session else None
     now = _now(request)
     context = {
-        "_": translator(language),
-        "language": language,
-        **formatters(language),
+        **language_context(request.cookies.get("sprak", "nb")),
         "user": user,
         "csrf_token": session.csrf_token if session else context.get("csrf_token"),
         "role_text": ROLE_TEXT.get(Role(user.role), user.role) if user else "",
         "navigation": _navigation(request, user) if user else [],
         "today": now.astimezone(OSLO).date().isoformat(),
-        "command_text": {c.value: t for c, t in COMMAND_TEXT.items()},
-        "wait_reasons": WAIT_REASON_TEXT,
-        "services": SERVICE_TEXT,
-        "destinations": DESTINATION_TEXT,
-        "flags": FLAG_TEXT,
-        "closing_reasons": CLOSING_TEXT,
         **context,
     }
     return templates.TemplateResponse(
@@ -125,17 +109,25 @@ def render(
 
 
 def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
-    system = _system(request)
     links: list[tuple[str, str]] = []
     if user.role == Role.ALLOCATION:
         links.append(("/tildeling", "Tildeling"))
-    for place in system.flows.units(user.actor) + system.flows.units(user.actor, zones=True):
+    for place in _places(request, user):
         if user.role == Role.ALLOCATION or place.id in user.unit_ids:
-            prefix = "/soner/" if place.kind == "home_care_zone" else "/enheter/"
+            prefix = "/soner/" if place.is_zone else "/enheter/"
             links.append((f"{prefix}{place.id}", place.name))
     return [
         {"href": href, "label": label, "current": request.url.path == href} for href, label in links
     ]
+
+
+def _places(request: Request, user: User) -> list[Place]:
+    """The municipality's units and zones from the read model, once per request."""
+    found: list[Place] | None = getattr(request.state, "places", None)
+    if found is None:
+        found = places(_system(request).engine, user.municipality_id)
+        request.state.places = found
+    return found
 
 
 # -- logging in and out -------------------------------------------------------------------
@@ -232,14 +224,27 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
         "allocation.html",
         {
             "board": board,
-            "can_command": True,
-            "places": _places(system, user),
             "municipality": system.flows.municipality_name(user.municipality_id),
-            "place_names": {p["id"]: p["name"] for p in _all_places(system, user)},
+            "place_names": {place.id: place.name for place in _places(request, user)},
         },
         session=session,
         **extra,
     )
+
+
+@router.get("/tildeling/forlop/{flow_id}/handlinger")
+def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
+    """The forms of a card's menu, fetched when the caseworker opens it."""
+    user, system = session.user, _system(request)
+    _require(user, user.role == Role.ALLOCATION)
+    system.projector.catch_up()
+    card = load_card(
+        system.engine, user.municipality_id, flow_id, _now(request), system.daily_rates
+    )
+    if card is None:
+        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+    context = {"card": card, "places": _places(request, user)}
+    return render(request, "_command_forms.html", context, session=session)
 
 
 @router.post("/tildeling/forlop/{flow_id}/{command:path}")
@@ -376,20 +381,6 @@ def task_action(
             },
         )
     return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
-
-
-def _places(system: System, user: User) -> dict[str, list[dict[str, Any]]]:
-    units = [
-        {"id": u.id, "name": u.name, "free": [b.name for b in u.beds if b.status == "free"]}
-        for u in system.flows.units(user.actor)
-    ]
-    zones = [{"id": z.id, "name": z.name} for z in system.flows.units(user.actor, zones=True)]
-    return {"units": units, "zones": zones}
-
-
-def _all_places(system: System, user: User) -> list[dict[str, Any]]:
-    places = _places(system, user)
-    return places["units"] + places["zones"]
 
 
 def _new_token() -> str:

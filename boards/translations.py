@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 
+from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
 
@@ -30,11 +31,15 @@ def translator(language: str) -> Callable[[str], str]:
 
 
 def formatters(language: str) -> dict[str, Callable[..., str]]:
-    locale = _LOCALES.get(language, "nb_NO")
+    """Numbers, days and moments as the language writes them; a board repeats the same
+    few values many times, so each is formatted once."""
+    locale = Locale.parse(_LOCALES.get(language, "nb_NO"))
 
+    @lru_cache(maxsize=10_000)
     def number(value: int | float) -> str:
         return format_decimal(value, locale=locale)
 
+    @lru_cache(maxsize=10_000)
     def day(value: date | datetime | None, style: str = "d. MMM") -> str:
         if value is None:
             return ""
@@ -42,6 +47,7 @@ def formatters(language: str) -> dict[str, Callable[..., str]]:
             value = value.astimezone(OSLO).date()
         return format_date(value, style, locale=locale)
 
+    @lru_cache(maxsize=10_000)
     def moment(value: datetime | None, style: str = "d. MMM HH:mm") -> str:
         return format_datetime(value, style, tzinfo=OSLO, locale=locale) if value else ""
 

@@ -78,6 +78,7 @@ class Pasientflyt(Application[UUID]):
         super().__init__(env)
         self.checklists = checklists or ChecklistCatalog([])
         self._places: dict[UUID, Place] = {}
+        self._municipality_names: dict[UUID, str] = {}
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -108,7 +109,12 @@ class Pasientflyt(Application[UUID]):
         return municipality_id in self.repository
 
     def municipality_name(self, municipality_id: UUID) -> str:
-        return self._load(municipality_id, Municipality).name
+        """The name it was registered with, loaded once: a municipality keeps its name."""
+        name = self._municipality_names.get(municipality_id)
+        if name is None:
+            name = self._load(municipality_id, Municipality).name
+            self._municipality_names[municipality_id] = name
+        return name
 
     def register_unit(
         self, code: str, name: str, kind: UnitKind, beds: list[str], *, by: Actor, at: datetime

@@ -4,7 +4,7 @@ utskrivningsklare pasienter), and how the days are counted."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 OSLO = ZoneInfo("Europe/Oslo")
@@ -25,13 +25,15 @@ def daily_rate(day: date, rates: Mapping[int, int]) -> int:
     return rates[max(known)] if known else rates[min(rates)]
 
 
-def waiting_days(ready_at: datetime, now: datetime) -> list[date]:
-    """Days paid for: from and including the day declared ready, up to and including today."""
-    first, today = ready_at.astimezone(OSLO).date(), now.astimezone(OSLO).date()
-    return [first + timedelta(days=n) for n in range((today - first).days + 1)]
-
-
 def waiting_cost(ready_at: datetime, now: datetime, rates: Mapping[int, int]) -> tuple[int, int]:
-    """(waiting days, NOK so far) for a patient still in hospital after being declared ready."""
-    days = waiting_days(ready_at, now)
-    return len(days), sum(daily_rate(day, rates) for day in days)
+    """(waiting days, NOK so far) for a patient still in hospital after being declared ready:
+    the days from and including the day declared ready up to and including today, each at its
+    year's rate."""
+    first, last = ready_at.astimezone(OSLO).date(), now.astimezone(OSLO).date()
+    if last < first:
+        return 0, 0
+    cost = 0
+    for year in range(first.year, last.year + 1):
+        start, end = max(first, date(year, 1, 1)), min(last, date(year, 12, 31))
+        cost += ((end - start).days + 1) * daily_rate(start, rates)
+    return (last - first).days + 1, cost

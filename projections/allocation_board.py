@@ -86,7 +86,15 @@ def _column(card: FlowCard, horizon: date) -> str:
 
 def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
     query = (
-        select(tasks, cards.c.name)
+        select(
+            tasks.c.task_id,
+            tasks.c.flow_id,
+            cards.c.name,
+            tasks.c.title,
+            tasks.c.owner_unit,
+            tasks.c.due_at,
+            tasks.c.status,
+        )
         .join(cards, cards.c.flow_id == tasks.c.flow_id)
         .where(
             tasks.c.municipality_id == municipality_id,
@@ -96,15 +104,6 @@ def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
         .order_by(tasks.c.due_at)
     )
     return [
-        BrokenLoop(
-            r.task_id,
-            r.flow_id,
-            r.name,
-            initials(r.name),
-            r.title,
-            r.owner_unit,
-            r.due_at,
-            r.status,
-        )
-        for r in db.execute(query)
+        BrokenLoop(task_id, flow_id, name, initials(name), title, owner, due_at, status)
+        for task_id, flow_id, name, title, owner, due_at, status in db.execute(query).all()
     ]

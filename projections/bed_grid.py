@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
-from sqlalchemy import Column, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Uuid, select
 
 from flow.care_unit import CareUnit
-from flow.vocabulary import BedStatus
+from flow.vocabulary import BedStatus, UnitKind
 from projections.projector import Handler, Projection
 from projections.rows import Rows
 
@@ -39,6 +42,7 @@ beds = Table(
 class BedGrid(Projection):
     name = "bed_grid"
     tables = (units, beds)
+    by_originator = (units.c.unit_id, beds.c.unit_id)
 
     def handlers(self) -> dict[type, Handler]:
         return {
@@ -96,3 +100,35 @@ def _bed(status: BedStatus) -> Handler:
         )
 
     return handle
+
+
+@dataclass(frozen=True)
+class Place:
+    """A short-term unit with its free beds, or a home-care zone, as menus and links show it."""
+
+    id: UUID
+    name: str
+    kind: str
+    free: tuple[str, ...]
+
+    @property
+    def is_zone(self) -> bool:
+        return self.kind == UnitKind.HOME_CARE_ZONE
+
+
+def places(engine: Engine, municipality_id: UUID) -> list[Place]:
+    """The municipality's units, then its zones, each by name; two queries."""
+    mine = units.c.municipality_id == municipality_id
+    with engine.connect() as db:
+        found = db.execute(select(units.c.unit_id, units.c.name, units.c.kind).where(mine)).all()
+        free_beds = db.execute(
+            select(beds.c.unit_id, beds.c.bed)
+            .join(units, units.c.unit_id == beds.c.unit_id)
+            .where(mine, beds.c.status == BedStatus.FREE.value)
+            .order_by(beds.c.position)
+        ).all()
+    free: defaultdict[UUID, list[str]] = defaultdict(list)
+    for unit_id, bed in free_beds:
+        free[unit_id].append(bed)
+    listed = [Place(u, name, kind, tuple(free[u])) for u, name, kind in found]
+    return sorted(listed, key=lambda p: (p.is_zone, p.name))

@@ -5,21 +5,24 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
-from sqlalchemy import ColumnElement, Connection, and_, case, func, select
+from cachetools import LRUCache
+from sqlalchemy import ColumnElement, Connection, Engine, and_, func, select
 
 from flow.patient_flow import RULES
 from flow.rates import OSLO, waiting_cost
-from flow.vocabulary import Phase
+from flow.vocabulary import Command, Phase
 from projections.bed_grid import units
 from projections.flow_cards import cards, initials
 from projections.task_list import LOOP_OPEN, tasks
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FlowCard:
     flow_id: UUID
     version: int
@@ -46,50 +49,126 @@ class FlowCard:
     plan_destination: str | None
     zone_id: UUID | None
     zone_name: str | None
-    flags: list[str]
+    flags: tuple[str, ...]
     open_loops: int
     overdue_loops: int
-    allowed: list[str]
+    allowed: tuple[str, ...]
+
+    @property
+    def quick_commands(self) -> list[str]:
+        """The commands a board offers as one click."""
+        return [c for c in self.allowed if c in _QUICK]
+
+    @property
+    def more_commands(self) -> list[str]:
+        """The commands that need a form."""
+        return [c for c in self.allowed if c not in _QUICK]
+
+
+_QUICK = {Command.ARRIVE.value, Command.DISCHARGE.value, Command.START_HOME_CARE.value}
+
+
+#: The columns of `flow_cards` a card is made from.
+_SHOWN = (
+    "flow_id",
+    "version",
+    "name",
+    "national_id",
+    "phase",
+    "location",
+    "need",
+    "admitted_at",
+    "ready_at",
+    "ready_estimate",
+    "answer_can_receive",
+    "wait_reason",
+    "decision_service",
+    "unit_id",
+    "bed",
+    "arrived_at",
+    "plan_on",
+    "plan_estimate",
+    "plan_destination",
+    "plan_zone",
+    "left_unit",
+    "discharged_to",
+    "home_care_zone",
+    "flags",
+)
 
 
 def load_cards(
     db: Connection, where: ColumnElement[bool], now: datetime, rates: Mapping[int, int]
 ) -> list[FlowCard]:
-    """The cards of the flows `where` selects, oldest referral first."""
-    rows = db.execute(select(cards).where(where).order_by(cards.c.opened_at)).all()
-    if not rows:
-        return []
-    flow_ids = [row.flow_id for row in rows]
-    names: dict[UUID | None, str] = dict(db.execute(select(units.c.unit_id, units.c.name)).all())
-    loops = _loop_counts(db, flow_ids)
-    return [
-        _card(dict(row._mapping), names, loops.get(row.flow_id, (0, 0)), now, rates) for row in rows
+    """The cards of the flows `where` selects, oldest referral first.
+
+    A card is a function of its flow's row, its loop counts and the day, and the row's
+    `version` changes with every event of the flow. So the flows are listed with their
+    versions and counts first, and only the cards not made before are read and made.
+    """
+    loops = and_(tasks.c.flow_id == cards.c.flow_id, tasks.c.status.in_(LOOP_OPEN))
+    open_loops = select(func.count()).where(loops).scalar_subquery()
+    overdue_loops = select(func.count()).where(loops, tasks.c.overdue).scalar_subquery()
+    listed = select(cards.c.flow_id, cards.c.version, open_loops, overdue_loops).where(where)
+    rates_key = tuple(sorted(rates.items()))
+    day = today(now)
+    keys = [
+        (flow_id, version, open_count, overdue_count, day, rates_key)
+        for flow_id, version, open_count, overdue_count in db.execute(
+            listed.order_by(cards.c.opened_at)
+        ).all()
     ]
-
-
-def _loop_counts(db: Connection, flow_ids: list[UUID]) -> dict[UUID, tuple[int, int]]:
-    open_loop = tasks.c.status.in_(LOOP_OPEN)
-    query = (
-        select(
-            tasks.c.flow_id,
-            func.count(),
-            func.sum(case((tasks.c.overdue, 1), else_=0)),
+    made = _made.setdefault(db.engine, LRUCache(maxsize=_MAX_CARDS))
+    missing = [key[0] for key in keys if key not in made]
+    fresh: dict[UUID, FlowCard] = {}  # made now, whatever changed since the listing
+    if missing:
+        names: dict[UUID | None, str] = dict(
+            db.execute(select(units.c.unit_id, units.c.name)).all()
         )
-        .where(and_(open_loop, tasks.c.flow_id.in_(flow_ids)))
-        .group_by(tasks.c.flow_id)
-    )
-    return {flow_id: (count, int(overdue or 0)) for flow_id, count, overdue in db.execute(query)}
+        shown = select(
+            *(cards.c[name] for name in _SHOWN),
+            open_loops.label("open_loops"),
+            overdue_loops.label("overdue_loops"),
+        )
+        for start in range(0, len(missing), 500):
+            chunk = missing[start : start + 500]
+            for row in db.execute(shown.where(cards.c.flow_id.in_(chunk))).mappings():
+                card = _card(row, names, now, rates)
+                fresh[card.flow_id] = card
+                key = (card.flow_id, card.version, card.open_loops, card.overdue_loops)
+                made[(*key, day, rates_key)] = card
+    found = (made.get(key) or fresh.get(key[0]) for key in keys)
+    return [card for card in found if card is not None]
+
+
+#: The cards made so far, per database; a card is looked up by what it is made of.
+_made: WeakKeyDictionary[Engine, LRUCache[tuple[Any, ...], FlowCard]] = WeakKeyDictionary()
+_MAX_CARDS = 100_000
+
+
+def forget_made_cards() -> None:
+    """Drop every card made so far, as a restart does."""
+    _made.clear()
+
+
+def load_card(
+    engine: Engine, municipality_id: UUID, flow_id: UUID, now: datetime, rates: Mapping[int, int]
+) -> FlowCard | None:
+    """One flow's card, if the flow is the municipality's."""
+    mine = and_(cards.c.flow_id == flow_id, cards.c.municipality_id == municipality_id)
+    with engine.connect() as db:
+        found = load_cards(db, mine, now, rates)
+    return found[0] if found else None
 
 
 def _card(
-    row: Mapping[str, Any],
+    row: Mapping[Any, Any],
     names: Mapping[UUID | None, str],
-    loops: tuple[int, int],
     now: datetime,
     rates: Mapping[int, int],
 ) -> FlowCard:
     waiting = (0, 0)
-    if row["phase"] == Phase.READY and row["ready_at"] is not None and row["ready_at"] <= now:
+    if row["phase"] == Phase.READY and row["ready_at"] is not None:
         waiting = waiting_cost(row["ready_at"], now, rates)
     arrived = row["arrived_at"]
     on_unit = row["phase"] == Phase.ON_STAY and arrived is not None
@@ -121,30 +200,50 @@ def _card(
         plan_destination=row["plan_destination"],
         zone_id=zone,
         zone_name=names.get(zone),
-        flags=list(row["flags"]),
-        open_loops=loops[0],
-        overdue_loops=loops[1],
+        flags=tuple(row["flags"]),
+        open_loops=row["open_loops"],
+        overdue_loops=row["overdue_loops"],
         allowed=allowed_commands(row),
     )
 
 
-def allowed_commands(row: Mapping[str, Any]) -> list[str]:
+def allowed_commands(row: Mapping[Any, Any]) -> tuple[str, ...]:
     """The commands the domain's own rules allow, judged from the card's row."""
     if row["phase"] == Phase.CLOSED:
-        return []
+        return ()
     held = row["unit_id"] is not None and row["phase"] != Phase.ON_STAY
-    state = SimpleNamespace(
-        phase=row["phase"],
-        admitted_at=row["admitted_at"],
-        reservation=(row["unit_id"], row["bed"]) if held else None,
-        decision=SimpleNamespace(service=row["decision_service"])
-        if row["decision_service"]
-        else None,
-        discharge_plan=row["plan_on"],
-        discharged_to=row["discharged_to"],
-        safety_flags=row["flags"],
+    return _allowed(
+        row["phase"],
+        row["admitted_at"] is not None,
+        held,
+        row["decision_service"],
+        row["plan_on"] is not None,
+        row["discharged_to"],
+        bool(row["flags"]),
     )
-    return [command.value for command, rule in RULES.items() if rule(state)]  # type: ignore[arg-type]
+
+
+@cache
+def _allowed(
+    phase: str,
+    admitted: bool,
+    held: bool,
+    service: str | None,
+    planned: bool,
+    discharged_to: str | None,
+    flagged: bool,
+) -> tuple[str, ...]:
+    """`RULES` on the few facts they look at; a board has few distinct combinations."""
+    state = SimpleNamespace(
+        phase=phase,
+        admitted_at=True if admitted else None,
+        reservation=True if held else None,
+        decision=SimpleNamespace(service=service) if service else None,
+        discharge_plan=True if planned else None,
+        discharged_to=discharged_to,
+        safety_flags=flagged,
+    )
+    return tuple(command.value for command, rule in RULES.items() if rule(state))  # type: ignore[arg-type]
 
 
 def _days_between(start: datetime, now: datetime) -> int:

@@ -99,6 +99,7 @@ def initials(name: str) -> str:
 class FlowCards(Projection):
     name = "flow_cards"
     tables = (cards,)
+    by_originator = (cards.c.flow_id,)
 
     def handlers(self) -> dict[type, Handler]:
         f = PatientFlow

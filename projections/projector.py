@@ -52,12 +52,18 @@ class Projection:
     def handlers(self) -> dict[type, Handler]:
         raise NotImplementedError
 
+    #: Columns holding the id of the aggregate whose events change their rows: a batch
+    #: reads those rows of all its aggregates at once.
+    by_originator: ClassVar[Sequence[Column[Any]]] = ()
+
     def apply(self, db: Connection, domain_events: Iterable[Any]) -> None:
+        handled = [(h, e) for e in domain_events if (h := self._handlers.get(type(e)))]
         rows = Rows(db)
-        for domain_event in domain_events:
-            handler = self._handlers.get(type(domain_event))
-            if handler is not None:
-                handler(rows, domain_event)
+        originators = {e.originator_id for _, e in handled}
+        for column in self.by_originator:
+            rows.prefetch(column, originators)
+        for handler, domain_event in handled:
+            handler(rows, domain_event)
         rows.flush()
 
     @cached_property

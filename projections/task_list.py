@@ -49,6 +49,7 @@ LOOP_OPEN = (TaskStatus.OPEN.value, TaskStatus.COMPLETED.value)
 class TaskList(Projection):
     name = "task_list"
     tables = (tasks,)
+    by_originator = (tasks.c.flow_id,)
 
     def handlers(self) -> dict[type, Handler]:
         # Task events are stored as ClosedLoops.*: PatientFlow.TaskOpened is a subclass

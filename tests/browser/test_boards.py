@@ -56,6 +56,9 @@ def test_a_refused_command_shows_the_guards_sentence_in_place(
     page = logged_in("saksbehandler")
     card = page.locator("#column-in_hospital article.card").first
     flow_id = (card.get_attribute("id") or "").removeprefix("flow-")
+    card.get_by_text(re.compile("^Handlinger")).click()  # the menu's forms load now
+    command = card.get_by_text("Melde utskrivningsklar")
+    expect(command).to_be_visible()
     # Someone else records the readiness first: this page's form is now one version behind.
     actor = server.system.accounts.find("saksbehandler")
     assert actor is not None
@@ -66,8 +69,7 @@ def test_a_refused_command_shows_the_guards_sentence_in_place(
     server.system.flows.notify_ready_for_discharge(
         UUID(flow_id), utc_now(), False, by=actor.actor, at=utc_now()
     )
-    card.get_by_text(re.compile("^Handlinger")).click()
-    card.get_by_text("Melde utskrivningsklar").click()
+    command.click()
     card.get_by_role("button", name="Lagre").click()
     refusal = page.locator(f"#refusal-{flow_id}")
     expect(refusal).to_contain_text("endret siden du så det")

@@ -19,6 +19,7 @@ from uuid import UUID
 import pytest
 from fastapi.testclient import TestClient
 
+from access.database import connect, startup_lock
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import BedTakenError, ConcurrentChangeError, FlowError
@@ -186,7 +187,10 @@ def race_in_own_process(
     results: Any,
 ) -> None:
     """One server process: its own application, one reservation per round, in step."""
-    flows = Pasientflyt(env=store_env(database_url))
+    engine = connect(database_url)
+    with startup_lock(engine):  # as `open_system` starts a server process
+        flows = Pasientflyt(env=store_env(database_url))
+    engine.dispose()
     seen: list[str] = []
     try:
         for flow_id, bed in zip(flow_ids, beds, strict=True):
