@@ -100,6 +100,7 @@ class FlowCards(Projection):
     name = "flow_cards"
     tables = (cards,)
     by_originator = (cards.c.flow_id,)
+    finished = {"flow_cards": lambda row: row["phase"] == Phase.CLOSED}
 
     def handlers(self) -> dict[type, Handler]:
         f = PatientFlow

@@ -9,7 +9,7 @@ loses nothing and two processes never apply the same event twice.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -29,7 +29,7 @@ from sqlalchemy.exc import IntegrityError
 
 from access.database import create_tables
 from flow.application import Pasientflyt
-from projections.rows import Rows
+from projections.rows import Row, Rows
 
 metadata = MetaData()
 
@@ -56,15 +56,24 @@ class Projection:
     #: reads those rows of all its aggregates at once.
     by_originator: ClassVar[Sequence[Column[Any]]] = ()
 
-    def apply(self, db: Connection, domain_events: Iterable[Any]) -> None:
+    #: Per table, when a row is finished: no event changes it again, so a rebuild lets it
+    #: go. A wrong guess costs one read of the row back, never a wrong row.
+    finished: ClassVar[Mapping[str, Callable[[Row], bool]]] = {}
+
+    def apply(self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None) -> None:
+        """Apply the events in one transaction; `kept` is the rebuild's rows, if rebuilding."""
         handled = [(h, e) for e in domain_events if (h := self._handlers.get(type(e)))]
-        rows = Rows(db)
-        originators = {e.originator_id for _, e in handled}
-        for column in self.by_originator:
-            rows.prefetch(column, originators)
+        rows = kept or Rows(db)
+        rows.db = db
+        if kept is None:
+            originators = {e.originator_id for _, e in handled}
+            for column in self.by_originator:
+                rows.prefetch(column, originators)
         for handler, domain_event in handled:
             handler(rows, domain_event)
         rows.flush()
+        if kept is not None:
+            rows.release(self.finished)
 
     @cached_property
     def _handlers(self) -> dict[type, Handler]:
@@ -82,8 +91,10 @@ class Projector:
         engine: Engine,
         projections: Iterable[Projection],
         batch_size: int = 1000,
+        rebuild_batch_size: int = 10_000,
     ) -> None:
-        self.app, self.engine, self.batch_size = app, engine, batch_size
+        self.app, self.engine = app, engine
+        self.batch_size, self.rebuild_batch_size = batch_size, rebuild_batch_size
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
         tables = [table for p in self.projections.values() for table in p.tables]
@@ -105,44 +116,53 @@ class Projector:
 
     def catch_up(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Apply every event recorded since each model's position; return how many."""
-        applied = 0
         with self._lock:
-            while True:
-                try:
-                    count = self._apply_batch()
-                except _Raced:
-                    continue
-                if count == 0:
-                    return applied
-                applied += count
-                if on_batch:
-                    on_batch(count)
+            return self._catch_up(self.batch_size, {}, on_batch)
 
     def rebuild(self, names: Iterable[str], on_batch: Callable[[int], None] | None = None) -> int:
         """Make the named models anew (tables too, so a changed schema takes effect) and
-        apply the whole log to them again."""
-        with self._lock, self.engine.begin() as db:
-            for name in names:
-                for table in reversed(self.projections[name].tables):
-                    table.drop(db, checkfirst=True)
-                    table.create(db)
-                db.execute(update(positions).where(positions.c.name == name).values(position=0))
-        return self.catch_up(on_batch)
+        apply the whole log to them again, in large batches, keeping their rows in memory
+        until finished."""
+        with self._lock:
+            with self.engine.begin() as db:
+                for name in names:
+                    for table in reversed(self.projections[name].tables):
+                        table.drop(db, checkfirst=True)
+                        table.create(db)
+                    db.execute(update(positions).where(positions.c.name == name).values(position=0))
+            kept = {name: Rows(kept=True) for name in names}
+            return self._catch_up(self.rebuild_batch_size, kept, on_batch)
+
+    def _catch_up(
+        self, batch_size: int, kept: dict[str, Rows], on_batch: Callable[[int], None] | None
+    ) -> int:
+        applied = 0
+        while True:
+            try:
+                count = self._apply_batch(batch_size, kept)
+            except _Raced:
+                kept.clear()  # another process wrote too: what we kept may be stale
+                continue
+            if count == 0:
+                return applied
+            applied += count
+            if on_batch:
+                on_batch(count)
 
     def positions(self) -> dict[str, int]:
         with self.engine.connect() as db:
             rows = db.execute(select(positions.c.name, positions.c.position)).all()
         return {name: position for name, position in rows if name in self.projections}
 
-    def _apply_batch(self) -> int:
+    def _apply_batch(self, batch_size: int, kept: dict[str, Rows]) -> int:
         current = self.positions()
         start = min(current.values(), default=0)
         notifications = self.app.recorder.select_notifications(
-            start, self.batch_size, inclusive_of_start=False
+            start, batch_size, inclusive_of_start=False
         )
         if not notifications:
             return 0
-        last = notifications[-1].id
+        first, last = notifications[0].id, notifications[-1].id
         events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
         with self.engine.begin() as db:
             for name, projection in self.projections.items():
@@ -156,5 +176,6 @@ class Projector:
                 )
                 if moved.rowcount != 1:
                     raise _Raced
-                projection.apply(db, (e for n, e in events if n > seen))
+                unseen = events if seen < first else [(n, e) for n, e in events if n > seen]
+                projection.apply(db, (e for _, e in unseen), kept.get(name))
         return len(notifications)

@@ -2,12 +2,17 @@
 
 Handlers work on plain dicts, which keeps them pure and quick to test. A batch reads the
 rows of the aggregates it has events of in one query per table (`prefetch`), and writes
-each changed row once: a rebuild sends a few statements per batch, not a few per event.
+each changed row once: a few statements per batch, not a few per event.
+
+A rebuild keeps one `Rows` per model across all its batches (`kept=True`). It starts
+from empty tables, so every row is in memory, or was written and let go once finished
+(`release`): it reads back only rows it let go, and deletes only rows it wrote.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection, Mapping
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Column, Connection, Table, delete, insert, select, tuple_
@@ -18,33 +23,41 @@ _CHUNK = 500
 
 
 class Rows:
-    def __init__(self, db: Connection) -> None:
-        self.db = db
+    def __init__(self, db: Connection | None = None, *, kept: bool = False) -> None:
+        self.db: Connection | None = db
+        self.kept = kept
         self._cache: dict[str, dict[Key, Row | None]] = {}
         self._dirty: dict[str, set[Key]] = {}
         self._tables: dict[str, Table] = {}
+        self._written: dict[str, set[Key]] = {}  # kept: keys with a row in the table
+        self._released: dict[str, set[Key]] = {}  # kept: keys written and let go
 
     def prefetch(self, column: Column[Any], values: Collection[Any]) -> None:
         """Read every row whose `column` is one of `values`, in one query per chunk."""
         table = column.table
         assert isinstance(table, Table)
         cache = self._cache.setdefault(table.name, {})
-        key_names = [c.name for c in table.primary_key.columns]
+        names = _names(table)
+        key_at = [names.index(c.name) for c in table.primary_key.columns]
         ordered = list(values)
         for start in range(0, len(ordered), _CHUNK):
             query = select(table).where(column.in_(ordered[start : start + _CHUNK]))
-            for found in self.db.execute(query).mappings():
-                key = tuple(found[name] for name in key_names)
-                cache.setdefault(key, dict(found))
-        if key_names == [column.name]:  # the values are keys: those not found have no row
+            for found in self._db.execute(query):
+                cache.setdefault(
+                    tuple(found[i] for i in key_at), dict(zip(names, found, strict=True))
+                )
+        if len(key_at) == 1 and names[key_at[0]] == column.name:
+            # The values are keys: those not found have no row.
             for value in ordered:
                 cache.setdefault((value,), None)
 
     def get(self, table: Table, *key: Any) -> Row | None:
         cache = self._cache.setdefault(table.name, {})
         if key not in cache:
+            if self.kept and key not in self._released.get(table.name, ()):
+                return None  # never written: there is no such row
             columns = [table.c[c.name] for c in table.primary_key.columns]
-            found = self.db.execute(select(table).where(tuple_(*columns) == key)).first()
+            found = self._db.execute(select(table).where(tuple_(*columns) == key)).first()
             cache[key] = dict(found._mapping) if found else None
         return cache[key]
 
@@ -71,19 +84,41 @@ class Rows:
         for name, keys in self._dirty.items():
             table = self._tables[name]
             columns = [table.c[c.name] for c in table.primary_key.columns]
-            ordered = list(keys)
-            for start in range(0, len(ordered), _CHUNK):
-                chunk = ordered[start : start + _CHUNK]
-                self.db.execute(delete(table).where(tuple_(*columns).in_(chunk)))
-            rows = [
-                {column.name: row.get(column.name) for column in table.columns}
-                for key in ordered
-                if (row := self._cache[name][key]) is not None
-            ]
+            written = self._written.setdefault(name, set())
+            stale = [key for key in keys if key in written] if self.kept else list(keys)
+            for start in range(0, len(stale), _CHUNK):
+                chunk = stale[start : start + _CHUNK]
+                self._db.execute(delete(table).where(tuple_(*columns).in_(chunk)))
+            names = _names(table)
+            cache = self._cache[name]
+            rows = [{n: row.get(n) for n in names} for key in keys if (row := cache[key])]
             if rows:
-                self.db.execute(insert(table), rows)
+                self._db.execute(insert(table), rows)
+            if self.kept:
+                written.difference_update(key for key in keys if cache[key] is None)
+                written.update(key for key in keys if cache[key] is not None)
         self._dirty.clear()
+
+    def release(self, finished: Mapping[str, Callable[[Row], bool]]) -> None:
+        """Let go of written rows that no event will change again (kept only)."""
+        for name, is_finished in finished.items():
+            cache = self._cache.get(name, {})
+            done = [key for key, row in cache.items() if row is not None and is_finished(row)]
+            for key in done:
+                del cache[key]
+            self._released.setdefault(name, set()).update(done)
+
+    @property
+    def _db(self) -> Connection:
+        assert self.db is not None, "a batch's connection first"
+        return self.db
 
     def _mark(self, table: Table, key: Key) -> None:
         self._tables[table.name] = table
         self._dirty.setdefault(table.name, set()).add(key)
+
+
+@cache
+def _names(table: Table) -> list[str]:
+    """The table's column names, in order (`table.columns` makes a new list each time)."""
+    return [column.name for column in table.columns]

@@ -44,12 +44,14 @@ tasks = Table(
 )
 
 LOOP_OPEN = (TaskStatus.OPEN.value, TaskStatus.COMPLETED.value)
+_FINAL = {TaskStatus.CLOSED.value, TaskStatus.CANCELLED.value}
 
 
 class TaskList(Projection):
     name = "task_list"
     tables = (tasks,)
     by_originator = (tasks.c.flow_id,)
+    finished = {"task_list": lambda row: row["status"] in _FINAL}
 
     def handlers(self) -> dict[type, Handler]:
         # Task events are stored as ClosedLoops.*: PatientFlow.TaskOpened is a subclass

@@ -50,8 +50,9 @@ class Tally(Projection):
     def handlers(self) -> dict[type, Handler]:
         return {}
 
-    def apply(self, db: Connection, domain_events: Iterable[Any]) -> None:
-        rows = Rows(db)
+    def apply(self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None) -> None:
+        rows = kept or Rows(db)
+        rows.db = db
         for e in domain_events:
             seen = rows.get(applied, e.originator_id, e.originator_version)
             rows.put(
