@@ -20,7 +20,7 @@ run: install
 	@echo
 	@echo "Pasientflyt kjører på $(URL) (stopp med Ctrl+C). Prøv API-et:"
 	@echo "  curl -H \"Authorization: Bearer $$($(BIN)/pasientflyt users token saksbehandler)\" $(URL)/api/v1/units"
-	@echo "  API-dokumentasjon: $(URL)/docs"
+	@echo "  API-dokumentasjon (OpenAPI): $(URL)/openapi.json"
 	@echo
 	$(BIN)/pasientflyt serve
 

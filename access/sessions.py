@@ -9,6 +9,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from uuid import UUID
 
 from sqlalchemy import (
     Column,
@@ -94,6 +95,13 @@ class Sessions:
     def end(self, session_id: str) -> None:
         with self.engine.begin() as db:
             db.execute(delete(sessions).where(sessions.c.id_sha256 == _digest(session_id)))
+
+    def end_all(self, user_id: UUID) -> int:
+        """End every session of a user, as when an administrator disables the account;
+        the number ended."""
+        with self.engine.begin() as db:
+            ended = db.execute(delete(sessions).where(sessions.c.user_id == user_id)).rowcount
+        return int(ended)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -11,10 +11,11 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from boards import pages
+from boards import oidc_pages, pages
 from boards.api import board_reads, flows, places, tasks
 from boards.background import Background
 from boards.errors import install_error_handlers
+from boards.security import SecurityHeaders
 from boards.settings import Settings
 from boards.system import open_system
 
@@ -44,15 +45,21 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
         version="0.1.0",
         description="Pasientforløp mellom sykehus, korttidsplasser og hjemmetjenesten.",
         lifespan=lifespan,
+        # Swagger UI and ReDoc load from a CDN, which the CSP forbids; /openapi.json stays.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.system = system
     app.state.clock = clock
+    app.state.settings = settings
     install_error_handlers(app)
     for router in (flows.router, places.router, tasks.router, board_reads.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(oidc_pages.router)
     app.add_exception_handler(pages.LoginRequired, _to_login)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    app.add_middleware(SecurityHeaders)
     return app
 
 

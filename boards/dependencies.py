@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Annotated
+from uuid import UUID
 
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access.accounts import User
+from access.policy import Viewer, may_command, may_open_flows, may_see, viewer_of
 from boards.system import System
 from flow.actor import Actor
 from flow.application import Pasientflyt
+from flow.errors import NotFoundError, NotPermittedError
+from flow.vocabulary import COMMAND_TEXT, Command
+from projections.care_relations import care_relations
 
 _bearer = HTTPBearer(auto_error=False, description="Token fra `pasientflyt users token`.")
 
@@ -46,6 +51,45 @@ def get_user(
 
 def get_actor(user: Annotated[User, Depends(get_user)]) -> Actor:
     return user.actor
+
+
+def check_flow_access(
+    request: Request,
+    system: Annotated[System, Depends(get_system)],
+    user: Annotated[User, Depends(get_user)],
+    now: Annotated[datetime, Depends(get_now)],
+) -> None:
+    """For every route under /flows: may this user see the flow, and give the command?
+    The command is the route's path after the flow id (see `Command`)."""
+    route = request.scope["route"].path
+    command = route.split("{flow_id}", 1)[-1].strip("/").replace("{flag}/", "")
+    flow_id = request.path_params.get("flow_id")
+    viewer = viewer_of(user)
+    if flow_id is None:
+        if request.method == "POST" and not may_open_flows(viewer):
+            raise NotPermittedError("Bare tildelingskontoret kan opprette forløp.")
+        return
+    try:
+        UUID(flow_id)
+    except ValueError:
+        return  # the route refuses it as malformed (422)
+    authorise_flow(
+        system, viewer, UUID(flow_id), now, Command(command) if request.method == "POST" else None
+    )
+
+
+def authorise_flow(
+    system: System, viewer: Viewer, flow_id: UUID, now: datetime, command: Command | None = None
+) -> None:
+    """A flow the viewer may not see does not exist for it (404); a command its role may not
+    give is refused (403)."""
+    system.projector.catch_up()
+    with system.engine.connect() as db:
+        relations = care_relations(db, [flow_id]).get(flow_id)
+    if relations is None or not may_see(viewer, relations, now):
+        raise NotFoundError("Forløpet finnes ikke.")
+    if command is not None and not may_command(viewer, command, relations, now):
+        raise NotPermittedError(f"Din rolle kan ikke {COMMAND_TEXT[command]}.")
 
 
 def get_expected_version(

@@ -12,6 +12,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
+from boards.security import log_refusal
 from flow.errors import FlowError, NotFoundError, NotPermittedError
 
 #: Pydantic's error types in bokmål; `{…}` are filled from the error's context.
@@ -60,8 +61,10 @@ def field_message(error: Mapping[str, Any]) -> str:
         return english
 
 
-async def _flow_error(_: Request, error: Exception) -> JSONResponse:
+async def _flow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, FlowError)
+    if isinstance(error, NotFoundError | NotPermittedError):
+        await log_refusal(request, status_of(error))
     return JSONResponse({"detail": error.message}, status_code=status_of(error))
 
 
@@ -79,6 +82,8 @@ async def _http_error(request: Request, error: Exception) -> Response:
     if error.status_code == 400:
         problem = {"loc": ["body"], "msg": FIELD_MESSAGES["json_invalid"], "type": "json_invalid"}
         return JSONResponse({"detail": [problem]}, status_code=422)
+    if error.status_code in {401, 403}:
+        await log_refusal(request, error.status_code)
     return await http_exception_handler(request, error)
 
 

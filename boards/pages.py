@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from datetime import datetime, time
 from html import escape
@@ -13,10 +14,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from access.accounts import Role, User
+from access.lockout import refusal_text
+from access.policy import may_see_board, viewer_of
 from access.sessions import Session
 from boards.commands import COMMANDS, Call, execute
+from boards.dependencies import authorise_flow
 from boards.errors import field_message, status_of
 from boards.rendering import language_context, templates
+from boards.security import client_address, log_access
 from boards.system import System
 from boards.translations import LANGUAGES, translator
 from flow.errors import FlowError, NotPermittedError
@@ -59,11 +64,18 @@ def _now(request: Request) -> datetime:
     return now
 
 
+def session_cookie_name(request: Request) -> str:
+    """Over TLS the cookie is `__Host-`: Secure, Path=/ and no Domain, so neither plain
+    HTTP nor a sibling domain can plant a session in the browser."""
+    return f"__Host-{SESSION_COOKIE}" if request.url.scheme == "https" else SESSION_COOKIE
+
+
 def page_session(request: Request) -> Session:
-    session_id = request.cookies.get(SESSION_COOKIE)
+    session_id = request.cookies.get(session_cookie_name(request))  # over TLS: __Host- only
     found = _system(request).sessions.find(session_id, _now(request)) if session_id else None
     if found is None:
         raise LoginRequired
+    request.state.user = found.user  # who, should the access log record a refusal
     return found
 
 
@@ -125,7 +137,9 @@ def _places(request: Request, user: User) -> list[Place]:
     """The municipality's units and zones from the read model, once per request."""
     found: list[Place] | None = getattr(request.state, "places", None)
     if found is None:
-        found = places(_system(request).engine, user.municipality_id)
+        system = _system(request)
+        system.projector.catch_up()
+        found = places(system.engine, user.municipality_id)
         request.state.places = found
     return found
 
@@ -137,7 +151,8 @@ def _places(request: Request, user: User) -> list[Place]:
 def login_page(request: Request) -> Response:
     token = request.cookies.get(LOGIN_CSRF_COOKIE) or _new_token()
     response = render(request, "login.html", {"csrf_token": token})
-    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    secure = request.url.scheme == "https"
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure)
     return response
 
 
@@ -150,33 +165,47 @@ def log_in(
 ) -> Response:
     if csrf_token != request.cookies.get(LOGIN_CSRF_COOKIE):
         raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
-    system = _system(request)
+    system, now, client = _system(request), _now(request), client_address(request)
+    context = {"csrf_token": csrf_token, "username": username}
+    if minutes := system.lockout.minutes_left(username, now):
+        log_access("login locked out", who=username, client=client, at=now, level=logging.WARNING)
+        language = request.cookies.get("sprak", "nb")
+        text = translator(language if language in LANGUAGES else "nb")(refusal_text(minutes))
+        context["refusal"] = text.format(minutes=minutes)
+        headers = {"Retry-After": str(minutes * 60)}
+        return render(request, "login.html", context, status_code=429, headers=headers)
     user = system.accounts.verify(username, password)
+    system.lockout.record(username, now, succeeded=user is not None, client=client)
     if user is None:
-        context = {
-            "csrf_token": csrf_token,
-            "username": username,
-            "refusal": "Feil brukernavn eller passord.",
-        }
+        log_access("login failed", who=username, client=client, at=now, level=logging.WARNING)
+        context["refusal"] = "Feil brukernavn eller passord."
         return render(request, "login.html", context, status_code=401)
+    log_access("login ok", who=f"{user.username} ({user.id})", client=client, at=now)
+    return start_session(request, user)
+
+
+def start_session(request: Request, user: User) -> Response:
+    """Logged in, by password or by the identity provider: a new session (any earlier one
+    of this browser ends), its cookie, and on to the user's board."""
+    system, name = _system(request), session_cookie_name(request)
+    if previous := request.cookies.get(name):
+        system.sessions.end(previous)
     response = RedirectResponse("/", status_code=303)
     session_id = system.sessions.start(user, _now(request))
-    response.set_cookie(
-        SESSION_COOKIE,
-        session_id,
-        httponly=True,
-        samesite="lax",
-        secure=request.url.scheme == "https",
-    )
+    secure = request.url.scheme == "https"
+    response.set_cookie(name, session_id, path="/", httponly=True, samesite="lax", secure=secure)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
     return response
 
 
 @router.post("/logg-ut")
 def log_out(request: Request, _: CheckedSession) -> Response:
-    _system(request).sessions.end(request.cookies[SESSION_COOKIE])
     response = RedirectResponse("/logg-inn", status_code=303)
-    response.delete_cookie(SESSION_COOKIE)
+    secure = request.url.scheme == "https"
+    for name in dict.fromkeys([session_cookie_name(request), SESSION_COOKIE]):
+        if session_id := request.cookies.get(name):
+            _system(request).sessions.end(session_id)
+        response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure)
     return response
 
 
@@ -202,8 +231,9 @@ def home(request: Request, session: PageSession) -> Response:
 # -- the boards ---------------------------------------------------------------------------
 
 
-def _require(user: User, allowed: bool) -> None:
-    if not allowed:
+def _require(user: User, board: UUID | None) -> None:
+    """The allocation board (None), or a unit's or zone's board, must be the user's."""
+    if not may_see_board(viewer_of(user), board):
         raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
 
 
@@ -214,7 +244,7 @@ def allocation_page(request: Request, session: PageSession) -> HTMLResponse:
 
 def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
     user, system = session.user, _system(request)
-    _require(user, user.role == Role.ALLOCATION)
+    _require(user, None)
     system.projector.catch_up()
     board = AllocationBoard.read(
         system.engine, user.municipality_id, _now(request), system.daily_rates
@@ -236,7 +266,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
 def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     """The forms of a card's menu, fetched when the caseworker opens it."""
     user, system = session.user, _system(request)
-    _require(user, user.role == Role.ALLOCATION)
+    _require(user, None)
     system.projector.catch_up()
     card = load_card(
         system.engine, user.municipality_id, flow_id, _now(request), system.daily_rates
@@ -256,7 +286,7 @@ def board_command(
     form: Annotated[dict[str, Any], Depends(_form)],
 ) -> HTMLResponse:
     user, system = session.user, _system(request)
-    _require(user, user.role == Role.ALLOCATION)
+    _require(user, None)
     model, _ = COMMANDS[command]
     version = form.pop("version", None)
     try:
@@ -319,7 +349,7 @@ def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTML
 @router.get("/enheter/{unit_id}")
 def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
     user, system = session.user, _system(request)
-    _require(user, user.role == Role.ALLOCATION or unit_id in user.unit_ids)
+    _require(user, unit_id)
     system.projector.catch_up()
     board = UnitBoard.read(
         system.engine, user.municipality_id, unit_id, _now(request), system.daily_rates
@@ -330,7 +360,7 @@ def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResp
 @router.get("/enheter/{unit_id}/vegg")
 def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
     user, system = session.user, _system(request)
-    _require(user, user.role == Role.ALLOCATION or unit_id in user.unit_ids)
+    _require(user, unit_id)
     system.projector.catch_up()
     display = WallDisplay.read(system.engine, user.municipality_id, unit_id, _now(request))
     return render(request, "wall.html", {"display": display}, session=session)
@@ -339,7 +369,7 @@ def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResp
 @router.get("/soner/{zone_id}")
 def zone_page(request: Request, zone_id: UUID, session: PageSession) -> HTMLResponse:
     user, system = session.user, _system(request)
-    _require(user, user.role == Role.ALLOCATION or zone_id in user.unit_ids)
+    _require(user, zone_id)
     system.projector.catch_up()
     board = HomeCareBoard.read(
         system.engine, user.municipality_id, zone_id, _now(request), system.daily_rates
@@ -360,6 +390,7 @@ def task_action(
     flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
     if flow_id is None or action not in {"utfort", "bekreftet", "avvist"}:
         raise HTTPException(status_code=404, detail="Oppgaven finnes ikke.")
+    authorise_flow(system, viewer_of(user), flow_id, _now(request))
     by, units, now = user.actor, user.unit_ids, _now(request)
     try:
         if action == "utfort":

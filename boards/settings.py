@@ -23,3 +23,11 @@ class Settings(BaseSettings):
     session_lifetime: timedelta = timedelta(hours=12)
     follow_seconds: float = 1.0
     deadline_seconds: float = 30.0
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_private_key_file: Path | None = None
+    oidc_private_key_id: str | None = None
+    oidc_scopes: str = "openid profile"
+    oidc_municipality: str | None = None
+    oidc_login_text: str = "Logg inn med kommunens påloggingstjeneste"

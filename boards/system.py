@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 
 from access.accounts import Accounts
 from access.database import connect, startup_lock
+from access.lockout import Lockout
 from access.sessions import Sessions
 from boards.settings import Settings
 from fixtures import checklists
@@ -29,6 +30,7 @@ class System:
     projector: Projector
     sessions: Sessions
     daily_rates: Mapping[int, int]
+    lockout: Lockout
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -57,4 +59,5 @@ def open_system(settings: Settings) -> System:
         sessions = Sessions(
             engine, accounts, idle=settings.session_idle, lifetime=settings.session_lifetime
         )
-    return System(flows, engine, accounts, projector, sessions, settings.daily_rates)
+        lockout = Lockout(engine)
+    return System(flows, engine, accounts, projector, sessions, settings.daily_rates, lockout)

@@ -6,30 +6,45 @@ from uuid import UUID
 
 from fastapi import APIRouter
 
+from access.accounts import User
+from access.policy import may_see_board, viewer_of
 from boards.api.flows import REFUSALS
-from boards.dependencies import CurrentActor, CurrentSystem, Now
+from boards.api.schemas import Problem
+from boards.dependencies import CurrentSystem, CurrentUser, Now
+from flow.errors import NotPermittedError
 from projections.allocation_board import AllocationBoard
 from projections.home_care_board import HomeCareBoard
 from projections.unit_board import UnitBoard
 
-router = APIRouter(tags=["tavler"], responses=REFUSALS)
+router = APIRouter(
+    tags=["tavler"],
+    responses={**REFUSALS, 403: {"model": Problem, "description": "Ikke din tavle"}},
+)
+
+
+def _require_board(user: User, unit_id: UUID | None) -> None:
+    if not may_see_board(viewer_of(user), unit_id):
+        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
 
 
 @router.get("/boards/allocation")
-def allocation_board(system: CurrentSystem, by: CurrentActor, now: Now) -> AllocationBoard:
+def allocation_board(system: CurrentSystem, user: CurrentUser, now: Now) -> AllocationBoard:
+    _require_board(user, None)
     system.projector.catch_up()
-    return AllocationBoard.read(system.engine, by.municipality_id, now, system.daily_rates)
+    return AllocationBoard.read(system.engine, user.municipality_id, now, system.daily_rates)
 
 
 @router.get("/boards/units/{unit_id}")
-def unit_board(unit_id: UUID, system: CurrentSystem, by: CurrentActor, now: Now) -> UnitBoard:
+def unit_board(unit_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now) -> UnitBoard:
+    _require_board(user, unit_id)
     system.projector.catch_up()
-    return UnitBoard.read(system.engine, by.municipality_id, unit_id, now, system.daily_rates)
+    return UnitBoard.read(system.engine, user.municipality_id, unit_id, now, system.daily_rates)
 
 
 @router.get("/boards/zones/{zone_id}")
 def home_care_board(
-    zone_id: UUID, system: CurrentSystem, by: CurrentActor, now: Now
+    zone_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now
 ) -> HomeCareBoard:
+    _require_board(user, zone_id)
     system.projector.catch_up()
-    return HomeCareBoard.read(system.engine, by.municipality_id, zone_id, now, system.daily_rates)
+    return HomeCareBoard.read(system.engine, user.municipality_id, zone_id, now, system.daily_rates)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Response
+from fastapi import APIRouter, Depends, Response
 
 from boards.api.schemas import (
     Admission,
@@ -26,7 +26,7 @@ from boards.api.schemas import (
     WaitReasonIn,
 )
 from boards.commands import Call, execute
-from boards.dependencies import CurrentActor, ExpectedVersion, Flows, Now
+from boards.dependencies import CurrentActor, ExpectedVersion, Flows, Now, check_flow_access
 from flow.views import FlowView, HistoryEntry
 from flow.vocabulary import Command, SafetyFlag
 
@@ -37,7 +37,11 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
     422: {"description": "Ugyldig forespørsel"},
 }
 
-router = APIRouter(tags=["forløp"], responses=REFUSALS)
+router = APIRouter(
+    tags=["forløp"],
+    responses={**REFUSALS, 403: {"model": Problem, "description": "Ikke for din rolle"}},
+    dependencies=[Depends(check_flow_access)],
+)
 
 
 @router.post("/flows", status_code=201)

@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 from fastapi import APIRouter
 
+from access.accounts import User
+from access.policy import viewer_of
 from boards.api.flows import REFUSALS
 from boards.api.schemas import CommandResult, Completion, Empty, Problem, Rejection
-from boards.dependencies import CurrentSystem, CurrentUser, ExpectedVersion, Now
+from boards.dependencies import (
+    CurrentSystem,
+    CurrentUser,
+    ExpectedVersion,
+    Now,
+    authorise_flow,
+)
 from boards.system import System
 from flow.errors import NotFoundError
 from projections.task_list import flow_of_task
@@ -19,11 +28,17 @@ router = APIRouter(
 )
 
 
-def _flow_of(system: System, task_id: UUID, municipality_id: UUID) -> UUID:
+def _flow_of(system: System, task_id: UUID, user: User, now: datetime) -> UUID:
+    """The task's flow, if the user may see it: a task of a flow it may not see does not
+    exist for it."""
     system.projector.catch_up()
-    flow_id = flow_of_task(system.engine, task_id, municipality_id)
+    flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
     if flow_id is None:
         raise NotFoundError("Oppgaven finnes ikke.")
+    try:
+        authorise_flow(system, viewer_of(user), flow_id, now)
+    except NotFoundError:
+        raise NotFoundError("Oppgaven finnes ikke.") from None
     return flow_id
 
 
@@ -36,7 +51,7 @@ def complete_task(
     now: Now,
     v: ExpectedVersion,
 ) -> CommandResult:
-    flow_id = _flow_of(system, task_id, user.municipality_id)
+    flow_id = _flow_of(system, task_id, user, now)
     version = system.flows.complete_task(
         flow_id,
         task_id,
@@ -58,7 +73,7 @@ def acknowledge_task(
     now: Now,
     v: ExpectedVersion,
 ) -> CommandResult:
-    flow_id = _flow_of(system, task_id, user.municipality_id)
+    flow_id = _flow_of(system, task_id, user, now)
     version = system.flows.acknowledge_task(
         flow_id, task_id, by=user.actor, member_of=user.unit_ids, at=now, expected_version=v
     )
@@ -74,7 +89,7 @@ def reject_task(
     now: Now,
     v: ExpectedVersion,
 ) -> CommandResult:
-    flow_id = _flow_of(system, task_id, user.municipality_id)
+    flow_id = _flow_of(system, task_id, user, now)
     version = system.flows.reject_task(
         flow_id,
         task_id,

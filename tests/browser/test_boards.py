@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
+from sqlalchemy import select
 
 from flow.municipality import municipality_id, unit_id
+from projections.care_relations import care_relations
+from projections.flow_cards import cards
 
 if TYPE_CHECKING:
     from conftest import LiveServer
 
 DEMO = municipality_id("9901")
 SOLSIDEN = unit_id(DEMO, "SOLS")
+FJORDLY = unit_id(DEMO, "FJOR")
 NORD = unit_id(DEMO, "NORD")
 Screenshot = Callable[[Page, str], None]
 
@@ -75,14 +80,26 @@ def test_a_refused_command_shows_the_guards_sentence_in_place(
     expect(refusal).to_contain_text("endret siden du så det")
 
 
-def test_the_nurse_sees_the_own_units_bed_board(
-    logged_in: Callable[[str], Page], take_screenshot: Screenshot
+def test_the_nurse_sees_the_own_units_bed_board_with_its_patients_only(
+    logged_in: Callable[[str], Page], server: LiveServer, take_screenshot: Screenshot
 ) -> None:
     page = logged_in("sykepleier")
     expect(page).to_have_url(re.compile(f"/enheter/{SOLSIDEN}$"))
     expect(page.get_by_role("heading", name="Solsiden korttid")).to_be_visible()
     expect(page.locator("ol.beds > li")).to_have_count(16)
     take_screenshot(page, "enhetstavle")
+    board = page.content()
+    with server.system.engine.connect() as db:
+        names = dict(db.execute(select(cards.c.flow_id, cards.c.name)).all())
+        relations = care_relations(db, list(names))
+    now = datetime.now(UTC)
+    ours = {n for f, n in names.items() if SOLSIDEN in relations[f].units(now)}
+    theirs = set(names.values()) - ours
+    assert ours and theirs, "the demo has patients on Solsiden and elsewhere"
+    assert any(name in board for name in ours)
+    assert not [name for name in theirs if name in board]
+    for elsewhere in (f"/enheter/{FJORDLY}", "/tildeling", f"/soner/{NORD}"):
+        assert page.goto(f"{server.url}{elsewhere}").status == 403
 
 
 def test_the_wall_display_shows_initials_and_beds_but_no_identity(

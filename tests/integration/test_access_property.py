@@ -1,0 +1,328 @@
+"""No read path shows a patient to a viewer without a care relation.
+
+Random histories in two municipalities (flows opened, admitted, decided, placed, sent home,
+readmitted, closed, tasks worked, time passing across the 72-hour edge), then every user of
+both municipalities reads every board, page and JSON read there is, of both municipalities.
+The oracle is the pure policy over relations worked out here from the flows' own events
+and state, not from the read models the paths use. No response may contain the name or the
+identity number of a patient the oracle hides from the viewer; the wall display shows no
+full name at all.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import random
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from world import Clock
+
+from access.accounts import Role, User
+from access.policy import CareRelations, may_see, viewer_of
+from boards.app import create_app
+from boards.pages import SESSION_COOKIE
+from boards.settings import Settings
+from boards.system import System
+from fixtures.demo import synthetic_national_id
+from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
+from flow.actor import Actor
+from flow.closed_loops import TaskStatus
+from flow.errors import FlowError
+from flow.patient_flow import Decision, DischargePlan
+from flow.vocabulary import ClosingReason, Destination, Phase, ServiceKind, Source, UnitKind
+
+CI = bool(os.environ.get("CI"))
+EXAMPLES = 45 if CI else 12
+MIN_CASES_IN_CI = 10_000
+_numbers = itertools.count(5000)
+
+OPS = [
+    "open",
+    "admit",
+    "ready",
+    "decide_stay",
+    "decide_home",
+    "reserve",
+    "arrive",
+    "plan_home",
+    "discharge",
+    "home_care",
+    "readmit",
+    "close",
+    "work_tasks",
+    "advance",
+]
+steps = st.lists(
+    st.tuples(st.sampled_from(OPS), st.integers(0, 7), st.integers(0, 3)), min_size=5, max_size=40
+)
+
+
+@dataclass
+class Tenant:
+    spec: MunicipalitySpec
+    units: list[UUID]
+    zones: list[UUID]
+    office: Actor
+
+
+@dataclass
+class Example:
+    system: System
+    clock: Clock
+    client: TestClient
+    tenants: list[Tenant]
+    flows: list[tuple[UUID, str, str, int]] = field(default_factory=list)  # id, name, nid, tenant
+    viewers: list[tuple[User, dict[str, str], dict[str, str]]] = field(default_factory=list)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[System, Clock, TestClient]]:
+    clock = Clock()
+    url = f"sqlite:///{tmp_path_factory.mktemp('access') / 'access.db'}"
+    app = create_app(Settings(database_url=url), clock=clock)
+    with TestClient(app) as client:
+        yield app.state.system, clock, client
+
+
+def test_no_read_path_shows_a_patient_to_a_viewer_without_a_care_relation(
+    served: tuple[System, Clock, TestClient],
+) -> None:
+    system, clock, client = served
+    cases = 0
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(history=st.tuples(steps, st.randoms(use_true_random=False)))
+    def check(history: tuple[list[tuple[str, int, int]], random.Random]) -> None:
+        nonlocal cases
+        ops, rng = history
+        example = _example(system, clock, client)
+        for op, which, choice in ops:
+            _step(example, op, which, choice, rng)
+        cases += _read_everything(example)
+
+    check()
+    print(f"\naccess property: {cases:,} cases (user × read path) over {EXAMPLES} histories")
+    if CI:
+        assert cases >= MIN_CASES_IN_CI
+
+
+# -- the world of one example ---------------------------------------------------------------
+
+
+def _example(system: System, clock: Clock, client: TestClient) -> Example:
+    example = Example(system, clock, client, [])
+    for n_units, n_zones in ((2, 2), (1, 1)):
+        number = str(next(_numbers))
+        spec = MunicipalitySpec(
+            number=number,
+            name=f"Kommune {number}",
+            units=[
+                UnitSpec(code=f"K{u}", name=f"Korttid {u}", kind=UnitKind.REHAB, beds=3)
+                for u in range(n_units)
+            ],
+            zones=[ZoneSpec(code=f"S{z}", name=f"Sone {z}") for z in range(n_zones)],
+            users=[],
+        )
+        install(system.flows, system.accounts, spec, clock.now)
+        places = system.flows.units(Actor("t", Role.ADMIN.value, spec.id))
+        zones = system.flows.units(Actor("t", Role.ADMIN.value, spec.id), zones=True)
+        tenant = Tenant(
+            spec,
+            [p.id for p in places],
+            [z.id for z in zones],
+            Actor("t", Role.ALLOCATION.value, spec.id),
+        )
+        example.tenants.append(tenant)
+        roles = [(Role.ALLOCATION, []), (Role.LEADER, []), (Role.ADMIN, tenant.units)]
+        roles += [(Role.NURSE, [u]) for u in tenant.units]
+        roles += [(Role.HOMECARE, [z]) for z in tenant.zones]
+        for n, (role, unit_ids) in enumerate(roles):
+            username = f"u{number}-{n}-{role.value}"
+            user = system.accounts.add_user(
+                spec.id, username, role, username, None, unit_ids, at=clock.now
+            )
+            token = system.accounts.issue_token(username, at=clock.now)
+            session = system.sessions.start(user, clock.now)
+            example.viewers.append(
+                (
+                    user,
+                    {"Authorization": f"Bearer {token}"},
+                    {"Cookie": f"{SESSION_COOKIE}={session}"},
+                )
+            )
+    return example
+
+
+def _step(example: Example, op: str, which: int, choice: int, rng: random.Random) -> None:
+    flows, now = example.system.flows, example.clock.now
+    if op == "advance":
+        example.clock.advance(hours=[1, 24, 71, 73][choice])
+        return
+    if op == "open" or not example.flows:
+        index = 1 if choice == 3 else 0
+        tenant = example.tenants[index]
+        first = rng.choice(["Kari", "Ola", "Ada", "Per"])
+        name = f"{first} Qx{next(_numbers):06d}"
+        national_id = synthetic_national_id(rng)
+        flow_id = flows.open_flow(
+            national_id,
+            name,
+            Source.HOSPITAL,
+            "Sykehuset",
+            "Trenger hjelp",
+            by=tenant.office,
+            at=now,
+        )
+        example.flows.append((flow_id, name, national_id, index))
+        return
+    flow_id, _, _, index = example.flows[which % len(example.flows)]
+    tenant = example.tenants[index]
+    by = tenant.office
+    view = flows.flow(flow_id, by)
+    unit = tenant.units[choice % len(tenant.units)]
+    zone = tenant.zones[choice % len(tenant.zones)]
+    today = now.date()
+    try:
+        if op == "admit":
+            flows.notify_admission(flow_id, "Sykehuset", now, by=by, at=now)
+        elif op == "ready":
+            flows.notify_ready_for_discharge(flow_id, now, False, by=by, at=now)
+        elif op == "decide_stay":
+            decision = Decision(ServiceKind.SHORT_TERM_STAY, unit, None, today, None)
+            flows.decide_service(flow_id, decision, by=by, at=now)
+        elif op == "decide_home":
+            decision = Decision(ServiceKind.HOME_CARE, None, zone, today, None)
+            flows.decide_service(flow_id, decision, by=by, at=now)
+        elif op == "reserve":
+            target = view.decision.unit_id if view.decision and view.decision.unit_id else unit
+            free = [b.name for b in flows.unit(target, by).beds if b.status == "free"]
+            if free:
+                flows.reserve_bed(flow_id, target, free[0], by=by, at=now)
+        elif op == "arrive":
+            flows.arrive(flow_id, by=by, at=now)
+        elif op == "plan_home":
+            plan = DischargePlan(today + timedelta(days=choice), False, Destination.HOME, zone)
+            flows.plan_discharge(flow_id, plan, by=by, at=now)
+        elif op == "discharge":
+            flows.discharge(flow_id, by=by, at=now)
+        elif op == "home_care":
+            flows.start_home_care(flow_id, by=by, at=now)
+        elif op == "readmit":
+            flows.readmit(flow_id, "Sykehuset", by=by, at=now)
+        elif op == "close":
+            flows.close_flow(flow_id, ClosingReason.COMPLETED, "", by=by, at=now)
+        elif op == "work_tasks":
+            everywhere = [*tenant.units, *tenant.zones]
+            for state in view.tasks[: choice + 1]:
+                task_id = state.task.id
+                if state.status == TaskStatus.OPEN:
+                    flows.complete_task(flow_id, task_id, "", by=by, member_of=everywhere, at=now)
+                elif state.status == TaskStatus.COMPLETED:
+                    flows.acknowledge_task(flow_id, task_id, by=by, member_of=everywhere, at=now)
+    except FlowError:
+        pass  # refused by the flow's rules: nothing recorded, the history goes on
+
+
+# -- the oracle: relations from the flow's own events and state ------------------------------
+
+
+def _relations(example: Example, flow_id: UUID) -> CareRelations:
+    flows = example.system.flows
+    flow: Any = flows.repository.get(flow_id)
+    present: set[UUID] = set()
+    if flow.phase != Phase.CLOSED:
+        for held in (flow.reservation, flow.stay):
+            if held is not None:
+                present.add(held.unit_id)
+        if flow.decision is not None and flow.decision.zone_id is not None:
+            present.add(flow.decision.zone_id)
+        if flow.phase in (Phase.ON_STAY, Phase.DISCHARGED) and flow.discharge_plan:
+            if flow.discharge_plan.zone_id is not None:
+                present.add(flow.discharge_plan.zone_id)
+        if flow.phase == Phase.HOME_CARE and flow.home_care_zone is not None:
+            present.add(flow.home_care_zone)
+    reserved = staying = None
+    left: tuple[UUID, Any] | None = None
+    for event in flows.events.get(flow_id):
+        kind = type(event).__name__
+        if kind == "BedReserved":
+            reserved = event.unit_id
+        elif kind == "ReservationCancelled":
+            reserved = None
+        elif kind == "PatientArrived":
+            staying, reserved = reserved, None
+        elif kind in ("PatientDischarged", "PatientReadmitted", "FlowClosed"):
+            if staying is not None:
+                left = (staying, event.at)
+            staying = None
+            if kind != "PatientDischarged":
+                reserved = None
+    task_units = {
+        unit
+        for state in flow.tasks.values()
+        if state.status in (TaskStatus.OPEN, TaskStatus.COMPLETED)
+        for unit in (
+            state.task.owner.unit_id,
+            state.task.receiver.unit_id if state.task.receiver else None,
+        )
+        if unit is not None
+    }
+    return CareRelations(
+        municipality_id=flow.municipality_id,
+        present=frozenset(present),
+        left_unit=left[0] if left else None,
+        left_unit_at=left[1] if left else None,
+        open_task_units=frozenset(task_units),
+    )
+
+
+# -- every read path, for every viewer ------------------------------------------------------
+
+
+def _read_everything(example: Example) -> int:
+    now = example.clock.now
+    relations = {flow_id: _relations(example, flow_id) for flow_id, _, _, _ in example.flows}
+    paths = ["/tildeling"]
+    json_paths = ["/api/v1/boards/allocation"]
+    for tenant in example.tenants:
+        for unit in tenant.units:
+            paths += [f"/enheter/{unit}", f"/enheter/{unit}/vegg"]
+            json_paths.append(f"/api/v1/boards/units/{unit}")
+        for zone in tenant.zones:
+            paths.append(f"/soner/{zone}")
+            json_paths.append(f"/api/v1/boards/zones/{zone}")
+    for flow_id, _, _, _ in example.flows:
+        json_paths += [f"/api/v1/flows/{flow_id}", f"/api/v1/flows/{flow_id}/history"]
+    cases = 0
+    for user, bearer, cookie in example.viewers:
+        viewer = viewer_of(user)
+        hidden = [
+            (name, national_id)
+            for flow_id, name, national_id, _ in example.flows
+            if not may_see(viewer, relations[flow_id], now)
+        ]
+        for path, headers in [(p, cookie) for p in paths] + [(p, bearer) for p in json_paths]:
+            response = example.client.get(path, headers=headers, follow_redirects=False)
+            assert response.status_code < 500, (path, response.text[:300])
+            body = response.text
+            for name, national_id in hidden:
+                assert name not in body, (user.role, path, name)
+                assert national_id not in body, (user.role, path, national_id)
+            if path.endswith("/vegg"):
+                for _, name, national_id, _ in example.flows:
+                    assert name not in body and national_id not in body, (path, name)
+            cases += 1
+    return cases
