@@ -12,9 +12,9 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from boards import oidc_pages, pages
-from boards.api import board_reads, flows, places, tasks
-from boards.background import Background
+from boards.api import board_reads, flows, places, stream, tasks
 from boards.errors import install_error_handlers
+from boards.live import Live
 from boards.security import SecurityHeaders
 from boards.settings import Settings
 from boards.system import open_system
@@ -27,17 +27,18 @@ def utc_now() -> datetime:
 def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> FastAPI:
     system = open_system(settings)
 
+    live = Live(
+        system,
+        clock,
+        follow_seconds=settings.follow_seconds,
+        deadline_seconds=settings.deadline_seconds,
+    )
+
     @asynccontextmanager
     async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-        background = Background(
-            system,
-            clock,
-            follow_every=settings.follow_seconds,
-            deadlines_every=settings.deadline_seconds,
-        )
-        background.start()
+        live.start()
         yield
-        background.stop()
+        live.stop()
         system.close()
 
     app = FastAPI(
@@ -51,9 +52,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     )
     app.state.system = system
     app.state.clock = clock
+    app.state.live = live
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (flows.router, places.router, tasks.router, board_reads.router):
+    for router in (flows.router, places.router, tasks.router, board_reads.router, stream.router):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(oidc_pages.router)

@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from flow import transcodings
 from flow.actor import Actor
@@ -79,6 +79,12 @@ class Pasientflyt(Application[UUID]):
         self.checklists = checklists or ChecklistCatalog([])
         self._places: dict[UUID, Place] = {}
         self._municipality_names: dict[UUID, str] = {}
+        #: Called after every commit of new events in this process (live boards wake on it).
+        self.on_recorded: list[Callable[[], None]] = []
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        for listener in self.on_recorded:
+            listener()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)

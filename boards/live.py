@@ -1,0 +1,213 @@
+"""Live boards: every process follows the log and tells its open streams what changed.
+
+A follower thread per process applies new events to the read models (`catch_up`), then
+publishes one message per recorded flow event to every stream of the process, numbered by
+the event's notification id: that number is the SSE `id:`, so a stream that reconnects with
+`Last-Event-ID` gets exactly the messages it missed (`since`). The thread wakes after a
+commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from any process
+(LISTEN on the event table's channel), and at the latest after `follow_seconds`. Every
+`deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
+reach the boards like any other.
+
+Each message is made once, with the flow's card and care relations, and fanned out; each
+stream only filters it through the access policy for its viewer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from uuid import UUID
+
+import psycopg
+
+from access.policy import CareRelations, Viewer, may_see
+from boards.system import System
+from projections.cards import FlowCard, load_cards
+from projections.care_relations import care_relations
+from projections.flow_cards import cards
+
+log = logging.getLogger(__name__)
+
+#: Topics of the events of flows (tasks are events of their flow).
+_FLOW_TOPICS = ("flow.patient_flow:PatientFlow.", "flow.closed_loops:ClosedLoops.")
+_BATCH = 1000
+_MOST_QUEUED = 10_000  # a stream that falls this far behind is ended; it resumes by its id
+
+
+@dataclass(frozen=True)
+class Message:
+    """A flow changed: its card and relations as they are after the event."""
+
+    id: int  # the event's notification id
+    event: str  # the event's name, e.g. "BedReserved"
+    flow_id: UUID
+    relations: CareRelations
+    card: FlowCard
+
+    def visible_to(self, viewer: Viewer, now: datetime) -> bool:
+        return may_see(viewer, self.relations, now)
+
+
+class Subscription:
+    """One stream's queue of messages, filled from the follower thread."""
+
+    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
+        self.loop = loop
+        self.queue: asyncio.Queue[Message | None] = asyncio.Queue()
+        self.ended = False
+
+    def put(self, message: Message) -> None:
+        """From any thread."""
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, message)
+
+    def end(self) -> None:
+        """From any thread: the stream ends (server stopping, or the client too slow)."""
+        self.ended = True
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
+
+    async def next(self, timeout: float) -> Message | None:
+        try:
+            return await asyncio.wait_for(self.queue.get(), timeout)
+        except TimeoutError:
+            return None
+
+
+class Live:
+    def __init__(
+        self,
+        system: System,
+        clock: Callable[[], datetime],
+        *,
+        follow_seconds: float,
+        deadline_seconds: float,
+    ) -> None:
+        self.system, self.clock = system, clock
+        self.follow_seconds, self.deadline_seconds = follow_seconds, deadline_seconds
+        self.stopping = threading.Event()
+        self._woken = threading.Event()
+        self._subscriptions: set[Subscription] = set()
+        self._lock = threading.Lock()
+        self.position = system.flows.recorder.max_notification_id() or 0
+        self._threads = [threading.Thread(target=self._follow, name="pasientflyt-live")]
+        if system.engine.dialect.name == "postgresql":
+            self._threads.append(threading.Thread(target=self._listen, name="pasientflyt-listen"))
+        system.flows.on_recorded.append(self.wake)
+
+    def start(self) -> None:
+        for thread in self._threads:
+            thread.daemon = True
+            thread.start()
+
+    def stop(self) -> None:
+        """Streams end cleanly: each gets its end, then the threads stop."""
+        self.stopping.set()
+        self._woken.set()
+        with self._lock:
+            for subscription in self._subscriptions:
+                subscription.end()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    def wake(self) -> None:
+        self._woken.set()
+
+    @contextmanager
+    def subscribe(self) -> Iterator[Subscription]:
+        subscription = Subscription(asyncio.get_running_loop())
+        with self._lock:
+            self._subscriptions.add(subscription)
+        try:
+            yield subscription
+        finally:
+            with self._lock:
+                self._subscriptions.discard(subscription)
+
+    def since(self, after: int, upto: int) -> list[Message]:
+        """The messages of the events after `after`, up to and including `upto`."""
+        messages: list[Message] = []
+        while after < upto:
+            notifications = self.system.flows.recorder.select_notifications(
+                after, _BATCH, stop=upto, inclusive_of_start=False
+            )
+            if not notifications:
+                break
+            flow_events = [
+                (n.id, UUID(str(n.originator_id)), n.topic.rsplit(".", 1)[-1])
+                for n in notifications
+                if n.topic.startswith(_FLOW_TOPICS)
+            ]
+            messages += self._messages(flow_events)
+            after = notifications[-1].id
+        return messages
+
+    def _messages(self, flow_events: list[tuple[int, UUID, str]]) -> list[Message]:
+        flow_ids = {flow_id for _, flow_id, _ in flow_events}
+        if not flow_ids:
+            return []
+        with self.system.engine.connect() as db:
+            relations = care_relations(db, flow_ids)
+            found = load_cards(
+                db, cards.c.flow_id.in_(list(flow_ids)), self.clock(), self.system.daily_rates
+            )
+        by_id = {card.flow_id: card for card in found}
+        return [
+            Message(n, name, flow_id, relations[flow_id], by_id[flow_id])
+            for n, flow_id, name in flow_events
+            if flow_id in relations and flow_id in by_id
+        ]
+
+    def _follow(self) -> None:
+        next_deadlines = 0.0
+        while not self.stopping.is_set():
+            self._woken.wait(self.follow_seconds)
+            self._woken.clear()
+            if self.stopping.is_set():
+                return
+            try:
+                if time.monotonic() >= next_deadlines:
+                    self.system.record_overdue_loops(self.clock())
+                    next_deadlines = time.monotonic() + self.deadline_seconds
+                self._publish()
+            except Exception:
+                # The next round retries; a failing store must not end the thread.
+                log.exception("Direkteoppdatering feilet; prøver igjen")
+
+    def _publish(self) -> None:
+        self.system.projector.catch_up()
+        upto = min(self.system.projector.positions().values(), default=0)
+        if upto <= self.position:
+            return
+        messages = self.since(self.position, upto)
+        self.position = upto
+        with self._lock:
+            subscriptions = list(self._subscriptions)
+        for subscription in subscriptions:
+            if subscription.queue.qsize() > _MOST_QUEUED:
+                subscription.end()
+                continue
+            for message in messages:
+                subscription.put(message)
+
+    def _listen(self) -> None:
+        """PostgreSQL: any process's commit of events NOTIFYs the event table's channel."""
+        channel = getattr(self.system.flows.recorder, "channel_name", "")
+        url = self.system.engine.url.set(drivername="postgresql").render_as_string(
+            hide_password=False
+        )
+        while not self.stopping.is_set():
+            try:
+                with psycopg.connect(url, autocommit=True) as connection:
+                    connection.execute(f'LISTEN "{channel}"')
+                    while not self.stopping.is_set():
+                        for _ in connection.notifies(timeout=0.5, stop_after=1):
+                            self.wake()
+            except psycopg.Error:
+                log.exception("LISTEN på hendelsene feilet; kobler til på nytt")
+                self.stopping.wait(1.0)

@@ -1,0 +1,271 @@
+"""`GET /api/v1/stream` over real HTTP: live, resumable, filtered, and across processes."""
+
+from __future__ import annotations
+
+import os
+import queue
+import random
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from uuid import UUID
+
+import httpx2
+import pytest
+import uvicorn
+from world import World, build_world
+
+from fixtures.demo import synthetic_national_id
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Received:
+    event: str
+    id: int
+    data: str
+    at: float
+
+
+class SseReader:
+    """Reads one event stream in a thread; each event lands in `events` with its arrival."""
+
+    def __init__(self, url: str, headers: dict[str, str]) -> None:
+        self.events: queue.Queue[Received] = queue.Queue()
+        self.connected = threading.Event()
+        self._client = httpx2.Client(timeout=httpx2.Timeout(5.0, read=None))
+        self._thread = threading.Thread(target=self._read, args=(url, headers), daemon=True)
+        self._thread.start()
+        assert self.connected.wait(10), "the stream did not open"
+
+    def _read(self, url: str, headers: dict[str, str]) -> None:
+        fields: dict[str, str] = {}
+        try:
+            with self._client.stream("GET", url, headers=headers) as response:
+                assert response.status_code == 200, response.read()
+                self.connected.set()
+                for line in response.iter_lines():
+                    if line == "":
+                        if "id" in fields:
+                            self.events.put(
+                                Received(
+                                    fields.get("event", "message"),
+                                    int(fields["id"]),
+                                    fields.get("data", ""),
+                                    time.monotonic(),
+                                )
+                            )
+                        fields = {}
+                    elif not line.startswith(":") and ":" in line:
+                        key, value = line.split(":", 1)
+                        fields[key] = value.removeprefix(" ")
+        except (httpx2.HTTPError, RuntimeError):
+            pass  # closed by the test
+
+    def take(self, timeout: float) -> Received | None:
+        try:
+            return self.events.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def close(self) -> None:
+        self._client.close()
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def served_in_thread(world: World) -> Iterator[str]:
+    """The world's own app on a loopback port, its live thread running."""
+    port = _free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(world.client.app, host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@contextmanager
+def server_process(database_url: str, **settings: str) -> Iterator[str]:
+    """`pasientflyt serve` in a process of its own, as a load balancer would see it."""
+    port = _free_port()
+    env = {
+        **os.environ,
+        "PASIENTFLYT_DATABASE_URL": database_url,
+        **{f"PASIENTFLYT_{k.upper()}": v for k, v in settings.items()},
+    }
+    script = Path(sys.executable).with_name("pasientflyt")
+    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=ROOT, env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "the server process ended"
+            assert time.monotonic() < deadline, "the server process did not start"
+            try:
+                if httpx2.get(f"{url}/logg-inn", timeout=1).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def _open_flow(url: str, world: World, name: str = "Kari Strøm") -> str:
+    body = {
+        "national_id": _national_id(),
+        "name": name,
+        "source": "hospital",
+        "location": "Sykehuset",
+        "need": "Korttid",
+    }
+    response = httpx2.post(f"{url}/api/v1/flows", json=body, headers=world.headers(), timeout=10)
+    assert response.status_code == 201, response.text
+    flow_id: str = response.json()["id"]
+    return flow_id
+
+
+_rng = random.Random("stream")
+
+
+def _national_id() -> str:
+    """A fresh synthetic national identity number for each flow of these tests."""
+    return synthetic_national_id(_rng)
+
+
+def test_a_command_reaches_an_open_stream_within_a_second(world: World) -> None:
+    with served_in_thread(world) as url:
+        reader = SseReader(f"{url}/api/v1/stream", world.headers())
+        try:
+            sent = time.monotonic()
+            flow_id = _open_flow(url, world)
+            first = reader.take(timeout=5)
+            assert first is not None, "no message"
+            assert first.event == "FlowOpened" and flow_id in first.data
+            assert first.at - sent < 1.0
+        finally:
+            reader.close()
+
+
+def test_a_stream_resumed_with_last_event_id_gets_exactly_what_it_missed(world: World) -> None:
+    with served_in_thread(world) as url:
+        reader = SseReader(f"{url}/api/v1/stream", world.headers())
+        flow_id = _open_flow(url, world)
+        seen = reader.take(timeout=5)
+        assert seen is not None
+        reader.close()
+        for hospital in ("A-sykehuset", "B-sykehuset"):
+            response = httpx2.post(
+                f"{url}/api/v1/flows/{flow_id}/admission",
+                json={"hospital": hospital},
+                headers=world.headers(),
+                timeout=10,
+            )
+            if response.status_code == 409:  # admitted already: one admission is enough
+                continue
+            assert response.status_code == 200, response.text
+        httpx2.post(
+            f"{url}/api/v1/flows/{flow_id}/ready-for-discharge",
+            json={},
+            headers=world.headers(),
+            timeout=10,
+        ).raise_for_status()
+        missed = [
+            n.id
+            for n in world.flows.recorder.select_notifications(
+                seen.id, 100, inclusive_of_start=False
+            )
+            if n.originator_id == UUID(flow_id)
+        ]
+        assert missed, "the commands recorded events"
+        resumed = SseReader(
+            f"{url}/api/v1/stream", {**world.headers(), "Last-Event-ID": str(seen.id)}
+        )
+        try:
+            got = [resumed.take(timeout=5) for _ in missed]
+            assert [g.id for g in got if g] == missed
+            assert resumed.take(timeout=1.5) is None, "nothing twice, nothing more"
+        finally:
+            resumed.close()
+
+
+def test_a_viewer_without_a_care_relation_gets_no_message_about_the_patient(world: World) -> None:
+    with served_in_thread(world) as url:
+        nurse = SseReader(f"{url}/api/v1/stream", world.headers("sykepleier"))
+        office = SseReader(f"{url}/api/v1/stream", world.headers())
+        try:
+            flow_id = _open_flow(url, world, name="Ola Uten Relasjon")
+            assert office.take(timeout=5) is not None
+            assert nurse.take(timeout=1.5) is None
+            # Reserved to the nurse's unit, the patient is hers to see: now she hears of it.
+            unit = world.unit("KORT")
+            for path, body in [
+                (
+                    "decision",
+                    {"service": "short_term_stay", "unit_id": str(unit), "starts_on": "2026-03-02"},
+                ),
+                ("reservation", {"unit_id": str(unit), "bed": "1"}),
+            ]:
+                response = httpx2.post(
+                    f"{url}/api/v1/flows/{flow_id}/{path}",
+                    json=body,
+                    headers=world.headers(),
+                    timeout=10,
+                )
+                assert response.status_code == 200, response.text
+            told = nurse.take(timeout=5)
+            assert told is not None and flow_id in told.data
+        finally:
+            nurse.close()
+            office.close()
+
+
+@pytest.mark.postgres
+def test_a_command_in_one_process_reaches_a_stream_of_another_within_a_second(
+    postgres_url: str,
+) -> None:
+    world = build_world(postgres_url)
+    try:
+        # B polls only every 30 s: only PostgreSQL's NOTIFY can bring the change in time.
+        with (
+            server_process(postgres_url) as a,
+            server_process(postgres_url, follow_seconds="30") as b,
+        ):
+            reader = SseReader(f"{b}/api/v1/stream", world.headers())
+            try:
+                latencies = []
+                for n in range(5):
+                    sent = time.monotonic()
+                    flow_id = _open_flow(a, world, name=f"Per Prosess{n}")
+                    got = reader.take(timeout=5)
+                    assert got is not None and flow_id in got.data
+                    latencies.append(got.at - sent)
+                assert max(latencies) < 1.0, latencies
+            finally:
+                reader.close()
+    finally:
+        world.system.close()
