@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from uuid import UUID, uuid4
 
@@ -19,6 +21,7 @@ from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Connection,
     DateTime,
     Engine,
     ForeignKey,
@@ -26,10 +29,13 @@ from sqlalchemy import (
     String,
     Table,
     Uuid,
+    delete,
     insert,
     select,
+    update,
 )
 from sqlalchemy.engine import Row
+from sqlalchemy.exc import IntegrityError
 
 from access.database import create_tables
 from flow.actor import Actor
@@ -101,6 +107,32 @@ def _user(row: Row[tuple[object, ...]]) -> User:
     )
 
 
+@dataclass(frozen=True)
+class Account:
+    """A user as an administrator sees it: with whether it may log in, and since when."""
+
+    user: User
+    active: bool
+    created_at: datetime
+
+
+def _account(row: Row[tuple[object, ...]]) -> Account:
+    created: datetime = row._mapping["created_at"]
+    aware = created if created.tzinfo else created.replace(tzinfo=UTC)  # SQLite drops it
+    return Account(_user(row), bool(row._mapping["active"]), aware)
+
+
+@contextmanager
+def within(engine: Engine, db: Connection | None) -> Iterator[Connection]:
+    """The caller's transaction when it has one, so several changes commit together;
+    otherwise a transaction of its own."""
+    if db is not None:
+        yield db
+        return
+    with engine.begin() as fresh:
+        yield fresh
+
+
 def _digest(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
@@ -120,24 +152,30 @@ class Accounts:
         unit_ids: list[UUID],
         *,
         at: datetime,
+        db: Connection | None = None,
     ) -> User:
-        if self.find(username) is not None:
-            raise AccountError(f"Brukernavnet «{username}» er tatt.")
+        taken = AccountError(f"Brukernavnet «{username}» er tatt.")
         user_id = uuid4()
-        with self.engine.begin() as db:
-            db.execute(
-                insert(users).values(
-                    id=user_id,
-                    municipality_id=municipality_id,
-                    username=username,
-                    display_name=display_name,
-                    role=role.value,
-                    unit_ids=[str(u) for u in unit_ids],
-                    password_hash=_hasher.hash(password) if password else None,
-                    active=True,
-                    created_at=at,
+        password_hash = _hasher.hash(password) if password else None
+        try:
+            with within(self.engine, db) as conn:
+                if conn.execute(select(users.c.id).where(users.c.username == username)).first():
+                    raise taken
+                conn.execute(
+                    insert(users).values(
+                        id=user_id,
+                        municipality_id=municipality_id,
+                        username=username,
+                        display_name=display_name,
+                        role=role.value,
+                        unit_ids=[str(u) for u in unit_ids],
+                        password_hash=password_hash,
+                        active=True,
+                        created_at=at,
+                    )
                 )
-            )
+        except IntegrityError:  # someone took the name at the same moment
+            raise taken from None
         return User(user_id, municipality_id, username, display_name, role.value, unit_ids)
 
     def get(self, user_id: UUID) -> User | None:
@@ -185,3 +223,58 @@ class Accounts:
         with self.engine.connect() as db:
             row = db.execute(query).first()
         return _user(row) if row else None
+
+    # -- administration: every change here is made by the admin service, which logs it --
+
+    def account(self, user_id: UUID, db: Connection | None = None) -> Account | None:
+        with within(self.engine, db) as conn:
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        return _account(row) if row else None
+
+    def list_users(self, municipality_id: UUID) -> list[Account]:
+        query = (
+            select(users)
+            .where(users.c.municipality_id == municipality_id)
+            .order_by(users.c.display_name, users.c.username)
+        )
+        with self.engine.connect() as db:
+            return [_account(row) for row in db.execute(query)]
+
+    def update_user(
+        self,
+        user_id: UUID,
+        *,
+        role: Role | None = None,
+        unit_ids: list[UUID] | None = None,
+        display_name: str | None = None,
+        db: Connection | None = None,
+    ) -> User | None:
+        """Change what is given, keep the rest; the user as it is now, None if unknown.
+        Sessions and tokens read the user afresh, so a new role holds at the next request."""
+        values: dict[str, object] = {}
+        if role is not None:
+            values["role"] = role.value
+        if unit_ids is not None:
+            values["unit_ids"] = [str(u) for u in unit_ids]
+        if display_name is not None:
+            values["display_name"] = display_name
+        with within(self.engine, db) as conn:
+            if values:
+                conn.execute(update(users).where(users.c.id == user_id).values(**values))
+            row = conn.execute(select(users).where(users.c.id == user_id)).first()
+        return _user(row) if row else None
+
+    def set_active(self, user_id: UUID, active: bool, db: Connection | None = None) -> bool:
+        """Allow or stop logins and tokens; whether the user exists. A caller disabling a
+        user ends the user's sessions too (`Sessions.end_all`)."""
+        with within(self.engine, db) as conn:
+            changed = conn.execute(
+                update(users).where(users.c.id == user_id).values(active=active)
+            ).rowcount
+        return bool(changed)
+
+    def revoke_tokens(self, user_id: UUID, db: Connection | None = None) -> int:
+        """Forget every API token of the user; the number revoked."""
+        with within(self.engine, db) as conn:
+            revoked = conn.execute(delete(api_tokens).where(api_tokens.c.user_id == user_id))
+        return int(revoked.rowcount)

@@ -95,6 +95,12 @@ PageSession = Annotated[Session, Depends(page_session)]
 CheckedSession = Annotated[Session, Depends(checked_session)]
 
 
+def language_of(request: Request) -> str:
+    """Bokmål unless the user chose another language we have."""
+    language = request.cookies.get("sprak", "nb")
+    return language if language in LANGUAGES else "nb"
+
+
 def render(
     request: Request,
     name: str,
@@ -107,7 +113,7 @@ def render(
     user = session.user if session else None
     now = _now(request)
     context = {
-        **language_context(request.cookies.get("sprak", "nb")),
+        **language_context(language_of(request)),
         "user": user,
         "csrf_token": session.csrf_token if session else context.get("csrf_token"),
         "role_text": ROLE_TEXT.get(Role(user.role), user.role) if user else "",
@@ -128,9 +134,11 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
         if user.role == Role.ALLOCATION or place.id in user.unit_ids:
             prefix = "/soner/" if place.is_zone else "/enheter/"
             links.append((f"{prefix}{place.id}", place.name))
-    return [
-        {"href": href, "label": label, "current": request.url.path == href} for href, label in links
-    ]
+    if user.role == Role.ADMIN:
+        links.append(("/admin", "Administrasjon"))
+    path = request.url.path
+    current = "/admin" if path.startswith("/admin/") else path  # every admin page is one
+    return [{"href": href, "label": label, "current": current == href} for href, label in links]
 
 
 def _places(request: Request, user: User) -> list[Place]:
@@ -169,8 +177,7 @@ def log_in(
     context = {"csrf_token": csrf_token, "username": username}
     if minutes := system.lockout.minutes_left(username, now):
         log_access("login locked out", who=username, client=client, at=now, level=logging.WARNING)
-        language = request.cookies.get("sprak", "nb")
-        text = translator(language if language in LANGUAGES else "nb")(refusal_text(minutes))
+        text = translator(language_of(request))(refusal_text(minutes))
         context["refusal"] = text.format(minutes=minutes)
         headers = {"Retry-After": str(minutes * 60)}
         return render(request, "login.html", context, status_code=429, headers=headers)
@@ -333,8 +340,7 @@ def _noon_in_oslo(day: str) -> str:
 
 def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTMLResponse:
     """The guard's sentence, shown in place on the card; the board stays as it was."""
-    language = request.cookies.get("sprak", "nb")
-    text = translator(language if language in LANGUAGES else "nb")(message)
+    text = translator(language_of(request))(message)
     return HTMLResponse(
         f'<span class="refusal-text">{escape(text)}</span>',
         status_code=status,

@@ -40,10 +40,15 @@ def language_context(language: str) -> dict[str, Any]:
     }
 
 
+def draw(name: str, language: str, **values: Any) -> Markup:
+    """A template drawn with the words and formats of `language`."""
+    template = templates.get_template(name)
+    return Markup(template.render(**language_context(language), **values))
+
+
 @lru_cache(maxsize=100_000)
 def fragment(name: str, language: str, **values: Any) -> Markup:
     """A small template drawn from values, such as one flow's card. The values are
     immutable and carry everything the fragment shows (a card carries its days waiting),
     so a board redraws only the fragments whose values changed since it was last drawn."""
-    template = templates.get_template(name)
-    return Markup(template.render(**language_context(language), **values))
+    return draw(name, language, **values)

@@ -9,7 +9,9 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from access.accounts import Accounts
+from access.audit import Audit
 from access.database import connect, startup_lock
+from access.devices import Devices
 from access.lockout import Lockout
 from access.sessions import Sessions
 from boards.settings import Settings
@@ -31,6 +33,8 @@ class System:
     sessions: Sessions
     daily_rates: Mapping[int, int]
     lockout: Lockout
+    audit: Audit
+    devices: Devices
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -60,4 +64,15 @@ def open_system(settings: Settings) -> System:
             engine, accounts, idle=settings.session_idle, lifetime=settings.session_lifetime
         )
         lockout = Lockout(engine)
-    return System(flows, engine, accounts, projector, sessions, settings.daily_rates, lockout)
+        audit, devices = Audit(engine), Devices(engine)
+    return System(
+        flows,
+        engine,
+        accounts,
+        projector,
+        sessions,
+        settings.daily_rates,
+        lockout,
+        audit,
+        devices,
+    )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import Connection, Engine, and_, select
@@ -51,37 +51,43 @@ class AllocationBoard:
         with engine.connect() as db:
             flows = load_cards(db, moving, now, rates)
             broken = _broken_loops(db, municipality_id)
-        horizon = today(now) + timedelta(days=7)
-        columns: dict[str, list[FlowCard]] = {
-            k: [] for k in ("hospital", "ready", "bed", "stay", "home")
-        }
+        columns: dict[str, list[FlowCard]] = {k: [] for k in COLUMNS}
         for card in flows:
-            columns[_column(card, horizon)].append(card)
+            columns[column_of(card, now) or "waiting_for_bed"].append(card)
         columns["ready"].sort(key=lambda c: -c.days_waiting)
+        going_home = columns["going_home"]
         return cls(
-            in_hospital=columns["hospital"],
+            in_hospital=columns["in_hospital"],
             ready=columns["ready"],
-            waiting_for_bed=columns["bed"],
-            on_stay=columns["stay"],
-            going_home=sorted(columns["home"], key=lambda c: (c.plan_on is None, c.plan_on)),
+            waiting_for_bed=columns["waiting_for_bed"],
+            on_stay=columns["on_stay"],
+            going_home=sorted(going_home, key=lambda c: (c.plan_on is None, c.plan_on)),
             broken_loops=broken,
             waiting_days=sum(c.days_waiting for c in columns["ready"]),
             waiting_cost=sum(c.cost_so_far for c in columns["ready"]),
         )
 
 
-def _column(card: FlowCard, horizon: date) -> str:
+#: The board's columns of flows, left to right (the broken loops come last, apart).
+COLUMNS = ("in_hospital", "ready", "waiting_for_bed", "on_stay", "going_home")
+
+
+def column_of(card: FlowCard, now: datetime) -> str | None:
+    """The column a flow stands in; None for a flow the board does not show."""
+    if card.phase in (Phase.CLOSED, Phase.HOME_CARE):
+        return None
     going_home = card.plan_destination == Destination.HOME
     if card.phase == Phase.IN_HOSPITAL:
-        return "hospital"
+        return "in_hospital"
     if card.phase == Phase.READY:
         return "ready"
     if card.phase == Phase.ON_STAY:
+        horizon = today(now) + timedelta(days=7)
         soon = going_home and card.plan_on is not None and card.plan_on <= horizon
-        return "home" if soon else "stay"
+        return "going_home" if soon else "on_stay"
     if card.phase == Phase.DISCHARGED and going_home:
-        return "home"
-    return "bed"
+        return "going_home"
+    return "waiting_for_bed"
 
 
 def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:

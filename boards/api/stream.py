@@ -15,11 +15,17 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from access.policy import viewer_of
-from boards.api.flows import REFUSALS
 from boards.dependencies import CurrentUser
 from boards.live import Live, Message
 
-router = APIRouter(tags=["direkte"], responses=REFUSALS)
+_PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
+router = APIRouter(
+    tags=["direkte"],
+    responses={
+        401: {"description": "Ikke innlogget", "content": _PROBLEM},
+        422: {"description": "Ugyldig forespørsel", "content": _PROBLEM},
+    },
+)
 
 
 @router.get("/stream", response_class=EventSourceResponse)
@@ -38,12 +44,9 @@ async def stream(
             for missed_message in missed:
                 if missed_message.visible_to(viewer, clock()):
                     yield _event(missed_message)
-        while not subscription.ended:
+        while not subscription.ended and not await request.is_disconnected():
             message = await subscription.next(timeout=1.0)
-            if message is None:
-                if await request.is_disconnected():
-                    return
-            elif message.id > sent and message.visible_to(viewer, clock()):
+            if message is not None and message.id > sent and message.visible_to(viewer, clock()):
                 yield _event(message)
 
 

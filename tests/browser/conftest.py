@@ -98,7 +98,7 @@ def logged_in(browser: Browser, server: LiveServer) -> Iterator[Callable[[str], 
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORDS[username])
         page.click("button[type=submit]")
-        page.wait_for_load_state("networkidle")
+        page.wait_for_load_state("load")  # a live board keeps its stream open: never idle
         return page
 
     yield open_as

@@ -41,7 +41,7 @@ from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import ClosingReason, Destination, Phase, ServiceKind, Source, UnitKind
 
 CI = bool(os.environ.get("CI"))
-EXAMPLES = 45 if CI else 12
+EXAMPLES = 50 if CI else 12
 MIN_CASES_IN_CI = 10_000
 _numbers = itertools.count(5000)
 
