@@ -21,6 +21,7 @@ from sqlalchemy import Connection, Engine, select
 from access.accounts import Account, AccountError, Accounts, Role, User
 from access.audit import Audit, AuditEntry
 from access.devices import Device, Devices
+from access.oidc import MappingError, RoleMapping, RoleMappings
 from access.sessions import Sessions
 from boards.system import System
 from flow.application import Pasientflyt
@@ -52,6 +53,8 @@ ACTION_TEXT = {
     "user.enabled": "Bruker aktivert",
     "device.issued": "Skjerm registrert",
     "device.revoked": "Skjerm tilbakekalt",
+    "role_mapping.added": "Rolletilordning lagt til",
+    "role_mapping.removed": "Rolletilordning fjernet",
 }
 
 
@@ -64,6 +67,7 @@ class Admin:
     audit: Audit
     devices: Devices
     projector: Projector
+    mappings: RoleMappings
 
     @classmethod
     def open(cls, system: System) -> Admin:
@@ -76,6 +80,7 @@ class Admin:
             system.audit,
             system.devices,
             system.projector,
+            system.role_mappings,
         )
 
     # -- units, zones and beds: events, and an audit row beside each ------------------------
@@ -267,6 +272,39 @@ class Admin:
         revoked = self.devices.get(device_id)
         assert revoked is not None
         return revoked
+
+    # -- roles from the identity provider's claims ----------------------------------------
+
+    def role_mappings(self, admin: User) -> list[RoleMapping]:
+        check_admin(admin)
+        return self.mappings.list_for(admin.municipality_id)
+
+    def map_role(
+        self, admin: User, claim: str, value: str, role: Role, unit_codes: list[str], at: datetime
+    ) -> RoleMapping:
+        """Users whose claim has this value get the role and the units (by code)."""
+        check_admin(admin)
+        known = {p.code for p in self.places(admin)}
+        if unknown := [code for code in unit_codes if code not in known]:
+            raise NotFoundError(f"Ingen enhet eller sone har koden «{unknown[0]}».")
+        try:
+            mapping = self.mappings.add(
+                admin.municipality_id, claim, value, role, unit_codes, at=at
+            )
+        except MappingError as error:
+            raise DuplicateError(str(error)) from None
+        details = {"claim": claim, "value": value, "role": role.value, "units": unit_codes}
+        self._log(admin, "role_mapping.added", f"{claim} = {value}", details, at)
+        return mapping
+
+    def unmap_role(self, admin: User, mapping_id: UUID, at: datetime) -> None:
+        check_admin(admin)
+        found = [m for m in self.role_mappings(admin) if m.id == mapping_id]
+        if not found or not self.mappings.remove(mapping_id, admin.municipality_id):
+            raise NotFoundError("Rolletilordningen finnes ikke.")
+        mapping = found[0]
+        details = {"claim": mapping.claim, "value": mapping.value, "role": mapping.role.value}
+        self._log(admin, "role_mapping.removed", f"{mapping.claim} = {mapping.value}", details, at)
 
     # -- what an admin reads ----------------------------------------------------------------
 

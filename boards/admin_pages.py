@@ -31,6 +31,7 @@ ADMIN_LINKS = [
     ("/admin/enheter", "Enheter og soner"),
     ("/admin/brukere", "Brukere"),
     ("/admin/skjermer", "Skjermer"),
+    ("/admin/innlogging", "Innlogging"),
     ("/admin/sjekklister", "Sjekklister"),
     ("/admin/logg", "Revisjonslogg"),
 ]
@@ -392,3 +393,55 @@ def revoke_device(
         return _back("/admin/skjermer")
 
     return _attempt(request, session, change, lambda: _devices(admin, user))
+
+
+# -- roles from the identity provider's claims --------------------------------------------
+
+
+def _mappings(admin: Admin, user: User, **extra: Any) -> tuple[str, dict[str, Any]]:
+    places = admin.places(user)
+    context = {"mappings": admin.role_mappings(user), "places": places, "form": {}}
+    return "admin_login.html", {**context, **extra}
+
+
+@router.get("/admin/innlogging")
+def mappings_page(request: Request, session: PageSession, admin: AdminService) -> HTMLResponse:
+    check_admin(session.user)
+    return _page(request, session, *_mappings(admin, session.user))
+
+
+class MappingForm(Body):
+    claim: str = Field(min_length=1, max_length=200)
+    value: str = Field(min_length=1, max_length=200)
+    role: Role
+    unit_codes: list[str] = Field(default_factory=list, max_length=50)
+
+
+@router.post("/admin/innlogging")
+async def add_mapping(request: Request, session: CheckedSession, admin: AdminService) -> Response:
+    user = session.user
+    check_admin(user)
+    form = await request.form()
+    fields = {k: form.get(k) for k in ("claim", "value", "role")}
+    codes = [str(code) for code in form.getlist("unit_codes") if code]
+
+    def change() -> Response:
+        body = MappingForm.model_validate({**fields, "unit_codes": codes})
+        admin.map_role(user, body.claim, body.value, body.role, body.unit_codes, get_now(request))
+        return _back("/admin/innlogging")
+
+    return _attempt(request, session, change, lambda: _mappings(admin, user, form=fields))
+
+
+@router.post("/admin/innlogging/{mapping_id}/fjerning")
+def remove_mapping(
+    request: Request, mapping_id: UUID, session: CheckedSession, admin: AdminService
+) -> Response:
+    user = session.user
+    check_admin(user)
+
+    def change() -> Response:
+        admin.unmap_role(user, mapping_id, get_now(request))
+        return _back("/admin/innlogging")
+
+    return _attempt(request, session, change, lambda: _mappings(admin, user))

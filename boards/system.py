@@ -13,6 +13,7 @@ from access.audit import Audit
 from access.database import connect, startup_lock
 from access.devices import Devices
 from access.lockout import Lockout
+from access.oidc import RoleMappings
 from access.sessions import Sessions
 from boards.settings import Settings
 from fixtures import checklists
@@ -35,6 +36,7 @@ class System:
     lockout: Lockout
     audit: Audit
     devices: Devices
+    role_mappings: RoleMappings
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -65,6 +67,7 @@ def open_system(settings: Settings) -> System:
         )
         lockout = Lockout(engine)
         audit, devices = Audit(engine), Devices(engine)
+        role_mappings = RoleMappings(engine)
     return System(
         flows,
         engine,
@@ -75,4 +78,5 @@ def open_system(settings: Settings) -> System:
         lockout,
         audit,
         devices,
+        role_mappings,
     )

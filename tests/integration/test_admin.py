@@ -357,6 +357,43 @@ class TestPages:
         assert browser.post("/admin/enheter", data=form).status_code == 403
         assert audit_actions(admin_world) == []
 
+    def test_roles_from_the_identity_provider_are_mapped_and_unmapped_from_the_page(
+        self, admin_world: World, browser: TestClient
+    ) -> None:
+        token = csrf_token_of(browser, "/admin/innlogging")
+        mapping = {
+            "claim": "groups",
+            "value": "sykepleiere-kort",
+            "role": "nurse",
+            "unit_codes": ["KORT"],
+            "csrf_token": token,
+        }
+        added = browser.post("/admin/innlogging", data=mapping, follow_redirects=False)
+        assert added.status_code == 303
+        found = admin_world.system.role_mappings.list_for(municipality_id("9998"))
+        assert [(m.claim, m.value, m.role, m.unit_codes) for m in found] == [
+            ("groups", "sykepleiere-kort", "nurse", ("KORT",))
+        ]
+        grant = admin_world.system.role_mappings.grant(
+            municipality_id("9998"), {"groups": ["andre", "sykepleiere-kort"]}
+        )
+        assert grant is not None and (grant.role, grant.unit_codes) == ("nurse", ("KORT",))
+        again = browser.post("/admin/innlogging", data=mapping)
+        assert again.status_code == 409 and "allerede" in again.text
+        page = browser.get("/admin/innlogging")
+        assert "sykepleiere-kort" in page.text
+        removed = browser.post(
+            f"/admin/innlogging/{found[0].id}/fjerning",
+            data={"csrf_token": token},
+            follow_redirects=False,
+        )
+        assert removed.status_code == 303
+        assert admin_world.system.role_mappings.list_for(municipality_id("9998")) == []
+        assert audit_actions(admin_world) == ["role_mapping.removed", "role_mapping.added"]
+        assert (
+            browser.post("/admin/innlogging", data={**mapping, "role": "king"}).status_code == 422
+        )
+
     def test_registering_a_unit_and_a_zone_from_the_page(
         self, admin_world: World, browser: TestClient
     ) -> None:
