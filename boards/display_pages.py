@@ -13,7 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from access.policy import may_see_board
-from boards.dependencies import get_now
+from boards.dependencies import get_now, get_system
 from boards.pages import render
 from boards.security import client_address, log_access
 from boards.system import System
@@ -27,11 +27,6 @@ DEVICE_COOKIE = "pasientflyt_skjerm"
 DEVICE_COOKIE_AGE = 400 * 24 * 3600
 
 router = APIRouter(include_in_schema=False)
-
-
-def _system(request: Request) -> System:
-    system: System = request.app.state.system
-    return system
 
 
 @dataclass(frozen=True)
@@ -75,7 +70,7 @@ def _zone_wall(system: System, municipality_id: UUID, zone_id: UUID, now: dateti
 @router.get("/skjerm/{token}")
 def device_login(request: Request, token: str) -> Response:
     """The address a device is set up with: its token becomes a cookie, out of the URL."""
-    device, client = _system(request).devices.for_token(token), client_address(request)
+    device, client = get_system(request).devices.for_token(token), client_address(request)
     if device is None:
         now = get_now(request)
         log_access("display login refused", who="-", client=client, at=now, level=WARNING)
@@ -97,7 +92,7 @@ def device_login(request: Request, token: str) -> Response:
 
 @router.get("/skjerm")
 def device_wall(request: Request) -> Response:
-    system = _system(request)
+    system = get_system(request)
     token = request.cookies.get(DEVICE_COOKIE)
     device = system.devices.for_token(token) if token else None
     if device is None or not may_see_board(device.viewer, device.unit_id):

@@ -24,10 +24,10 @@ from access.oidc import (
     ProviderUnreachableError,
 )
 from boards import pages
+from boards.dependencies import get_now, get_system
 from boards.rendering import templates
 from boards.security import client_address, log_access
 from boards.settings import Settings
-from boards.system import System
 
 ATTEMPT_COOKIE = "pasientflyt_oidc"
 _COOKIE_PATH = "/logg-inn/oidc"
@@ -53,7 +53,7 @@ templates.env.globals["oidc_login_text"] = login_text
 
 @router.get("/logg-inn/oidc")
 def start_login(request: Request) -> Response:
-    now = _now(request)
+    now = get_now(request)
     try:
         cookie, url = _login(request).begin(_redirect_uri(request), now)
     except OidcError as error:
@@ -79,7 +79,7 @@ def finish_login(
     error: str | None = None,
     error_description: str | None = None,
 ) -> Response:
-    now = _now(request)
+    now = get_now(request)
     callback = Callback(state, code, error, error_description)
     try:
         user = _login(request).finish(
@@ -99,7 +99,7 @@ def _login(request: Request) -> OidcLogin:
     the server from starting."""
     found: OidcLogin | None = getattr(request.app.state, "oidc_login", None)
     if found is None:
-        system = _system(request)
+        system = get_system(request)
         found = OidcLogin(_config(request), system.engine, system.accounts)
         request.app.state.oidc_login = found
     return found
@@ -150,13 +150,3 @@ def _settings(request: Request) -> Settings | None:
 
 def _redirect_uri(request: Request) -> str:
     return str(request.url_for("oidc_callback"))
-
-
-def _system(request: Request) -> System:
-    system: System = request.app.state.system
-    return system
-
-
-def _now(request: Request) -> datetime:
-    now: datetime = request.app.state.clock()
-    return now

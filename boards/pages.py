@@ -18,11 +18,10 @@ from access.lockout import refusal_text
 from access.policy import may_see_board, viewer_of
 from access.sessions import Session
 from boards.commands import COMMANDS, Call, execute
-from boards.dependencies import authorise_flow
+from boards.dependencies import authorise_flow, get_now, get_system
 from boards.errors import field_message, status_of
 from boards.rendering import language_context, templates
 from boards.security import client_address, log_access
-from boards.system import System
 from boards.translations import LANGUAGES, translator
 from flow.errors import FlowError, NotPermittedError
 from flow.rates import OSLO
@@ -54,16 +53,6 @@ class LoginRequired(Exception):
     """A page asked for without a valid session: the browser goes to the login page."""
 
 
-def _system(request: Request) -> System:
-    system: System = request.app.state.system
-    return system
-
-
-def _now(request: Request) -> datetime:
-    now: datetime = request.app.state.clock()
-    return now
-
-
 def session_cookie_name(request: Request) -> str:
     """Over TLS the cookie is `__Host-`: Secure, Path=/ and no Domain, so neither plain
     HTTP nor a sibling domain can plant a session in the browser."""
@@ -72,7 +61,7 @@ def session_cookie_name(request: Request) -> str:
 
 def page_session(request: Request) -> Session:
     session_id = request.cookies.get(session_cookie_name(request))  # over TLS: __Host- only
-    found = _system(request).sessions.find(session_id, _now(request)) if session_id else None
+    found = get_system(request).sessions.find(session_id, get_now(request)) if session_id else None
     if found is None:
         raise LoginRequired
     request.state.user = found.user  # who, should the access log record a refusal
@@ -111,7 +100,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     user = session.user if session else None
-    now = _now(request)
+    now = get_now(request)
     context = {
         **language_context(language_of(request)),
         "user": user,
@@ -145,7 +134,7 @@ def _places(request: Request, user: User) -> list[Place]:
     """The municipality's units and zones from the read model, once per request."""
     found: list[Place] | None = getattr(request.state, "places", None)
     if found is None:
-        system = _system(request)
+        system = get_system(request)
         system.projector.catch_up()
         found = places(system.engine, user.municipality_id)
         request.state.places = found
@@ -173,7 +162,7 @@ def log_in(
 ) -> Response:
     if csrf_token != request.cookies.get(LOGIN_CSRF_COOKIE):
         raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
-    system, now, client = _system(request), _now(request), client_address(request)
+    system, now, client = get_system(request), get_now(request), client_address(request)
     context = {"csrf_token": csrf_token, "username": username}
     if minutes := system.lockout.minutes_left(username, now):
         log_access("login locked out", who=username, client=client, at=now, level=logging.WARNING)
@@ -194,11 +183,11 @@ def log_in(
 def start_session(request: Request, user: User) -> Response:
     """Logged in, by password or by the identity provider: a new session (any earlier one
     of this browser ends), its cookie, and on to the user's board."""
-    system, name = _system(request), session_cookie_name(request)
+    system, name = get_system(request), session_cookie_name(request)
     if previous := request.cookies.get(name):
         system.sessions.end(previous)
     response = RedirectResponse("/", status_code=303)
-    session_id = system.sessions.start(user, _now(request))
+    session_id = system.sessions.start(user, get_now(request))
     secure = request.url.scheme == "https"
     response.set_cookie(name, session_id, path="/", httponly=True, samesite="lax", secure=secure)
     response.delete_cookie(LOGIN_CSRF_COOKIE)
@@ -211,7 +200,7 @@ def log_out(request: Request, _: CheckedSession) -> Response:
     secure = request.url.scheme == "https"
     for name in dict.fromkeys([session_cookie_name(request), SESSION_COOKIE]):
         if session_id := request.cookies.get(name):
-            _system(request).sessions.end(session_id)
+            get_system(request).sessions.end(session_id)
         response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure)
     return response
 
@@ -250,11 +239,11 @@ def allocation_page(request: Request, session: PageSession) -> HTMLResponse:
 
 
 def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
-    user, system = session.user, _system(request)
+    user, system = session.user, get_system(request)
     _require(user, None)
     system.projector.catch_up()
     board = AllocationBoard.read(
-        system.engine, user.municipality_id, _now(request), system.daily_rates
+        system.engine, user.municipality_id, get_now(request), system.daily_rates
     )
     return render(
         request,
@@ -272,11 +261,11 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
 @router.get("/tildeling/forlop/{flow_id}/handlinger")
 def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     """The forms of a card's menu, fetched when the caseworker opens it."""
-    user, system = session.user, _system(request)
+    user, system = session.user, get_system(request)
     _require(user, None)
     system.projector.catch_up()
     card = load_card(
-        system.engine, user.municipality_id, flow_id, _now(request), system.daily_rates
+        system.engine, user.municipality_id, flow_id, get_now(request), system.daily_rates
     )
     if card is None:
         raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
@@ -292,7 +281,7 @@ def board_command(
     session: CheckedSession,
     form: Annotated[dict[str, Any], Depends(_form)],
 ) -> HTMLResponse:
-    user, system = session.user, _system(request)
+    user, system = session.user, get_system(request)
     _require(user, None)
     model, _ = COMMANDS[command]
     version = form.pop("version", None)
@@ -302,7 +291,7 @@ def board_command(
             system.flows,
             flow_id,
             user.actor,
-            _now(request),
+            get_now(request),
             int(version) if version and str(version).isdigit() else None,
         )
         execute(command, call, body)
@@ -354,31 +343,31 @@ def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTML
 
 @router.get("/enheter/{unit_id}")
 def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
-    user, system = session.user, _system(request)
+    user, system = session.user, get_system(request)
     _require(user, unit_id)
     system.projector.catch_up()
     board = UnitBoard.read(
-        system.engine, user.municipality_id, unit_id, _now(request), system.daily_rates
+        system.engine, user.municipality_id, unit_id, get_now(request), system.daily_rates
     )
     return render(request, "unit.html", {"board": board}, session=session)
 
 
 @router.get("/enheter/{unit_id}/vegg")
 def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
-    user, system = session.user, _system(request)
+    user, system = session.user, get_system(request)
     _require(user, unit_id)
     system.projector.catch_up()
-    display = WallDisplay.read(system.engine, user.municipality_id, unit_id, _now(request))
+    display = WallDisplay.read(system.engine, user.municipality_id, unit_id, get_now(request))
     return render(request, "wall.html", {"display": display}, session=session)
 
 
 @router.get("/soner/{zone_id}")
 def zone_page(request: Request, zone_id: UUID, session: PageSession) -> HTMLResponse:
-    user, system = session.user, _system(request)
+    user, system = session.user, get_system(request)
     _require(user, zone_id)
     system.projector.catch_up()
     board = HomeCareBoard.read(
-        system.engine, user.municipality_id, zone_id, _now(request), system.daily_rates
+        system.engine, user.municipality_id, zone_id, get_now(request), system.daily_rates
     )
     return render(request, "zone.html", {"board": board}, session=session)
 
@@ -391,13 +380,13 @@ def task_action(
     session: CheckedSession,
     form: Annotated[dict[str, Any], Depends(_form)],
 ) -> Response:
-    user, system = session.user, _system(request)
+    user, system = session.user, get_system(request)
     system.projector.catch_up()
     flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
     if flow_id is None or action not in {"utfort", "bekreftet", "avvist"}:
         raise HTTPException(status_code=404, detail="Oppgaven finnes ikke.")
-    authorise_flow(system, viewer_of(user), flow_id, _now(request))
-    by, units, now = user.actor, user.unit_ids, _now(request)
+    authorise_flow(system, viewer_of(user), flow_id, get_now(request))
+    by, units, now = user.actor, user.unit_ids, get_now(request)
     try:
         if action == "utfort":
             note = str(form.get("note", ""))
