@@ -37,7 +37,14 @@ def serve(
     """Start the web server."""
     settings = Settings()
     app = create_app(settings)
-    uvicorn.run(app, host=host or settings.host, port=port or settings.port)
+    # Open event streams never end by themselves: on stop, give them 5 s, then close them
+    # (browsers reconnect, to this process or another, and resume by Last-Event-ID).
+    uvicorn.run(
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        timeout_graceful_shutdown=5,
+    )
 
 
 @cli.command("demo")
