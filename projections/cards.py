@@ -12,7 +12,7 @@ from uuid import UUID
 from weakref import WeakKeyDictionary
 
 from cachetools import LRUCache
-from sqlalchemy import ColumnElement, Connection, Engine, and_, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, select
 
 from flow.patient_flow import RULES
 from flow.rates import OSLO, waiting_cost
@@ -106,10 +106,27 @@ def load_cards(
     `version` changes with every event of the flow. So the flows are listed with their
     versions and counts first, and only the cards not made before are read and made.
     """
-    loops = and_(tasks.c.flow_id == cards.c.flow_id, tasks.c.status.in_(LOOP_OPEN))
-    open_loops = select(func.count()).where(loops).scalar_subquery()
-    overdue_loops = select(func.count()).where(loops, tasks.c.overdue).scalar_subquery()
-    listed = select(cards.c.flow_id, cards.c.version, open_loops, overdue_loops).where(where)
+    counts = (
+        select(
+            tasks.c.flow_id,
+            func.count().label("open_loops"),
+            func.sum(case((tasks.c.overdue, 1), else_=0)).label("overdue_loops"),
+        )
+        .where(
+            tasks.c.status.in_(LOOP_OPEN),
+            tasks.c.flow_id.in_(select(cards.c.flow_id).where(where)),  # the shown flows only
+        )
+        .group_by(tasks.c.flow_id)
+        .subquery()
+    )
+    open_loops = func.coalesce(counts.c.open_loops, 0).label("open_loops")
+    overdue_loops = func.coalesce(counts.c.overdue_loops, 0).label("overdue_loops")
+    with_counts = cards.outerjoin(counts, counts.c.flow_id == cards.c.flow_id)
+    listed = (
+        select(cards.c.flow_id, cards.c.version, open_loops, overdue_loops)
+        .select_from(with_counts)
+        .where(where)
+    )
     rates_key = tuple(sorted(rates.items()))
     day = today(now)
     keys = [
@@ -125,10 +142,8 @@ def load_cards(
         names: dict[UUID | None, str] = dict(
             db.execute(select(units.c.unit_id, units.c.name)).all()
         )
-        shown = select(
-            *(cards.c[name] for name in _SHOWN),
-            open_loops.label("open_loops"),
-            overdue_loops.label("overdue_loops"),
+        shown = select(*(cards.c[name] for name in _SHOWN), open_loops, overdue_loops).select_from(
+            with_counts
         )
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
