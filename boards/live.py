@@ -7,7 +7,7 @@ the event's notification id: that number is the SSE `id:`, so a stream that reco
 commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from any process
 (LISTEN on the event table's channel), and at the latest after `follow_seconds`. Every
 `deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
-reach the boards like any other.
+reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
 
 Each message is made once, with the flow's card and care relations, and fanned out; each
 stream only filters it through the access policy for its viewer.
@@ -29,7 +29,7 @@ import psycopg
 
 from access.policy import CareRelations, Viewer, may_see
 from boards.system import System
-from projections.cards import FlowCard, load_cards
+from projections.cards import FlowCard, load_cards, today
 from projections.care_relations import care_relations
 from projections.flow_cards import cards
 
@@ -62,10 +62,16 @@ class Subscription:
         self.loop = loop
         self.queue: asyncio.Queue[Message | None] = asyncio.Queue()
         self.ended = False
+        self.new_day = False  # the day turned in Oslo: waiting days, horizons, everything
 
     def put(self, message: Message) -> None:
         """From any thread."""
         self.loop.call_soon_threadsafe(self.queue.put_nowait, message)
+
+    def turn_day(self) -> None:
+        """From any thread."""
+        self.new_day = True
+        self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
 
     def end(self) -> None:
         """From any thread: the stream ends (server stopping, or the client too slow)."""
@@ -95,6 +101,7 @@ class Live:
         self._subscriptions: set[Subscription] = set()
         self._lock = threading.Lock()
         self.position = system.flows.recorder.max_notification_id() or 0
+        self.day = today(clock())
         self._threads = [threading.Thread(target=self._follow, name="pasientflyt-live")]
         if system.engine.dialect.name == "postgresql":
             self._threads.append(threading.Thread(target=self._listen, name="pasientflyt-listen"))
@@ -175,6 +182,7 @@ class Live:
                     self.system.record_overdue_loops(self.clock())
                     next_deadlines = time.monotonic() + self.deadline_seconds
                 self._publish()
+                self._turn_day()
             except Exception:
                 # The next round retries; a failing store must not end the thread.
                 log.exception("Direkteoppdatering feilet; prøver igjen")
@@ -194,6 +202,17 @@ class Live:
                 continue
             for message in messages:
                 subscription.put(message)
+
+    def _turn_day(self) -> None:
+        """At midnight in Oslo every board changes without any event: tell the streams."""
+        day = today(self.clock())
+        if day == self.day:
+            return
+        self.day = day
+        with self._lock:
+            subscriptions = list(self._subscriptions)
+        for subscription in subscriptions:
+            subscription.turn_day()
 
     def _listen(self) -> None:
         """PostgreSQL: any process's commit of events NOTIFYs the event table's channel."""

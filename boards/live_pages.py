@@ -2,7 +2,8 @@
 
 The allocation board (`/tildeling/strom`) gets each changed card, moved to the top of its
 column (`kort`), and after a burst of changes the column counts, the summary and the broken
-loops (`tall`). Everything else on the page, an open form included, stays as it is.
+loops (`tall`). Everything else on the page, an open form included, stays as it is. At
+midnight in Oslo (`dag`) the page fetches its board anew: every waiting day has changed.
 """
 
 from __future__ import annotations
@@ -38,6 +39,9 @@ async def allocation_stream(
         sent, unsettled = live.position, False
         while not subscription.ended and not await request.is_disconnected():
             message = await subscription.next(timeout=_SETTLE_SECONDS if unsettled else 1.0)
+            if subscription.new_day:
+                subscription.new_day = False
+                yield ServerSentEvent(raw_data="", event="dag")  # the page fetches itself anew
             if message is None:
                 if unsettled:
                     board = await run_in_threadpool(

@@ -13,6 +13,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from uuid import UUID
 
@@ -21,6 +22,7 @@ import pytest
 import uvicorn
 from world import World, build_world
 
+from boards.pages import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,11 +55,11 @@ class SseReader:
                 self.connected.set()
                 for line in response.iter_lines():
                     if line == "":
-                        if "id" in fields:
+                        if "id" in fields or "event" in fields:
                             self.events.put(
                                 Received(
                                     fields.get("event", "message"),
-                                    int(fields["id"]),
+                                    int(fields.get("id", 0)),
                                     fields.get("data", ""),
                                     time.monotonic(),
                                 )
@@ -269,3 +271,21 @@ def test_a_command_in_one_process_reaches_a_stream_of_another_within_a_second(
                 reader.close()
     finally:
         world.system.close()
+
+
+def test_the_allocation_board_hears_when_the_day_turns_in_oslo(world: World) -> None:
+    """Waiting days and horizons change at midnight without any event: open boards are told."""
+    user = world.accounts.find("saksbehandler")
+    assert user is not None
+    world.clock.now = datetime(2026, 3, 2, 22, 59, 30, tzinfo=UTC)  # 23:59:30 in Oslo
+    session = world.system.sessions.start(user, world.clock.now)
+    with served_in_thread(world) as url:
+        cookie = {"Cookie": f"{SESSION_COOKIE}={session}"}
+        reader = SseReader(f"{url}/tildeling/strom", cookie)
+        try:
+            assert reader.take(timeout=1.5) is None, "nothing while the day lasts"
+            world.clock.advance(minutes=1)
+            turned = reader.take(timeout=5)
+            assert turned is not None and turned.event == "dag"
+        finally:
+            reader.close()
