@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import os
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from uuid import UUID
 
+import httpx2
 from fastapi.testclient import TestClient
 
 from access.accounts import Accounts, Role
@@ -99,3 +108,39 @@ def build_world(database_url: str) -> World:
         for user in spec.users:
             tokens[user.username] = accounts.issue_token(user.username, at=clock())
     return World(TestClient(app), system, clock, tokens)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server_process(database_url: str, **settings: str) -> Iterator[str]:
+    """`pasientflyt serve` in a process of its own, as a load balancer would see it."""
+    port = free_port()
+    env = {
+        **os.environ,
+        "PASIENTFLYT_DATABASE_URL": database_url,
+        **{f"PASIENTFLYT_{k.upper()}": v for k, v in settings.items()},
+    }
+    script = Path(sys.executable).with_name("pasientflyt")
+    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[1], env=env)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            assert process.poll() is None, "the server process ended"
+            assert time.monotonic() < deadline, "the server process did not start"
+            try:
+                if httpx2.get(f"{url}/logg-inn", timeout=1).status_code == 200:
+                    break
+            except httpx2.HTTPError:
+                time.sleep(0.1)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(timeout=20)

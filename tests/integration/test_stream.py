@@ -2,30 +2,23 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import random
-import socket
-import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 from uuid import UUID
 
 import httpx2
 import pytest
 import uvicorn
-from world import World, build_world
+from world import World, build_world, free_port, server_process
 
 from boards.pages import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
-
-ROOT = Path(__file__).resolve().parents[2]
 
 
 @dataclass
@@ -81,17 +74,10 @@ class SseReader:
         self._client.close()
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def served_in_thread(world: World) -> Iterator[str]:
     """The world's own app on a loopback port, its live thread running."""
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(
         uvicorn.Config(world.client.app, host="127.0.0.1", port=port, log_level="warning")
     )
@@ -106,35 +92,6 @@ def served_in_thread(world: World) -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(timeout=10)
-
-
-@contextmanager
-def server_process(database_url: str, **settings: str) -> Iterator[str]:
-    """`pasientflyt serve` in a process of its own, as a load balancer would see it."""
-    port = _free_port()
-    env = {
-        **os.environ,
-        "PASIENTFLYT_DATABASE_URL": database_url,
-        **{f"PASIENTFLYT_{k.upper()}": v for k, v in settings.items()},
-    }
-    script = Path(sys.executable).with_name("pasientflyt")
-    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=ROOT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            assert process.poll() is None, "the server process ended"
-            assert time.monotonic() < deadline, "the server process did not start"
-            try:
-                if httpx2.get(f"{url}/logg-inn", timeout=1).status_code == 200:
-                    break
-            except httpx2.HTTPError:
-                time.sleep(0.1)
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
 
 
 def _open_flow(url: str, world: World, name: str = "Kari Strøm") -> str:
