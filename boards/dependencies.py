@@ -73,6 +73,7 @@ def check_flow_access(
         UUID(flow_id)
     except ValueError:
         return  # the route refuses it as malformed (422)
+    system.projector.catch_up()
     authorise_flow(
         system, viewer, UUID(flow_id), now, Command(command) if request.method == "POST" else None
     )
@@ -82,8 +83,7 @@ def authorise_flow(
     system: System, viewer: Viewer, flow_id: UUID, now: datetime, command: Command | None = None
 ) -> None:
     """A flow the viewer may not see does not exist for it (404); a command its role may not
-    give is refused (403)."""
-    system.projector.catch_up()
+    give is refused (403). The read models must have caught up."""
     with system.engine.connect() as db:
         relations = care_relations(db, [flow_id]).get(flow_id)
     if relations is None or not may_see(viewer, relations, now):

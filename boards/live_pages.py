@@ -31,7 +31,7 @@ async def allocation_stream(
     request: Request, session: pages.PageSession
 ) -> AsyncIterator[ServerSentEvent]:
     user = session.user
-    pages._require(user, None)
+    pages.require_board(user, None)
     live: Live = request.app.state.live
     system, clock = live.system, request.app.state.clock
     viewer, language = viewer_of(user), pages.language_of(request)
@@ -51,7 +51,7 @@ async def allocation_stream(
                         clock(),
                         system.daily_rates,
                     )
-                    names = {p.id: p.name for p in pages._places(request, user)}
+                    names = {p.id: p.name for p in pages.municipality_places(request, user)}
                     html = draw(
                         "_allocation_live.html",
                         language,

@@ -119,7 +119,7 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
     links: list[tuple[str, str]] = []
     if user.role == Role.ALLOCATION:
         links.append(("/tildeling", "Tildeling"))
-    for place in _places(request, user):
+    for place in municipality_places(request, user):
         if user.role == Role.ALLOCATION or place.id in user.unit_ids:
             prefix = "/soner/" if place.is_zone else "/enheter/"
             links.append((f"{prefix}{place.id}", place.name))
@@ -130,7 +130,7 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
     return [{"href": href, "label": label, "current": current == href} for href, label in links]
 
 
-def _places(request: Request, user: User) -> list[Place]:
+def municipality_places(request: Request, user: User) -> list[Place]:
     """The municipality's units and zones from the read model, once per request."""
     found: list[Place] | None = getattr(request.state, "places", None)
     if found is None:
@@ -227,7 +227,7 @@ def home(request: Request, session: PageSession) -> Response:
 # -- the boards ---------------------------------------------------------------------------
 
 
-def _require(user: User, board: UUID | None) -> None:
+def require_board(user: User, board: UUID | None) -> None:
     """The allocation board (None), or a unit's or zone's board, must be the user's."""
     if not may_see_board(viewer_of(user), board):
         raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
@@ -240,7 +240,7 @@ def allocation_page(request: Request, session: PageSession) -> HTMLResponse:
 
 def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
     user, system = session.user, get_system(request)
-    _require(user, None)
+    require_board(user, None)
     system.projector.catch_up()
     board = AllocationBoard.read(
         system.engine, user.municipality_id, get_now(request), system.daily_rates
@@ -251,7 +251,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
         {
             "board": board,
             "municipality": system.flows.municipality_name(user.municipality_id),
-            "place_names": {place.id: place.name for place in _places(request, user)},
+            "place_names": {place.id: place.name for place in municipality_places(request, user)},
         },
         session=session,
         **extra,
@@ -262,14 +262,14 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
 def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     """The forms of a card's menu, fetched when the caseworker opens it."""
     user, system = session.user, get_system(request)
-    _require(user, None)
+    require_board(user, None)
     system.projector.catch_up()
     card = load_card(
         system.engine, user.municipality_id, flow_id, get_now(request), system.daily_rates
     )
     if card is None:
         raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
-    context = {"card": card, "places": _places(request, user)}
+    context = {"card": card, "places": municipality_places(request, user)}
     return render(request, "_command_forms.html", context, session=session)
 
 
@@ -282,7 +282,7 @@ def board_command(
     form: Annotated[dict[str, Any], Depends(_form)],
 ) -> HTMLResponse:
     user, system = session.user, get_system(request)
-    _require(user, None)
+    require_board(user, None)
     model, _ = COMMANDS[command]
     version = form.pop("version", None)
     try:
@@ -344,7 +344,7 @@ def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTML
 @router.get("/enheter/{unit_id}")
 def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
     user, system = session.user, get_system(request)
-    _require(user, unit_id)
+    require_board(user, unit_id)
     system.projector.catch_up()
     board = UnitBoard.read(
         system.engine, user.municipality_id, unit_id, get_now(request), system.daily_rates
@@ -355,7 +355,7 @@ def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResp
 @router.get("/enheter/{unit_id}/vegg")
 def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
     user, system = session.user, get_system(request)
-    _require(user, unit_id)
+    require_board(user, unit_id)
     system.projector.catch_up()
     display = WallDisplay.read(system.engine, user.municipality_id, unit_id, get_now(request))
     return render(request, "wall.html", {"display": display}, session=session)
@@ -364,7 +364,7 @@ def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResp
 @router.get("/soner/{zone_id}")
 def zone_page(request: Request, zone_id: UUID, session: PageSession) -> HTMLResponse:
     user, system = session.user, get_system(request)
-    _require(user, zone_id)
+    require_board(user, zone_id)
     system.projector.catch_up()
     board = HomeCareBoard.read(
         system.engine, user.municipality_id, zone_id, get_now(request), system.daily_rates

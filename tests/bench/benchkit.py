@@ -9,11 +9,14 @@ import json
 import math
 import platform
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
+
+from sqlalchemy import Engine, event
 
 RESULTS = Path(__file__).with_name("results") / "latest.jsonl"
 
@@ -99,3 +102,25 @@ def append_results(bench: str, store: str, rows: Sequence[Stats], **extra: Any) 
         for row in rows:
             out.write(json.dumps({**common, **asdict(row)}) + "\n")
         out.write(json.dumps({**common, "name": "summary", **extra}) + "\n")
+
+
+@contextmanager
+def sql_tally(engine: Engine, kind: Callable[[str], str]) -> Iterator[dict[str, list[float]]]:
+    """Statements sent through the engine (one per executemany), by `kind(statement)`, with
+    their times in seconds."""
+    tally: dict[str, list[float]] = {}
+    started: list[float] = []
+
+    def before(*_: Any) -> None:
+        started.append(time.perf_counter())
+
+    def after(_conn: Any, _cursor: Any, statement: str, *__: Any) -> None:
+        tally.setdefault(kind(statement), []).append(time.perf_counter() - started.pop())
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        yield tally
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)

@@ -52,19 +52,18 @@ import os
 import pstats
 import random
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
-from benchkit import RESULTS, Samples, append_results, measure
+from benchkit import RESULTS, Samples, append_results, measure, sql_tally
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from figures import Figures, load_average, print_figures
-from sqlalchemy import Engine, event, select, text
+from sqlalchemy import Engine, select, text
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -449,14 +448,14 @@ class Bench:
         board = self.board()
 
         def places(_: object) -> None:
-            pages._places(self.request("/tildeling"), user)
+            pages.municipality_places(self.request("/tildeling"), user)
             system.flows.municipality_name(user.municipality_id)
 
         def render(_: object) -> None:
             context = {
                 "board": board,
                 "municipality": system.flows.municipality_name(user.municipality_id),
-                "place_names": {p.id: p.name for p in pages._places(request, user)},
+                "place_names": {p.id: p.name for p in pages.municipality_places(request, user)},
             }
             pages.render(request, "allocation.html", context, session=session)
 
@@ -468,35 +467,17 @@ class Bench:
         }
 
 
-@contextmanager
-def sql_tally(engine: Engine) -> Iterator[dict[str, list[float]]]:
-    """Statements sent through the engine, by their first words, with their times (ms)."""
-    tally: dict[str, list[float]] = {}
-    started: list[float] = []
-
-    def before(*_: Any) -> None:
-        started.append(time.perf_counter())
-
-    def after(_conn: Any, _cursor: Any, statement: str, *__: Any) -> None:
-        key = " ".join(statement.split()[:4])[:60]
-        tally.setdefault(key, []).append((time.perf_counter() - started.pop()) * 1e3)
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield tally
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
+def first_words(statement: str) -> str:
+    return " ".join(statement.split()[:4])[:60]
 
 
 def _profile(bench: Bench, store: str) -> None:
     request = bench.request("/tildeling")
-    with sql_tally(bench.engine) as tally:
+    with sql_tally(bench.engine, first_words) as tally:
         pages.allocation_page(request, pages.page_session(request))
     print("\nSQL through the engine for one allocation page (count, total ms):")
     for key, times in sorted(tally.items(), key=lambda kv: -sum(kv[1])):
-        print(f"  {len(times):>4} {sum(times):>8.2f}  {key}")
+        print(f"  {len(times):>4} {sum(times) * 1e3:>8.2f}  {key}")
     pauses: list[float] = []
     began: list[float] = []
 
@@ -531,11 +512,11 @@ def _profile(bench: Bench, store: str) -> None:
     pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
 
     request = bench.request(f"/enheter/{bench.unit_id}")
-    with sql_tally(bench.engine) as tally:
+    with sql_tally(bench.engine, first_words) as tally:
         pages.unit_page(request, bench.unit_id, pages.page_session(request))
     print("\nSQL through the engine for one unit page (count, total ms):")
     for key, times in sorted(tally.items(), key=lambda kv: -sum(kv[1])):
-        print(f"  {len(times):>4} {sum(times):>8.2f}  {key}")
+        print(f"  {len(times):>4} {sum(times) * 1e3:>8.2f}  {key}")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(PROFILE_PAGES * 5):

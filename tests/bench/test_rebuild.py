@@ -44,16 +44,15 @@ import pstats
 import random
 import time
 from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 import pytest
-from benchkit import RESULTS, append_results
+from benchkit import RESULTS, append_results, sql_tally
 from figures import load_average
-from sqlalchemy import Engine, event, func, select
+from sqlalchemy import func, select
 
 from boards.settings import Settings
 from boards.system import System, open_system
@@ -497,27 +496,6 @@ def kind_of(statement: str) -> str:
     return " ".join(words[:3])
 
 
-@contextmanager
-def sql_tally(engine: Engine) -> Iterator[dict[str, list[float]]]:
-    """Statements through the engine (one per executemany), by kind, with their times (s)."""
-    tally: dict[str, list[float]] = {}
-    started: list[float] = []
-
-    def before(*_: Any) -> None:
-        started.append(time.perf_counter())
-
-    def after(_conn: Any, _cursor: Any, statement: str, *__: Any) -> None:
-        tally.setdefault(kind_of(statement), []).append(time.perf_counter() - started.pop())
-
-    event.listen(engine, "before_cursor_execute", before)
-    event.listen(engine, "after_cursor_execute", after)
-    try:
-        yield tally
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
-        event.remove(engine, "after_cursor_execute", after)
-
-
 #: Where a rebuild's time goes, by function (file ending, function name) in the profile.
 PARTS = [
     ("batch (Projector._apply_batch)", "projections/projector.py", "_apply_batch"),
@@ -538,7 +516,7 @@ PARTS = [
 
 
 def _profile(system: System, events: int) -> dict[str, Any]:
-    with sql_tally(system.engine) as tally:
+    with sql_tally(system.engine, kind_of) as tally:
         applied, seconds = rebuild(system, stop_after=PROFILE_EVENTS)
     print(
         f"\nRebuild of the first {applied:,} of {events:,} events, SQL tallied: {seconds:.1f} s,"
