@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import queue
 import random
+import signal
 import threading
 import time
 from collections.abc import Iterator
@@ -15,8 +17,9 @@ from uuid import UUID
 import httpx2
 import pytest
 import uvicorn
-from world import World, build_world, free_port, server_process
+from world import World, build_world, free_port, server_pid, server_process
 
+from boards import sse
 from boards.pages import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 
@@ -30,11 +33,16 @@ class Received:
 
 
 class SseReader:
-    """Reads one event stream in a thread; each event lands in `events` with its arrival."""
+    """Reads one event stream in a thread; each event lands in `events` with its arrival.
+    `pinged` is set by a heartbeat comment, `ended` when the server ends the stream."""
 
     def __init__(self, url: str, headers: dict[str, str]) -> None:
         self.events: queue.Queue[Received] = queue.Queue()
-        self.connected = threading.Event()
+        self.connected, self.pinged, self.ended = (
+            threading.Event(),
+            threading.Event(),
+            threading.Event(),
+        )
         self._client = httpx2.Client(timeout=httpx2.Timeout(5.0, read=None))
         self._thread = threading.Thread(target=self._read, args=(url, headers), daemon=True)
         self._thread.start()
@@ -58,9 +66,12 @@ class SseReader:
                                 )
                             )
                         fields = {}
-                    elif not line.startswith(":") and ":" in line:
+                    elif line.startswith(":"):
+                        self.pinged.set()
+                    elif ":" in line:
                         key, value = line.split(":", 1)
                         fields[key] = value.removeprefix(" ")
+            self.ended.set()
         except (httpx2.HTTPError, RuntimeError):
             pass  # closed by the test
 
@@ -244,5 +255,31 @@ def test_the_allocation_board_hears_when_the_day_turns_in_oslo(world: World) -> 
             world.clock.advance(minutes=1)
             turned = reader.take(timeout=5)
             assert turned is not None and turned.event == "dag"
+        finally:
+            reader.close()
+
+
+def test_a_quiet_stream_gets_a_heartbeat(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sse, "HEARTBEAT_SECONDS", 0.2)
+    with served_in_thread(world) as url:
+        reader = SseReader(f"{url}/api/v1/stream", world.headers())
+        try:
+            assert reader.pinged.wait(3), "no heartbeat"
+            assert reader.events.empty()
+        finally:
+            reader.close()
+
+
+def test_stopping_the_server_ends_its_streams_at_once(sqlite_url: str) -> None:
+    """Not after the 5 s other requests get: browsers reconnect elsewhere and resume."""
+    world = build_world(sqlite_url)
+    world.system.close()
+    with server_process(sqlite_url) as url:
+        reader = SseReader(f"{url}/api/v1/stream", world.headers())
+        try:
+            stopped = time.monotonic()
+            os.kill(server_pid(url), signal.SIGTERM)
+            assert reader.ended.wait(5), "the stream did not end"
+            assert time.monotonic() - stopped < 2.0
         finally:
             reader.close()
