@@ -337,3 +337,4 @@ def _refuse_other_methods(path: str, allowed: tuple[str, ...]) -> None:
 
 for _path in ("/users", "/devices"):
     _refuse_other_methods(_path, ("GET", "POST"))
+_refuse_other_methods("/checklists", ("GET", "PUT"))

@@ -33,7 +33,8 @@ router = APIRouter(
 @router.get(
     "/stream",
     response_class=sse.EventStream,
-    responses={200: {"content": {"text/event-stream": {}}, "description": "Hendelsene"}},
+    status_code=200,
+    response_description="Hendelsene, som Server-Sent Events",
 )
 async def stream(
     request: Request,
