@@ -24,6 +24,9 @@ def _sqlite_pragmas(connection: DBAPIConnection, _: ConnectionPoolEntry) -> None
     cursor = connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
+    # Deleted and overwritten rows are zeroed, not left in free space: an erased patient's
+    # name must not stay in the file.
+    cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
 
 

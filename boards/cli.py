@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from types import FrameType
-from typing import Annotated
+from typing import Annotated, NoReturn
 
 import typer
 import uvicorn
@@ -13,6 +13,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from access.accounts import AccountError, Role
+from boards import erasure
 from boards.app import create_app, utc_now
 from boards.live import Live
 from boards.settings import Settings
@@ -28,6 +29,8 @@ cli = typer.Typer(
 )
 users_cli = typer.Typer(help="Brukere og API-nøkler.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
+keys_cli = typer.Typer(help="Hovednøklene som beskytter personopplysningene.", no_args_is_help=True)
+cli.add_typer(keys_cli, name="keys")
 console = Console()
 
 
@@ -100,6 +103,66 @@ def rebuild(
     )
 
 
+@cli.command()
+def erase(
+    national_id: Annotated[
+        str | None, typer.Option(help="Slett denne pasientens forløp (lovlig krav).")
+    ] = None,
+    municipality: Annotated[str | None, typer.Option(help="Kommunenummeret.")] = None,
+    by: Annotated[str | None, typer.Option(help="Brukernavnet til systemansvarlig.")] = None,
+    reason: Annotated[str | None, typer.Option(help="Hvorfor (saksnummer), aldri hvem.")] = None,
+) -> None:
+    """Erase identity and free text: of flows closed longer than the retention period, or
+    of one patient's flows on a lawful request (with --national-id, --municipality, --by
+    and --reason). Counts, times and units stay for the figures."""
+    settings = Settings()
+    system = open_system(settings)
+    now = utc_now()
+    try:
+        if national_id is None:
+            days = settings.retention_days
+            closed = erasure.flows_past_retention(system, now, days)
+            with Progress(*Progress.get_default_columns(), MofNCompleteColumn()) as bar:
+                task = bar.add_task("Sletter personopplysninger", total=len(closed))
+                erasure.erase_past_retention(system, closed, days, now, lambda: bar.advance(task))
+            console.print(f"{len(closed)} forløp avsluttet for mer enn {days} dager siden slettet.")
+            return
+        if not (municipality and by and reason):
+            _fail("Sletting av én pasient krever --municipality, --by og --reason.")
+        user = system.accounts.find(by)
+        if user is None or user.municipality_id != municipality_id(municipality):
+            _fail(f"Fant ingen bruker «{by}» i kommune {municipality}.")
+        flows = erasure.flows_of_patient(system, user.municipality_id, national_id)
+        if not flows:
+            _fail("Fant ingen forløp med dette fødselsnummeret som ikke alt er slettet.")
+        erasure.erase_patient(system, flows, user, reason, now)
+        console.print(f"{len(flows)} forløp slettet, registrert på {by}: {reason}")
+    except FlowError as error:
+        _fail(error.message)
+    finally:
+        system.close()
+
+
+@keys_cli.command("rotate")
+def rotate_keys() -> None:
+    """A new master key for the flows' keys; every key wrapped again, the old master keys
+    retired once nothing uses them. Servers keep running."""
+    system = open_system(Settings())
+    keys = system.keys
+    try:
+        old = keys.master.current
+        new = keys.master.add_new()
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn()) as bar:
+            task = bar.add_task("Pakker nøklene inn på nytt", total=keys.to_rewrap())
+            keys.rewrap(lambda n: bar.advance(task, n))
+        keys.rewrap()  # any a server wrapped with the old key meanwhile
+        retired = keys.retire_unused()
+        gone = ", ".join(sorted(retired)) or "ingen"
+        console.print(f"Hovednøkkel {new} er i bruk (var {old}); tatt ut: {gone}.")
+    finally:
+        system.close()
+
+
 @users_cli.command("add")
 def add_user(
     username: str,
@@ -141,7 +204,7 @@ def issue_token(username: str) -> None:
     print(token)
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     console.print(f"[red]{message}[/red]")
     raise typer.Exit(code=1)
 

@@ -18,6 +18,11 @@ class Settings(BaseSettings):
     host: str = "127.0.0.1"
     port: int = 8000
     checklists_file: Path = CHECKLISTS_FILE
+    #: The master keys that wrap each flow's key (made on first start); shared by every
+    #: server process of one database, and kept out of its backups.
+    master_keys_file: Path = Path("var/pasientflyt-master.keys")
+    #: Days after a flow is closed before `pasientflyt erase` erases its identity.
+    retention_days: int = 180
     daily_rates: dict[int, int] = dict(NATIONAL_DAILY_RATES)
     session_idle: timedelta = timedelta(minutes=60)
     session_lifetime: timedelta = timedelta(hours=12)

@@ -8,12 +8,14 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from access import patient_keys
 from access.accounts import Accounts
 from access.audit import Audit
-from access.database import connect, startup_lock
+from access.database import connect, create_tables, startup_lock
 from access.devices import Devices
 from access.lockout import Lockout
 from access.oidc import RoleMappings
+from access.patient_keys import MasterKeys, PatientKeys
 from access.sessions import Sessions
 from boards.settings import Settings
 from flow import checklist_file
@@ -37,6 +39,7 @@ class System:
     audit: Audit
     devices: Devices
     role_mappings: RoleMappings
+    keys: PatientKeys
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -56,8 +59,11 @@ class System:
 def open_system(settings: Settings) -> System:
     engine = connect(settings.database_url)
     with startup_lock(engine):
+        create_tables(engine, patient_keys.metadata.sorted_tables)
+        keys = PatientKeys(engine, MasterKeys(settings.master_keys_file))
         flows = Pasientflyt(
             env=store_env(settings.database_url),
+            keys=keys,
             checklists=checklist_file.load(settings.checklists_file),
         )
         projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList()])
@@ -79,4 +85,5 @@ def open_system(settings: Settings) -> System:
         audit,
         devices,
         role_mappings,
+        keys,
     )

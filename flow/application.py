@@ -14,7 +14,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from flow import transcodings
 from flow.actor import Actor
@@ -41,6 +41,7 @@ from flow.patient_flow import (
     ReadyNotice,
     WaitNote,
 )
+from flow.personal_data import KeyRing, PersonalDataMapper
 from flow.views import ChecklistVersion, FlowView, HistoryEntry, UnitView
 from flow.vocabulary import (
     ClosingReason,
@@ -75,9 +76,13 @@ class Pasientflyt(Application[UUID]):
     name = "Pasientflyt"
     snapshotting_intervals = {CareUnit: 100}
 
-    def __init__(self, env: dict[str, str], checklists: ChecklistCatalog | None = None) -> None:
-        """`checklists` are the templates in force where a municipality has written none of
-        its own; without any, no task opens."""
+    def __init__(
+        self, env: dict[str, str], keys: KeyRing, checklists: ChecklistCatalog | None = None
+    ) -> None:
+        """`keys` keep each flow's key for its personal data; `checklists` are the templates
+        in force where a municipality has written none of its own (without any, no task
+        opens)."""
+        self.keys = keys
         super().__init__(env)
         self.checklists = checklists or ChecklistCatalog([])
         self._own_checklists: dict[UUID, tuple[int, ChecklistCatalog]] = {}
@@ -85,6 +90,9 @@ class Pasientflyt(Application[UUID]):
         self._municipality_names: dict[UUID, str] = {}
         #: Called after every commit of new events in this process (live boards wake on it).
         self.on_recorded: list[Callable[[], None]] = []
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return PersonalDataMapper(self.construct_transcoder(), self.keys)
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:
         for listener in self.on_recorded:
@@ -486,6 +494,14 @@ class Pasientflyt(Application[UUID]):
         return self._update_giving_up_bed(
             flow_id, by, at, expected_version, lambda f: f.close(reason, note, by=by, at=at)
         )
+
+    def erase_identity(self, flow_id: UUID, reason: str, *, by: Actor, at: datetime) -> None:
+        """Crypto-shredding: the erasure is recorded (who, when, why), then the flow's key is
+        deleted, after which its identity and free text read as erased everywhere."""
+        flow = self._flow(flow_id, by)
+        flow.erase_identity(reason, by=by, at=at)
+        self._save(flow)
+        self.keys.erase(flow_id)
 
     # -- closed loops -------------------------------------------------------------------
 

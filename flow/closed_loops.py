@@ -18,6 +18,7 @@ from eventsourcing.domain import Aggregate, event
 from flow.actor import Actor
 from flow.checklists import Checklist, Condition, PartyRole, TaskTemplate
 from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
+from flow.vocabulary import ERASED
 
 
 class TaskStatus(StrEnum):
@@ -124,6 +125,7 @@ class ClosedLoops(Aggregate):
         # Assigned by the subclass's created event: a class annotation at run time
         # would make it a field of that event.
         tasks: dict[str, TaskState]
+        erased: bool  # the flow's identity is erased
         # The event classes that @event makes, named for the type checker.
         TaskOpened: ClassVar[type[Aggregate.Event]]
         TaskCompleted: ClassVar[type[Aggregate.Event]]
@@ -145,6 +147,10 @@ class ClosedLoops(Aggregate):
         raise NotImplementedError
 
     # -- opening, from templates ---------------------------------------------------------
+
+    def _kept(self, text: str) -> str:
+        """Free text as it may be recorded: none of it once the identity is erased."""
+        return ERASED if self.erased and text else text
 
     def open_checklists(
         self, trigger: str, checklists: list[Checklist], *, by: Actor, at: datetime
@@ -193,7 +199,7 @@ class ClosedLoops(Aggregate):
     ) -> None:
         self._check_open()
         self.task(task_id).check_completable(by, member_of)
-        self._task_completed(task_id=task_id, note=note, by=by, at=at)
+        self._task_completed(task_id=task_id, note=self._kept(note), by=by, at=at)
 
     @event("TaskCompleted")
     def _task_completed(self, task_id: UUID, note: str, by: Actor, at: datetime) -> None:
@@ -219,7 +225,7 @@ class ClosedLoops(Aggregate):
         """The receiver says it is not done: back to the owner, with the reason."""
         self._check_open()
         self.task(task_id).check_answerable(by, member_of, "avvise")
-        self._task_rejected(task_id=task_id, reason=reason, by=by, at=at)
+        self._task_rejected(task_id=task_id, reason=self._kept(reason), by=by, at=at)
 
     @event("TaskRejected")
     def _task_rejected(self, task_id: UUID, reason: str, by: Actor, at: datetime) -> None:

@@ -7,7 +7,7 @@ only assigns state, because that body runs again on every replay.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
@@ -16,11 +16,12 @@ from eventsourcing.domain import event
 
 from flow.actor import Actor
 from flow.checklists import Condition, PartyRole
-from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party
+from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party, TaskStatus
 from flow.errors import FlowClosedError, IllegalTransitionError
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
     COMMAND_TEXT,
+    ERASED,
     PHASE_TEXT,
     ClosingReason,
     Command,
@@ -37,6 +38,15 @@ from flow.vocabulary import (
 class Patient:
     national_id: str
     name: str
+
+
+#: The patient of a flow whose identity is erased.
+ERASED_PATIENT = Patient(national_id="", name=ERASED)
+
+
+def _erased(text: str) -> str:
+    """Free text once the identity is erased; no text stays no text."""
+    return ERASED if text else text
 
 
 @dataclass(frozen=True)
@@ -141,6 +151,7 @@ class PatientFlow(ClosedLoops):
         SafetyFlagRaised: ClassVar[type[ClosedLoops.Event]]
         SafetyFlagCleared: ClassVar[type[ClosedLoops.Event]]
         FlowClosed: ClassVar[type[ClosedLoops.Event]]
+        IdentityErased: ClassVar[type[ClosedLoops.Event]]
 
     @event("FlowOpened")
     def __init__(
@@ -174,6 +185,7 @@ class PatientFlow(ClosedLoops):
         self.home_care_zone: UUID | None = None
         self.safety_flags: dict[str, datetime] = {}
         self.closing_reason: str | None = None
+        self.erased = False
         self.tasks = {}
 
     @classmethod
@@ -240,7 +252,9 @@ class PatientFlow(ClosedLoops):
         self, hospital: str, admitted_at: datetime, *, by: Actor, at: datetime
     ) -> None:
         self._check(Command.ADMIT)
-        self._admission_notified(hospital=hospital, admitted_at=admitted_at, by=by, at=at)
+        self._admission_notified(
+            hospital=self._kept(hospital), admitted_at=admitted_at, by=by, at=at
+        )
 
     @event("HospitalAdmissionNotified")
     def _admission_notified(
@@ -266,7 +280,7 @@ class PatientFlow(ClosedLoops):
 
     def withdraw_ready_for_discharge(self, reason: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.WITHDRAW_READY)
-        self._ready_withdrawn(reason=reason, by=by, at=at)
+        self._ready_withdrawn(reason=self._kept(reason), by=by, at=at)
         self._cancel_tasks(
             "Utskrivningsklar-meldingen ble trukket tilbake.",
             by=by,
@@ -281,7 +295,7 @@ class PatientFlow(ClosedLoops):
 
     def answer_hospital(self, can_receive: bool, note: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.ANSWER_HOSPITAL)
-        self._hospital_answered(can_receive=can_receive, note=note, by=by, at=at)
+        self._hospital_answered(can_receive=can_receive, note=self._kept(note), by=by, at=at)
 
     @event("HospitalAnswered")
     def _hospital_answered(self, can_receive: bool, note: str, by: Actor, at: datetime) -> None:
@@ -289,7 +303,7 @@ class PatientFlow(ClosedLoops):
 
     def record_wait_reason(self, reason: WaitReason, note: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.RECORD_WAIT_REASON)
-        self._wait_reason_recorded(reason=reason.value, note=note, by=by, at=at)
+        self._wait_reason_recorded(reason=reason.value, note=self._kept(note), by=by, at=at)
 
     @event("WaitReasonRecorded")
     def _wait_reason_recorded(self, reason: str, note: str, by: Actor, at: datetime) -> None:
@@ -321,7 +335,7 @@ class PatientFlow(ClosedLoops):
 
     def cancel_reservation(self, reason: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.CANCEL_RESERVATION)
-        self._reservation_cancelled(reason=reason, by=by, at=at)
+        self._reservation_cancelled(reason=self._kept(reason), by=by, at=at)
         self._cancel_tasks("Reservasjonen ble opphevet.", by=by, at=at, triggers={"BedReserved"})
 
     @event("ReservationCancelled")
@@ -394,7 +408,7 @@ class PatientFlow(ClosedLoops):
     def readmit(self, hospital: str, *, by: Actor, at: datetime) -> None:
         """Back to hospital from a unit or from home; any bed held is given up."""
         self._check(Command.READMIT)
-        self._readmitted(hospital=hospital, by=by, at=at)
+        self._readmitted(hospital=self._kept(hospital), by=by, at=at)
         self._cancel_tasks("Pasienten ble lagt inn på sykehus igjen.", by=by, at=at)
 
     @event("PatientReadmitted")
@@ -431,7 +445,7 @@ class PatientFlow(ClosedLoops):
     def close(self, reason: ClosingReason, note: str, *, by: Actor, at: datetime) -> None:
         """End the journey; any bed held is given up."""
         self._check(Command.CLOSE)
-        self._closed(reason=reason.value, note=note, by=by, at=at)
+        self._closed(reason=reason.value, note=self._kept(note), by=by, at=at)
         self._cancel_tasks(f"Forløpet ble avsluttet ({reason.value}).", by=by, at=at)
 
     @event("FlowClosed")
@@ -439,6 +453,32 @@ class PatientFlow(ClosedLoops):
         self.phase = Phase.CLOSED
         self.closing_reason = reason
         self.stay = self.reservation = None
+
+    def erase_identity(self, reason: str, *, by: Actor, at: datetime) -> None:
+        """Identity and free text go for good (the application erases the flow's key);
+        in any phase, closed flows included, once. `reason` says why, never who."""
+        if self.erased:
+            raise IllegalTransitionError("Forløpets personopplysninger er allerede slettet.")
+        self._identity_erased(reason=reason, by=by, at=at)
+
+    @event("IdentityErased")
+    def _identity_erased(self, reason: str, by: Actor, at: datetime) -> None:
+        self.erased = True
+        self.patient = ERASED_PATIENT
+        self.location = self.need = ERASED
+        if self.hospital_answer is not None:
+            self.hospital_answer = replace(
+                self.hospital_answer, note=_erased(self.hospital_answer.note)
+            )
+        if self.wait is not None:
+            self.wait = replace(self.wait, note=_erased(self.wait.note))
+        # A cancelled task's note is the system's reason, not anyone's free text.
+        self.tasks = {
+            key: state
+            if state.status == TaskStatus.CANCELLED
+            else replace(state, note=_erased(state.note))
+            for key, state in self.tasks.items()
+        }
 
     # -- what the closed loops need to know ----------------------------------------------
 

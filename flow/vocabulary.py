@@ -176,3 +176,7 @@ CLOSING_TEXT = {
     ClosingReason.MOVED_AWAY: "flyttet",
     ClosingReason.OTHER: "annet",
 }
+
+
+#: What identity and free text read as once a flow's identity is erased.
+ERASED = "[slettet]"

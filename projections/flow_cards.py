@@ -23,7 +23,7 @@ from sqlalchemy import (
 
 from flow.closed_loops import ClosedLoops
 from flow.patient_flow import PatientFlow
-from flow.vocabulary import Phase, ServiceKind, Source
+from flow.vocabulary import ERASED, Phase, ServiceKind, Source
 from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
 from projections.rows import Row, Rows
@@ -190,6 +190,9 @@ class FlowCards(Projection):
             f.SafetyFlagRaised: _change(lambda e, row: {"flags": sorted({*row["flags"], e.flag})}),
             f.SafetyFlagCleared: _change(
                 lambda e, row: {"flags": [flag for flag in row["flags"] if flag != e.flag]}
+            ),
+            f.IdentityErased: _change(
+                lambda e, _: {"name": ERASED, "national_id": "", "location": ERASED, "need": ERASED}
             ),
             f.FlowClosed: _change(
                 lambda e, row: {

@@ -22,6 +22,12 @@ from world import World, build_world
 
 IN_CI = os.environ.get("CI") == "true"
 
+# One master keys file for every test process and server subprocess of this machine: the
+# flows' keys a test makes are wrapped by it, in whichever process they are read.
+os.environ.setdefault(
+    "PASIENTFLYT_MASTER_KEYS_FILE", str(Path(tempfile.gettempdir()) / "pasientflyt-test.keys")
+)
+
 settings.register_profile(
     "ci",
     max_examples=200,

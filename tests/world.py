@@ -12,12 +12,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from uuid import UUID
 
 import httpx2
 from fastapi.testclient import TestClient
 
+from access import patient_keys
 from access.accounts import Accounts, Role
+from access.database import connect, create_tables
+from access.patient_keys import MasterKeys, PatientKeys
 from boards.app import create_app
 from boards.settings import Settings
 from boards.system import System
@@ -25,6 +29,7 @@ from fixtures.municipalities import MunicipalitySpec, UnitSpec, UserSpec, ZoneSp
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.municipality import municipality_id, unit_id
+from flow.store import store_env
 from flow.vocabulary import UnitKind
 
 TEST_MUNICIPALITIES = [
@@ -158,3 +163,49 @@ def server_pid(url: str) -> int:
             if b"serve" in command and port in command:
                 return int(entry.name)
     raise AssertionError("the server process was not found")
+
+
+def key_ring(database_url: str) -> PatientKeys:
+    """The flows' keys in a real database, wrapped by the tests' master keys."""
+    engine = connect(database_url)
+    create_tables(engine, patient_keys.metadata.sorted_tables)
+    return PatientKeys(engine, MasterKeys(Settings().master_keys_file))
+
+
+class FlowsOnStore(Pasientflyt):
+    """The application service alone on a real store, with that database's key ring;
+    closing it closes the key ring's engine too."""
+
+    name = Pasientflyt.name  # the same tables: a subclass would get its own
+    keys: PatientKeys
+
+    def close(self) -> None:
+        super().close()
+        self.keys.engine.dispose()
+
+
+def open_flows(database_url: str, **options: Any) -> FlowsOnStore:
+    return FlowsOnStore(env=store_env(database_url), keys=key_ring(database_url), **options)
+
+
+class MemoryKeys:
+    """The key ring in memory, for the in-memory store of unit tests."""
+
+    def __init__(self) -> None:
+        self.keys: dict[UUID, bytes | None] = {}
+
+    def key(self, flow_id: UUID) -> bytes | None:
+        return self.keys.get(flow_id)
+
+    def new_key(self, flow_id: UUID) -> bytes | None:
+        if flow_id not in self.keys:
+            self.keys[flow_id] = os.urandom(32)
+        return self.keys[flow_id]
+
+    def forget(self, flow_id: UUID) -> None:
+        pass
+
+    def erase(self, flow_id: UUID) -> bool:
+        had = self.keys.get(flow_id) is not None
+        self.keys[flow_id] = None
+        return had

@@ -52,6 +52,7 @@ from benchkit import RESULTS, Samples, Stats, append_results, measure, print_tab
 from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg.types.composite import CompositeInfo, register_composite
+from world import open_flows
 
 from fixtures import CHECKLISTS_FILE
 from fixtures.demo import synthetic_national_id
@@ -356,7 +357,7 @@ def _profile(bench: Bench, store: str) -> None:
 def test_command_cost(database_url: str) -> None:
     store = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     env = store_env(database_url)
-    app = Pasientflyt(env=env, checklists=checklist_file.load(CHECKLISTS_FILE))
+    app = open_flows(database_url, checklists=checklist_file.load(CHECKLISTS_FILE))
     table = getattr(app.recorder, "events_table_name", None)
     baselines: dict[str, SQLiteRows | PostgresRows] = {}
     try:

@@ -18,6 +18,7 @@ from uuid import UUID
 
 import pytest
 from fastapi.testclient import TestClient
+from world import open_flows
 
 from access.database import connect, startup_lock
 from flow.actor import Actor
@@ -25,7 +26,6 @@ from flow.application import Pasientflyt
 from flow.errors import BedTakenError, ConcurrentChangeError, FlowError
 from flow.national_id import with_check_digits
 from flow.patient_flow import Decision
-from flow.store import store_env
 from flow.vocabulary import BedStatus, ServiceKind, Source, UnitKind
 
 if TYPE_CHECKING:
@@ -189,7 +189,7 @@ def race_in_own_process(
     """One server process: its own application, one reservation per round, in step."""
     engine = connect(database_url)
     with startup_lock(engine):  # as `open_system` starts a server process
-        flows = Pasientflyt(env=store_env(database_url))
+        flows = open_flows(database_url)
     engine.dispose()
     seen: list[str] = []
     try:

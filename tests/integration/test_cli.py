@@ -8,26 +8,25 @@ import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from world import open_flows
 
 from boards.app import create_app
 from boards.settings import Settings
-from flow.application import Pasientflyt
-from flow.store import store_env
 
 CLI = str(Path(sys.executable).with_name("pasientflyt"))
 
 
 def run(
-    database_url: str, *args: str, stdin: str | None = None
+    database_url: str, *args: str, stdin: str | None = None, env: dict[str, str] | None = None
 ) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "PASIENTFLYT_DATABASE_URL": database_url, "COLUMNS": "200"}
+    env = {**os.environ, "PASIENTFLYT_DATABASE_URL": database_url, "COLUMNS": "200", **(env or {})}
     return subprocess.run(
         [CLI, *args], env=env, input=stdin, capture_output=True, text=True, timeout=120
     )
 
 
 def stored_events(database_url: str) -> int:
-    app = Pasientflyt(env=store_env(database_url))
+    app = open_flows(database_url)
     try:
         return app.recorder.max_notification_id() or 0
     finally:

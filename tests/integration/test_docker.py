@@ -10,7 +10,7 @@ import re
 import shlex
 import tomllib
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -293,6 +293,19 @@ def test_the_apps_store_their_events_in_the_db_service(
         assert store["PERSISTENCE_MODULE"] == "eventsourcing.postgres"
         assert store["POSTGRES_HOST"] == "db"
         assert store["POSTGRES_DBNAME"] == db["POSTGRES_DB"]
+
+
+def test_every_app_process_reads_the_same_master_keys_from_one_volume(
+    compose: dict[str, Any], services: dict[str, dict[str, Any]]
+) -> None:
+    """Keys wrapped by one process must unwrap in the other: one file, on a shared volume
+    that the image prepares for its user (a fresh named volume copies that ownership)."""
+    for name in (*APPS, "demo"):
+        keys_file = environment(services[name])["PASIENTFLYT_MASTER_KEYS_FILE"]
+        mounts = {v.split(":")[1]: v.split(":")[0] for v in services[name]["volumes"]}
+        assert mounts[str(PurePosixPath(keys_file).parent)] == "keys", name
+    assert "keys" in compose["volumes"]
+    assert "mkdir -p /app/var/keys" in DOCKERFILE.read_text()
 
 
 def test_the_apps_trust_the_proxys_forwarded_headers(

@@ -23,6 +23,7 @@ from uuid import uuid4
 import pytest
 from projector_runner import tally, tallying_projector
 from read_model_rows import rebuilt, snapshot
+from world import open_flows
 
 from boards.settings import Settings
 from boards.system import System, open_system
@@ -33,7 +34,6 @@ from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.municipality import unit_id
 from flow.patient_flow import Decision, DischargePlan
-from flow.store import store_env
 from flow.vocabulary import ClosingReason, Destination, SafetyFlag, ServiceKind, Source, UnitKind
 from projections.projector import Projector
 
@@ -270,7 +270,7 @@ def test_two_systems_opening_one_store_at_once_both_start(database_url: str) -> 
 
 def log_without_read_models(url: str) -> None:
     """A log with a few journeys, recorded by an application with no projector."""
-    app = Pasientflyt(env=store_env(url), checklists=checklist_file.load(CHECKLISTS_FILE))
+    app = open_flows(url, checklists=checklist_file.load(CHECKLISTS_FILE))
     by = Actor("oppsett", "admin", SPEC.id)
     app.register_municipality(SPEC.number, SPEC.name, by=by, at=T0)
     app.register_unit(

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
+from world import open_flows
 
 from flow.actor import Actor
 from flow.application import Pasientflyt
@@ -97,7 +98,7 @@ class World:
 
 @pytest.fixture
 def world(database_url: str) -> Iterator[World]:
-    app = Pasientflyt(env=store_env(database_url))
+    app = open_flows(database_url)
     admin, stranger = (
         Actor("admin", "admin", HOME),
         Actor("saksbehandler2", "allocation", NEIGHBOUR),
@@ -409,7 +410,7 @@ class TestFlowAndUnitInStep:
         loser = world.open(national_id=NATIONAL_IDS[1])
         for flow_id in (winner, loser):
             world.app.decide_service(flow_id, world.short_term(), by=world.caseworker, at=T0)
-        rival = Pasientflyt(env=store_env(database_url))
+        rival = open_flows(database_url)
 
         class Racing(Pasientflyt):
             name = Pasientflyt.name  # the same tables: a subclass would get its own
@@ -419,7 +420,7 @@ class TestFlowAndUnitInStep:
                 rival.reserve_bed(winner, world.unit, "1", by=world.caseworker, at=T0)
                 return unit
 
-        racing = Racing(env=store_env(database_url))
+        racing = Racing(env=store_env(database_url), keys=rival.keys)
         before = world.recorded()
         try:
             with pytest.raises(ConcurrentChangeError, match="Noen andre endret det samme"):
@@ -531,7 +532,7 @@ class TestStoredHistory:
         world.app.plan_discharge(flow_id, world.going_home(), by=world.nurse, at=world.tick())
         world.app.block_bed(world.unit, "3", "x", by=world.nurse, at=world.tick())
 
-        other = Pasientflyt(env=store_env(database_url))
+        other = open_flows(database_url)
         try:
             assert other.flow(flow_id, world.caseworker) == world.app.flow(
                 flow_id, world.caseworker
@@ -569,7 +570,7 @@ class TestStoredHistory:
             if cls in Pasientflyt.snapshotting_intervals:  # else a long history is plain events
                 assert snapshots is not None and list(snapshots.get(aggregate_id))
 
-        other = Pasientflyt(env=store_env(database_url))
+        other = open_flows(database_url)
         try:
             flow, unit = other.flow(flow_id, world.caseworker), other.unit(world.unit, world.nurse)
         finally:

@@ -42,6 +42,7 @@ from hypothesis.stateful import (
     multiple,
     rule,
 )
+from world import MemoryKeys, key_ring
 
 from fixtures import CHECKLISTS_FILE
 from flow import checklist_file
@@ -58,10 +59,18 @@ from flow.errors import (
     StaleVersionError,
 )
 from flow.municipality import municipality_id, unit_id
-from flow.patient_flow import BedRef, Decision, DischargePlan, PatientFlow
+from flow.patient_flow import (
+    ERASED_PATIENT,
+    BedRef,
+    Decision,
+    DischargePlan,
+    PatientFlow,
+)
+from flow.personal_data import KeyRing
 from flow.store import store_env
 from flow.views import FlowView, UnitView
 from flow.vocabulary import (
+    ERASED,
     ClosingReason,
     Destination,
     Phase,
@@ -157,7 +166,7 @@ class FlowMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        self.app = Tracking(env=self.store(), checklists=CHECKLISTS)
+        self.app = Tracking(env=self.store(), keys=self.keys(), checklists=CHECKLISTS)
         self.now = T0
         self.closed: dict[UUID, int] = {}  # a closed flow and its version when closed
         self.refused: set[UUID] = set()  # flows a command was refused for since the last check
@@ -174,6 +183,9 @@ class FlowMachine(RuleBasedStateMachine):
 
     def store(self) -> dict[str, str]:
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+
+    def keys(self) -> KeyRing:
+        return MemoryKeys()
 
     def readers(self) -> Iterator[Pasientflyt]:
         """Other applications on the same store, which know only what was recorded."""
@@ -223,10 +235,11 @@ class FlowMachine(RuleBasedStateMachine):
         *,
         version: str | None = None,
         bad_arguments: bool = False,
+        even_closed: bool = False,
     ) -> bool:
         """Give the command; check what it must refuse and that a refusal recorded nothing."""
         before = self.recorded()
-        closed = flow_id in self.closed
+        closed = flow_id in self.closed and not even_closed
         try:
             command()
         except FlowError as refused:
@@ -691,6 +704,26 @@ class FlowMachine(RuleBasedStateMachine):
             self.closed[flow] = self.stored_flow(flow).version
             self.check_closed_flow_accepts_nothing(flow, by)
 
+    @rule(flow=flows, by=actors, wait=waits)
+    def erase_identity(self, flow: UUID, by: Actor, wait: int) -> None:
+        """In any phase, closed too, once; after it the log reads as erased, not as the
+        patient (the flow's key is gone)."""
+        at, erased_already = self.tick(wait), self.stored_flow(flow).erased
+        erased = self.run(
+            "erase_identity",
+            lambda: self.app.erase_identity(flow, "Lovlig krav", by=by, at=at),
+            by,
+            flow,
+            bad_arguments=erased_already,
+            even_closed=True,
+        )
+        if erased:
+            stored = self.stored_flow(flow)
+            assert stored.patient == ERASED_PATIENT and stored.need == ERASED
+            assert self.app.keys.key(flow) is None
+            if flow in self.closed:
+                self.closed[flow] = stored.version
+
     def check_closed_flow_accepts_nothing(self, flow: UUID, by: Actor) -> None:
         """Right after closing, every command with sound arguments is refused as closed,
         and the deadline process, even weeks later, finds nothing to mark."""
@@ -1047,9 +1080,12 @@ class FlowMachineOnSqlite(FlowMachine):
         self.url = f"sqlite:///{self.directory / 'store.db'}"
         return store_env(self.url)
 
+    def keys(self) -> KeyRing:
+        return key_ring(self.url)
+
     def readers(self) -> Iterator[Pasientflyt]:
         if not hasattr(self, "reader"):
-            self.reader = Pasientflyt(env=store_env(self.url))
+            self.reader = Pasientflyt(env=store_env(self.url), keys=self.app.keys)
         yield self.reader
 
     def teardown(self) -> None:
@@ -1058,6 +1094,7 @@ class FlowMachineOnSqlite(FlowMachine):
             if hasattr(self, "reader"):
                 self.reader.close()
         finally:
+            self.app.keys.engine.dispose()
             shutil.rmtree(self.directory, ignore_errors=True)
 
 
@@ -1087,6 +1124,7 @@ RULES_FOR = {
     "raise_safety_flag": ["raise_safety_flag"],
     "clear_safety_flag": ["clear_safety_flag"],
     "close_flow": ["close_flow"],
+    "erase_identity": ["erase_identity"],
     "block_bed": ["block_bed"],
     "unblock_bed": ["unblock_bed"],
     "complete_task": ["complete_task"],

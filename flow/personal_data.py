@@ -1,0 +1,112 @@
+"""Personal data in the event log, sealed with a key per flow (crypto-shredding).
+
+The identity (national id and name) and the free text of a flow's events are stored
+encrypted (AES-GCM) with the flow's own key; everything else of the event — its kind, times,
+units, codes — stays readable. Erasing the key makes the sealed fields unreadable for good:
+they read as `ERASED` from then on, while counts, times and units still feed every read
+model and figure. The key ring keeps the keys (see `access/patient_keys.py`).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from typing import Any, Protocol
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
+from eventsourcing.utils import get_topic
+
+from flow.patient_flow import ERASED_PATIENT
+from flow.vocabulary import ERASED
+
+_FLOW_TOPIC = "flow.patient_flow:PatientFlow."
+_LOOP_TOPIC = "flow.closed_loops:ClosedLoops."
+
+#: The fields of each event of a flow that hold identity or free text.
+PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    f"{_FLOW_TOPIC}FlowOpened": ("patient", "location", "need"),
+    f"{_FLOW_TOPIC}HospitalAdmissionNotified": ("hospital",),
+    f"{_FLOW_TOPIC}ReadyForDischargeWithdrawn": ("reason",),
+    f"{_FLOW_TOPIC}HospitalAnswered": ("note",),
+    f"{_FLOW_TOPIC}WaitReasonRecorded": ("note",),
+    f"{_FLOW_TOPIC}ReservationCancelled": ("reason",),
+    f"{_FLOW_TOPIC}PatientReadmitted": ("hospital",),
+    f"{_FLOW_TOPIC}FlowClosed": ("note",),
+    f"{_LOOP_TOPIC}TaskCompleted": ("note",),
+    f"{_LOOP_TOPIC}TaskRejected": ("reason",),
+}
+_ERASURE_TOPIC = f"{_FLOW_TOPIC}IdentityErased"
+_SEALED = "sealed"
+
+
+class KeyRing(Protocol):
+    """The flows' data keys: 32 random bytes each, kept wrapped by a master key."""
+
+    def key(self, flow_id: UUID) -> bytes | None:
+        """The flow's key, None once erased (or never made)."""
+
+    def new_key(self, flow_id: UUID) -> bytes | None:
+        """The flow's key, made and stored now if it has none; None once erased."""
+
+    def forget(self, flow_id: UUID) -> None:
+        """Drop the flow's key from memory: it has been erased, here or in another process."""
+
+    def erase(self, flow_id: UUID) -> bool:
+        """Delete the flow's key for good; False if it had none."""
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    """The library's mapper, sealing the personal fields of a flow's events on the way in
+    and opening them on the way out."""
+
+    def __init__(self, transcoder: Transcoder, keys: KeyRing) -> None:
+        super().__init__(transcoder)
+        self.keys = keys
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        fields = PERSONAL_FIELDS.get(get_topic(type(domain_event)))
+        if fields:
+            flow_id = domain_event.originator_id
+            key = self.keys.new_key(flow_id)
+            state = dict(vars(domain_event))
+            for field in fields:
+                if not state.get(field):  # nothing written, nothing to seal
+                    continue
+                if key is None:  # erased: what comes later is not kept either
+                    state[field] = ERASED_PATIENT if field == "patient" else ERASED
+                else:
+                    state[field] = {_SEALED: self._seal(key, flow_id, field, state[field])}
+            sealed = object.__new__(type(domain_event))
+            object.__setattr__(sealed, "__dict__", state)
+            domain_event = sealed
+        return super().to_stored_event(domain_event)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        domain_event = super().to_domain_event(stored_event)
+        if stored_event.topic == _ERASURE_TOPIC:
+            self.keys.forget(domain_event.originator_id)
+        fields = PERSONAL_FIELDS.get(stored_event.topic)
+        if fields:
+            state = vars(domain_event)
+            key = self.keys.key(domain_event.originator_id)
+            for field in fields:
+                value = state.get(field)
+                if isinstance(value, dict) and _SEALED in value:
+                    state[field] = self._open(key, domain_event.originator_id, field, value)
+        return domain_event
+
+    def _seal(self, key: bytes, flow_id: UUID, field: str, value: Any) -> str:
+        nonce = os.urandom(12)
+        plain = self.transcoder.encode({field: value})
+        sealed = AESGCM(key).encrypt(nonce, plain, flow_id.bytes + field.encode())
+        return base64.b64encode(nonce + sealed).decode("ascii")
+
+    def _open(self, key: bytes | None, flow_id: UUID, field: str, value: dict[str, str]) -> Any:
+        if key is None:
+            return ERASED_PATIENT if field == "patient" else ERASED
+        raw = base64.b64decode(value[_SEALED])
+        plain = AESGCM(key).decrypt(raw[:12], raw[12:], flow_id.bytes + field.encode())
+        return self.transcoder.decode(plain)[field]

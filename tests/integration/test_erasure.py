@@ -1,0 +1,227 @@
+"""Crypto-shredding on both stores, through the command line as an operator runs it: after
+erasure no byte of the identity is left in the database (the SQLite files, a PostgreSQL
+dump), the history shows the flow as erased, and the read models still equal a rebuild."""
+
+from __future__ import annotations
+
+import glob
+import random
+import shutil
+import subprocess
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+import httpx2
+from read_model_rows import rebuilt, snapshot
+from test_cli import run
+from world import TEST_MUNICIPALITIES, World, server_process
+
+from access.accounts import Role
+from boards.settings import Settings
+from boards.system import open_system
+from fixtures.demo import synthetic_national_id
+from fixtures.municipalities import install
+from flow.municipality import municipality_id
+from flow.vocabulary import ERASED, ClosingReason, Source
+
+NATIONAL_ID = synthetic_national_id(random.Random("erasure"))
+NAME = "Ingrid Slettemark"
+SECRETS = [NATIONAL_ID, NAME, "Slettemark"]
+REASON = "Lovlig krav om sletting, sak 2026/17"
+
+
+def opened_with_notes(w: World, national_id: str = NATIONAL_ID, name: str = NAME) -> str:
+    """A hospital patient whose free text names her too: need, and the answer's note."""
+    client, office = w.client, w.headers()
+    patient = {
+        "national_id": national_id,
+        "name": name,
+        "source": "hospital",
+        "location": "Sykehuset, med. avd.",
+        "need": f"Rehabilitering; {name} bor alene",
+    }
+    flow_id: str = client.post("/api/v1/flows", json=patient, headers=office).json()["id"]
+    for path, body in [
+        ("ready-for-discharge", {"estimate": False}),
+        ("hospital-answer", {"can_receive": False, "note": f"Ring {name} i morgen"}),
+    ]:
+        response = client.post(f"/api/v1/flows/{flow_id}/{path}", json=body, headers=office)
+        assert response.status_code == 200, response.text
+    return flow_id
+
+
+def with_admin(w: World) -> World:
+    w.accounts.add_user(
+        municipality_id("9998"), "admin", Role.ADMIN, "Anne Admin", "pw", [], at=w.clock()
+    )
+    return w
+
+
+def stored_bytes(database_url: str, tmp_path: Path) -> bytes:
+    """Every byte the database keeps: the SQLite files, or a full PostgreSQL dump."""
+    if database_url.startswith("sqlite"):
+        database = Path(database_url.removeprefix("sqlite:///"))
+        return b"".join(p.read_bytes() for p in database.parent.glob(f"{database.name}*"))
+    search = ":".join(sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True))
+    pg_dump = shutil.which("pg_dump", path=search) or shutil.which("pg_dump")
+    assert pg_dump is not None, "pg_dump is part of the PostgreSQL the suite runs on"
+    dump = tmp_path / "dump.sql"
+    subprocess.run([pg_dump, "--file", str(dump), database_url], check=True)
+    return dump.read_bytes()
+
+
+def history(w: World, flow_id: str) -> list[dict[str, Any]]:
+    response = w.client.get(f"/api/v1/flows/{flow_id}/history", headers=w.headers())
+    assert response.status_code == 200, response.text
+    entries: list[dict[str, Any]] = response.json()
+    return entries
+
+
+def test_an_erased_patient_leaves_no_trace_and_the_figures_stay(
+    world: World, database_url: str, tmp_path: Path
+) -> None:
+    with_admin(world)
+    flow_id = opened_with_notes(world)
+    kept_id = opened_with_notes(world, synthetic_national_id(random.Random("kept")), "Per Blir")
+    board_before = world.client.get("/api/v1/boards/allocation", headers=world.headers()).json()
+    assert NAME.encode() in stored_bytes(database_url, tmp_path)  # a board row held it
+
+    erased = run(
+        database_url,
+        "erase",
+        f"--national-id={NATIONAL_ID}",
+        "--municipality=9998",
+        "--by=admin",
+        f"--reason={REASON}",
+    )
+    assert erased.returncode == 0, erased.stdout + erased.stderr
+    assert "1 forløp slettet" in erased.stdout
+
+    entries = history(world, flow_id)
+    assert entries[0]["data"]["patient"] == {"national_id": "", "name": ERASED}
+    assert entries[0]["data"]["need"] == ERASED
+    assert entries[-1]["event"] == "IdentityErased" and entries[-1]["data"]["reason"] == REASON
+    assert entries[-1]["user_id"] == str(world.accounts.find("admin").id)
+    flow = world.client.get(f"/api/v1/flows/{flow_id}", headers=world.headers()).json()
+    assert (flow["name"], flow["national_id"], flow["phase"]) == (ERASED, "", "ready")
+    kept = world.client.get(f"/api/v1/flows/{kept_id}", headers=world.headers()).json()
+    assert kept["name"] == "Per Blir"
+
+    board_after = world.client.get("/api/v1/boards/allocation", headers=world.headers()).json()
+    assert _counts(board_after) == _counts(board_before)
+    assert snapshot(world.system) == rebuilt(world.system)
+
+    everything = stored_bytes(database_url, tmp_path)
+    for secret in SECRETS:
+        assert secret.encode() not in everything, secret
+    assert b"Per Blir" in everything  # the other patient is still there to be found
+
+
+def _counts(board: dict[str, Any]) -> dict[str, int]:
+    """How many cards each column holds, and the waiting days and their cost."""
+    return {k: len(v) if isinstance(v, list) else v for k, v in board.items()}
+
+
+def test_erasing_again_finds_nothing_and_records_nothing(world: World, database_url: str) -> None:
+    with_admin(world)
+    opened_with_notes(world)
+    args = ["--municipality=9998", "--by=admin", f"--reason={REASON}"]
+    assert run(database_url, "erase", f"--national-id={NATIONAL_ID}", *args).returncode == 0
+    before = world.flows.recorder.max_notification_id()
+    again = run(database_url, "erase", f"--national-id={NATIONAL_ID}", *args)
+    assert again.returncode == 1 and "Fant ingen forløp" in again.stdout
+    assert world.flows.recorder.max_notification_id() == before
+
+
+def test_only_an_admin_of_the_municipality_may_erase(world: World, database_url: str) -> None:
+    opened_with_notes(world)
+    before = world.flows.recorder.max_notification_id()
+    for by, number in [("saksbehandler", "9998"), ("saksbehandler2", "9998")]:
+        refused = run(
+            database_url,
+            "erase",
+            f"--national-id={NATIONAL_ID}",
+            f"--municipality={number}",
+            f"--by={by}",
+            f"--reason={REASON}",
+        )
+        assert refused.returncode == 1, refused.stdout
+    assert world.flows.recorder.max_notification_id() == before
+
+
+def test_flows_closed_longer_than_the_retention_period_are_erased(
+    world: World, database_url: str
+) -> None:
+    old = UUID(opened_with_notes(world))
+    recent = UUID(opened_with_notes(world, synthetic_national_id(random.Random("r")), "Ny Nyere"))
+    still_open = UUID(
+        opened_with_notes(world, synthetic_national_id(random.Random("o")), "Åse Åpen")
+    )
+    office, other = world.actor(), ClosingReason.OTHER
+    # The command line erases by the real clock; the world's clock is months behind it.
+    world.flows.close_flow(old, other, "", by=office, at=datetime.now(UTC) - timedelta(days=200))
+    world.flows.close_flow(recent, other, "", by=office, at=datetime.now(UTC) - timedelta(days=10))
+    world.system.projector.catch_up()
+
+    done = run(database_url, "erase")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "1 forløp avsluttet for mer enn 180 dager siden slettet" in done.stdout
+    names = {f: world.flows.flow(f, office).name for f in (old, recent, still_open)}
+    assert names == {old: ERASED, recent: "Ny Nyere", still_open: "Åse Åpen"}
+
+
+def test_rotating_the_master_key_keeps_every_flow_readable_without_a_restart(
+    database_url: str, tmp_path: Path
+) -> None:
+    """With a master keys file of its own: the other tests' keys are not rotated."""
+    keys_file = tmp_path / "master.keys"
+    settings = Settings(database_url=database_url, master_keys_file=keys_file)
+    system = open_system(settings)
+    try:
+        install(system.flows, system.accounts, TEST_MUNICIPALITIES[0], datetime.now(UTC))
+        office = system.accounts.find("saksbehandler")
+        assert office is not None
+        token = system.accounts.issue_token("saksbehandler", at=datetime.now(UTC))
+        before_id = system.flows.open_flow(
+            NATIONAL_ID,
+            NAME,
+            Source.HOME,
+            "Hjemme",
+            "Korttid",
+            by=office.actor,
+            at=datetime.now(UTC),
+        )
+    finally:
+        system.close()
+    old_ids = keys_file.read_text().split()[::2]
+    env = {"PASIENTFLYT_MASTER_KEYS_FILE": str(keys_file)}
+    with server_process(database_url, master_keys_file=str(keys_file)) as server:
+        bearer = {"Authorization": f"Bearer {token}"}
+        assert httpx2.get(f"{server}/api/v1/flows/{before_id}", headers=bearer).status_code == 200
+        rotated = run(database_url, "keys", "rotate", env=env)
+        assert rotated.returncode == 0, rotated.stdout + rotated.stderr
+        new_ids = keys_file.read_text().split()[::2]
+        assert len(new_ids) == 1 and new_ids[0] not in old_ids
+        patient = {
+            "national_id": synthetic_national_id(random.Random("after")),
+            "name": "Etter Rotasjon",
+            "source": "home",
+            "location": "Hjemme",
+            "need": "Korttid",
+        }
+        made = httpx2.post(f"{server}/api/v1/flows", json=patient, headers=bearer)
+        assert made.status_code == 201, made.text
+        read = httpx2.get(f"{server}/api/v1/flows/{before_id}", headers=bearer)
+        assert read.json()["name"] == NAME
+    system = open_system(settings)
+    try:
+        names = [
+            system.flows.flow(UUID(f), office.actor).name
+            for f in (str(before_id), made.json()["id"])
+        ]
+        assert names == [NAME, "Etter Rotasjon"]
+        assert system.keys.retire_unused() == set()
+    finally:
+        system.close()
