@@ -20,6 +20,7 @@ from access.sessions import Session
 from boards.commands import COMMANDS, Call, execute
 from boards.dependencies import authorise_flow, get_now, get_system
 from boards.errors import field_message, status_of
+from boards.looks import log_looks
 from boards.rendering import language_context, templates
 from boards.security import client_address, log_access
 from boards.translations import LANGUAGES, translator
@@ -245,6 +246,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
     board = AllocationBoard.read(
         system.engine, user.municipality_id, get_now(request), system.daily_rates
     )
+    log_looks(system, user, board, "tildeling", get_now(request))
     return render(
         request,
         "allocation.html",
@@ -269,8 +271,31 @@ def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTML
     )
     if card is None:
         raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+    log_looks(system, user, card, "tildeling/handlinger", get_now(request))
     context = {"card": card, "places": municipality_places(request, user)}
     return render(request, "_command_forms.html", context, session=session)
+
+
+@router.get("/tildeling/forlop/{flow_id}/tilgangslogg")
+def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
+    """Who saw the patient: for the allocation office, which answers the patient who asks."""
+    user, system = session.user, get_system(request)
+    require_board(user, None)
+    system.projector.catch_up()
+    now = get_now(request)
+    card = load_card(system.engine, user.municipality_id, flow_id, now, system.daily_rates)
+    if card is None:
+        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+    log_looks(system, user, card, "tildeling/tilgangslogg", now)
+    accounts = system.accounts.list_users(user.municipality_id)
+    context = {
+        "card": card,
+        "looks": system.access_log.of_flow(user.municipality_id, flow_id),
+        "names": {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts},
+        "roles": {role.value: text for role, text in ROLE_TEXT.items()},
+        "bases": {"role": "rollen (tildeling)", "relation": "pasientrelasjon"},
+    }
+    return render(request, "access_log.html", context, session=session)
 
 
 @router.post("/tildeling/forlop/{flow_id}/{command:path}")
@@ -349,6 +374,7 @@ def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResp
     board = UnitBoard.read(
         system.engine, user.municipality_id, unit_id, get_now(request), system.daily_rates
     )
+    log_looks(system, user, board, "enhet", get_now(request))
     return render(request, "unit.html", {"board": board}, session=session)
 
 
@@ -369,6 +395,7 @@ def zone_page(request: Request, zone_id: UUID, session: PageSession) -> HTMLResp
     board = HomeCareBoard.read(
         system.engine, user.municipality_id, zone_id, get_now(request), system.daily_rates
     )
+    log_looks(system, user, board, "sone", get_now(request))
     return render(request, "zone.html", {"board": board}, session=session)
 
 

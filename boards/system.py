@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from access import patient_keys
+from access.access_log import AccessLog
 from access.accounts import Accounts
 from access.audit import Audit
 from access.database import connect, create_tables, startup_lock
@@ -40,6 +41,7 @@ class System:
     devices: Devices
     role_mappings: RoleMappings
     keys: PatientKeys
+    access_log: AccessLog
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -86,4 +88,5 @@ def open_system(settings: Settings) -> System:
         devices,
         role_mappings,
         keys,
+        AccessLog(engine),
     )

@@ -11,6 +11,7 @@ from access.policy import may_see_board, viewer_of
 from boards.api.flows import REFUSALS
 from boards.api.schemas import Problem
 from boards.dependencies import CurrentSystem, CurrentUser, Now
+from boards.looks import log_looks
 from flow.errors import NotPermittedError
 from projections.allocation_board import AllocationBoard
 from projections.home_care_board import HomeCareBoard
@@ -31,14 +32,18 @@ def _require_board(user: User, unit_id: UUID | None) -> None:
 def allocation_board(system: CurrentSystem, user: CurrentUser, now: Now) -> AllocationBoard:
     _require_board(user, None)
     system.projector.catch_up()
-    return AllocationBoard.read(system.engine, user.municipality_id, now, system.daily_rates)
+    board = AllocationBoard.read(system.engine, user.municipality_id, now, system.daily_rates)
+    log_looks(system, user, board, "api/tildeling", now)
+    return board
 
 
 @router.get("/boards/units/{unit_id}")
 def unit_board(unit_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now) -> UnitBoard:
     _require_board(user, unit_id)
     system.projector.catch_up()
-    return UnitBoard.read(system.engine, user.municipality_id, unit_id, now, system.daily_rates)
+    board = UnitBoard.read(system.engine, user.municipality_id, unit_id, now, system.daily_rates)
+    log_looks(system, user, board, "api/enhet", now)
+    return board
 
 
 @router.get("/boards/zones/{zone_id}")
@@ -47,4 +52,7 @@ def home_care_board(
 ) -> HomeCareBoard:
     _require_board(user, zone_id)
     system.projector.catch_up()
-    return HomeCareBoard.read(system.engine, user.municipality_id, zone_id, now, system.daily_rates)
+    municipality, rates = user.municipality_id, system.daily_rates
+    board = HomeCareBoard.read(system.engine, municipality, zone_id, now, rates)
+    log_looks(system, user, board, "api/sone", now)
+    return board

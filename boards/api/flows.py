@@ -7,6 +7,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
+from access.accounts import Role
 from boards.api.schemas import (
     Admission,
     Closing,
@@ -15,6 +16,7 @@ from boards.api.schemas import (
     DischargePlanIn,
     Empty,
     HospitalAnswer,
+    LookOut,
     Move,
     OpenFlow,
     Problem,
@@ -26,7 +28,16 @@ from boards.api.schemas import (
     WaitReasonIn,
 )
 from boards.commands import Call, execute
-from boards.dependencies import CurrentActor, ExpectedVersion, Flows, Now, check_flow_access
+from boards.dependencies import (
+    CurrentActor,
+    CurrentSystem,
+    CurrentUser,
+    ExpectedVersion,
+    Flows,
+    Now,
+    check_flow_access,
+)
+from flow.errors import NotPermittedError
 from flow.views import FlowView, HistoryEntry
 from flow.vocabulary import Command, SafetyFlag
 
@@ -53,15 +64,32 @@ def open_flow(body: OpenFlow, flows: Flows, by: CurrentActor, now: Now) -> Comma
 
 
 @router.get("/flows/{flow_id}")
-def read_flow(flow_id: UUID, flows: Flows, by: CurrentActor, response: Response) -> FlowView:
-    view = flows.flow(flow_id, by)
+def read_flow(
+    flow_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now, response: Response
+) -> FlowView:
+    view = system.flows.flow(flow_id, user.actor)
+    system.access_log.record(user, [flow_id], "api/forløp", now)
     response.headers["ETag"] = f'"{view.version}"'
     return view
 
 
 @router.get("/flows/{flow_id}/history")
-def read_history(flow_id: UUID, flows: Flows, by: CurrentActor) -> list[HistoryEntry]:
-    return flows.history(flow_id, by)
+def read_history(
+    flow_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now
+) -> list[HistoryEntry]:
+    history = system.flows.history(flow_id, user.actor)
+    system.access_log.record(user, [flow_id], "api/historikk", now)
+    return history
+
+
+@router.get("/flows/{flow_id}/access-log")
+def read_access_log(flow_id: UUID, system: CurrentSystem, user: CurrentUser) -> list[LookOut]:
+    """Who saw the patient's identity, when, through which view and on what basis; for
+    the allocation office. Newest first, at most 5,000."""
+    if user.role != Role.ALLOCATION:
+        raise NotPermittedError("Tilgangsloggen er for tildelingskontoret.")
+    system.flows.flow(flow_id, user.actor)  # 404 for a flow not of the municipality
+    return [LookOut.of(look) for look in system.access_log.of_flow(user.municipality_id, flow_id)]
 
 
 @router.post("/flows/{flow_id}/admission")

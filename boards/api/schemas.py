@@ -17,6 +17,7 @@ from pydantic import (
     model_validator,
 )
 
+from access.access_log import Look
 from flow.national_id import InvalidNationalIdError
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
@@ -192,3 +193,25 @@ class Rejection(Body):
         StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
         AfterValidator(_printable),
     ] = Field(description="Hvorfor oppgaven ikke er gjort.")
+
+
+class LookOut(BaseModel):
+    """One look at a patient's identity in the access log."""
+
+    flow_id: UUID
+    user_id: UUID
+    role: str
+    view: str = Field(description="Siden eller API-et det ble sett gjennom.")
+    basis: str = Field(description="role (tildelingskontorets arbeid) eller relation.")
+    at: datetime
+
+    @classmethod
+    def of(cls, look: Look) -> LookOut:
+        return cls(
+            flow_id=look.flow_id,
+            user_id=look.user_id,
+            role=look.role,
+            view=look.view,
+            basis=look.basis.value,
+            at=look.at,
+        )

@@ -1,0 +1,99 @@
+"""The access log: who saw which patient's identity, when, through which view, and on what
+basis (the role's own work, a care relation). Append-only: rows are written, never changed.
+
+A response that shows identities writes its rows before it is sent, all in one statement, so
+a board of 40 patients costs one write, and nothing shown goes unlogged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID
+
+from sqlalchemy import Column, ColumnElement, Engine, Integer, String, Table, Uuid, insert, select
+
+from access.accounts import User, metadata
+from access.database import create_tables
+from projections.columns import UTCDateTime
+
+access_log = Table(
+    "access_log",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),  # the order written
+    Column("municipality_id", Uuid, nullable=False),
+    Column("flow_id", Uuid, nullable=False, index=True),
+    Column("user_id", Uuid, nullable=False, index=True),
+    Column("role", String(16), nullable=False),
+    Column("view", String(64), nullable=False),
+    Column("basis", String(16), nullable=False),
+    Column("at", UTCDateTime, nullable=False, index=True),
+)
+
+
+class Basis(StrEnum):
+    ROLE = "role"  # the allocation office sees every patient of its municipality
+    RELATION = "relation"  # a care relation of the viewer's unit or zone
+
+
+@dataclass(frozen=True)
+class Look:
+    flow_id: UUID
+    user_id: UUID
+    role: str
+    view: str
+    basis: Basis
+    at: datetime
+
+
+class AccessLog:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        create_tables(engine, [access_log])
+
+    def record(self, user: User, flow_ids: Iterable[UUID], view: str, at: datetime) -> None:
+        basis = Basis.ROLE if user.role == "allocation" else Basis.RELATION
+        rows = [
+            {
+                "municipality_id": user.municipality_id,
+                "flow_id": flow_id,
+                "user_id": user.id,
+                "role": user.role,
+                "view": view,
+                "basis": basis.value,
+                "at": at,
+            }
+            for flow_id in sorted(set(flow_ids))
+        ]
+        if rows:
+            with self.engine.begin() as db:
+                db.execute(insert(access_log), rows)
+
+    def of_flow(self, municipality_id: UUID, flow_id: UUID) -> list[Look]:
+        """Who saw the flow, newest first."""
+        return self._read(
+            (access_log.c.municipality_id == municipality_id, access_log.c.flow_id == flow_id)
+        )
+
+    def of_user(
+        self, municipality_id: UUID, user_id: UUID, start: datetime, end: datetime
+    ) -> list[Look]:
+        """What the user looked at in [start, end), newest first."""
+        return self._read(
+            (
+                access_log.c.municipality_id == municipality_id,
+                access_log.c.user_id == user_id,
+                access_log.c.at >= start,
+                access_log.c.at < end,
+            )
+        )
+
+    def _read(self, where: tuple[ColumnElement[bool], ...]) -> list[Look]:
+        query = select(access_log).where(*where).order_by(access_log.c.id.desc()).limit(5000)
+        with self.engine.connect() as db:
+            return [
+                Look(r.flow_id, r.user_id, r.role, r.view, Basis(r.basis), r.at)
+                for r in db.execute(query)
+            ]
