@@ -8,8 +8,10 @@ loses nothing and two processes never apply the same event twice.
 
 from __future__ import annotations
 
+import gc
 import threading
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from functools import cached_property
 from typing import Any, ClassVar
 
@@ -26,6 +28,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.schema import CreateIndex, CreateTable
 
 from access.database import create_tables
 from flow.application import Pasientflyt
@@ -91,7 +94,7 @@ class Projector:
         engine: Engine,
         projections: Iterable[Projection],
         batch_size: int = 1000,
-        rebuild_batch_size: int = 10_000,
+        rebuild_batch_size: int = 100_000,
     ) -> None:
         self.app, self.engine = app, engine
         self.batch_size, self.rebuild_batch_size = batch_size, rebuild_batch_size
@@ -99,6 +102,8 @@ class Projector:
         self._lock = threading.Lock()
         tables = [table for p in self.projections.values() for table in p.tables]
         create_tables(engine, [positions, *tables])
+        with engine.begin() as db:
+            _create_indexes(db, tables)  # those a rebuild that died left out
         for name in self.projections:
             self._start_position(name)
 
@@ -122,16 +127,22 @@ class Projector:
     def rebuild(self, names: Iterable[str], on_batch: Callable[[int], None] | None = None) -> int:
         """Make the named models anew (tables too, so a changed schema takes effect) and
         apply the whole log to them again, in large batches, keeping their rows in memory
-        until finished."""
+        until finished. Their secondary indexes are made at the end, once over all rows,
+        not kept up to date row by row."""
+        names = list(names)
+        tables = [table for name in names for table in self.projections[name].tables]
         with self._lock:
             with self.engine.begin() as db:
-                for name in names:
-                    for table in reversed(self.projections[name].tables):
-                        table.drop(db, checkfirst=True)
-                        table.create(db)
-                    db.execute(update(positions).where(positions.c.name == name).values(position=0))
+                for table in reversed(tables):
+                    table.drop(db, checkfirst=True)
+                    db.execute(CreateTable(table))
+                db.execute(update(positions).where(positions.c.name.in_(names)).values(position=0))
             kept = {name: Rows(kept=True) for name in names}
-            return self._catch_up(self.rebuild_batch_size, kept, on_batch)
+            with _without_cycle_collector():
+                applied = self._catch_up(self.rebuild_batch_size, kept, on_batch)
+            with self.engine.begin() as db:
+                _create_indexes(db, tables)
+            return applied
 
     def _catch_up(
         self, batch_size: int, kept: dict[str, Rows], on_batch: Callable[[int], None] | None
@@ -179,3 +190,25 @@ class Projector:
                 unseen = events if seen < first else [(n, e) for n, e in events if n > seen]
                 projection.apply(db, (e for _, e in unseen), kept.get(name))
         return len(notifications)
+
+
+@contextmanager
+def _without_cycle_collector() -> Iterator[None]:
+    """A rebuild makes millions of objects (events, rows) that form no reference cycles;
+    reference counting frees them, and the cyclic garbage collector would only walk them
+    again and again: 40 % of the time of a rebuild of 1,000,000 events."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _create_indexes(db: Connection, tables: Iterable[Table]) -> None:
+    """The tables' secondary indexes that do not exist yet. They change no row and no
+    position: a model without them is right, only slower to query."""
+    for table in tables:
+        for index in table.indexes:
+            db.execute(CreateIndex(index, if_not_exists=True))

@@ -4,7 +4,8 @@
 
 MODE "once": open the system, print "ready", wait for GO_FILE to exist if one is named,
 catch up once and print how many events were applied. "forever": the same, then keep
-catching up until killed. "open at go": print "ready", wait for GO_FILE, and only then
+catching up until killed. "rebuild": the same as "once" with a rebuild of every model, in
+batches of BATCH_SIZE. "open at go": print "ready", wait for GO_FILE, and only then
 open the system and catch up once, so that several processes open it at the same moment.
 PAUSE is slept inside each batch's transaction, so that a kill likely lands in one.
 """
@@ -70,7 +71,9 @@ class Tally(Projection):
 def tallying_projector(system: System, batch_size: int, pause: float = 0.0) -> Projector:
     """The system's read models and the tally, fed in batches of `batch_size`."""
     models = [FlowCards(), BedGrid(), TaskList(), Tally(pause)]
-    return Projector(system.flows, system.engine, models, batch_size=batch_size)
+    return Projector(
+        system.flows, system.engine, models, batch_size=batch_size, rebuild_batch_size=batch_size
+    )
 
 
 def tally(system: System) -> tuple[int, int, int]:
@@ -96,7 +99,10 @@ def main(url: str, batch_size: str, pause: str, mode: str, go: str | None = None
         print("ready", flush=True)
     while go and not Path(go).exists():
         time.sleep(0.001)
-    print(projector.catch_up(), flush=True)
+    if mode == "rebuild":
+        print(projector.rebuild(list(projector.projections)), flush=True)
+    else:
+        print(projector.catch_up(), flush=True)
     while mode == "forever":
         time.sleep(0.01)
         projector.catch_up()

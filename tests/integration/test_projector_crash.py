@@ -23,6 +23,7 @@ from uuid import uuid4
 import pytest
 from projector_runner import tally, tallying_projector
 from read_model_rows import rebuilt, snapshot
+from sqlalchemy import inspect
 from world import open_flows
 
 from boards.settings import Settings
@@ -201,6 +202,31 @@ def test_a_projector_killed_before_its_first_batch_commits_leaves_the_models_as_
 
     assert store.position == 0
     assert store.projector.catch_up() == store.recorded
+    store.assert_every_event_applied_exactly_once()
+    assert snapshot(store.system) == rebuilt(store.system)
+
+
+def secondary_indexes(system: System) -> set[str]:
+    tables = [t.name for p in system.projector.projections.values() for t in p.tables]
+    found = inspect(system.engine)
+    return {i["name"] for table in tables for i in found.get_indexes(table) if i["name"]}
+
+
+def test_a_rebuild_killed_mid_way_leaves_rows_right_and_the_next_start_makes_the_indexes(
+    store: Store,
+) -> None:
+    store.record_journeys(40)
+    head = store.head
+    indexes = secondary_indexes(store.system)
+    process = store.runner(batch_size=20, pause=0.005, mode="rebuild")
+
+    store.kill_when_past(process, head // 2)
+
+    assert store.position < head, "the kill should leave work undone"
+    assert secondary_indexes(store.system) < indexes  # a rebuild makes them at its end
+    starting = tallying_projector(store.system, batch_size=1000)
+    assert secondary_indexes(store.system) == indexes
+    assert starting.catch_up() > 0
     store.assert_every_event_applied_exactly_once()
     assert snapshot(store.system) == rebuilt(store.system)
 
