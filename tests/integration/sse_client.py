@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import queue
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -28,7 +29,9 @@ class SseReader:
     def __init__(self, url: str, headers: dict[str, str]) -> None:
         self.events: queue.Queue[Received] = queue.Queue()
         self.connected = threading.Event()
+        self.ended = threading.Event()  # the server ended the stream, or the test hung up
         self._client = httpx2.Client(timeout=httpx2.Timeout(5.0, read=None))
+        self._response: httpx2.Response | None = None
         self._thread = threading.Thread(target=self._read, args=(url, headers), daemon=True)
         self._thread.start()
         assert self.connected.wait(10), "the stream did not open"
@@ -38,6 +41,7 @@ class SseReader:
         try:
             with self._client.stream("GET", url, headers=headers) as response:
                 assert response.status_code == 200, response.read()
+                self._response = response
                 self.connected.set()
                 for line in response.iter_lines():
                     if line == "":
@@ -59,6 +63,8 @@ class SseReader:
                         fields[key] = value
         except (httpx2.HTTPError, RuntimeError):
             pass  # closed by the test
+        finally:
+            self.ended.set()
 
     def take(self, timeout: float) -> Received | None:
         try:
@@ -67,6 +73,11 @@ class SseReader:
             return None
 
     def close(self) -> None:
+        """Hang up: the server sees the stream's connection close."""
+        if self._response is not None:
+            # Only shutting the socket down wakes the reading thread and tells the server.
+            stream = self._response.extensions["network_stream"]
+            stream.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
         self._client.close()
 
 
