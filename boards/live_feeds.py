@@ -36,6 +36,9 @@ _MOST_REPLAYED = 1000
 class Feed(Protocol):
     """One board's side of a stream; `board_stream` does the listening and the timing."""
 
+    #: A burst of changes is over when none came for this long.
+    settle_seconds: float
+
     def touches(self, message: Message, now: datetime) -> bool:
         """Does the change concern this board, for this viewer?"""
 
@@ -55,6 +58,8 @@ def redraw() -> ServerSentEvent:
 
 
 class AllocationFeed:
+    settle_seconds = 0.2  # the counts need the whole board read: wait for quiet
+
     def __init__(
         self,
         live: Live,
@@ -119,6 +124,8 @@ class PartsFeed:
     A change touches the board when its flow is shown there now, or is related to the
     board's unit or zone after the change (reserved, placed, coming home, a task).
     """
+
+    settle_seconds = 0.05  # one command's events come together; a board is read in ms
 
     def __init__(self, place_id: UUID, read: Callable[[], Drawn]) -> None:
         self.place_id, self.read = place_id, read

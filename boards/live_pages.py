@@ -4,7 +4,7 @@ Every stream answers 403 or 404 exactly where its page does (the same dependenci
 it), and starts where the page was drawn (`fra`, or `Last-Event-ID` when the browser
 reconnects), so nothing recorded in between is lost. What each board gets is its `Feed`
 (`boards/live_feeds.py`); here is the listening: a change that touches the board is sent at
-once or kept until the burst is over (quiet for `_SETTLE_SECONDS`, at the latest
+once or kept until the burst is over (quiet for the feed's `settle_seconds`, at the latest
 `_MOST_UNSETTLED_SECONDS` after its first change); at midnight in Oslo the page fetches its
 board anew (`dag`). A display device's stream ends, telling the page to fetch itself (which
 then says the screen is not in use), once the device is revoked.
@@ -45,7 +45,6 @@ from projections.wall_display import WallDisplay
 # Registered before `display_pages`, so that `/skjerm/strom` is not taken for a token.
 router = APIRouter(include_in_schema=False)
 
-_SETTLE_SECONDS = 0.2
 _MOST_UNSETTLED_SECONDS = 0.5
 _CHECK_SECONDS = 5.0  # how often a device's stream asks whether the device is still valid
 
@@ -73,7 +72,7 @@ async def board_stream(
         unsettled_since: float | None = None
         checked = time.monotonic()
         while not subscription.ended and not await request.is_disconnected():
-            timeout = 1.0 if unsettled_since is None else _SETTLE_SECONDS
+            timeout = 1.0 if unsettled_since is None else feed.settle_seconds
             message = await subscription.next(timeout=timeout)
             if subscription.new_day:
                 subscription.new_day = False
