@@ -22,7 +22,7 @@ from fastapi.sse import ServerSentEvent
 
 from access.policy import Viewer
 from boards.display_pages import ZoneWall
-from boards.live import Live, Message
+from boards.live import Change, Live, Message, PlaceChanged
 from boards.rendering import draw, fragment
 from projections.allocation_board import COLUMNS, AllocationBoard, column_of
 from projections.home_care_board import HomeCareBoard
@@ -39,10 +39,10 @@ class Feed(Protocol):
     #: A burst of changes is over when none came for this long.
     settle_seconds: float
 
-    def touches(self, message: Message, now: datetime) -> bool:
+    def touches(self, change: Change, now: datetime) -> bool:
         """Does the change concern this board, for this viewer?"""
 
-    def at_once(self, message: Message) -> ServerSentEvent | None:
+    def at_once(self, change: Change) -> ServerSentEvent | None:
         """What is sent as soon as a change touches the board."""
 
     async def resume(self, after: int | None, upto: int) -> list[ServerSentEvent]:
@@ -71,14 +71,17 @@ class AllocationFeed:
         self.live, self.viewer, self.language, self.clock = live, viewer, language, clock
         self.place_names = place_names
 
-    def touches(self, message: Message, now: datetime) -> bool:
-        return message.visible_to(self.viewer, now)
+    def touches(self, change: Change, now: datetime) -> bool:
+        """A flow the viewer may see; the board shows no beds."""
+        return isinstance(change, Message) and change.visible_to(self.viewer, now)
 
-    def at_once(self, message: Message) -> ServerSentEvent:
+    def at_once(self, change: Change) -> ServerSentEvent | None:
         """The card, moved to the top of its column."""
-        column = column_of(message.card, self.clock())
-        html = draw("_allocation_live.html", self.language, card=message.card, column=column)
-        return ServerSentEvent(raw_data=html, event="kort", id=str(message.id))
+        if not isinstance(change, Message):
+            return None
+        column = column_of(change.card, self.clock())
+        html = draw("_allocation_live.html", self.language, card=change.card, column=column)
+        return ServerSentEvent(raw_data=html, event="kort", id=str(change.id))
 
     async def resume(self, after: int | None, upto: int) -> list[ServerSentEvent]:
         if after is None:
@@ -87,7 +90,7 @@ class AllocationFeed:
             return [redraw()]
         missed = await run_in_threadpool(self.live.since, after, upto)
         now = self.clock()
-        return [self.at_once(m) for m in missed if self.touches(m, now)]
+        return [event for m in missed if self.touches(m, now) and (event := self.at_once(m))]
 
     async def settled(self, position: int) -> ServerSentEvent:
         """The column counts, the summary and the broken loops."""
@@ -122,7 +125,8 @@ class PartsFeed:
     """A board of parts: after a change that touched it, the parts that changed.
 
     A change touches the board when its flow is shown there now, or is related to the
-    board's unit or zone after the change (reserved, placed, coming home, a task).
+    board's unit or zone after the change (reserved, placed, coming home, a task), or when
+    the place's beds changed.
     """
 
     settle_seconds = 0.05  # one command's events come together; a board is read in ms
@@ -131,14 +135,14 @@ class PartsFeed:
         self.place_id, self.read = place_id, read
         self.shown: Drawn | None = None  # None: what the page shows is not known
 
-    def touches(self, message: Message, now: datetime) -> bool:
+    def touches(self, change: Change, now: datetime) -> bool:
         if self.shown is None:
             return True
-        return message.flow_id in self.shown.flow_ids or self.place_id in message.relations.units(
-            now
-        )
+        if isinstance(change, PlaceChanged):
+            return change.place_id == self.place_id
+        return change.flow_id in self.shown.flow_ids or self.place_id in change.relations.units(now)
 
-    def at_once(self, message: Message) -> None:
+    def at_once(self, change: Change) -> None:
         return None
 
     async def resume(self, after: int | None, upto: int) -> list[ServerSentEvent]:

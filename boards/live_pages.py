@@ -73,7 +73,7 @@ async def board_stream(
         checked = time.monotonic()
         while not subscription.ended and not await request.is_disconnected():
             timeout = 1.0 if unsettled_since is None else feed.settle_seconds
-            message = await subscription.next(timeout=timeout)
+            change = await subscription.next(timeout=timeout)
             if subscription.new_day:
                 subscription.new_day = False
                 yield redraw()
@@ -82,16 +82,16 @@ async def board_stream(
                     yield redraw()
                     return
                 checked = time.monotonic()
-            if message is not None and message.id > sent:
-                sent = message.id
-                if feed.touches(message, clock()):
-                    if event := feed.at_once(message):
+            if change is not None and change.id > sent:
+                sent = change.id
+                if feed.touches(change, clock()):
+                    if event := feed.at_once(change):
                         yield event
                     unsettled_since = unsettled_since or time.monotonic()
                     if time.monotonic() - unsettled_since < _MOST_UNSETTLED_SECONDS:
                         continue
             if unsettled_since is not None and (
-                message is None or time.monotonic() - unsettled_since >= _MOST_UNSETTLED_SECONDS
+                change is None or time.monotonic() - unsettled_since >= _MOST_UNSETTLED_SECONDS
             ):
                 unsettled_since = None
                 if event := await feed.settled(sent):

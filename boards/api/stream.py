@@ -41,13 +41,17 @@ async def stream(
         sent = live.position
         if last_event_id and last_event_id.isdigit():
             missed = await run_in_threadpool(live.since, int(last_event_id), sent)
-            for missed_message in missed:
-                if missed_message.visible_to(viewer, clock()):
-                    yield _event(missed_message)
+            for missed_change in missed:
+                if isinstance(missed_change, Message) and missed_change.visible_to(viewer, clock()):
+                    yield _event(missed_change)
         while not subscription.ended and not await request.is_disconnected():
-            message = await subscription.next(timeout=1.0)
-            if message is not None and message.id > sent and message.visible_to(viewer, clock()):
-                yield _event(message)
+            change = await subscription.next(timeout=1.0)
+            if (
+                isinstance(change, Message)
+                and change.id > sent
+                and change.visible_to(viewer, clock())
+            ):
+                yield _event(change)
 
 
 def _event(message: Message) -> ServerSentEvent:

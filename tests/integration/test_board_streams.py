@@ -235,3 +235,20 @@ def test_a_revoked_screen_is_told_to_fetch_its_page_and_its_stream_ends(
         assert screen.ended.wait(5), "and the stream ends"
     finally:
         screen.close()
+
+
+def test_a_bed_blocked_reaches_the_units_board_and_its_wall(world: World, served: str) -> None:
+    kort = world.unit("KORT")
+    board, _ = opened(f"{served}/enheter/{kort}/strom", cookie(world, "sykepleier"))
+    wall, _ = opened(f"{served}/enheter/{kort}/vegg/strom", cookie(world, "sykepleier"))
+    try:
+        sent = time.monotonic()
+        world.flows.block_bed(kort, "3", "Vannskade", by=world.actor(), at=world.clock())
+        got = until(board, 5, "Sperret")
+        assert got is not None and 'id="bed-3"' in got.data and "Vannskade" in got.data
+        assert got.at - sent < 1.0, f"after {got.at - sent:.2f} s"
+        on_wall = until(wall, 5, "Sperret")
+        assert on_wall is not None and "Vannskade" not in on_wall.data, "no free text"
+    finally:
+        board.close()
+        wall.close()
