@@ -49,7 +49,7 @@ class ZoneWall:
     flow_ids: frozenset[UUID]  # what a live wall listens for, never shown
 
 
-def zone_wall(system: System, municipality_id: UUID, zone_id: UUID, now: datetime) -> ZoneWall:
+def _zone_wall(system: System, municipality_id: UUID, zone_id: UUID, now: datetime) -> ZoneWall:
     board = HomeCareBoard.read(system.engine, municipality_id, zone_id, now, system.daily_rates)
     horizon = board.day + timedelta(days=7)
     shown = [h for h in board.coming_home if h.flow.plan_on is None or h.flow.plan_on <= horizon]
@@ -110,7 +110,7 @@ def device_board(system: System, device: Device, now: datetime) -> WallDisplay |
     except NotFoundError:
         pass  # not a unit: a zone, or gone
     try:
-        return zone_wall(system, device.municipality_id, device.unit_id, now)
+        return _zone_wall(system, device.municipality_id, device.unit_id, now)
     except NotFoundError:
         return None
 
