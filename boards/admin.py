@@ -25,9 +25,9 @@ from access.oidc import MappingError, RoleMapping, RoleMappings
 from access.sessions import Sessions
 from boards.system import System
 from flow.application import Pasientflyt
-from flow.checklists import Checklist
+from flow.checklists import ChecklistCatalog
 from flow.errors import DuplicateError, IllegalTransitionError, NotFoundError, NotPermittedError
-from flow.views import UnitView
+from flow.views import ChecklistVersion, UnitView
 from flow.vocabulary import UnitKind
 from projections.bed_grid import beds as bed_grid
 from projections.projector import Projector
@@ -55,6 +55,7 @@ ACTION_TEXT = {
     "device.revoked": "Skjerm tilbakekalt",
     "role_mapping.added": "Rolletilordning lagt til",
     "role_mapping.removed": "Rolletilordning fjernet",
+    "checklists.written": "Sjekklister endret",
 }
 
 
@@ -312,10 +313,29 @@ class Admin:
         check_admin(admin)
         return self.audit.list_for(admin.municipality_id, limit)
 
-    def checklists(self, admin: User) -> tuple[Checklist, ...]:
-        """The templates in force, as the application opens tasks from them."""
+    # -- checklist templates --------------------------------------------------------------
+
+    def checklists(self, admin: User) -> tuple[int, ChecklistCatalog]:
+        """The templates in force in the admin's municipality and their version (0: the
+        default templates, none written here yet)."""
         check_admin(admin)
-        return self.flows.checklists.checklists
+        return self.flows.checklists_in_force(admin.municipality_id)
+
+    def checklist_versions(self, admin: User) -> list[ChecklistVersion]:
+        check_admin(admin)
+        return self.flows.checklist_versions(admin.municipality_id)
+
+    def write_checklists(
+        self, admin: User, text: str, based_on: int, at: datetime
+    ) -> tuple[int, ChecklistCatalog]:
+        check_admin(admin)
+        version, catalog = self.flows.write_checklists(
+            text, based_on=based_on, by=admin.actor, at=at
+        )
+        if version != based_on:
+            details = {"version": version, "checklists": [c.key for c in catalog.checklists]}
+            self._log(admin, "checklists.written", f"versjon {version}", details, at)
+        return version, catalog
 
     def _log(
         self,

@@ -18,7 +18,7 @@ from pydantic import Field, ValidationError
 from access.accounts import Role, User
 from access.sessions import Session
 from boards.admin import ACTION_TEXT, KIND_TEXT, Admin, admin_of, check_admin
-from boards.api.admin import BlockIn, DeviceIn, UnitIn, UserIn, ZoneIn, device_url
+from boards.api.admin import BlockIn, ChecklistsIn, DeviceIn, UnitIn, UserIn, ZoneIn, device_url
 from boards.api.schemas import Body, Name
 from boards.dependencies import get_now
 from boards.errors import field_message, status_of
@@ -121,10 +121,38 @@ def overview(request: Request, session: PageSession, admin: AdminService) -> HTM
     return _page(request, session, "admin_overview.html", context)
 
 
+def _checklists(admin: Admin, user: User, **extra: Any) -> tuple[str, dict[str, Any]]:
+    version, catalog = admin.checklists(user)
+    accounts = admin.users(user)
+    context = {
+        "version": version,
+        "catalog": catalog,
+        "text": catalog.text,
+        "versions": admin.checklist_versions(user),
+        "names": {str(a.user.id): a.user.username for a in accounts},
+    }
+    return "admin_checklists.html", {**context, **extra}
+
+
 @router.get("/admin/sjekklister")
 def checklists(request: Request, session: PageSession, admin: AdminService) -> HTMLResponse:
-    context = {"checklists": admin.checklists(session.user)}
-    return _page(request, session, "admin_checklists.html", context)
+    return _page(request, session, *_checklists(admin, session.user))
+
+
+@router.post("/admin/sjekklister")
+def write_checklists(
+    request: Request, session: CheckedSession, admin: AdminService, form: Form
+) -> Response:
+    user = session.user
+    check_admin(user)
+
+    def change() -> Response:
+        body = ChecklistsIn.model_validate({k: form.get(k) for k in ("text", "based_on")})
+        admin.write_checklists(user, body.text, body.based_on, get_now(request))
+        return _back("/admin/sjekklister")
+
+    again = form.get("text", "")
+    return _attempt(request, session, change, lambda: _checklists(admin, user, text=again))
 
 
 @router.get("/admin/logg")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from types import FrameType
 from typing import Annotated
 
 import typer
@@ -13,6 +14,7 @@ from rich.table import Table
 
 from access.accounts import AccountError, Role
 from boards.app import create_app, utc_now
+from boards.live import Live
 from boards.settings import Settings
 from boards.system import open_system
 from fixtures import demo
@@ -37,14 +39,23 @@ def serve(
     """Start the web server."""
     settings = Settings()
     app = create_app(settings)
-    # Open event streams never end by themselves: on stop, give them 5 s, then close them
-    # (browsers reconnect, to this process or another, and resume by Last-Event-ID).
-    uvicorn.run(
-        app,
-        host=host or settings.host,
-        port=port or settings.port,
-        timeout_graceful_shutdown=5,
+    config = uvicorn.Config(
+        app, host=host or settings.host, port=port or settings.port, timeout_graceful_shutdown=5
     )
+    _Server(config, app.state.live).run()
+
+
+class _Server(uvicorn.Server):
+    """On stop, open event streams end at once (browsers reconnect, to this process or
+    another, and resume by Last-Event-ID); other requests get 5 s to finish."""
+
+    def __init__(self, config: uvicorn.Config, live: Live) -> None:
+        super().__init__(config)
+        self.live = live
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        self.live.end_streams()
+        super().handle_exit(sig, frame)
 
 
 @cli.command("demo")

@@ -13,7 +13,7 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 
 from boards.security import log_refusal
-from flow.errors import FlowError, NotFoundError, NotPermittedError
+from flow.errors import FlowError, NotFoundError, NotPermittedError, UnusableTextError
 
 #: Pydantic's error types in bokmål; `{…}` are filled from the error's context.
 FIELD_MESSAGES = {
@@ -50,6 +50,8 @@ def status_of(error: FlowError) -> int:
         return 404
     if isinstance(error, NotPermittedError):
         return 403
+    if isinstance(error, UnusableTextError):
+        return 422
     return 409
 
 

@@ -9,9 +9,9 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 `deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
 
-Each message is made once, with the flow's card and care relations, and fanned out; each
-stream only filters it through the access policy for its viewer. A bed blocked or unblocked
-(no patient in it) is told as a `PlaceChanged`.
+Each message is made once, with the flow's card (and its JSON) and care relations, and
+fanned out; each stream only filters it through the access policy for its viewer. A bed
+blocked or unblocked (no patient in it) is told as a `PlaceChanged`.
 """
 
 from __future__ import annotations
@@ -27,6 +27,7 @@ from datetime import datetime
 from uuid import UUID
 
 import psycopg
+from pydantic import TypeAdapter
 
 from access.policy import CareRelations, Viewer, may_see
 from boards.system import System
@@ -42,6 +43,7 @@ _FLOW_TOPICS = ("flow.patient_flow:PatientFlow.", "flow.closed_loops:ClosedLoops
 _PLACE_TOPICS = ("flow.care_unit:CareUnit.BedBlocked", "flow.care_unit:CareUnit.BedUnblocked")
 _BATCH = 1000
 _MOST_QUEUED = 10_000  # a stream that falls this far behind is ended; it resumes by its id
+_CARD_JSON = TypeAdapter(FlowCard)
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Message:
     flow_id: UUID
     relations: CareRelations
     card: FlowCard
+    card_json: str  # the card as the JSON stream sends it, serialised once for every stream
 
     def visible_to(self, viewer: Viewer, now: datetime) -> bool:
         return may_see(viewer, self.relations, now)
@@ -78,9 +81,13 @@ class Subscription:
         self.ended = False
         self.new_day = False  # the day turned in Oslo: waiting days, horizons, everything
 
-    def put(self, change: Change) -> None:
-        """From any thread."""
-        self.loop.call_soon_threadsafe(self.queue.put_nowait, change)
+    def put(self, changes: list[Change]) -> None:
+        """From any thread: one wake-up of the stream's loop for a whole batch."""
+        self.loop.call_soon_threadsafe(self._put_each, changes)
+
+    def _put_each(self, changes: list[Change]) -> None:
+        for change in changes:
+            self.queue.put_nowait(change)
 
     def turn_day(self) -> None:
         """From any thread."""
@@ -94,7 +101,8 @@ class Subscription:
 
     async def next(self, timeout: float) -> Change | None:
         try:
-            return await asyncio.wait_for(self.queue.get(), timeout)
+            async with asyncio.timeout(timeout):
+                return await self.queue.get()
         except TimeoutError:
             return None
 
@@ -113,6 +121,7 @@ class Live:
         self.stopping = threading.Event()
         self._woken = threading.Event()
         self._subscriptions: set[Subscription] = set()
+        self._streams_ended = False
         self._lock = threading.Lock()
         self.position = system.flows.recorder.max_notification_id() or 0
         self.day = today(clock())
@@ -126,13 +135,18 @@ class Live:
             thread.daemon = True
             thread.start()
 
-    def stop(self) -> None:
-        """Streams end cleanly: each gets its end, then the threads stop."""
-        self.stopping.set()
-        self._woken.set()
+    def end_streams(self) -> None:
+        """The server is stopping: every open stream ends now, and any opened later at once."""
         with self._lock:
+            self._streams_ended = True
             for subscription in self._subscriptions:
                 subscription.end()
+
+    def stop(self) -> None:
+        """Streams end cleanly, then the threads stop."""
+        self.end_streams()
+        self.stopping.set()
+        self._woken.set()
         for thread in self._threads:
             thread.join(timeout=5)
 
@@ -144,6 +158,8 @@ class Live:
         subscription = Subscription(asyncio.get_running_loop())
         with self._lock:
             self._subscriptions.add(subscription)
+            if self._streams_ended:
+                subscription.end()
         try:
             yield subscription
         finally:
@@ -183,8 +199,9 @@ class Live:
                 db, cards.c.flow_id.in_(list(flow_ids)), self.clock(), self.system.daily_rates
             )
         by_id = {card.flow_id: card for card in found}
+        as_json = {i: _CARD_JSON.dump_json(card).decode() for i, card in by_id.items()}
         return [
-            Message(n, name, flow_id, relations[flow_id], by_id[flow_id])
+            Message(n, name, flow_id, relations[flow_id], by_id[flow_id], as_json[flow_id])
             for n, flow_id, name in flow_events
             if flow_id in relations and flow_id in by_id
         ]
@@ -218,9 +235,8 @@ class Live:
         for subscription in subscriptions:
             if subscription.queue.qsize() > _MOST_QUEUED:
                 subscription.end()
-                continue
-            for change in changes:
-                subscription.put(change)
+            elif changes:
+                subscription.put(changes)
 
     def _turn_day(self) -> None:
         """At midnight in Oslo every board changes without any event: tell the streams."""

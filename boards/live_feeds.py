@@ -18,9 +18,9 @@ from typing import Protocol
 from uuid import UUID
 
 from fastapi.concurrency import run_in_threadpool
-from fastapi.sse import ServerSentEvent
 
 from access.policy import Viewer
+from boards import sse
 from boards.display_pages import ZoneWall
 from boards.live import Change, Live, Message, PlaceChanged
 from boards.rendering import draw, fragment
@@ -42,19 +42,18 @@ class Feed(Protocol):
     def touches(self, change: Change, now: datetime) -> bool:
         """Does the change concern this board, for this viewer?"""
 
-    def at_once(self, change: Change) -> ServerSentEvent | None:
+    def at_once(self, change: Change) -> bytes | None:
         """What is sent as soon as a change touches the board."""
 
-    async def resume(self, after: int | None, upto: int) -> list[ServerSentEvent]:
+    async def resume(self, after: int | None, upto: int) -> list[bytes]:
         """What a page drawn at `after` (None: not known) missed up to `upto`."""
 
-    async def settled(self, position: int) -> ServerSentEvent | None:
+    async def settled(self, position: int) -> bytes | None:
         """What is sent once a burst of changes is over."""
 
 
-def redraw() -> ServerSentEvent:
-    """The page fetches its board anew (`dag`): the day turned, or much has changed."""
-    return ServerSentEvent(raw_data="", event="dag")
+#: The page fetches its board anew: the day turned, or much has changed.
+REDRAW = sse.event("dag", "")
 
 
 class AllocationFeed:
@@ -75,24 +74,24 @@ class AllocationFeed:
         """A flow the viewer may see; the board shows no beds."""
         return isinstance(change, Message) and change.visible_to(self.viewer, now)
 
-    def at_once(self, change: Change) -> ServerSentEvent | None:
+    def at_once(self, change: Change) -> bytes | None:
         """The card, moved to the top of its column."""
         if not isinstance(change, Message):
             return None
         column = column_of(change.card, self.clock())
         html = draw("_allocation_live.html", self.language, card=change.card, column=column)
-        return ServerSentEvent(raw_data=html, event="kort", id=str(change.id))
+        return sse.event("kort", html, change.id)
 
-    async def resume(self, after: int | None, upto: int) -> list[ServerSentEvent]:
+    async def resume(self, after: int | None, upto: int) -> list[bytes]:
         if after is None:
             return []
         if upto - after > _MOST_REPLAYED:
-            return [redraw()]
+            return [REDRAW]
         missed = await run_in_threadpool(self.live.since, after, upto)
         now = self.clock()
         return [event for m in missed if self.touches(m, now) and (event := self.at_once(m))]
 
-    async def settled(self, position: int) -> ServerSentEvent:
+    async def settled(self, position: int) -> bytes:
         """The column counts, the summary and the broken loops."""
         system = self.live.system
         board = await run_in_threadpool(
@@ -110,7 +109,7 @@ class AllocationFeed:
             columns=COLUMNS,
             place_names=self.place_names,
         )
-        return ServerSentEvent(raw_data=html, event="tall")
+        return sse.event("tall", html)
 
 
 @dataclass(frozen=True)
@@ -145,20 +144,20 @@ class PartsFeed:
     def at_once(self, change: Change) -> None:
         return None
 
-    async def resume(self, after: int | None, upto: int) -> list[ServerSentEvent]:
+    async def resume(self, after: int | None, upto: int) -> list[bytes]:
         if after is not None and after >= upto:
             return []
         sent = await self.settled(upto)
         return [sent] if sent else []
 
-    async def settled(self, position: int) -> ServerSentEvent | None:
+    async def settled(self, position: int) -> bytes | None:
         drawn = await run_in_threadpool(self.read)
         before = self.shown.parts if self.shown else {}
         changed = [html for key, html in drawn.parts.items() if before.get(key) != html]
         self.shown = drawn
         if not changed:
             return None
-        return ServerSentEvent(raw_data="".join(changed), event="deler", id=str(position))
+        return sse.event("deler", "".join(changed), position)
 
 
 def unit_parts(board: UnitBoard, language: str, csrf_token: str) -> Drawn:

@@ -6,32 +6,33 @@ reconnects), so nothing recorded in between is lost. What each board gets is its
 (`boards/live_feeds.py`); here is the listening: a change that touches the board is sent at
 once or kept until the burst is over (quiet for the feed's `settle_seconds`, at the latest
 `_MOST_UNSETTLED_SECONDS` after its first change); at midnight in Oslo the page fetches its
-board anew (`dag`). A display device's stream ends, telling the page to fetch itself (which
-then says the screen is not in use), once the device is revoked.
+board anew (`dag`); a quiet stream sends a heartbeat (`boards/sse.py`), and every stream
+ends at once when the server stops. A display device's stream ends, telling the page to
+fetch itself (which then says the screen is not in use), once the device is revoked.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
 from access.devices import Device
 from access.policy import viewer_of
-from boards import pages
+from boards import pages, sse
 from boards.display_pages import ZoneWall, device_board, display_device
 from boards.live import Live
 from boards.live_feeds import (
+    REDRAW,
     AllocationFeed,
     Drawn,
     Feed,
     PartsFeed,
-    redraw,
     unit_parts,
     wall_parts,
     zone_parts,
@@ -55,31 +56,40 @@ async def _always() -> bool:
     return True
 
 
-async def board_stream(
+def board_stream(
     request: Request,
     feed: Feed,
     start: int | None,
     still_valid: Callable[[], Awaitable[bool]] = _always,
-) -> AsyncIterator[ServerSentEvent]:
+) -> sse.EventStream:
     """The feed's events, from the page's position `start` on, until the client leaves, the
     server stops, or `still_valid` says no."""
     live: Live = request.app.state.live
-    clock = request.app.state.clock
+    return sse.EventStream(_events(live, request.app.state.clock, feed, start, still_valid))
+
+
+async def _events(
+    live: Live,
+    clock: Callable[[], datetime],
+    feed: Feed,
+    start: int | None,
+    still_valid: Callable[[], Awaitable[bool]],
+) -> AsyncIterator[bytes]:
     with live.subscribe() as subscription:
         sent = live.position
         for missed in await feed.resume(start, sent):
             yield missed
         unsettled_since: float | None = None
-        checked = time.monotonic()
-        while not subscription.ended and not await request.is_disconnected():
+        checked = quiet_since = time.monotonic()
+        while not subscription.ended:
             timeout = 1.0 if unsettled_since is None else feed.settle_seconds
             change = await subscription.next(timeout=timeout)
             if subscription.new_day:
                 subscription.new_day = False
-                yield redraw()
+                yield REDRAW
             if time.monotonic() - checked > _CHECK_SECONDS:
                 if not await still_valid():
-                    yield redraw()
+                    yield REDRAW
                     return
                 checked = time.monotonic()
             if change is not None and change.id > sent:
@@ -87,6 +97,7 @@ async def board_stream(
                 if feed.touches(change, clock()):
                     if event := feed.at_once(change):
                         yield event
+                        quiet_since = time.monotonic()
                     unsettled_since = unsettled_since or time.monotonic()
                     if time.monotonic() - unsettled_since < _MOST_UNSETTLED_SECONDS:
                         continue
@@ -96,6 +107,10 @@ async def board_stream(
                 unsettled_since = None
                 if event := await feed.settled(sent):
                     yield event
+                    quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
+                yield sse.PING
+                quiet_since = time.monotonic()
 
 
 def _start(fra: int | None, last_event_id: str | None) -> int | None:
@@ -105,13 +120,13 @@ def _start(fra: int | None, last_event_id: str | None) -> int | None:
     return fra
 
 
-@router.get("/tildeling/strom", response_class=EventSourceResponse)
+@router.get("/tildeling/strom", response_class=sse.EventStream)
 async def allocation_stream(
     request: Request,
     session: pages.AllocationSession,
     fra: int | None = None,
     last_event_id: LastEventId = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> sse.EventStream:
     user = session.user
     places = await run_in_threadpool(pages.municipality_places, request, user)
     feed = AllocationFeed(
@@ -121,11 +136,10 @@ async def allocation_stream(
         request.app.state.clock,
         {place.id: place.name for place in places},
     )
-    async for event in board_stream(request, feed, _start(fra, last_event_id)):
-        yield event
+    return board_stream(request, feed, _start(fra, last_event_id))
 
 
-@router.get("/enheter/{unit_id}/strom", response_class=EventSourceResponse)
+@router.get("/enheter/{unit_id}/strom", response_class=sse.EventStream)
 async def unit_stream(
     request: Request,
     unit_id: UUID,
@@ -133,7 +147,7 @@ async def unit_stream(
     _: pages.UnitBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
     language, csrf_token = pages.language_of(request), session.csrf_token
 
@@ -143,11 +157,10 @@ async def unit_stream(
         )
         return unit_parts(board, language, csrf_token)
 
-    async for event in board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id)):
-        yield event
+    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id))
 
 
-@router.get("/enheter/{unit_id}/vegg/strom", response_class=EventSourceResponse)
+@router.get("/enheter/{unit_id}/vegg/strom", response_class=sse.EventStream)
 async def wall_stream(
     request: Request,
     unit_id: UUID,
@@ -155,7 +168,7 @@ async def wall_stream(
     _: pages.UnitWallRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
     language = pages.language_of(request)
 
@@ -163,11 +176,10 @@ async def wall_stream(
         display = WallDisplay.read(system.engine, user.municipality_id, unit_id, clock())
         return wall_parts(display, language)
 
-    async for event in board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id)):
-        yield event
+    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id))
 
 
-@router.get("/soner/{zone_id}/strom", response_class=EventSourceResponse)
+@router.get("/soner/{zone_id}/strom", response_class=sse.EventStream)
 async def zone_stream(
     request: Request,
     zone_id: UUID,
@@ -175,7 +187,7 @@ async def zone_stream(
     _: pages.ZoneBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
     language, csrf_token = pages.language_of(request), session.csrf_token
 
@@ -185,8 +197,7 @@ async def zone_stream(
         )
         return zone_parts(board, language, csrf_token)
 
-    async for event in board_stream(request, PartsFeed(zone_id, read), _start(fra, last_event_id)):
-        yield event
+    return board_stream(request, PartsFeed(zone_id, read), _start(fra, last_event_id))
 
 
 def streaming_device(request: Request) -> Device:
@@ -199,13 +210,13 @@ def streaming_device(request: Request) -> Device:
     return device
 
 
-@router.get("/skjerm/strom", response_class=EventSourceResponse)
+@router.get("/skjerm/strom", response_class=sse.EventStream)
 async def device_stream(
     request: Request,
     device: Annotated[Device, Depends(streaming_device)],
     fra: int | None = None,
     last_event_id: LastEventId = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> sse.EventStream:
     system, clock = request.app.state.system, request.app.state.clock
     language = pages.language_of(request)
 
@@ -221,5 +232,4 @@ async def device_stream(
         return await run_in_threadpool(display_device, request) is not None
 
     feed = PartsFeed(device.unit_id, read)
-    async for event in board_stream(request, feed, _start(fra, last_event_id), still_valid):
-        yield event
+    return board_stream(request, feed, _start(fra, last_event_id), still_valid)

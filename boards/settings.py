@@ -7,7 +7,7 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fixtures.checklists import DEFAULT_FILE
+from fixtures import CHECKLISTS_FILE
 from flow.rates import NATIONAL_DAILY_RATES
 
 
@@ -17,7 +17,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/pasientflyt.db"
     host: str = "127.0.0.1"
     port: int = 8000
-    checklists_file: Path = DEFAULT_FILE
+    checklists_file: Path = CHECKLISTS_FILE
     daily_rates: dict[int, int] = dict(NATIONAL_DAILY_RATES)
     session_idle: timedelta = timedelta(minutes=60)
     session_lifetime: timedelta = timedelta(hours=12)

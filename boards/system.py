@@ -16,7 +16,7 @@ from access.lockout import Lockout
 from access.oidc import RoleMappings
 from access.sessions import Sessions
 from boards.settings import Settings
-from fixtures import checklists
+from flow import checklist_file
 from flow.application import Pasientflyt
 from flow.store import store_env
 from projections.bed_grid import BedGrid
@@ -58,7 +58,7 @@ def open_system(settings: Settings) -> System:
     with startup_lock(engine):
         flows = Pasientflyt(
             env=store_env(settings.database_url),
-            checklists=checklists.load(settings.checklists_file),
+            checklists=checklist_file.load(settings.checklists_file),
         )
         projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList()])
         accounts = Accounts(engine)

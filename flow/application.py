@@ -19,6 +19,8 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 from flow import transcodings
 from flow.actor import Actor
 from flow.care_unit import Bed, CareUnit
+from flow.checklist_file import parse
+from flow.checklist_templates import ChecklistTemplates, checklist_templates_id
 from flow.checklists import ChecklistCatalog
 from flow.closed_loops import Party, Task, TaskState
 from flow.errors import (
@@ -39,7 +41,7 @@ from flow.patient_flow import (
     ReadyNotice,
     WaitNote,
 )
-from flow.views import FlowView, HistoryEntry, UnitView
+from flow.views import ChecklistVersion, FlowView, HistoryEntry, UnitView
 from flow.vocabulary import (
     ClosingReason,
     Destination,
@@ -74,9 +76,11 @@ class Pasientflyt(Application[UUID]):
     snapshotting_intervals = {CareUnit: 100}
 
     def __init__(self, env: dict[str, str], checklists: ChecklistCatalog | None = None) -> None:
-        """`checklists` are the templates in force; without them no task opens."""
+        """`checklists` are the templates in force where a municipality has written none of
+        its own; without any, no task opens."""
         super().__init__(env)
         self.checklists = checklists or ChecklistCatalog([])
+        self._own_checklists: dict[UUID, tuple[int, ChecklistCatalog]] = {}
         self._places: dict[UUID, Place] = {}
         self._municipality_names: dict[UUID, str] = {}
         #: Called after every commit of new events in this process (live boards wake on it).
@@ -151,6 +155,53 @@ class Pasientflyt(Application[UUID]):
         unit.unblock(bed, by=by, at=at)
         self._save(unit)
         return unit.version
+
+    # -- checklist templates ----------------------------------------------------------------
+
+    def checklists_in_force(self, municipality_id: UUID) -> tuple[int, ChecklistCatalog]:
+        """The municipality's own templates and their version, or version 0 and the default.
+
+        One indexed read per call, so a change made through another process counts at once.
+        """
+        templates_id = checklist_templates_id(municipality_id)
+        last = self.recorder.select_events(templates_id, desc=True, limit=1)
+        if not last:
+            return 0, self.checklists
+        version = last[0].originator_version
+        known = self._own_checklists.get(municipality_id)
+        if known is None or known[0] != version:
+            templates = self._load(templates_id, ChecklistTemplates)
+            known = version, parse(templates.text, "sjekklistene")
+            self._own_checklists[municipality_id] = known
+        return known
+
+    def write_checklists(
+        self, text: str, *, based_on: int, by: Actor, at: datetime
+    ) -> tuple[int, ChecklistCatalog]:
+        """Put new templates in force for new tasks, if the text is valid and was edited
+        from the version in force (`based_on`); tasks already open keep theirs."""
+        catalog = parse(text, "sjekklistene")
+        version, in_force = self.checklists_in_force(by.municipality_id)
+        if based_on != version:
+            raise StaleVersionError(
+                "Sjekklistene er endret av noen andre mens du skrev. "
+                "Last inn på nytt og prøv igjen."
+            )
+        if text == in_force.text:
+            return version, in_force
+        if version == 0:
+            templates = ChecklistTemplates.write(text, by=by, at=at)
+        else:
+            templates = self._load(checklist_templates_id(by.municipality_id), ChecklistTemplates)
+            templates.rewrite(text, by=by, at=at)
+        self._save(templates)
+        self._own_checklists[by.municipality_id] = templates.version, catalog
+        return templates.version, catalog
+
+    def checklist_versions(self, municipality_id: UUID) -> list[ChecklistVersion]:
+        """Who wrote each version of the municipality's own templates, and when; newest first."""
+        events = self.events.get(checklist_templates_id(municipality_id))
+        return [ChecklistVersion.of(e) for e in reversed(list(events))]
 
     # -- reading flows ------------------------------------------------------------------
 
@@ -617,9 +668,10 @@ class Pasientflyt(Application[UUID]):
 
     def _save_flow(self, flow: PatientFlow, *units: CareUnit, by: Actor, at: datetime) -> None:
         """Close and open loops for the events just recorded, then save it all at once."""
+        _, checklists = self.checklists_in_force(by.municipality_id)
         for name in [type(e).__name__ for e in flow.pending_events]:
             flow.complete_tasks_done_by(name, by=by, at=at)
-            flow.open_checklists(name, self.checklists.for_trigger(name), by=by, at=at)
+            flow.open_checklists(name, checklists.for_trigger(name), by=by, at=at)
         self._save(flow, *units)
 
     def _save(self, *aggregates: Aggregate) -> None:

@@ -66,10 +66,11 @@ class Checklist:
 
 
 class ChecklistCatalog:
-    """The templates in force; given to the application, never read by a replay."""
+    """Templates in force, with the text they were read from; never read by a replay."""
 
-    def __init__(self, checklists: list[Checklist]) -> None:
+    def __init__(self, checklists: list[Checklist], text: str = "") -> None:
         self.checklists = tuple(checklists)
+        self.text = text
 
     def for_trigger(self, trigger: str) -> list[Checklist]:
         return [c for c in self.checklists if c.trigger == trigger]

@@ -1,7 +1,7 @@
 """Refusals, each with a sentence a nurse can read.
 
 Every error is a `FlowError`; the web layer maps `NotFoundError` to 404,
-`NotPermittedError` to 403 and every other `FlowError` to 409.
+`NotPermittedError` to 403, `UnusableTextError` to 422 and every other `FlowError` to 409.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ class StaleVersionError(FlowError):
 
 class ConcurrentChangeError(FlowError):
     """Someone else changed the same flow or unit at the same moment."""
+
+
+class UnusableTextError(FlowError):
+    """A text to be put in force (checklist templates) breaks its grammar."""
 
 
 class DuplicateError(FlowError):

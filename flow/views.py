@@ -108,6 +108,19 @@ _ENVELOPE = {"originator_id", "originator_version", "originator_topic", "timesta
 
 
 @dataclass(frozen=True)
+class ChecklistVersion:
+    """One version of a municipality's own checklist templates: who wrote it, and when."""
+
+    version: int
+    at: datetime
+    user_id: str
+
+    @classmethod
+    def of(cls, domain_event: Any) -> ChecklistVersion:
+        return cls(domain_event.originator_version, domain_event.at, domain_event.by.user_id)
+
+
+@dataclass(frozen=True)
 class HistoryEntry:
     """One recorded event of a flow, as the history page and API show it."""
 

@@ -144,3 +144,17 @@ def server_process(database_url: str, **settings: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+
+
+def server_pid(url: str) -> int:
+    """The pid of the `pasientflyt serve` listening on the URL's port."""
+    port = url.rsplit(":", 1)[-1].encode()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                command = (entry / "cmdline").read_bytes().split(b"\0")
+            except OSError:
+                continue
+            if b"serve" in command and port in command:
+                return int(entry.name)
+    raise AssertionError("the server process was not found")

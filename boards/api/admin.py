@@ -20,7 +20,9 @@ from access.devices import Device
 from boards.admin import Admin, admin_of, check_admin
 from boards.api.schemas import BedName, Body, Name, Problem
 from boards.dependencies import CurrentUser, Now
-from flow.views import UnitView
+from flow.checklist_file import MAX_CHARACTERS
+from flow.checklists import Anchor, ChecklistCatalog, Condition, PartyRole
+from flow.views import ChecklistVersion, UnitView
 from flow.vocabulary import UnitKind
 
 Code = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[A-Za-z0-9_-]{1,32}$")]
@@ -49,6 +51,58 @@ class ZoneIn(Body):
 
 class BlockIn(Body):
     reason: Name = Field(description="Hvorfor sengen tas ut av bruk.")
+
+
+class ChecklistsIn(Body):
+    text: str = Field(
+        min_length=1,
+        max_length=MAX_CHARACTERS,
+        description="Sjekklistene som YAML, i grammatikken til fixtures/checklists.yaml.",
+    )
+    based_on: int = Field(
+        ge=0, description="Versjonen teksten er skrevet ut fra (0: standardmalene)."
+    )
+
+
+class ChecklistTask(BaseModel):
+    key: str
+    title: str
+    title_en: str
+    owner: PartyRole
+    receiver: PartyRole | None
+    anchor: Anchor
+    hours: int
+    end_of_day: bool
+    done_by: str | None
+
+
+class ChecklistOut(BaseModel):
+    key: str
+    trigger: str
+    when: Condition | None
+    tasks: list[ChecklistTask]
+
+
+class ChecklistsOut(BaseModel):
+    version: int = Field(description="0: standardmalene; ellers kommunens egen versjon.")
+    text: str
+    checklists: list[ChecklistOut]
+    versions: list[ChecklistVersion] = Field(description="Kommunens egne versjoner, nyeste først.")
+
+    @classmethod
+    def of(
+        cls, version: int, catalog: ChecklistCatalog, versions: list[ChecklistVersion]
+    ) -> ChecklistsOut:
+        checklists = [
+            ChecklistOut(
+                key=c.key,
+                trigger=c.trigger,
+                when=c.when,
+                tasks=[ChecklistTask.model_validate(t, from_attributes=True) for t in c.tasks],
+            )
+            for c in catalog.checklists
+        ]
+        return cls(version=version, text=catalog.text, checklists=checklists, versions=versions)
 
 
 class UserIn(Body):
@@ -224,6 +278,22 @@ def unblock_bed(
     unit_id: UUID, bed: str, admin: AdminService, user: CurrentAdmin, now: Now
 ) -> UnitView:
     return admin.unblock_bed(user, unit_id, bed, now)
+
+
+@router.get("/checklists")
+def read_checklists(admin: AdminService, user: CurrentAdmin) -> ChecklistsOut:
+    version, catalog = admin.checklists(user)
+    return ChecklistsOut.of(version, catalog, admin.checklist_versions(user))
+
+
+@router.put("/checklists")
+def write_checklists(
+    body: ChecklistsIn, admin: AdminService, user: CurrentAdmin, now: Now
+) -> ChecklistsOut:
+    """Put new templates in force for tasks opened from now on; 422 names the line and
+    field of an error, 409 if someone wrote a newer version since `based_on`."""
+    version, catalog = admin.write_checklists(user, body.text, body.based_on, now)
+    return ChecklistsOut.of(version, catalog, admin.checklist_versions(user))
 
 
 @router.get("/devices")

@@ -7,14 +7,16 @@ after that position with no gap and no duplicate.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
-from access.policy import viewer_of
+from access.policy import Viewer, viewer_of
+from boards import sse
 from boards.dependencies import CurrentUser
 from boards.live import Live, Message
 
@@ -28,23 +30,32 @@ router = APIRouter(
 )
 
 
-@router.get("/stream", response_class=EventSourceResponse)
+@router.get(
+    "/stream",
+    response_class=sse.EventStream,
+    responses={200: {"content": {"text/event-stream": {}}, "description": "Hendelsene"}},
+)
 async def stream(
     request: Request,
     user: CurrentUser,
     last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
-) -> AsyncIterator[ServerSentEvent]:
+) -> sse.EventStream:
     live: Live = request.app.state.live
-    clock = request.app.state.clock
-    viewer = viewer_of(user)
+    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
+    return sse.EventStream(_messages(live, viewer_of(user), request.app.state.clock, resume))
+
+
+async def _messages(
+    live: Live, viewer: Viewer, clock: Callable[[], datetime], resume: int | None
+) -> AsyncIterator[bytes]:
     with live.subscribe() as subscription:
         sent = live.position
-        if last_event_id and last_event_id.isdigit():
-            missed = await run_in_threadpool(live.since, int(last_event_id), sent)
-            for missed_change in missed:
-                if isinstance(missed_change, Message) and missed_change.visible_to(viewer, clock()):
-                    yield _event(missed_change)
-        while not subscription.ended and not await request.is_disconnected():
+        if resume is not None:
+            for missed in await run_in_threadpool(live.since, resume, sent):
+                if isinstance(missed, Message) and missed.visible_to(viewer, clock()):
+                    yield _event(missed)
+        quiet_since = time.monotonic()
+        while not subscription.ended:
             change = await subscription.next(timeout=1.0)
             if (
                 isinstance(change, Message)
@@ -52,7 +63,11 @@ async def stream(
                 and change.visible_to(viewer, clock())
             ):
                 yield _event(change)
+                quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
+                yield sse.PING
+                quiet_since = time.monotonic()
 
 
-def _event(message: Message) -> ServerSentEvent:
-    return ServerSentEvent(data=message.card, event=message.event, id=str(message.id))
+def _event(message: Message) -> bytes:
+    return sse.event(message.event, message.card_json, message.id)

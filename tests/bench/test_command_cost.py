@@ -53,8 +53,9 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg.types.composite import CompositeInfo, register_composite
 
-from fixtures import checklists
+from fixtures import CHECKLISTS_FILE
 from fixtures.demo import synthetic_national_id
+from flow import checklist_file
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.patient_flow import Decision, PatientFlow
@@ -355,7 +356,7 @@ def _profile(bench: Bench, store: str) -> None:
 def test_command_cost(database_url: str) -> None:
     store = "sqlite" if database_url.startswith("sqlite") else "postgresql"
     env = store_env(database_url)
-    app = Pasientflyt(env=env, checklists=checklists.load())
+    app = Pasientflyt(env=env, checklists=checklist_file.load(CHECKLISTS_FILE))
     table = getattr(app.recorder, "events_table_name", None)
     baselines: dict[str, SQLiteRows | PostgresRows] = {}
     try:

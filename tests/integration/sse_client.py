@@ -24,12 +24,14 @@ class Received:
 
 
 class SseReader:
-    """Reads one event stream in a thread; each event lands in `events` with its arrival."""
+    """Reads one event stream in a thread; each event lands in `events` with its arrival.
+    `pinged` is set by a heartbeat comment, `ended` when the stream ends (the server ended
+    it, or the test hung up)."""
 
     def __init__(self, url: str, headers: dict[str, str]) -> None:
         self.events: queue.Queue[Received] = queue.Queue()
         self.connected = threading.Event()
-        self.ended = threading.Event()  # the server ended the stream, or the test hung up
+        self.pinged, self.ended = threading.Event(), threading.Event()
         self._client = httpx2.Client(timeout=httpx2.Timeout(5.0, read=None))
         self._response: httpx2.Response | None = None
         self._thread = threading.Thread(target=self._read, args=(url, headers), daemon=True)
@@ -55,7 +57,9 @@ class SseReader:
                                 )
                             )
                         fields = {}
-                    elif not line.startswith(":") and ":" in line:
+                    elif line.startswith(":"):
+                        self.pinged.set()
+                    elif ":" in line:
                         key, value = line.split(":", 1)
                         value = value.removeprefix(" ")
                         if key == "data" and "data" in fields:  # one line of many

@@ -8,13 +8,19 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-import httpx2 as httpx
 import pytest
+from admin_world import (
+    ADMIN_PASSWORD,
+    API,
+    admin_world,
+    audit_actions,
+    csrf_token_of,
+    get,
+    log_in,
+)
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from access.accounts import Role
-from boards import pages
 from boards.display_pages import DEVICE_COOKIE
 from flow.municipality import municipality_id
 from flow.patient_flow import Decision, DischargePlan
@@ -23,66 +29,19 @@ from flow.vocabulary import Destination, ServiceKind, Source
 if TYPE_CHECKING:
     from world import World
 
-API = "/api/v1/admin"
-HERE, NEIGHBOUR = municipality_id("9998"), municipality_id("9997")
-ADMIN_PASSWORD = "pw-admin"
+__all__ = ["admin_world"]
+
 KARI_ID, KARI = "01018012371", "Kari Nordmann"
-
-#: Users added beside the test world's: an admin in each municipality, and one of each
-#: other role, so every role can be refused.
-EXTRA_USERS = [
-    ("admin", Role.ADMIN, HERE, []),
-    ("admin2", Role.ADMIN, NEIGHBOUR, []),
-    ("leder", Role.LEADER, HERE, []),
-    ("hjemmesykepleier", Role.HOMECARE, HERE, ["NORD"]),
-]
-
-
-@pytest.fixture
-def admin_world(world: World) -> World:
-    for username, role, municipality, codes in EXTRA_USERS:
-        units = [world.unit(code, "9998") for code in codes]
-        world.accounts.add_user(
-            municipality, username, role, username.title(), ADMIN_PASSWORD, units, at=world.clock()
-        )
-        world.tokens[username] = world.accounts.issue_token(username, at=world.clock())
-    return world
 
 
 def post(w: World, path: str, body: dict[str, Any] | None = None, user: str = "admin") -> Any:
     return w.client.post(f"{API}{path}", json=body or {}, headers=w.headers(user))
 
 
-def get(w: World, path: str, user: str = "admin") -> httpx.Response:
-    return w.client.get(f"{API}{path}", headers=w.headers(user))
-
-
-def audit_actions(w: World) -> list[str]:
-    response = get(w, "/audit")
-    assert response.status_code == 200, response.text
-    return [entry["action"] for entry in response.json()]
-
-
 def user_id(w: World, username: str) -> str:
     found = w.accounts.find(username)
     assert found is not None
     return str(found.id)
-
-
-def log_in(client: TestClient, username: str, password: str) -> httpx.Response:
-    client.get("/logg-inn").raise_for_status()
-    token = client.cookies[pages.LOGIN_CSRF_COOKIE]
-    return client.post(
-        "/logg-inn",
-        data={"username": username, "password": password, "csrf_token": token},
-        follow_redirects=False,
-    )
-
-
-def csrf_token_of(client: TestClient, page: str) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', client.get(page).text)
-    assert found is not None
-    return found.group(1)
 
 
 def issue_device(w: World, code: str, name: str = "Korridor") -> dict[str, Any]:
@@ -271,6 +230,8 @@ def every_admin_call(w: World) -> list[tuple[str, str, dict[str, Any] | None]]:
         ("POST", "/devices", {"name": "X", "unit_id": str(kort)}),
         ("POST", f"/devices/{device}/revocation", {}),
         ("GET", "/audit", None),
+        ("GET", "/checklists", None),
+        ("PUT", "/checklists", {"text": "[]", "based_on": 0}),
     ]
 
 

@@ -4,7 +4,9 @@ gets initials only, and a stream answers 403/404 exactly where its page does."""
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,7 +15,7 @@ from uuid import uuid4
 import httpx2
 import pytest
 from sse_client import Received, SseReader, served_in_thread
-from world import World
+from world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
 from boards.display_pages import DEVICE_COOKIE
@@ -252,3 +254,21 @@ def test_a_bed_blocked_reaches_the_units_board_and_its_wall(world: World, served
     finally:
         board.close()
         wall.close()
+
+
+def test_stopping_the_server_ends_the_boards_streams_at_once(sqlite_url: str) -> None:
+    world = build_world(sqlite_url)
+    nurse = world.accounts.find("sykepleier")
+    assert nurse is not None
+    session = world.system.sessions.start(nurse, datetime.now(UTC))  # the server's own clock
+    kort = world.unit("KORT")
+    world.system.close()
+    with server_process(sqlite_url) as url:
+        reader = SseReader(f"{url}/enheter/{kort}/strom", {"Cookie": f"{SESSION_COOKIE}={session}"})
+        try:
+            stopped = time.monotonic()
+            os.kill(server_pid(url), signal.SIGTERM)
+            assert reader.ended.wait(5), "the stream did not end"
+            assert time.monotonic() - stopped < 2.0
+        finally:
+            reader.close()

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from boards.settings import Settings
 from boards.system import open_system
-from fixtures.checklists import DEFAULT_FILE
+from fixtures import CHECKLISTS_FILE
 
 if TYPE_CHECKING:
     from world import World
@@ -211,7 +211,7 @@ def test_replay_after_editing_the_template_file_gives_the_same_tasks(
     flow_id, before = reserved(world)
     edited = tmp_path / "sjekklister.yaml"
     edited.write_text(
-        DEFAULT_FILE.read_text("utf-8")
+        CHECKLISTS_FILE.read_text("utf-8")
         .replace("Rommet klargjort", "Rom og seng klargjort")
         .replace("hours: 12", "hours: 2"),
         "utf-8",

@@ -26,8 +26,9 @@ from read_model_rows import rebuilt, snapshot
 
 from boards.settings import Settings
 from boards.system import System, open_system
-from fixtures import checklists
+from fixtures import CHECKLISTS_FILE
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
+from flow import checklist_file
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.municipality import unit_id
@@ -269,7 +270,7 @@ def test_two_systems_opening_one_store_at_once_both_start(database_url: str) -> 
 
 def log_without_read_models(url: str) -> None:
     """A log with a few journeys, recorded by an application with no projector."""
-    app = Pasientflyt(env=store_env(url), checklists=checklists.load(checklists.DEFAULT_FILE))
+    app = Pasientflyt(env=store_env(url), checklists=checklist_file.load(CHECKLISTS_FILE))
     by = Actor("oppsett", "admin", SPEC.id)
     app.register_municipality(SPEC.number, SPEC.name, by=by, at=T0)
     app.register_unit(

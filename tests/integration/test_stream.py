@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import random
+import signal
 import time
 from datetime import UTC, datetime
 from uuid import UUID
@@ -10,8 +12,9 @@ from uuid import UUID
 import httpx2
 import pytest
 from sse_client import SseReader, served_in_thread
-from world import World, build_world, server_process
+from world import World, build_world, server_pid, server_process
 
+from boards import sse
 from boards.pages import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 
@@ -166,5 +169,31 @@ def test_the_allocation_board_hears_when_the_day_turns_in_oslo(world: World) -> 
             world.clock.advance(minutes=1)
             turned = reader.take(timeout=5)
             assert turned is not None and turned.event == "dag"
+        finally:
+            reader.close()
+
+
+def test_a_quiet_stream_gets_a_heartbeat(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sse, "HEARTBEAT_SECONDS", 0.2)
+    with served_in_thread(world) as url:
+        reader = SseReader(f"{url}/api/v1/stream", world.headers())
+        try:
+            assert reader.pinged.wait(3), "no heartbeat"
+            assert reader.events.empty()
+        finally:
+            reader.close()
+
+
+def test_stopping_the_server_ends_its_streams_at_once(sqlite_url: str) -> None:
+    """Not after the 5 s other requests get: browsers reconnect elsewhere and resume."""
+    world = build_world(sqlite_url)
+    world.system.close()
+    with server_process(sqlite_url) as url:
+        reader = SseReader(f"{url}/api/v1/stream", world.headers())
+        try:
+            stopped = time.monotonic()
+            os.kill(server_pid(url), signal.SIGTERM)
+            assert reader.ended.wait(5), "the stream did not end"
+            assert time.monotonic() - stopped < 2.0
         finally:
             reader.close()

@@ -7,7 +7,8 @@ from uuid import uuid4
 
 import pytest
 
-from fixtures import checklists
+from fixtures import CHECKLISTS_FILE
+from flow import checklist_file
 from flow.actor import Actor
 from flow.closed_loops import ClosedLoops, TaskState, TaskStatus
 from flow.errors import FlowClosedError, IllegalTransitionError, NotFoundError, NotPermittedError
@@ -20,7 +21,7 @@ OFFICE = Actor("s1", "allocation", MUNICIPALITY)
 NURSE = Actor("n1", "nurse", MUNICIPALITY)
 HOME_NURSE = Actor("h1", "homecare", MUNICIPALITY)
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
-CATALOG = checklists.load()
+CATALOG = checklist_file.load(CHECKLISTS_FILE)
 
 
 def record(flow: PatientFlow, at: datetime = T0) -> list[str]:

@@ -43,7 +43,8 @@ from hypothesis.stateful import (
     rule,
 )
 
-from fixtures import checklists
+from fixtures import CHECKLISTS_FILE
+from flow import checklist_file
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.care_unit import CareUnit
@@ -81,7 +82,7 @@ T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 SETUP = Actor("oppsett", "admin", HOME)
 NATIONAL_IDS = ["15898912342", "29528912395", "69898912353", "01018012371", "15458990139"]
 ROLES = ["allocation", "nurse", "homecare", "leader", "admin"]
-CHECKLISTS = checklists.load()
+CHECKLISTS = checklist_file.load(CHECKLISTS_FILE)
 DEADLINE_RUNNER = Actor("fristvakt", "system", HOME)
 STATUSES = [status.value for status in TaskStatus]
 LOOP_OPEN = {TaskStatus.OPEN.value, TaskStatus.COMPLETED.value}
