@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import queue
 import socket
 import threading
@@ -78,10 +79,11 @@ class SseReader:
 
     def close(self) -> None:
         """Hang up: the server sees the stream's connection close."""
-        if self._response is not None:
+        if self._response is not None and not self.ended.is_set():
             # Only shutting the socket down wakes the reading thread and tells the server.
             stream = self._response.extensions["network_stream"]
-            stream.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
+            with contextlib.suppress(OSError):  # the server closed it a moment ago
+                stream.get_extra_info("socket").shutdown(socket.SHUT_RDWR)
         self._client.close()
 
 
