@@ -12,9 +12,10 @@ from uuid import UUID
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from access.devices import Device
 from access.policy import may_see_board
 from boards.dependencies import get_now, get_system
-from boards.pages import render
+from boards.pages import Position, render
 from boards.security import client_address, log_access
 from boards.system import System
 from flow.errors import NotFoundError
@@ -45,11 +46,13 @@ class ZoneWall:
     name: str
     day: date
     coming_home: list[Homecoming]
+    flow_ids: frozenset[UUID]  # what a live wall listens for, never shown
 
 
 def _zone_wall(system: System, municipality_id: UUID, zone_id: UUID, now: datetime) -> ZoneWall:
     board = HomeCareBoard.read(system.engine, municipality_id, zone_id, now, system.daily_rates)
     horizon = board.day + timedelta(days=7)
+    shown = [h for h in board.coming_home if h.flow.plan_on is None or h.flow.plan_on <= horizon]
     return ZoneWall(
         board.name,
         board.day,
@@ -61,9 +64,9 @@ def _zone_wall(system: System, municipality_id: UUID, zone_id: UUID, now: dateti
                 h.checklist.closed,
                 h.checklist.total,
             )
-            for h in board.coming_home
-            if h.flow.plan_on is None or h.flow.plan_on <= horizon
+            for h in shown
         ],
+        frozenset(h.flow.flow_id for h in shown),
     )
 
 
@@ -90,25 +93,38 @@ def device_login(request: Request, token: str) -> Response:
     return response
 
 
-@router.get("/skjerm")
-def device_wall(request: Request) -> Response:
-    system = get_system(request)
+def display_device(request: Request) -> Device | None:
+    """The device whose token the cookie holds, while it is valid and may see its place."""
     token = request.cookies.get(DEVICE_COOKIE)
-    device = system.devices.for_token(token) if token else None
+    device = get_system(request).devices.for_token(token) if token else None
     if device is None or not may_see_board(device.viewer, device.unit_id):
-        return _no_display(request)
+        return None
+    return device
+
+
+def device_board(system: System, device: Device, now: datetime) -> WallDisplay | ZoneWall | None:
+    """The wall of the device's unit, or of its zone; None when the place is gone."""
     system.projector.catch_up()
-    now, municipality = get_now(request), device.municipality_id
     try:
-        display = WallDisplay.read(system.engine, municipality, device.unit_id, now)
-        return render(request, "device_wall.html", {"display": display})
+        return WallDisplay.read(system.engine, device.municipality_id, device.unit_id, now)
     except NotFoundError:
         pass  # not a unit: a zone, or gone
     try:
-        wall = _zone_wall(system, municipality, device.unit_id, now)
+        return _zone_wall(system, device.municipality_id, device.unit_id, now)
     except NotFoundError:
+        return None
+
+
+@router.get("/skjerm")
+def device_wall(request: Request, position: Position) -> Response:
+    device = display_device(request)
+    board = device_board(get_system(request), device, get_now(request)) if device else None
+    if board is None:
         return _no_display(request)
-    return render(request, "device_wall_zone.html", {"wall": wall})
+    live = {"position": position, "page_path": "/skjerm", "stream_path": "/skjerm/strom"}
+    if isinstance(board, WallDisplay):
+        return render(request, "wall.html", {"display": board, **live})
+    return render(request, "device_wall_zone.html", {"wall": board, **live})
 
 
 def _no_display(request: Request) -> HTMLResponse:

@@ -10,7 +10,8 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
 
 Each message is made once, with the flow's card (and its JSON) and care relations, and
-fanned out; each stream only filters it through the access policy for its viewer.
+fanned out; each stream only filters it through the access policy for its viewer. A bed
+blocked or unblocked (no patient in it) is told as a `PlaceChanged`.
 """
 
 from __future__ import annotations
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 #: Topics of the events of flows (tasks are events of their flow).
 _FLOW_TOPICS = ("flow.patient_flow:PatientFlow.", "flow.closed_loops:ClosedLoops.")
+#: Topics of a unit's events that no flow event comes with.
+_PLACE_TOPICS = ("flow.care_unit:CareUnit.BedBlocked", "flow.care_unit:CareUnit.BedUnblocked")
 _BATCH = 1000
 _MOST_QUEUED = 10_000  # a stream that falls this far behind is ended; it resumes by its id
 _CARD_JSON = TypeAdapter(FlowCard)
@@ -58,22 +61,33 @@ class Message:
         return may_see(viewer, self.relations, now)
 
 
+@dataclass(frozen=True)
+class PlaceChanged:
+    """A unit's beds changed by themselves: a bed blocked or unblocked."""
+
+    id: int  # the event's notification id
+    place_id: UUID
+
+
+Change = Message | PlaceChanged
+
+
 class Subscription:
     """One stream's queue of messages, filled from the follower thread."""
 
     def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
         self.loop = loop
-        self.queue: asyncio.Queue[Message | None] = asyncio.Queue()
+        self.queue: asyncio.Queue[Change | None] = asyncio.Queue()
         self.ended = False
         self.new_day = False  # the day turned in Oslo: waiting days, horizons, everything
 
-    def put(self, messages: list[Message]) -> None:
+    def put(self, changes: list[Change]) -> None:
         """From any thread: one wake-up of the stream's loop for a whole batch."""
-        self.loop.call_soon_threadsafe(self._put_each, messages)
+        self.loop.call_soon_threadsafe(self._put_each, changes)
 
-    def _put_each(self, messages: list[Message]) -> None:
-        for message in messages:
-            self.queue.put_nowait(message)
+    def _put_each(self, changes: list[Change]) -> None:
+        for change in changes:
+            self.queue.put_nowait(change)
 
     def turn_day(self) -> None:
         """From any thread."""
@@ -85,7 +99,7 @@ class Subscription:
         self.ended = True
         self.loop.call_soon_threadsafe(self.queue.put_nowait, None)
 
-    async def next(self, timeout: float) -> Message | None:
+    async def next(self, timeout: float) -> Change | None:
         try:
             async with asyncio.timeout(timeout):
                 return await self.queue.get()
@@ -152,9 +166,9 @@ class Live:
             with self._lock:
                 self._subscriptions.discard(subscription)
 
-    def since(self, after: int, upto: int) -> list[Message]:
-        """The messages of the events after `after`, up to and including `upto`."""
-        messages: list[Message] = []
+    def since(self, after: int, upto: int) -> list[Change]:
+        """The changes the events after `after`, up to and including `upto`, made."""
+        changes: list[Change] = []
         while after < upto:
             notifications = self.system.flows.recorder.select_notifications(
                 after, _BATCH, stop=upto, inclusive_of_start=False
@@ -166,9 +180,14 @@ class Live:
                 for n in notifications
                 if n.topic.startswith(_FLOW_TOPICS)
             ]
-            messages += self._messages(flow_events)
+            places = [
+                PlaceChanged(n.id, UUID(str(n.originator_id)))
+                for n in notifications
+                if n.topic in _PLACE_TOPICS
+            ]
+            changes += sorted([*self._messages(flow_events), *places], key=lambda c: c.id)
             after = notifications[-1].id
-        return messages
+        return changes
 
     def _messages(self, flow_events: list[tuple[int, UUID, str]]) -> list[Message]:
         flow_ids = {flow_id for _, flow_id, _ in flow_events}
@@ -209,15 +228,15 @@ class Live:
         upto = min(self.system.projector.positions().values(), default=0)
         if upto <= self.position:
             return
-        messages = self.since(self.position, upto)
+        changes = self.since(self.position, upto)
         self.position = upto
         with self._lock:
             subscriptions = list(self._subscriptions)
         for subscription in subscriptions:
             if subscription.queue.qsize() > _MOST_QUEUED:
                 subscription.end()
-            elif messages:
-                subscription.put(messages)
+            elif changes:
+                subscription.put(changes)
 
     def _turn_day(self) -> None:
         """At midnight in Oslo every board changes without any event: tell the streams."""

@@ -1,69 +1,235 @@
-"""The boards' own streams: what changed, as HTML fragments that htmx swaps in by id.
+"""The boards' own streams: each board page listens to one, and what it shows stays current.
 
-The allocation board (`/tildeling/strom`) gets each changed card, moved to the top of its
-column (`kort`), and after a burst of changes the column counts, the summary and the broken
-loops (`tall`). Everything else on the page, an open form included, stays as it is. At
-midnight in Oslo (`dag`) the page fetches its board anew: every waiting day has changed.
+Every stream answers 403 or 404 exactly where its page does (the same dependencies check
+it), and starts where the page was drawn (`fra`, or `Last-Event-ID` when the browser
+reconnects), so nothing recorded in between is lost. What each board gets is its `Feed`
+(`boards/live_feeds.py`); here is the listening: a change that touches the board is sent at
+once or kept until the burst is over (quiet for the feed's `settle_seconds`, at the latest
+`_MOST_UNSETTLED_SECONDS` after its first change); at midnight in Oslo the page fetches its
+board anew (`dag`); a quiet stream sends a heartbeat (`boards/sse.py`), and every stream
+ends at once when the server stops. A display device's stream ends, telling the page to
+fetch itself (which then says the screen is not in use), once the device is revoked.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.sse import EventSourceResponse, ServerSentEvent
 
+from access.devices import Device
 from access.policy import viewer_of
-from boards import pages
+from boards import pages, sse
+from boards.display_pages import ZoneWall, device_board, display_device
 from boards.live import Live
-from boards.rendering import draw
-from projections.allocation_board import COLUMNS, AllocationBoard, column_of
+from boards.live_feeds import (
+    REDRAW,
+    AllocationFeed,
+    Drawn,
+    Feed,
+    PartsFeed,
+    unit_parts,
+    wall_parts,
+    zone_parts,
+    zone_wall_parts,
+)
+from flow.errors import NotFoundError
+from projections.home_care_board import HomeCareBoard
+from projections.unit_board import UnitBoard
+from projections.wall_display import WallDisplay
 
+# Registered before `display_pages`, so that `/skjerm/strom` is not taken for a token.
 router = APIRouter(include_in_schema=False)
 
-#: Quiet this long after a change, and the counts are sent.
-_SETTLE_SECONDS = 0.2
+_MOST_UNSETTLED_SECONDS = 0.5
+_CHECK_SECONDS = 5.0  # how often a device's stream asks whether the device is still valid
+
+LastEventId = Annotated[str | None, Header(include_in_schema=False)]
 
 
-@router.get("/tildeling/strom", response_class=EventSourceResponse)
-async def allocation_stream(
-    request: Request, session: pages.PageSession
-) -> AsyncIterator[ServerSentEvent]:
-    user = session.user
-    pages.require_board(user, None)
+async def _always() -> bool:
+    return True
+
+
+def board_stream(
+    request: Request,
+    feed: Feed,
+    start: int | None,
+    still_valid: Callable[[], Awaitable[bool]] = _always,
+) -> sse.EventStream:
+    """The feed's events, from the page's position `start` on, until the client leaves, the
+    server stops, or `still_valid` says no."""
     live: Live = request.app.state.live
-    system, clock = live.system, request.app.state.clock
-    viewer, language = viewer_of(user), pages.language_of(request)
+    return sse.EventStream(_events(live, request.app.state.clock, feed, start, still_valid))
+
+
+async def _events(
+    live: Live,
+    clock: Callable[[], datetime],
+    feed: Feed,
+    start: int | None,
+    still_valid: Callable[[], Awaitable[bool]],
+) -> AsyncIterator[bytes]:
     with live.subscribe() as subscription:
-        sent, unsettled = live.position, False
-        while not subscription.ended and not await request.is_disconnected():
-            message = await subscription.next(timeout=_SETTLE_SECONDS if unsettled else 1.0)
+        sent = live.position
+        for missed in await feed.resume(start, sent):
+            yield missed
+        unsettled_since: float | None = None
+        checked = quiet_since = time.monotonic()
+        while not subscription.ended:
+            timeout = 1.0 if unsettled_since is None else feed.settle_seconds
+            change = await subscription.next(timeout=timeout)
             if subscription.new_day:
                 subscription.new_day = False
-                yield ServerSentEvent(raw_data="", event="dag")  # the page fetches itself anew
-            if message is None:
-                if unsettled:
-                    board = await run_in_threadpool(
-                        AllocationBoard.read,
-                        system.engine,
-                        user.municipality_id,
-                        clock(),
-                        system.daily_rates,
-                    )
-                    names = {p.id: p.name for p in pages.municipality_places(request, user)}
-                    html = draw(
-                        "_allocation_live.html",
-                        language,
-                        card=None,
-                        board=board,
-                        columns=COLUMNS,
-                        place_names=names,
-                    )
-                    yield ServerSentEvent(raw_data=html, event="tall")
-                    unsettled = False
-            elif message.id > sent and message.visible_to(viewer, clock()):
-                column = column_of(message.card, clock())
-                html = draw("_allocation_live.html", language, card=message.card, column=column)
-                yield ServerSentEvent(raw_data=html, event="kort", id=str(message.id))
-                unsettled = True
+                yield REDRAW
+            if time.monotonic() - checked > _CHECK_SECONDS:
+                if not await still_valid():
+                    yield REDRAW
+                    return
+                checked = time.monotonic()
+            if change is not None and change.id > sent:
+                sent = change.id
+                if feed.touches(change, clock()):
+                    if event := feed.at_once(change):
+                        yield event
+                        quiet_since = time.monotonic()
+                    unsettled_since = unsettled_since or time.monotonic()
+                    if time.monotonic() - unsettled_since < _MOST_UNSETTLED_SECONDS:
+                        continue
+            if unsettled_since is not None and (
+                change is None or time.monotonic() - unsettled_since >= _MOST_UNSETTLED_SECONDS
+            ):
+                unsettled_since = None
+                if event := await feed.settled(sent):
+                    yield event
+                    quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
+                yield sse.PING
+                quiet_since = time.monotonic()
+
+
+def _start(fra: int | None, last_event_id: str | None) -> int | None:
+    """Where the browser's page stands: its last event, else where it was drawn."""
+    if last_event_id and last_event_id.isdigit():
+        return int(last_event_id)
+    return fra
+
+
+@router.get("/tildeling/strom", response_class=sse.EventStream)
+async def allocation_stream(
+    request: Request,
+    session: pages.AllocationSession,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user = session.user
+    places = await run_in_threadpool(pages.municipality_places, request, user)
+    feed = AllocationFeed(
+        request.app.state.live,
+        viewer_of(user),
+        pages.language_of(request),
+        request.app.state.clock,
+        {place.id: place.name for place in places},
+    )
+    return board_stream(request, feed, _start(fra, last_event_id))
+
+
+@router.get("/enheter/{unit_id}/strom", response_class=sse.EventStream)
+async def unit_stream(
+    request: Request,
+    unit_id: UUID,
+    session: pages.PageSession,
+    _: pages.UnitBoardRead,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user, system, clock = session.user, request.app.state.system, request.app.state.clock
+    language, csrf_token = pages.language_of(request), session.csrf_token
+
+    def read() -> Drawn:
+        board = UnitBoard.read(
+            system.engine, user.municipality_id, unit_id, clock(), system.daily_rates
+        )
+        return unit_parts(board, language, csrf_token)
+
+    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id))
+
+
+@router.get("/enheter/{unit_id}/vegg/strom", response_class=sse.EventStream)
+async def wall_stream(
+    request: Request,
+    unit_id: UUID,
+    session: pages.PageSession,
+    _: pages.UnitWallRead,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user, system, clock = session.user, request.app.state.system, request.app.state.clock
+    language = pages.language_of(request)
+
+    def read() -> Drawn:
+        display = WallDisplay.read(system.engine, user.municipality_id, unit_id, clock())
+        return wall_parts(display, language)
+
+    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id))
+
+
+@router.get("/soner/{zone_id}/strom", response_class=sse.EventStream)
+async def zone_stream(
+    request: Request,
+    zone_id: UUID,
+    session: pages.PageSession,
+    _: pages.ZoneBoardRead,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user, system, clock = session.user, request.app.state.system, request.app.state.clock
+    language, csrf_token = pages.language_of(request), session.csrf_token
+
+    def read() -> Drawn:
+        board = HomeCareBoard.read(
+            system.engine, user.municipality_id, zone_id, clock(), system.daily_rates
+        )
+        return zone_parts(board, language, csrf_token)
+
+    return board_stream(request, PartsFeed(zone_id, read), _start(fra, last_event_id))
+
+
+def streaming_device(request: Request) -> Device:
+    """The device of `/skjerm`, with a place to show; else 404, as the page answers."""
+    device = display_device(request)
+    if device is None or not device_board(
+        request.app.state.system, device, request.app.state.clock()
+    ):
+        raise NotFoundError("Skjermen er ukjent eller tilbakekalt.")
+    return device
+
+
+@router.get("/skjerm/strom", response_class=sse.EventStream)
+async def device_stream(
+    request: Request,
+    device: Annotated[Device, Depends(streaming_device)],
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    system, clock = request.app.state.system, request.app.state.clock
+    language = pages.language_of(request)
+
+    def read() -> Drawn:
+        board = device_board(system, device, clock())
+        if isinstance(board, ZoneWall):
+            return zone_wall_parts(board, language)
+        if board is None:
+            raise NotFoundError("Stedet skjermen viser finnes ikke lenger.")
+        return wall_parts(board, language)
+
+    async def still_valid() -> bool:
+        return await run_in_threadpool(display_device, request) is not None
+
+    feed = PartsFeed(device.unit_id, read)
+    return board_stream(request, feed, _start(fra, last_event_id), still_valid)

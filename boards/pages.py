@@ -234,14 +234,62 @@ def require_board(user: User, board: UUID | None) -> None:
         raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
 
 
+def live_position(request: Request) -> int:
+    """Where the log stood before a board was read: its stream resumes from there (`fra`)."""
+    position: int = request.app.state.live.position
+    return position
+
+
+Position = Annotated[int, Depends(live_position)]
+
+
+def allocation_session(session: PageSession) -> Session:
+    """The allocation board is the office's (403)."""
+    require_board(session.user, None)
+    return session
+
+
+def unit_board(request: Request, unit_id: UUID, session: PageSession, _: Position) -> UnitBoard:
+    """A unit's board: the user's own unit (403), of the user's municipality (404)."""
+    user, system = session.user, get_system(request)
+    require_board(user, unit_id)
+    system.projector.catch_up()
+    return UnitBoard.read(
+        system.engine, user.municipality_id, unit_id, get_now(request), system.daily_rates
+    )
+
+
+def unit_wall(request: Request, unit_id: UUID, session: PageSession, _: Position) -> WallDisplay:
+    user, system = session.user, get_system(request)
+    require_board(user, unit_id)
+    system.projector.catch_up()
+    return WallDisplay.read(system.engine, user.municipality_id, unit_id, get_now(request))
+
+
+def zone_board(request: Request, zone_id: UUID, session: PageSession, _: Position) -> HomeCareBoard:
+    """A zone's board: the user's own zone (403), of the user's municipality (404)."""
+    user, system = session.user, get_system(request)
+    require_board(user, zone_id)
+    system.projector.catch_up()
+    return HomeCareBoard.read(
+        system.engine, user.municipality_id, zone_id, get_now(request), system.daily_rates
+    )
+
+
+AllocationSession = Annotated[Session, Depends(allocation_session)]
+UnitBoardRead = Annotated[UnitBoard, Depends(unit_board)]
+UnitWallRead = Annotated[WallDisplay, Depends(unit_wall)]
+ZoneBoardRead = Annotated[HomeCareBoard, Depends(zone_board)]
+
+
 @router.get("/tildeling")
-def allocation_page(request: Request, session: PageSession) -> HTMLResponse:
+def allocation_page(request: Request, session: AllocationSession) -> HTMLResponse:
     return _allocation(request, session)
 
 
 def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
     user, system = session.user, get_system(request)
-    require_board(user, None)
+    position = live_position(request)
     system.projector.catch_up()
     board = AllocationBoard.read(
         system.engine, user.municipality_id, get_now(request), system.daily_rates
@@ -254,6 +302,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
             "board": board,
             "municipality": system.flows.municipality_name(user.municipality_id),
             "place_names": {place.id: place.name for place in municipality_places(request, user)},
+            "position": position,
         },
         session=session,
         **extra,
@@ -367,36 +416,36 @@ def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTML
 
 
 @router.get("/enheter/{unit_id}")
-def unit_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
-    user, system = session.user, get_system(request)
-    require_board(user, unit_id)
-    system.projector.catch_up()
-    board = UnitBoard.read(
-        system.engine, user.municipality_id, unit_id, get_now(request), system.daily_rates
-    )
-    log_looks(system, user, board, "enhet", get_now(request))
-    return render(request, "unit.html", {"board": board}, session=session)
+def unit_page(
+    request: Request, session: PageSession, position: Position, board: UnitBoardRead
+) -> HTMLResponse:
+    user = session.user
+    log_looks(get_system(request), user, board, "enhet", get_now(request))
+    context = {"board": board, "position": position}
+    return render(request, "unit.html", context, session=session)
 
 
 @router.get("/enheter/{unit_id}/vegg")
-def wall_page(request: Request, unit_id: UUID, session: PageSession) -> HTMLResponse:
-    user, system = session.user, get_system(request)
-    require_board(user, unit_id)
-    system.projector.catch_up()
-    display = WallDisplay.read(system.engine, user.municipality_id, unit_id, get_now(request))
-    return render(request, "wall.html", {"display": display}, session=session)
+def wall_page(
+    request: Request, session: PageSession, position: Position, display: UnitWallRead
+) -> HTMLResponse:
+    context = {
+        "display": display,
+        "position": position,
+        "page_path": f"/enheter/{display.unit_id}/vegg",
+        "stream_path": f"/enheter/{display.unit_id}/vegg/strom",
+    }
+    return render(request, "wall.html", context, session=session)
 
 
 @router.get("/soner/{zone_id}")
-def zone_page(request: Request, zone_id: UUID, session: PageSession) -> HTMLResponse:
-    user, system = session.user, get_system(request)
-    require_board(user, zone_id)
-    system.projector.catch_up()
-    board = HomeCareBoard.read(
-        system.engine, user.municipality_id, zone_id, get_now(request), system.daily_rates
-    )
-    log_looks(system, user, board, "sone", get_now(request))
-    return render(request, "zone.html", {"board": board}, session=session)
+def zone_page(
+    request: Request, session: PageSession, position: Position, board: ZoneBoardRead
+) -> HTMLResponse:
+    user = session.user
+    log_looks(get_system(request), user, board, "sone", get_now(request))
+    context = {"board": board, "position": position}
+    return render(request, "zone.html", context, session=session)
 
 
 @router.post("/oppgaver/{task_id}/{action}")

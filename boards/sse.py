@@ -26,6 +26,8 @@ def event(name: str, data: str, event_id: int | None = None) -> bytes:
 class EventStream(StreamingResponse):
     media_type = "text/event-stream"
 
-    def __init__(self, content: AsyncIterator[bytes]) -> None:
-        # X-Accel-Buffering: a proxy must pass each message on at once.
-        super().__init__(content, headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+    def __init__(self, content: AsyncIterator[bytes], status_code: int = 200) -> None:
+        # X-Accel-Buffering: a proxy must pass each message on at once. `status_code` is
+        # where FastAPI looks for the response's status when it writes the OpenAPI schema.
+        headers = {"Cache-Control": "no-cache", "X-Accel-Buffering": "no"}
+        super().__init__(content, status_code=status_code, headers=headers)

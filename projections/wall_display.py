@@ -33,6 +33,7 @@ class WallDisplay:
     name: str
     day: date
     beds: list[WallBed]
+    flow_ids: frozenset[UUID]  # on the beds: what a live wall listens for, never shown
 
     @classmethod
     def read(
@@ -43,6 +44,7 @@ class WallDisplay:
             select(
                 beds.c.bed,
                 beds.c.status,
+                beds.c.flow_id,
                 cards.c.name,
                 cards.c.phase,
                 cards.c.plan_on,
@@ -81,4 +83,5 @@ class WallDisplay:
                 )
                 for r in rows
             ],
+            frozenset(r.flow_id for r in rows if r.flow_id),
         )

@@ -53,13 +53,17 @@ async def _messages(
         sent = live.position
         if resume is not None:
             for missed in await run_in_threadpool(live.since, resume, sent):
-                if missed.visible_to(viewer, clock()):
+                if isinstance(missed, Message) and missed.visible_to(viewer, clock()):
                     yield _event(missed)
         quiet_since = time.monotonic()
         while not subscription.ended:
-            message = await subscription.next(timeout=1.0)
-            if message is not None and message.id > sent and message.visible_to(viewer, clock()):
-                yield _event(message)
+            change = await subscription.next(timeout=1.0)
+            if (
+                isinstance(change, Message)
+                and change.id > sent
+                and change.visible_to(viewer, clock())
+            ):
+                yield _event(change)
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
                 yield sse.PING

@@ -29,8 +29,17 @@ CADDYFILE = DOCKER / "Caddyfile"
 APPS = ("app1", "app2")
 APP_PORT = 8000
 LONG_RUNNING = ("db", *APPS, "proxy")
-STREAM_PATHS = ("/api/v1/stream", "/api/v1/boards/units/abc/stream", "/tavle/sone/1/stream")
-PLAIN_PATHS = ("/", "/logg-inn", "/api/v1/flows", "/api/v1/streams", "/stream-info")
+STREAM_PATHS = (
+    "/api/v1/stream",
+    "/api/v1/boards/units/abc/stream",
+    "/tavle/sone/1/stream",
+    "/tildeling/strom",
+    "/enheter/abc/strom",
+    "/enheter/abc/vegg/strom",
+    "/soner/abc/strom",
+    "/skjerm/strom",
+)
+PLAIN_PATHS = ("/", "/logg-inn", "/api/v1/flows", "/api/v1/streams", "/stream-info", "/enheter/abc")
 
 
 # -- compose: loading and variable interpolation ----------------------------------------
