@@ -54,7 +54,10 @@ class AccessLog:
         create_tables(engine, [access_log])
 
     def record(self, user: User, flow_ids: Iterable[UUID], view: str, at: datetime) -> None:
-        basis = Basis.ROLE if user.role == "allocation" else Basis.RELATION
+        self.record_many([(user, flow_ids, view, at)])
+
+    def record_many(self, looks: Iterable[tuple[User, Iterable[UUID], str, datetime]]) -> None:
+        """Several responses' looks in one statement."""
         rows = [
             {
                 "municipality_id": user.municipality_id,
@@ -62,9 +65,10 @@ class AccessLog:
                 "user_id": user.id,
                 "role": user.role,
                 "view": view,
-                "basis": basis.value,
+                "basis": (Basis.ROLE if user.role == "allocation" else Basis.RELATION).value,
                 "at": at,
             }
+            for user, flow_ids, view, at in looks
             for flow_id in sorted(set(flow_ids))
         ]
         if rows:

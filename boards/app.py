@@ -16,6 +16,7 @@ from boards.api import admin as admin_api
 from boards.api import board_reads, flows, places, stream, tasks
 from boards.errors import install_error_handlers
 from boards.live import Live
+from boards.looks import StreamLooks
 from boards.security import SecurityHeaders
 from boards.settings import Settings
 from boards.system import open_system
@@ -54,6 +55,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.state.system = system
     app.state.clock = clock
     app.state.live = live
+    app.state.looks = StreamLooks(system.access_log)
     app.state.settings = settings
     install_error_handlers(app)
     for router in (flows.router, places.router, tasks.router, board_reads.router, stream.router):

@@ -23,6 +23,7 @@ from access.policy import Viewer
 from boards import sse
 from boards.display_pages import ZoneWall
 from boards.live import Change, Live, Message, PlaceChanged
+from boards.looks import shown_flows
 from boards.rendering import draw, fragment
 from projections.allocation_board import COLUMNS, AllocationBoard, column_of
 from projections.home_care_board import HomeCareBoard
@@ -33,8 +34,17 @@ from projections.wall_display import WallDisplay
 _MOST_REPLAYED = 1000
 
 
+@dataclass(frozen=True)
+class Sent:
+    """An event for the browser, and the flows whose identity it shows (for the log)."""
+
+    event: bytes
+    shows: frozenset[UUID] = frozenset()
+
+
 class Feed(Protocol):
-    """One board's side of a stream; `board_stream` does the listening and the timing."""
+    """One board's side of a stream; `board_stream` does the listening, the timing and the
+    access log."""
 
     #: A burst of changes is over when none came for this long.
     settle_seconds: float
@@ -42,18 +52,18 @@ class Feed(Protocol):
     def touches(self, change: Change, now: datetime) -> bool:
         """Does the change concern this board, for this viewer?"""
 
-    def at_once(self, change: Change) -> bytes | None:
+    def at_once(self, change: Change) -> Sent | None:
         """What is sent as soon as a change touches the board."""
 
-    async def resume(self, after: int | None, upto: int) -> list[bytes]:
+    async def resume(self, after: int | None, upto: int) -> list[Sent]:
         """What a page drawn at `after` (None: not known) missed up to `upto`."""
 
-    async def settled(self, position: int) -> bytes | None:
+    async def settled(self, position: int) -> Sent | None:
         """What is sent once a burst of changes is over."""
 
 
 #: The page fetches its board anew: the day turned, or much has changed.
-REDRAW = sse.event("dag", "")
+REDRAW = Sent(sse.event("dag", ""))
 
 
 class AllocationFeed:
@@ -74,15 +84,15 @@ class AllocationFeed:
         """A flow the viewer may see; the board shows no beds."""
         return isinstance(change, Message) and change.visible_to(self.viewer, now)
 
-    def at_once(self, change: Change) -> bytes | None:
+    def at_once(self, change: Change) -> Sent | None:
         """The card, moved to the top of its column."""
         if not isinstance(change, Message):
             return None
         column = column_of(change.card, self.clock())
         html = draw("_allocation_live.html", self.language, card=change.card, column=column)
-        return sse.event("kort", html, change.id)
+        return Sent(sse.event("kort", html, change.id), frozenset({change.flow_id}))
 
-    async def resume(self, after: int | None, upto: int) -> list[bytes]:
+    async def resume(self, after: int | None, upto: int) -> list[Sent]:
         if after is None:
             return []
         if upto - after > _MOST_REPLAYED:
@@ -91,7 +101,7 @@ class AllocationFeed:
         now = self.clock()
         return [event for m in missed if self.touches(m, now) and (event := self.at_once(m))]
 
-    async def settled(self, position: int) -> bytes:
+    async def settled(self, position: int) -> Sent:
         """The column counts, the summary and the broken loops."""
         system = self.live.system
         board = await run_in_threadpool(
@@ -109,15 +119,17 @@ class AllocationFeed:
             columns=COLUMNS,
             place_names=self.place_names,
         )
-        return sse.event("tall", html)
+        return Sent(sse.event("tall", html), frozenset(shown_flows(board.broken_loops)))
 
 
 @dataclass(frozen=True)
 class Drawn:
-    """A board as its parts' HTML by element id, and the flows it shows."""
+    """A board as its parts' HTML by element id, the flows it shows, and those of them it
+    shows by name (a wall shows initials only)."""
 
     parts: Mapping[str, str]
     flow_ids: frozenset[UUID]
+    named: frozenset[UUID] = frozenset()
 
 
 class PartsFeed:
@@ -144,20 +156,21 @@ class PartsFeed:
     def at_once(self, change: Change) -> None:
         return None
 
-    async def resume(self, after: int | None, upto: int) -> list[bytes]:
+    async def resume(self, after: int | None, upto: int) -> list[Sent]:
         if after is not None and after >= upto:
             return []
         sent = await self.settled(upto)
         return [sent] if sent else []
 
-    async def settled(self, position: int) -> bytes | None:
+    async def settled(self, position: int) -> Sent | None:
+        """The parts that changed; the log counts every patient the board then shows."""
         drawn = await run_in_threadpool(self.read)
         before = self.shown.parts if self.shown else {}
         changed = [html for key, html in drawn.parts.items() if before.get(key) != html]
         self.shown = drawn
         if not changed:
             return None
-        return sse.event("deler", "".join(changed), position)
+        return Sent(sse.event("deler", "".join(changed), position), drawn.named)
 
 
 def unit_parts(board: UnitBoard, language: str, csrf_token: str) -> Drawn:
@@ -174,8 +187,8 @@ def unit_parts(board: UnitBoard, language: str, csrf_token: str) -> Drawn:
         *board.arrivals,
         *board.departures,
     ]
-    flow_ids = {card.flow_id for card in shown} | {task.flow_id for task in board.tasks}
-    return Drawn({**sections, **beds}, frozenset(flow_ids))
+    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks})
+    return Drawn({**sections, **beds}, flow_ids, flow_ids)
 
 
 def zone_parts(board: HomeCareBoard, language: str, csrf_token: str) -> Drawn:
@@ -183,8 +196,10 @@ def zone_parts(board: HomeCareBoard, language: str, csrf_token: str) -> Drawn:
         name: draw(f"_{name}.html", language, board=board, csrf_token=csrf_token, oob=True)
         for name in ("zone_summary", "homecomings", "tasks")
     }
-    flow_ids = {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks}
-    return Drawn(sections, frozenset(flow_ids))
+    flow_ids = frozenset(
+        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks}
+    )
+    return Drawn(sections, flow_ids, flow_ids)
 
 
 def wall_parts(display: WallDisplay, language: str) -> Drawn:

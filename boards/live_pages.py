@@ -22,6 +22,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.concurrency import run_in_threadpool
 
+from access.accounts import User
 from access.devices import Device
 from access.policy import viewer_of
 from boards import pages, sse
@@ -33,6 +34,7 @@ from boards.live_feeds import (
     Drawn,
     Feed,
     PartsFeed,
+    Sent,
     unit_parts,
     wall_parts,
     zone_parts,
@@ -60,12 +62,21 @@ def board_stream(
     request: Request,
     feed: Feed,
     start: int | None,
+    viewer: tuple[User, str] | None,
     still_valid: Callable[[], Awaitable[bool]] = _always,
 ) -> sse.EventStream:
     """The feed's events, from the page's position `start` on, until the client leaves, the
-    server stops, or `still_valid` says no."""
+    server stops, or `still_valid` says no. Before an event goes out, the patients it
+    shows by name are in the access log as seen by `viewer` (user, view)."""
     live: Live = request.app.state.live
-    return sse.EventStream(_events(live, request.app.state.clock, feed, start, still_valid))
+    clock, looks = request.app.state.clock, request.app.state.looks
+
+    async def logged(sent: Sent) -> bytes:
+        if viewer is not None and sent.shows:
+            await looks.record(viewer[0], list(sent.shows), viewer[1], clock())
+        return sent.event
+
+    return sse.EventStream(_events(live, clock, feed, start, still_valid, logged))
 
 
 async def _events(
@@ -74,11 +85,12 @@ async def _events(
     feed: Feed,
     start: int | None,
     still_valid: Callable[[], Awaitable[bool]],
+    logged: Callable[[Sent], Awaitable[bytes]],
 ) -> AsyncIterator[bytes]:
     with live.subscribe() as subscription:
         sent = live.position
         for missed in await feed.resume(start, sent):
-            yield missed
+            yield await logged(missed)
         unsettled_since: float | None = None
         checked = quiet_since = time.monotonic()
         while not subscription.ended:
@@ -86,17 +98,17 @@ async def _events(
             change = await subscription.next(timeout=timeout)
             if subscription.new_day:
                 subscription.new_day = False
-                yield REDRAW
+                yield REDRAW.event
             if time.monotonic() - checked > _CHECK_SECONDS:
                 if not await still_valid():
-                    yield REDRAW
+                    yield REDRAW.event
                     return
                 checked = time.monotonic()
             if change is not None and change.id > sent:
                 sent = change.id
                 if feed.touches(change, clock()):
                     if event := feed.at_once(change):
-                        yield event
+                        yield await logged(event)
                         quiet_since = time.monotonic()
                     unsettled_since = unsettled_since or time.monotonic()
                     if time.monotonic() - unsettled_since < _MOST_UNSETTLED_SECONDS:
@@ -106,7 +118,7 @@ async def _events(
             ):
                 unsettled_since = None
                 if event := await feed.settled(sent):
-                    yield event
+                    yield await logged(event)
                     quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
                 yield sse.PING
@@ -136,7 +148,7 @@ async def allocation_stream(
         request.app.state.clock,
         {place.id: place.name for place in places},
     )
-    return board_stream(request, feed, _start(fra, last_event_id))
+    return board_stream(request, feed, _start(fra, last_event_id), (user, "tildeling/strøm"))
 
 
 @router.get("/enheter/{unit_id}/strom", response_class=sse.EventStream)
@@ -157,7 +169,8 @@ async def unit_stream(
         )
         return unit_parts(board, language, csrf_token)
 
-    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id))
+    start = _start(fra, last_event_id)
+    return board_stream(request, PartsFeed(unit_id, read), start, (user, "enhet/strøm"))
 
 
 @router.get("/enheter/{unit_id}/vegg/strom", response_class=sse.EventStream)
@@ -176,7 +189,7 @@ async def wall_stream(
         display = WallDisplay.read(system.engine, user.municipality_id, unit_id, clock())
         return wall_parts(display, language)
 
-    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id))
+    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id), None)
 
 
 @router.get("/soner/{zone_id}/strom", response_class=sse.EventStream)
@@ -197,7 +210,8 @@ async def zone_stream(
         )
         return zone_parts(board, language, csrf_token)
 
-    return board_stream(request, PartsFeed(zone_id, read), _start(fra, last_event_id))
+    start = _start(fra, last_event_id)
+    return board_stream(request, PartsFeed(zone_id, read), start, (user, "sone/strøm"))
 
 
 def streaming_device(request: Request) -> Device:
@@ -232,4 +246,4 @@ async def device_stream(
         return await run_in_threadpool(display_device, request) is not None
 
     feed = PartsFeed(device.unit_id, read)
-    return board_stream(request, feed, _start(fra, last_event_id), still_valid)
+    return board_stream(request, feed, _start(fra, last_event_id), None, still_valid)

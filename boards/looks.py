@@ -1,13 +1,18 @@
 """What a response shows of patients: the flows whose identity it carries, logged before
-the response goes out (`access/access_log.py`)."""
+the response goes out (`access/access_log.py`). Streams log each message before they send
+it; the looks of all streams woken by one change are written together (`StreamLooks`)."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from fastapi.concurrency import run_in_threadpool
+
+from access.access_log import AccessLog
 from access.accounts import User
 from boards.system import System
 
@@ -31,3 +36,26 @@ def shown_flows(value: Any) -> set[UUID]:
 
 def log_looks(system: System, user: User, value: Any, view: str, at: datetime) -> None:
     system.access_log.record(user, shown_flows(value), view, at)
+
+
+class StreamLooks:
+    """Looks from many streams, one statement per burst: each stream awaits the write that
+    holds its look before it sends the message (a failed write ends the stream unsent)."""
+
+    def __init__(self, log: AccessLog) -> None:
+        self.log = log
+        self._pending: list[tuple[User, list[UUID], str, datetime]] = []
+        self._writing: asyncio.Task[None] | None = None
+
+    async def record(self, user: User, flow_ids: list[UUID], view: str, at: datetime) -> None:
+        if not flow_ids:
+            return
+        self._pending.append((user, flow_ids, view, at))
+        if self._writing is None:
+            self._writing = asyncio.get_running_loop().create_task(self._write())
+        await asyncio.shield(self._writing)
+
+    async def _write(self) -> None:
+        await asyncio.sleep(0)  # the other streams woken by the same change add theirs
+        batch, self._pending, self._writing = self._pending, [], None
+        await run_in_threadpool(self.log.record_many, batch)

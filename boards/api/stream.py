@@ -8,14 +8,14 @@ after that position with no gap and no duplicate.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Header, Request
 from fastapi.concurrency import run_in_threadpool
 
-from access.policy import Viewer, viewer_of
+from access.accounts import User
+from access.policy import viewer_of
 from boards import sse
 from boards.dependencies import CurrentUser
 from boards.live import Live, Message
@@ -43,18 +43,22 @@ async def stream(
 ) -> sse.EventStream:
     live: Live = request.app.state.live
     resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
-    return sse.EventStream(_messages(live, viewer_of(user), request.app.state.clock, resume))
+    return sse.EventStream(_messages(request, live, user, resume))
 
 
 async def _messages(
-    live: Live, viewer: Viewer, clock: Callable[[], datetime], resume: int | None
+    request: Request, live: Live, user: User, resume: int | None
 ) -> AsyncIterator[bytes]:
+    """Each card the viewer may see, in the access log before it goes out."""
+    viewer, clock, looks = viewer_of(user), request.app.state.clock, request.app.state.looks
     with live.subscribe() as subscription:
         sent = live.position
         if resume is not None:
-            for missed in await run_in_threadpool(live.since, resume, sent):
-                if isinstance(missed, Message) and missed.visible_to(viewer, clock()):
-                    yield _event(missed)
+            missed = await run_in_threadpool(live.since, resume, sent)
+            shown = [m for m in missed if isinstance(m, Message) and m.visible_to(viewer, clock())]
+            await looks.record(user, [m.flow_id for m in shown], _VIEW, clock())
+            for message in shown:
+                yield _event(message)
         quiet_since = time.monotonic()
         while not subscription.ended:
             change = await subscription.next(timeout=1.0)
@@ -63,11 +67,15 @@ async def _messages(
                 and change.id > sent
                 and change.visible_to(viewer, clock())
             ):
+                await looks.record(user, [change.flow_id], _VIEW, clock())
                 yield _event(change)
                 quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
                 yield sse.PING
                 quiet_since = time.monotonic()
+
+
+_VIEW = "api/strøm"
 
 
 def _event(message: Message) -> bytes:

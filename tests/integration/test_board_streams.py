@@ -10,7 +10,7 @@ import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import httpx2
 import pytest
@@ -272,3 +272,34 @@ def test_stopping_the_server_ends_the_boards_streams_at_once(sqlite_url: str) ->
             assert time.monotonic() - stopped < 2.0
         finally:
             reader.close()
+
+
+def looked(world: World, flow_id: str) -> list[tuple[str, str]]:
+    """Who saw the flow through which view, by username, as the access log has it."""
+    names = {a.user.id: a.user.username for a in world.accounts.list_users(municipality_id("9998"))}
+    looks = world.system.access_log.of_flow(municipality_id("9998"), UUID(flow_id))
+    return sorted({(names[look.user_id], look.view) for look in looks})
+
+
+def test_what_a_stream_shows_by_name_is_in_the_access_log_before_it_arrives(
+    world: World, served: str
+) -> None:
+    flow_id = open_and_decide(served, world, synthetic_national_id(_rng))
+    kort = world.unit("KORT")
+    board, _ = opened(f"{served}/enheter/{kort}/strom", cookie(world, "sykepleier"))
+    screen, _ = opened(f"{served}/skjerm/strom", device_cookie(world, "KORT"))
+    cards = SseReader(f"{served}/api/v1/stream", world.headers())
+    try:
+        command(served, world, f"flows/{flow_id}/reservation", {"unit_id": str(kort), "bed": "3"})
+        assert until(board, 5, NAME) is not None
+        assert until(screen, 5, INITIALS) is not None
+        assert until(cards, 5, "BedReserved") is not None
+        # Each was logged before it was sent: it is there as soon as it has arrived.
+        assert looked(world, flow_id) == [
+            ("saksbehandler", "api/strøm"),
+            ("sykepleier", "enhet/strøm"),
+        ]
+    finally:
+        board.close()
+        screen.close()
+        cards.close()
