@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from functools import lru_cache
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
-from sqlalchemy import Engine, Table, create_engine, event, inspect, text
+from sqlalchemy import Connection, Engine, Table, create_engine, event, insert, inspect, text
+from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.pool import ConnectionPoolEntry
@@ -66,3 +69,39 @@ def startup_lock(engine: Engine) -> Iterator[None]:
         finally:
             db.execute(text("SELECT pg_advisory_unlock(:key)"), {"key": _STARTUP_LOCK})
             db.commit()
+
+
+def insert_rows(db: Connection, table: Table, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Rows in one executemany of the driver, each value converted as SQLAlchemy converts
+    it: its own executemany spends more time making the parameters than SQLite spends on
+    the rows. A column no row names gets its default; one some rows leave out, None."""
+    if not rows:
+        return
+    named: set[str] = set()
+    for row in rows:
+        named.update(row)
+    statement, columns = _insert_statement(table, db.dialect, frozenset(named))
+    values = [
+        [v if (v := row.get(n)) is None or to_db is None else to_db(v) for n, to_db in columns]
+        for row in rows
+    ]
+    if db.dialect.positional:
+        db.exec_driver_sql(statement, [tuple(v) for v in values])
+    else:
+        names = [n for n, _ in columns]
+        db.exec_driver_sql(statement, [dict(zip(names, v, strict=True)) for v in values])
+
+
+@lru_cache(maxsize=64)
+def _insert_statement(
+    table: Table, dialect: Dialect, names: frozenset[str]
+) -> tuple[str, list[tuple[str, Callable[[Any], Any] | None]]]:
+    """The INSERT of those columns in the dialect's SQL, and each column's name and
+    conversion of a value other than None to what the driver takes (None: as it is)."""
+    ordered = [c for c in table.columns if c.name in names]
+    compiled = insert(table).compile(dialect=dialect, column_keys=[c.name for c in ordered])
+    assert compiled.positiontup in (None, [c.name for c in ordered])
+    converters: list[tuple[str, Callable[[Any], Any] | None]] = [
+        (c.name, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in ordered
+    ]
+    return str(compiled), converters

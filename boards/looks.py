@@ -18,19 +18,24 @@ from boards.system import System
 
 
 def shown_flows(value: Any) -> set[UUID]:
-    """The flows of every card, task or loop in `value` that carries a patient's name."""
+    """The flows of every card, task or loop in `value` that carries a patient's name: a
+    thing with a `flow_id` and a `name` is one (and holds no other), anything else is looked
+    into (its lists and dataclass fields)."""
     found: set[UUID] = set()
     if isinstance(value, list | tuple):
         for item in value:
             found |= shown_flows(item)
-    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
-        flow_id = getattr(value, "flow_id", None)
-        if hasattr(value, "name") and isinstance(flow_id, UUID):
-            found.add(flow_id)
-        for field in dataclasses.fields(value):
-            item = getattr(value, field.name)
-            if isinstance(item, list | tuple) or dataclasses.is_dataclass(item):
-                found |= shown_flows(item)
+        return found
+    if not dataclasses.is_dataclass(value) or isinstance(value, type):
+        return found
+    flow_id = getattr(value, "flow_id", None)
+    if isinstance(flow_id, UUID) and hasattr(value, "name"):
+        found.add(flow_id)
+        return found
+    for field in dataclasses.fields(value):
+        item = getattr(value, field.name)
+        if isinstance(item, list | tuple) or dataclasses.is_dataclass(item):
+            found |= shown_flows(item)
     return found
 
 

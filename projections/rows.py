@@ -12,11 +12,12 @@ from empty tables, so every row is in memory, or was written and let go once fin
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Mapping
-from functools import cache, lru_cache
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, delete, insert, select, tuple_
-from sqlalchemy.engine import Dialect
+from sqlalchemy import Column, Connection, Table, delete, select, tuple_
+
+from access.database import insert_rows
 
 Key = tuple[Any, ...]
 Row = dict[str, Any]
@@ -93,7 +94,7 @@ class Rows:
             cache = self._cache[name]
             rows = [row for key in keys if (row := cache[key])]
             if rows:
-                _insert(self._db, table, rows)
+                insert_rows(self._db, table, rows)
             if self.kept:
                 written.difference_update(key for key in keys if cache[key] is None)
                 written.update(key for key in keys if cache[key] is not None)
@@ -116,35 +117,6 @@ class Rows:
     def _mark(self, table: Table, key: Key) -> None:
         self._tables[table.name] = table
         self._dirty.setdefault(table.name, set()).add(key)
-
-
-def _insert(db: Connection, table: Table, rows: list[Row]) -> None:
-    """One executemany of the driver, each value converted as SQLAlchemy converts it: its
-    own executemany spends more time making the parameters than SQLite spends on the rows."""
-    statement, columns = _insert_statement(table, db.dialect)
-    values = [
-        [v if (v := row.get(n)) is None or to_db is None else to_db(v) for n, to_db in columns]
-        for row in rows
-    ]
-    if db.dialect.positional:
-        db.exec_driver_sql(statement, [tuple(v) for v in values])
-    else:
-        names = [n for n, _ in columns]
-        db.exec_driver_sql(statement, [dict(zip(names, v, strict=True)) for v in values])
-
-
-@lru_cache(maxsize=64)
-def _insert_statement(
-    table: Table, dialect: Dialect
-) -> tuple[str, list[tuple[str, Callable[[Any], Any] | None]]]:
-    """The table's INSERT of every column in the dialect's SQL, and each column's name and
-    conversion of a value other than None to what the driver takes (None: as it is)."""
-    compiled = insert(table).compile(dialect=dialect)
-    assert compiled.positiontup in (None, _names(table))
-    columns: list[tuple[str, Callable[[Any], Any] | None]] = [
-        (c.name, c.type.dialect_impl(dialect).bind_processor(dialect)) for c in table.columns
-    ]
-    return str(compiled), columns
 
 
 @cache

@@ -87,14 +87,15 @@ DEMO_PASSWORDS = {
 
 
 @pytest.fixture
-def logged_in(browser: Browser, server: LiveServer) -> Iterator[Callable[[str], Page]]:
-    """Open a page logged in as a demo user; pages close after the test."""
+def logged_in_at(browser: Browser) -> Iterator[Callable[[str, str], Page]]:
+    """Open a page on the server at a base URL, logged in as a demo user; pages close after
+    the test."""
     pages: list[Page] = []
 
-    def open_as(username: str) -> Page:
+    def open_as(base: str, username: str) -> Page:
         page = browser.new_page(viewport={"width": 1600, "height": 1000})
         pages.append(page)
-        page.goto(f"{server.url}/logg-inn")
+        page.goto(f"{base}/logg-inn")
         page.fill("input[name=username]", username)
         page.fill("input[name=password]", DEMO_PASSWORDS[username])
         page.click("button[type=submit]")
@@ -104,6 +105,14 @@ def logged_in(browser: Browser, server: LiveServer) -> Iterator[Callable[[str], 
     yield open_as
     for page in pages:
         page.close()
+
+
+@pytest.fixture
+def logged_in(
+    logged_in_at: Callable[[str, str], Page], server: LiveServer
+) -> Callable[[str], Page]:
+    """Open a page on the module's server, logged in as a demo user."""
+    return lambda username: logged_in_at(server.url, username)
 
 
 def screenshot(page: Page, name: str) -> None:
