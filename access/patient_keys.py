@@ -142,42 +142,45 @@ class PatientKeys:
 
     def __init__(self, engine: Engine, master: MasterKeys) -> None:
         self.engine, self.master = engine, master
-        #: Keys unwrapped, and flows known to have none (erased): a rebuild asks for each
+        #: Keys unwrapped, None for a flow whose key is erased: a rebuild asks for each
         #: flow's key many times.
         self._known: LRUCache[UUID, bytes | None] = LRUCache(maxsize=_KEPT)
         self._lock = threading.Lock()
 
     def key(self, flow_id: UUID) -> bytes | None:
+        return self._lookup(flow_id)[1]
+
+    def new_key(self, flow_id: UUID) -> bytes | None:
+        found, key = self._lookup(flow_id)
+        if found:
+            return key  # None once erased: the flow gets no key again
+        key = AESGCM.generate_key(256)
+        try:
+            with self.engine.begin() as db:
+                db.execute(patient_keys.insert().values(self._wrap(flow_id, key)))
+        except IntegrityError:  # made (or erased) by another process a moment ago
+            return self.key(flow_id)
+        with self._lock:
+            self._known[flow_id] = key
+        return key
+
+    def _lookup(self, flow_id: UUID) -> tuple[bool, bytes | None]:
+        """Whether the flow has a row (its key, or the mark of an erased one), and its key."""
         with self._lock:
             if flow_id in self._known:
-                return self._known[flow_id]
+                return True, self._known[flow_id]
         with self.engine.connect() as db:
             row = db.execute(
                 select(patient_keys.c.master_key_id, patient_keys.c.wrapped).where(
                     patient_keys.c.flow_id == flow_id
                 )
             ).first()
-        key = None
-        if row is not None and row.wrapped is not None:
-            key = self._unwrap(flow_id, row.master_key_id, row.wrapped)
+        if row is None:
+            return False, None
+        key = None if row.wrapped is None else self._unwrap(flow_id, row.master_key_id, row.wrapped)
         with self._lock:
             self._known[flow_id] = key
-        return key
-
-    def new_key(self, flow_id: UUID) -> bytes | None:
-        key = self.key(flow_id)
-        if key is not None or self._erased(flow_id):
-            return key
-        key = AESGCM.generate_key(256)
-        try:
-            with self.engine.begin() as db:
-                db.execute(patient_keys.insert().values(self._wrap(flow_id, key)))
-        except IntegrityError:  # made (or erased) by another process a moment ago
-            self.forget(flow_id)
-            return self.key(flow_id)
-        with self._lock:
-            self._known[flow_id] = key
-        return key
+        return True, key
 
     def forget(self, flow_id: UUID) -> None:
         with self._lock:
@@ -198,13 +201,6 @@ class PatientKeys:
         with self._lock:
             self._known[flow_id] = None
         return bool(wiped)
-
-    def _erased(self, flow_id: UUID) -> bool:
-        with self.engine.connect() as db:
-            found = db.execute(
-                select(patient_keys.c.flow_id).where(patient_keys.c.flow_id == flow_id)
-            ).first()
-        return found is not None
 
     def rewrap(self, on_batch: Callable[[int], None] | None = None) -> int:
         """Wrap every key not wrapped by the master key in force again, in batches."""

@@ -21,7 +21,7 @@ from boards.admin import Admin, admin_of, check_admin
 from boards.api.schemas import BedName, Body, Name, Problem
 from boards.dependencies import CurrentUser, Now
 from flow.checklist_file import MAX_CHARACTERS
-from flow.checklists import Anchor, ChecklistCatalog, Condition, PartyRole
+from flow.checklists import Checklist, ChecklistCatalog
 from flow.views import ChecklistVersion, UnitView
 from flow.vocabulary import UnitKind
 
@@ -64,45 +64,22 @@ class ChecklistsIn(Body):
     )
 
 
-class ChecklistTask(BaseModel):
-    key: str
-    title: str
-    title_en: str
-    owner: PartyRole
-    receiver: PartyRole | None
-    anchor: Anchor
-    hours: int
-    end_of_day: bool
-    done_by: str | None
-
-
-class ChecklistOut(BaseModel):
-    key: str
-    trigger: str
-    when: Condition | None
-    tasks: list[ChecklistTask]
-
-
 class ChecklistsOut(BaseModel):
     version: int = Field(description="0: standardmalene; ellers kommunens egen versjon.")
     text: str
-    checklists: list[ChecklistOut]
+    checklists: list[Checklist]
     versions: list[ChecklistVersion] = Field(description="Kommunens egne versjoner, nyeste først.")
 
     @classmethod
     def of(
         cls, version: int, catalog: ChecklistCatalog, versions: list[ChecklistVersion]
     ) -> ChecklistsOut:
-        checklists = [
-            ChecklistOut(
-                key=c.key,
-                trigger=c.trigger,
-                when=c.when,
-                tasks=[ChecklistTask.model_validate(t, from_attributes=True) for t in c.tasks],
-            )
-            for c in catalog.checklists
-        ]
-        return cls(version=version, text=catalog.text, checklists=checklists, versions=versions)
+        return cls(
+            version=version,
+            text=catalog.text,
+            checklists=list(catalog.checklists),
+            versions=versions,
+        )
 
 
 class UserIn(Body):
