@@ -37,6 +37,7 @@ access_log = Table(
 class Basis(StrEnum):
     ROLE = "role"  # the allocation office sees every patient of its municipality
     RELATION = "relation"  # a care relation of the viewer's unit or zone
+    EMERGENCY = "emergency"  # the viewer's emergency access (`access/emergency_access.py`)
 
 
 @dataclass(frozen=True)
@@ -49,29 +50,55 @@ class Look:
     at: datetime
 
 
+def basis_of(user: User) -> Basis:
+    """Why a user sees the patients a board or read shows them, unless said otherwise."""
+    return Basis.ROLE if user.role == "allocation" else Basis.RELATION
+
+
+def _row(user: User, flow_id: UUID, view: str, at: datetime, basis: Basis) -> dict[str, object]:
+    return {
+        "municipality_id": user.municipality_id,
+        "flow_id": flow_id,
+        "user_id": user.id,
+        "role": user.role,
+        "view": view,
+        "basis": basis.value,
+        "at": at,
+    }
+
+
 class AccessLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         create_tables(engine, [access_log])
 
-    def record(self, user: User, flow_ids: Iterable[UUID], view: str, at: datetime) -> None:
-        self.record_many([(user, flow_ids, view, at)])
+    def record(
+        self,
+        user: User,
+        flow_ids: Iterable[UUID],
+        view: str,
+        at: datetime,
+        basis: Basis | None = None,
+    ) -> None:
+        """The looks of one response; `basis` if not the role's own (`basis_of`)."""
+        self._write(
+            [
+                _row(user, flow_id, view, at, basis or basis_of(user))
+                for flow_id in dict.fromkeys(flow_ids)  # each once, in the order shown
+            ]
+        )
 
     def record_many(self, looks: Iterable[tuple[User, Iterable[UUID], str, datetime]]) -> None:
         """Several responses' looks in one statement."""
-        rows = [
-            {
-                "municipality_id": user.municipality_id,
-                "flow_id": flow_id,
-                "user_id": user.id,
-                "role": user.role,
-                "view": view,
-                "basis": (Basis.ROLE if user.role == "allocation" else Basis.RELATION).value,
-                "at": at,
-            }
-            for user, flow_ids, view, at in looks
-            for flow_id in dict.fromkeys(flow_ids)  # each once, in the order shown
-        ]
+        self._write(
+            [
+                _row(user, flow_id, view, at, basis_of(user))
+                for user, flow_ids, view, at in looks
+                for flow_id in dict.fromkeys(flow_ids)
+            ]
+        )
+
+    def _write(self, rows: list[dict[str, object]]) -> None:
         if rows:
             with self.engine.begin() as db:
                 insert_rows(db, access_log, rows)

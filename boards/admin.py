@@ -56,6 +56,7 @@ ACTION_TEXT = {
     "role_mapping.added": "Rolletilordning lagt til",
     "role_mapping.removed": "Rolletilordning fjernet",
     "checklists.written": "Sjekklister endret",
+    "emergency_access.not_found": "Nødtilgang: ingen pasient med fødselsnummeret",
 }
 
 

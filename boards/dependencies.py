@@ -9,6 +9,7 @@ from uuid import UUID
 from fastapi import Depends, Header, HTTPException, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from access.access_log import Basis
 from access.accounts import User
 from access.policy import Viewer, may_command, may_open_flows, may_see, viewer_of
 from boards.system import System
@@ -58,9 +59,10 @@ def check_flow_access(
     system: Annotated[System, Depends(get_system)],
     user: Annotated[User, Depends(get_user)],
     now: Annotated[datetime, Depends(get_now)],
-) -> None:
+) -> Basis | None:
     """For every route under /flows: may this user see the flow, and give the command?
-    The command is the route's path after the flow id (see `Command`)."""
+    The command is the route's path after the flow id (see `Command`). Its answer is the
+    basis a read logs its look with (`flow_basis`)."""
     route = request.scope["route"].path
     command = route.split("{flow_id}", 1)[-1].strip("/").replace("{flag}/", "")
     flow_id = request.path_params.get("flow_id")
@@ -68,15 +70,32 @@ def check_flow_access(
     if flow_id is None:
         if request.method == "POST" and not may_open_flows(viewer):
             raise NotPermittedError("Bare tildelingskontoret kan opprette forløp.")
-        return
+        return None
     try:
         UUID(flow_id)
     except ValueError:
-        return  # the route refuses it as malformed (422)
+        return None  # the route refuses it as malformed (422)
     system.projector.catch_up()
-    authorise_flow(
-        system, viewer, UUID(flow_id), now, Command(command) if request.method == "POST" else None
+    return flow_basis(
+        system, user, UUID(flow_id), now, Command(command) if request.method == "POST" else None
     )
+
+
+def flow_basis(
+    system: System, user: User, flow_id: UUID, now: datetime, command: Command | None = None
+) -> Basis | None:
+    """Why the user may see the flow: None for the role's own rule (`basis_of`), or
+    `EMERGENCY` for an emergency access of the user's that holds now. Emergency access
+    shows the patient; it gives no command (403)."""
+    try:
+        authorise_flow(system, viewer_of(user), flow_id, now, command)
+    except NotFoundError:
+        if system.emergency.active(user, flow_id, now) is None:
+            raise
+        if command is not None:
+            raise NotPermittedError("Nødtilgang gir innsyn, ikke kommandoer.") from None
+        return Basis.EMERGENCY
+    return None
 
 
 def authorise_flow(
@@ -111,4 +130,5 @@ CurrentSystem = Annotated[System, Depends(get_system)]
 CurrentUser = Annotated[User, Depends(get_user)]
 Now = Annotated[datetime, Depends(get_now)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
+FlowBasis = Annotated[Basis | None, Depends(check_flow_access)]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]

@@ -11,6 +11,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
+from starlette.routing import BaseRoute, Match
 
 from boards.security import log_refusal
 from flow.errors import FlowError, NotFoundError, NotPermittedError, UnusableTextError
@@ -86,7 +87,21 @@ async def _http_error(request: Request, error: Exception) -> Response:
         return JSONResponse({"detail": [problem]}, status_code=422)
     if error.status_code in {401, 403}:
         await log_refusal(request, error.status_code)
+    if error.status_code == 405:
+        allowed = ", ".join(sorted(_methods_at(request)))
+        return JSONResponse(
+            {"detail": "Metoden er ikke tillatt her."}, status_code=405, headers={"Allow": allowed}
+        )
     return await http_exception_handler(request, error)
+
+
+def _methods_at(request: Request) -> set[str]:
+    """Every method the path takes: Starlette's `Allow` names only the first route's."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if isinstance(route, BaseRoute) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= getattr(route, "methods", None) or set()
+    return methods
 
 
 def install_error_handlers(app: FastAPI) -> None:

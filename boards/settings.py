@@ -23,6 +23,8 @@ class Settings(BaseSettings):
     master_keys_file: Path = Path("var/pasientflyt-master.keys")
     #: Days after a flow is closed before `pasientflyt erase` erases its identity.
     retention_days: int = 180
+    #: How long an emergency access (nødtilgang) opens its one patient to its user.
+    emergency_access_lasts: timedelta = timedelta(hours=4)
     daily_rates: dict[int, int] = dict(NATIONAL_DAILY_RATES)
     session_idle: timedelta = timedelta(minutes=60)
     session_lifetime: timedelta = timedelta(hours=12)

@@ -14,6 +14,7 @@ from access.accounts import Accounts
 from access.audit import Audit
 from access.database import connect, create_tables, startup_lock
 from access.devices import Devices
+from access.emergency_access import EmergencyAccess
 from access.lockout import Lockout
 from access.oidc import RoleMappings
 from access.patient_keys import MasterKeys, PatientKeys
@@ -42,6 +43,7 @@ class System:
     role_mappings: RoleMappings
     keys: PatientKeys
     access_log: AccessLog
+    emergency: EmergencyAccess
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -89,4 +91,5 @@ def open_system(settings: Settings) -> System:
         role_mappings,
         keys,
         AccessLog(engine),
+        EmergencyAccess(engine, keys, settings.emergency_access_lasts),
     )

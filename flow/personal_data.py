@@ -99,14 +99,21 @@ class PersonalDataMapper(Mapper[UUID]):
         return domain_event
 
     def _seal(self, key: bytes, flow_id: UUID, field: str, value: Any) -> str:
-        nonce = os.urandom(12)
-        plain = self.transcoder.encode({field: value})
-        sealed = AESGCM(key).encrypt(nonce, plain, flow_id.bytes + field.encode())
-        return base64.b64encode(nonce + sealed).decode("ascii")
+        return seal(key, flow_id, field, self.transcoder.encode({field: value}))
 
     def _open(self, key: bytes | None, flow_id: UUID, field: str, value: dict[str, str]) -> Any:
         if key is None:
             return ERASED_PATIENT if field == "patient" else ERASED
-        raw = base64.b64decode(value[_SEALED])
-        plain = AESGCM(key).decrypt(raw[:12], raw[12:], flow_id.bytes + field.encode())
-        return self.transcoder.decode(plain)[field]
+        return self.transcoder.decode(unseal(key, flow_id, field, value[_SEALED]))[field]
+
+
+def seal(key: bytes, flow_id: UUID, field: str, plain: bytes) -> str:
+    """`plain` encrypted with the flow's key, bound to the flow and the field it is for."""
+    nonce = os.urandom(12)
+    sealed = AESGCM(key).encrypt(nonce, plain, flow_id.bytes + field.encode())
+    return base64.b64encode(nonce + sealed).decode("ascii")
+
+
+def unseal(key: bytes, flow_id: UUID, field: str, sealed: str) -> bytes:
+    raw = base64.b64decode(sealed)
+    return AESGCM(key).decrypt(raw[:12], raw[12:], flow_id.bytes + field.encode())

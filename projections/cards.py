@@ -176,6 +176,19 @@ def load_card(
     return found[0] if found else None
 
 
+def flow_of_patient(engine: Engine, municipality_id: UUID, national_id: str) -> UUID | None:
+    """The patient's flow in the municipality: the one still open, else the newest."""
+    query = (
+        select(cards.c.flow_id)
+        .where(cards.c.municipality_id == municipality_id, cards.c.national_id == national_id)
+        .order_by(cards.c.closed_at.is_not(None), cards.c.opened_at.desc())
+        .limit(1)
+    )
+    with engine.connect() as db:
+        flow_id: UUID | None = db.scalar(query)
+    return flow_id
+
+
 def _card(
     row: Mapping[Any, Any],
     names: Mapping[UUID | None, str],

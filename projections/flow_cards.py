@@ -37,7 +37,7 @@ cards = Table(
     Column("municipality_id", Uuid, nullable=False, index=True),
     Column("version", Integer, nullable=False),
     Column("name", String(200), nullable=False),
-    Column("national_id", String(11), nullable=False),
+    Column("national_id", String(11), nullable=False, index=True),
     Column("phase", String(16), nullable=False, index=True),
     Column("source", String(16), nullable=False),
     Column("location", String(200), nullable=False),

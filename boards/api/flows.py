@@ -33,6 +33,7 @@ from boards.dependencies import (
     CurrentSystem,
     CurrentUser,
     ExpectedVersion,
+    FlowBasis,
     Flows,
     Now,
     check_flow_access,
@@ -65,20 +66,25 @@ def open_flow(body: OpenFlow, flows: Flows, by: CurrentActor, now: Now) -> Comma
 
 @router.get("/flows/{flow_id}")
 def read_flow(
-    flow_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now, response: Response
+    flow_id: UUID,
+    system: CurrentSystem,
+    user: CurrentUser,
+    now: Now,
+    basis: FlowBasis,
+    response: Response,
 ) -> FlowView:
     view = system.flows.flow(flow_id, user.actor)
-    system.access_log.record(user, [flow_id], "api/forløp", now)
+    system.access_log.record(user, [flow_id], "api/forløp", now, basis)
     response.headers["ETag"] = f'"{view.version}"'
     return view
 
 
 @router.get("/flows/{flow_id}/history")
 def read_history(
-    flow_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now
+    flow_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now, basis: FlowBasis
 ) -> list[HistoryEntry]:
     history = system.flows.history(flow_id, user.actor)
-    system.access_log.record(user, [flow_id], "api/historikk", now)
+    system.access_log.record(user, [flow_id], "api/historikk", now, basis)
     return history
 
 

@@ -18,6 +18,7 @@ from pydantic import (
 )
 
 from access.access_log import Look
+from access.emergency_access import NOTE_LIMIT, EmergencyReason, Grant
 from flow.national_id import InvalidNationalIdError
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
@@ -202,7 +203,7 @@ class LookOut(BaseModel):
     user_id: UUID
     role: str
     view: str = Field(description="Siden eller API-et det ble sett gjennom.")
-    basis: str = Field(description="role (tildelingskontorets arbeid) eller relation.")
+    basis: str = Field(description="role (tildelingskontorets arbeid), relation, emergency")
     at: datetime
 
     @classmethod
@@ -215,3 +216,88 @@ class LookOut(BaseModel):
             basis=look.basis.value,
             at=look.at,
         )
+
+
+class EmergencyAccessIn(Body):
+    national_id: NationalId = Field(description="Pasientens fødselsnummer eller D-nummer.")
+    reason: EmergencyReason = Field(description="Hvorfor pasienten må åpnes nå.")
+    note: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, max_length=NOTE_LIMIT),
+        AfterValidator(_printable),
+    ] = Field("", description="Med egne ord; påkrevd når grunnen er «annet».")
+
+    @model_validator(mode="after")
+    def _says_why(self) -> Self:
+        if self.reason == EmergencyReason.OTHER and not self.note:
+            raise ValueError("Skriv hvorfor når grunnen er «annet».")
+        return self
+
+
+class EmergencyGrantOut(BaseModel):
+    """An emergency access, as the user who holds it sees it."""
+
+    id: UUID
+    flow_id: UUID
+    reason: EmergencyReason
+    note: str
+    granted_at: datetime
+    expires_at: datetime
+
+    @classmethod
+    def of(cls, grant: Grant) -> EmergencyGrantOut:
+        return cls(
+            id=grant.id,
+            flow_id=grant.flow_id,
+            reason=grant.reason,
+            note=grant.note,
+            granted_at=grant.granted_at,
+            expires_at=grant.expires_at,
+        )
+
+
+class EmergencyUseOut(BaseModel):
+    """One use of emergency access on the leaders' review list: who, when, why — not whom."""
+
+    id: UUID
+    user_id: UUID
+    reason: EmergencyReason
+    note: str
+    granted_at: datetime
+    expires_at: datetime
+    reviewed_by: UUID | None
+    reviewed_at: datetime | None
+    review_comment: str | None
+    overdue: bool = Field(description="Ikke gjennomgått og eldre enn en uke.")
+
+    @classmethod
+    def of(cls, grant: Grant, now: datetime) -> EmergencyUseOut:
+        return cls(
+            id=grant.id,
+            user_id=grant.user_id,
+            reason=grant.reason,
+            note=grant.note,
+            granted_at=grant.granted_at,
+            expires_at=grant.expires_at,
+            reviewed_by=grant.reviewed_by,
+            reviewed_at=grant.reviewed_at,
+            review_comment=grant.review_comment,
+            overdue=grant.overdue(now),
+        )
+
+
+class ReviewIn(Body):
+    comment: Annotated[
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_LIMIT),
+        AfterValidator(_printable),
+    ] = Field(description="Lederens vurdering av bruken.")
+
+
+class UserLookOut(BaseModel):
+    """One look of one user, for a leader: the patient only as a number in this answer."""
+
+    at: datetime
+    view: str
+    basis: str
+    patient: int = Field(description="Pasient nr. i denne listen, ikke en identitet.")
