@@ -40,6 +40,13 @@ class Basis(StrEnum):
     EMERGENCY = "emergency"  # the viewer's emergency access (`access/emergency_access.py`)
 
 
+BASIS_TEXT = {
+    Basis.ROLE: "rollen (tildeling)",
+    Basis.RELATION: "pasientrelasjon",
+    Basis.EMERGENCY: "nødtilgang",
+}
+
+
 @dataclass(frozen=True)
 class Look:
     flow_id: UUID

@@ -13,7 +13,9 @@ from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from access.access_log import BASIS_TEXT
 from access.accounts import Role, User
+from access.emergency_access import MAY_USE
 from access.lockout import refusal_text
 from access.policy import may_see_board, viewer_of
 from access.sessions import Session
@@ -124,6 +126,10 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
         if user.role == Role.ALLOCATION or place.id in user.unit_ids:
             prefix = "/soner/" if place.is_zone else "/enheter/"
             links.append((f"{prefix}{place.id}", place.name))
+    if user.role in MAY_USE:
+        links.append(("/nodtilgang", "Nødtilgang"))
+    if user.role == Role.LEADER:
+        links += [("/leder/nodtilgang", "Nødtilgang"), ("/leder/innsyn", "Innsyn per bruker")]
     if user.role == Role.ADMIN:
         links.append(("/admin", "Administrasjon"))
     path = request.url.path
@@ -342,7 +348,7 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
         "looks": system.access_log.of_flow(user.municipality_id, flow_id),
         "names": {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts},
         "roles": {role.value: text for role, text in ROLE_TEXT.items()},
-        "bases": {"role": "rollen (tildeling)", "relation": "pasientrelasjon"},
+        "bases": BASIS_TEXT,
     }
     return render(request, "access_log.html", context, session=session)
 

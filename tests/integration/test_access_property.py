@@ -1,10 +1,12 @@
 """No read path shows a patient to a viewer without a care relation.
 
 Random histories in two municipalities (flows opened, admitted, decided, placed, sent home,
-readmitted, closed, tasks worked, time passing across the 72-hour edge), then every user of
+readmitted, closed, tasks worked, emergency access asked for, time passing across the 72-hour
+and the 4-hour edges), then every user of
 both municipalities reads every board, page and JSON read there is, of both municipalities.
 The oracle is the pure policy over relations worked out here from the flows' own events
-and state, not from the read models the paths use. No response may contain the name or the
+and state, not from the read models the paths use, plus the user's own emergency accesses
+that hold: one patient each, never more. No response may contain the name or the
 identity number of a patient the oracle hides from the viewer; the wall display shows no
 full name at all; and every patient a response does show is in the access log for that
 viewer, written by that request.
@@ -31,8 +33,10 @@ from world import Clock
 
 from access.access_log import access_log
 from access.accounts import Role, User
+from access.emergency_access import MAY_USE, EmergencyReason, Grant
 from access.policy import CareRelations, may_see, viewer_of
 from boards.app import create_app
+from boards.emergency import open_emergency_access
 from boards.pages import SESSION_COOKIE
 from boards.settings import Settings
 from boards.system import System
@@ -63,6 +67,7 @@ OPS = [
     "readmit",
     "close",
     "work_tasks",
+    "emergency",
     "advance",
 ]
 steps = st.lists(
@@ -86,6 +91,7 @@ class Example:
     tenants: list[Tenant]
     flows: list[tuple[UUID, str, str, int]] = field(default_factory=list)  # id, name, nid, tenant
     viewers: list[tuple[User, dict[str, str], dict[str, str]]] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)  # emergency accesses given
 
 
 @pytest.fixture(scope="module")
@@ -101,7 +107,7 @@ def test_no_read_path_shows_a_patient_to_a_viewer_without_a_care_relation(
     served: tuple[System, Clock, TestClient],
 ) -> None:
     system, clock, client = served
-    cases = 0
+    cases = granted = 0
 
     @settings(
         max_examples=EXAMPLES,
@@ -110,15 +116,20 @@ def test_no_read_path_shows_a_patient_to_a_viewer_without_a_care_relation(
     )
     @given(history=st.tuples(steps, st.randoms(use_true_random=False)))
     def check(history: tuple[list[tuple[str, int, int]], random.Random]) -> None:
-        nonlocal cases
+        nonlocal cases, granted
         ops, rng = history
         example = _example(system, clock, client)
         for op, which, choice in ops:
             _step(example, op, which, choice, rng)
         cases += _read_everything(example)
+        granted += len(example.grants)
 
     check()
-    print(f"\naccess property: {cases:,} cases (user × read path) over {EXAMPLES} histories")
+    print(
+        f"\naccess property: {cases:,} cases (user × read path) over {EXAMPLES} histories, "
+        f"{granted} emergency accesses"
+    )
+    assert granted > 0  # the histories do exercise emergency access
     if CI:
         assert cases >= MIN_CASES_IN_CI
 
@@ -192,7 +203,19 @@ def _step(example: Example, op: str, which: int, choice: int, rng: random.Random
         )
         example.flows.append((flow_id, name, national_id, index))
         return
-    flow_id, _, _, index = example.flows[which % len(example.flows)]
+    flow_id, _, national_id, index = example.flows[which % len(example.flows)]
+    if op == "emergency":  # a nurse or home-care user of either municipality asks
+        users = [user for user, _, _ in example.viewers if user.role in MAY_USE]
+        user = users[(which + choice) % len(users)]
+        try:
+            example.grants.append(
+                open_emergency_access(
+                    example.system, user, national_id, EmergencyReason.ACUTE, "", now
+                )
+            )
+        except FlowError:
+            pass  # already related, or not a patient of the user's municipality
+        return
     tenant = example.tenants[index]
     by = tenant.office
     view = flows.flow(flow_id, by)
@@ -310,6 +333,10 @@ def _read_everything(example: Example) -> int:
             json_paths.append(f"/api/v1/boards/zones/{zone}")
     for flow_id, _, _, _ in example.flows:
         json_paths += [f"/api/v1/flows/{flow_id}", f"/api/v1/flows/{flow_id}/history"]
+    paths += ["/nodtilgang", "/leder/nodtilgang"]
+    paths += [f"/nodtilgang/{grant.id}" for grant in example.grants]
+    paths += [f"/leder/innsyn?bruker={user.username}" for user, _, _ in example.viewers[:4]]
+    json_paths += ["/api/v1/emergency-access", "/api/v1/emergency-access/uses"]
     cases = 0
     for user, bearer, cookie in example.viewers:
         viewer = viewer_of(user)
@@ -317,7 +344,7 @@ def _read_everything(example: Example) -> int:
             flow_id
             for flow_id, _, _, _ in example.flows
             if may_see(viewer, relations[flow_id], now)
-        }
+        } | {g.flow_id for g in example.grants if g.user_id == user.id and g.active(now)}
         # A number drawn twice belongs to one patient with two flows: hidden only if no flow
         # of that number may be seen.
         seen_numbers = {nid for flow_id, _, nid, _ in example.flows if flow_id in visible}

@@ -7,7 +7,14 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from admin_world import admin_world, audit_actions  # noqa: F401  (fixture)
+from admin_world import (  # noqa: F401  (admin_world is a fixture)
+    ADMIN_PASSWORD,
+    admin_world,
+    audit_actions,
+    csrf_token_of,
+    log_in,
+)
+from fastapi.testclient import TestClient
 from world import World
 
 from flow.vocabulary import ERASED
@@ -202,3 +209,68 @@ def test_the_reason_written_is_erased_with_the_patient(w: World) -> None:
     w.system.flows.erase_identity(UUID(flow_id), "Begjæring", by=w.actor(), at=w.clock())
     (use,) = uses(w)
     assert use["note"] == ERASED
+
+
+def as_user(w: World, username: str, password: str) -> TestClient:
+    client = TestClient(w.client.app)
+    assert log_in(client, username, password).status_code == 303
+    return client
+
+
+def test_the_nurse_opens_a_patient_from_the_page_and_it_closes_on_time(w: World) -> None:
+    flow_id = reserved(w, ON_UTRED, "UTRED")
+    nurse = as_user(w, "sykepleier", "pw-2")
+    assert "Nødtilgang" in nurse.get("/enheter/" + str(w.unit("KORT"))).text  # in the menu
+    token = csrf_token_of(nurse, "/nodtilgang")
+    form = {"national_id": ON_UTRED["national_id"], "reason": "akutt", "csrf_token": token}
+
+    assert nurse.post("/nodtilgang", data={**form, "csrf_token": "x"}).status_code == 403
+    refused = nurse.post("/nodtilgang", data={**form, "reason": "annet"})
+    assert refused.status_code == 422
+    assert "annet" in refused.text and ON_UTRED["national_id"] in refused.text  # kept as typed
+    opened = nurse.post("/nodtilgang", data=form, follow_redirects=False)
+    assert opened.status_code == 303, opened.text
+    page = nurse.get(opened.headers["location"])
+    assert page.status_code == 200
+    assert ON_UTRED["name"] in page.text and "gjelder til" in page.text
+    assert ON_UTRED["name"] in nurse.get("/nodtilgang").text  # among her accesses now
+    log = w.client.get(f"/api/v1/flows/{flow_id}/access-log", headers=w.headers()).json()
+    assert ("nødtilgang", "emergency") in [(e["view"], e["basis"]) for e in log]
+
+    office = as_user(w, "saksbehandler", "pw-1")
+    assert office.get(opened.headers["location"]).status_code == 403  # not the office's page
+    w.clock.advance(hours=4)
+    nurse = as_user(w, "sykepleier", "pw-2")  # her session has gone idle meanwhile
+    expired = nurse.get(opened.headers["location"])
+    assert expired.status_code == 403
+    assert "utløpt" in expired.text and ON_UTRED["name"] not in expired.text
+
+
+def test_the_leader_reviews_on_the_page_and_sees_looks_without_patients(w: World) -> None:
+    flow_id = reserved(w, ON_UTRED, "UTRED")
+    open_access(w, ON_UTRED["national_id"], reason="vakt", note="Dekker Utredning")
+    leader = as_user(w, "leder", ADMIN_PASSWORD)
+    page = leader.get("/leder/nodtilgang")
+    assert page.status_code == 200
+    assert "Dekker Utredning" in page.text and "Ikke gjennomgått" in page.text
+    assert ON_UTRED["name"] not in page.text and ON_UTRED["national_id"] not in page.text
+    (use,) = uses(w)
+    path = f"/leder/nodtilgang/{use['id']}/gjennomgang"
+    token = csrf_token_of(leader, "/leder/nodtilgang")
+    empty = leader.post(path, data={"comment": "", "csrf_token": token})
+    assert empty.status_code == 422 and "refusal" in empty.text
+    done = leader.post(path, data={"comment": "Greit", "csrf_token": token}, follow_redirects=False)
+    assert done.status_code == 303
+    assert "Gjennomgått av" in leader.get("/leder/nodtilgang").text
+
+    assert nurse_reads(w, flow_id) == 200
+    looks = leader.get("/leder/innsyn?bruker=sykepleier")
+    assert looks.status_code == 200
+    assert "Pasient 1" in looks.text and ON_UTRED["name"] not in looks.text
+    assert (
+        leader.get("/leder/innsyn?bruker=sykepleier&fra=2026-03-05&til=2026-03-01").status_code
+        == 422
+    )
+    nurse = as_user(w, "sykepleier", "pw-2")
+    assert nurse.get("/leder/innsyn").status_code == 403
+    assert nurse.get("/leder/nodtilgang").status_code == 403
