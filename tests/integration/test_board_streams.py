@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import signal
 import time
 from collections.abc import Iterator
@@ -155,6 +156,7 @@ def test_the_corridor_screen_of_the_unit_gets_initials_and_bed_only(
     for event in heard:
         for secret in (NAME, "Bekkestrøm", national_id, national_id[:6], flow_id, "Sykehuset"):
             assert secret not in event.data
+        assert re.search(r"(?<![0-9a-f])[0-9]{11}(?![0-9a-f])", event.data) is None
 
 
 def test_a_task_turning_overdue_and_the_turning_day_reach_the_units_board(
