@@ -8,6 +8,7 @@ a board of 40 patients costs one write, and nothing shown goes unlogged.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -77,6 +78,7 @@ def _row(user: User, flow_id: UUID, view: str, at: datetime, basis: Basis) -> di
 class AccessLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="access-log")
         create_tables(engine, [access_log])
 
     def record(
@@ -94,6 +96,12 @@ class AccessLog:
                 for flow_id in dict.fromkeys(flow_ids)  # each once, in the order shown
             ]
         )
+
+    def record_soon(
+        self, user: User, flow_ids: Iterable[UUID], view: str, at: datetime
+    ) -> Future[None]:
+        """`record` in a writer thread; the caller waits for it before it answers."""
+        return self._writer.submit(self.record, user, list(flow_ids), view, at)
 
     def record_many(self, looks: Iterable[tuple[User, Iterable[UUID], str, datetime]]) -> None:
         """Several responses' looks in one statement."""

@@ -28,6 +28,10 @@ from sqlalchemy import (
 from access.accounts import Accounts, User, metadata, users
 from access.database import create_tables
 
+#: How seldom a session's last use is written: idle time is counted to the minute, so most
+#: requests read their session without writing it.
+TOUCH_EVERY = timedelta(minutes=1)
+
 sessions = Table(
     "sessions",
     metadata,
@@ -88,7 +92,8 @@ class Sessions:
             if _aware(row.seen_at) + self.idle < at or _aware(row.started_at) + self.lifetime < at:
                 db.execute(delete(sessions).where(sessions.c.id_sha256 == key))
                 return None
-            db.execute(update(sessions).where(sessions.c.id_sha256 == key).values(seen_at=at))
+            if at - _aware(row.seen_at) >= TOUCH_EVERY:  # a write, and its fsync, a minute
+                db.execute(update(sessions).where(sessions.c.id_sha256 == key).values(seen_at=at))
         user = self.accounts.get(row.user_id)
         return Session(user, row.csrf_token) if user else None
 

@@ -1,11 +1,14 @@
-"""What a response shows of patients: the flows whose identity it carries, logged before
-the response goes out (`access/access_log.py`). Streams log each message before they send
-it; the looks of all streams woken by one change are written together (`StreamLooks`)."""
+"""What a response shows of patients: the flows whose identity it carries, written while
+the response is made and before it goes out (`access/access_log.py`). Streams log each
+message before they send it; the looks of all streams woken by one change are written
+together (`StreamLooks`)."""
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -39,8 +42,16 @@ def shown_flows(value: Any) -> set[UUID]:
     return found
 
 
-def log_looks(system: System, user: User, value: Any, view: str, at: datetime) -> None:
-    system.access_log.record(user, shown_flows(value), view, at)
+@contextmanager
+def looks_logged(system: System, user: User, value: Any, view: str, at: datetime) -> Iterator[None]:
+    """Write the looks of `value` while the block makes the response from it: the write
+    (its statement and its commit's fsync) runs beside the rendering, and the block ends
+    only once it is written, so a response never goes out unlogged."""
+    written = system.access_log.record_soon(user, shown_flows(value), view, at)
+    try:
+        yield
+    finally:
+        written.result()
 
 
 class StreamLooks:

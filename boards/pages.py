@@ -22,7 +22,7 @@ from access.sessions import Session
 from boards.commands import COMMANDS, Call, execute
 from boards.dependencies import authorise_flow, get_now, get_system
 from boards.errors import field_message, status_of
-from boards.looks import log_looks
+from boards.looks import looks_logged
 from boards.rendering import language_context, templates
 from boards.security import client_address, log_access
 from boards.translations import LANGUAGES, translator
@@ -300,19 +300,19 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
     board = AllocationBoard.read(
         system.engine, user.municipality_id, get_now(request), system.daily_rates
     )
-    log_looks(system, user, board, "tildeling", get_now(request))
-    return render(
-        request,
-        "allocation.html",
-        {
-            "board": board,
-            "municipality": system.flows.municipality_name(user.municipality_id),
-            "place_names": {place.id: place.name for place in municipality_places(request, user)},
-            "position": position,
-        },
-        session=session,
-        **extra,
-    )
+    with looks_logged(system, user, board, "tildeling", get_now(request)):
+        return render(
+            request,
+            "allocation.html",
+            {
+                "board": board,
+                "municipality": system.flows.municipality_name(user.municipality_id),
+                "place_names": {p.id: p.name for p in municipality_places(request, user)},
+                "position": position,
+            },
+            session=session,
+            **extra,
+        )
 
 
 @router.get("/tildeling/forlop/{flow_id}/handlinger")
@@ -326,9 +326,9 @@ def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTML
     )
     if card is None:
         raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
-    log_looks(system, user, card, "tildeling/handlinger", get_now(request))
-    context = {"card": card, "places": municipality_places(request, user)}
-    return render(request, "_command_forms.html", context, session=session)
+    with looks_logged(system, user, card, "tildeling/handlinger", get_now(request)):
+        context = {"card": card, "places": municipality_places(request, user)}
+        return render(request, "_command_forms.html", context, session=session)
 
 
 @router.get("/tildeling/forlop/{flow_id}/tilgangslogg")
@@ -341,16 +341,16 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
     card = load_card(system.engine, user.municipality_id, flow_id, now, system.daily_rates)
     if card is None:
         raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
-    log_looks(system, user, card, "tildeling/tilgangslogg", now)
     accounts = system.accounts.list_users(user.municipality_id)
     context = {
         "card": card,
-        "looks": system.access_log.of_flow(user.municipality_id, flow_id),
+        "looks": system.access_log.of_flow(user.municipality_id, flow_id),  # before this one
         "names": {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts},
         "roles": {role.value: text for role, text in ROLE_TEXT.items()},
         "bases": BASIS_TEXT,
     }
-    return render(request, "access_log.html", context, session=session)
+    with looks_logged(system, user, card, "tildeling/tilgangslogg", now):
+        return render(request, "access_log.html", context, session=session)
 
 
 @router.post("/tildeling/forlop/{flow_id}/{command:path}")
@@ -426,9 +426,9 @@ def unit_page(
     request: Request, session: PageSession, position: Position, board: UnitBoardRead
 ) -> HTMLResponse:
     user = session.user
-    log_looks(get_system(request), user, board, "enhet", get_now(request))
-    context = {"board": board, "position": position}
-    return render(request, "unit.html", context, session=session)
+    with looks_logged(get_system(request), user, board, "enhet", get_now(request)):
+        context = {"board": board, "position": position}
+        return render(request, "unit.html", context, session=session)
 
 
 @router.get("/enheter/{unit_id}/vegg")
@@ -449,9 +449,9 @@ def zone_page(
     request: Request, session: PageSession, position: Position, board: ZoneBoardRead
 ) -> HTMLResponse:
     user = session.user
-    log_looks(get_system(request), user, board, "sone", get_now(request))
-    context = {"board": board, "position": position}
-    return render(request, "zone.html", context, session=session)
+    with looks_logged(get_system(request), user, board, "sone", get_now(request)):
+        context = {"board": board, "position": position}
+        return render(request, "zone.html", context, session=session)
 
 
 @router.post("/oppgaver/{task_id}/{action}")

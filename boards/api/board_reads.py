@@ -11,7 +11,7 @@ from access.policy import may_see_board, viewer_of
 from boards.api.flows import REFUSALS
 from boards.api.schemas import Problem
 from boards.dependencies import CurrentSystem, CurrentUser, Now
-from boards.looks import log_looks
+from boards.looks import looks_logged
 from flow.errors import NotPermittedError
 from projections.allocation_board import AllocationBoard
 from projections.home_care_board import HomeCareBoard
@@ -33,8 +33,8 @@ def allocation_board(system: CurrentSystem, user: CurrentUser, now: Now) -> Allo
     _require_board(user, None)
     system.projector.catch_up()
     board = AllocationBoard.read(system.engine, user.municipality_id, now, system.daily_rates)
-    log_looks(system, user, board, "api/tildeling", now)
-    return board
+    with looks_logged(system, user, board, "api/tildeling", now):
+        return board
 
 
 @router.get("/boards/units/{unit_id}")
@@ -42,8 +42,8 @@ def unit_board(unit_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now
     _require_board(user, unit_id)
     system.projector.catch_up()
     board = UnitBoard.read(system.engine, user.municipality_id, unit_id, now, system.daily_rates)
-    log_looks(system, user, board, "api/enhet", now)
-    return board
+    with looks_logged(system, user, board, "api/enhet", now):
+        return board
 
 
 @router.get("/boards/zones/{zone_id}")
@@ -54,5 +54,5 @@ def home_care_board(
     system.projector.catch_up()
     municipality, rates = user.municipality_id, system.daily_rates
     board = HomeCareBoard.read(system.engine, municipality, zone_id, now, rates)
-    log_looks(system, user, board, "api/sone", now)
-    return board
+    with looks_logged(system, user, board, "api/sone", now):
+        return board

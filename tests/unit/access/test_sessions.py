@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from uuid import uuid4
 
 import pytest
+from sqlalchemy import event
 
 from access.accounts import Accounts, Role, User
 from access.database import connect
@@ -54,3 +55,23 @@ def test_ending_all_sessions_of_a_user_leaves_the_sessions_of_others(
 
 def test_ending_all_sessions_of_a_user_without_any_ends_none(sessions: Sessions) -> None:
     assert sessions.end_all(user(sessions, "kari").id) == 0
+
+
+def test_a_session_is_written_at_most_once_a_minute_and_idles_out_after_its_last_write(
+    sessions: Sessions,
+) -> None:
+    writes: list[str] = []
+
+    def count(_c: object, _cur: object, statement: str, *_: object) -> None:
+        if statement.lstrip().upper().startswith("UPDATE SESSIONS"):
+            writes.append(statement)
+
+    session_id = sessions.start(user(sessions, "kari"), NOW)
+    event.listen(sessions.engine, "before_cursor_execute", count)
+    for seconds in (10, 30, 59):
+        assert sessions.find(session_id, NOW + timedelta(seconds=seconds)) is not None
+    assert writes == []  # read, not written: no commit to wait for
+    assert sessions.find(session_id, NOW + timedelta(minutes=1)) is not None
+    assert len(writes) == 1
+    assert sessions.find(session_id, NOW + timedelta(minutes=61)) is not None
+    assert sessions.find(session_id, NOW + timedelta(minutes=122)) is None
