@@ -181,6 +181,14 @@ class EmergencyAccess:
             or_(emergency_access.c.reviewed_at.is_(None), emergency_access.c.granted_at >= since),
         )
 
+    def granted_between(self, municipality_id: UUID, start: datetime, end: datetime) -> list[Grant]:
+        """The uses granted in [start, end): the leaders' figures count them."""
+        return self._read(
+            emergency_access.c.municipality_id == municipality_id,
+            emergency_access.c.granted_at >= start,
+            emergency_access.c.granted_at < end,
+        )
+
     def review(self, leader: User, grant_id: UUID, comment: str, at: datetime) -> Grant:
         """Mark one use reviewed; a use is reviewed once."""
         if leader.role != Role.LEADER:

@@ -32,15 +32,6 @@ from flow.vocabulary import UnitKind
 from projections.bed_grid import beds as bed_grid
 from projections.projector import Projector
 
-KIND_TEXT = {
-    UnitKind.REHAB: "Rehabilitering",
-    UnitKind.ASSESSMENT: "Utredning",
-    UnitKind.PALLIATIVE: "Lindrende",
-    UnitKind.RESPITE: "Avlastning",
-    UnitKind.ACUTE: "Øyeblikkelig hjelp",
-    UnitKind.HOME_CARE_ZONE: "Hjemmetjenestesone",
-}
-
 #: What the audit log calls each action, in the words the audit page shows.
 ACTION_TEXT = {
     "unit.registered": "Enhet opprettet",

@@ -17,14 +17,14 @@ from pydantic import Field, ValidationError
 
 from access.accounts import Role, User
 from access.sessions import Session
-from boards.admin import ACTION_TEXT, KIND_TEXT, Admin, admin_of, check_admin
+from boards.admin import ACTION_TEXT, Admin, admin_of, check_admin
 from boards.api.admin import BlockIn, ChecklistsIn, DeviceIn, UnitIn, UserIn, ZoneIn, device_url
 from boards.api.schemas import Body, Name
 from boards.dependencies import get_now
 from boards.errors import field_message, status_of
 from boards.pages import ROLE_TEXT, CheckedSession, PageSession, render
 from flow.errors import FlowError, NotFoundError
-from flow.vocabulary import UnitKind
+from flow.vocabulary import KIND_TEXT, UnitKind
 
 ADMIN_LINKS = [
     ("/admin", "Oversikt"),

@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from boards import admin_pages, display_pages, emergency_pages, live_pages, oidc_pages, pages
 from boards.api import admin as admin_api
-from boards.api import board_reads, emergency, flows, places, stream, tasks
+from boards.api import board_reads, flows, leaders, places, stream, tasks
 from boards.errors import install_error_handlers
 from boards.live import Live
 from boards.looks import StreamLooks
@@ -64,7 +64,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
         tasks.router,
         board_reads.router,
         stream.router,
-        emergency.router,
+        leaders.router,
     ):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)

@@ -25,6 +25,7 @@ from flow.application import Pasientflyt
 from flow.store import store_env
 from projections.bed_grid import BedGrid
 from projections.flow_cards import FlowCards
+from projections.leader_figures import LeaderFigures
 from projections.projector import Projector
 from projections.task_list import TaskList, flows_with_loops_due
 
@@ -70,7 +71,7 @@ def open_system(settings: Settings) -> System:
             keys=keys,
             checklists=checklist_file.load(settings.checklists_file),
         )
-        projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList()])
+        projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList(), LeaderFigures()])
         accounts = Accounts(engine)
         sessions = Sessions(
             engine, accounts, idle=settings.session_idle, lifetime=settings.session_lifetime

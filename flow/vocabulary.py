@@ -132,6 +132,16 @@ class UnitKind(StrEnum):
     HOME_CARE_ZONE = "home_care_zone"
 
 
+KIND_TEXT = {
+    UnitKind.REHAB: "Rehabilitering",
+    UnitKind.ASSESSMENT: "Utredning",
+    UnitKind.PALLIATIVE: "Lindrende",
+    UnitKind.RESPITE: "Avlastning",
+    UnitKind.ACUTE: "Øyeblikkelig hjelp",
+    UnitKind.HOME_CARE_ZONE: "Hjemmetjenestesone",
+}
+
+
 class BedStatus(StrEnum):
     FREE = "free"
     RESERVED = "reserved"

@@ -1,5 +1,5 @@
-"""Emergency access over the API: a nurse opens one patient; a leader reviews the uses and
-what one user looked at — without any patient's identity."""
+"""What leaders and emergency access do over the API: a nurse opens one patient; a leader
+reviews the uses, what one user looked at, and the figures — never a patient's identity."""
 
 from __future__ import annotations
 
@@ -21,7 +21,9 @@ from boards.api.schemas import (
 )
 from boards.dependencies import CurrentSystem, CurrentUser, Now
 from boards.emergency import REVIEWED_SHOWN, open_emergency_access, pseudonymous
+from boards.figures import figures_for
 from flow.errors import NotFoundError, NotPermittedError
+from projections.figures import Figures
 
 router = APIRouter(
     tags=["nødtilgang"],
@@ -74,6 +76,21 @@ def review(
     """Mark one use reviewed, with the leader's comment; a use is reviewed once (409)."""
     _leader(user)
     return EmergencyUseOut.of(system.emergency.review(user, grant_id, body.comment, now), now)
+
+
+@router.get("/figures", tags=["tall for ledere"])
+def figures(
+    system: CurrentSystem,
+    user: CurrentUser,
+    now: Now,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Figures:
+    """The leaders' figures over a period (days in Oslo, both included; the last 365 by
+    default), per month and per unit, kind or zone. A count under 3 reads "<3", a value
+    hidden so that a small count cannot be worked out reads ":"; never a patient."""
+    _leader(user)
+    return figures_for(system, user, start, end, now)
 
 
 @router.get("/users/{user_id}/looks")

@@ -1,0 +1,142 @@
+"""The leaders' figures from a history made through commands, each number written out, on
+both stores; small counts hidden; never a patient."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from admin_world import admin_world  # noqa: F401  (a fixture)
+from world import World
+
+from fixtures.demo import synthetic_national_id
+
+RATE_2026 = 5745  # the latest national rate known (2024) is paid in later years
+
+
+@pytest.fixture
+def w(admin_world: World) -> World:  # noqa: F811
+    return admin_world
+
+
+def command(w: World, flow_id: str, path: str, body: dict[str, Any] | None = None) -> None:
+    response = w.client.post(
+        f"/api/v1/flows/{flow_id}/{path}", json=body or {}, headers=w.headers()
+    )
+    assert response.status_code in (200, 201), (path, response.text)
+
+
+def ready_patient(w: World, number: int) -> str:
+    patient = {
+        "national_id": synthetic_national_id(random.Random(number)),
+        "name": f"Pasient Nummer{number}",
+        "source": "hospital",
+        "location": "Sykehuset",
+        "need": "Rehabilitering",
+    }
+    response = w.client.post("/api/v1/flows", json=patient, headers=w.headers())
+    assert response.status_code == 201, response.text
+    flow_id: str = response.json()["id"]
+    command(w, flow_id, "ready-for-discharge", {"estimate": False})
+    return flow_id
+
+
+def figures(w: World, query: str = "?from=2026-03-01&to=2026-03-31") -> dict[str, Any]:
+    response = w.client.get(f"/api/v1/figures{query}", headers=w.headers("leder"))
+    assert response.status_code == 200, response.text
+    return {
+        t["key"]: {r["label"]: r["values"] for r in t["rows"]} for t in response.json()["tables"]
+    }
+
+
+def a_month_of_three_stays(w: World) -> list[str]:
+    """Four patients declared ready on 2 March (09:00 in Oslo); three answered two hours
+    later, placed on KORT on 5 March and sent home to NORD on 15 March; one of them back in
+    hospital on 20 March. The fourth still waits on 20 March at 13:00, when the figures are
+    read."""
+    a, b, c, d = (ready_patient(w, n) for n in range(4))
+    kort, nord = str(w.unit("KORT")), str(w.unit("NORD"))
+    w.clock.advance(hours=2)
+    for bed, flow_id in enumerate((a, b, c), start=1):
+        command(w, flow_id, "hospital-answer", {"can_receive": True, "note": ""})
+        command(
+            w,
+            flow_id,
+            "decision",
+            {"service": "short_term_stay", "unit_id": kort, "starts_on": "2026-03-05"},
+        )
+        command(w, flow_id, "reservation", {"unit_id": kort, "bed": str(bed)})
+    w.clock.advance(days=3)  # 5 March, 11:00 in Oslo
+    for flow_id in (a, b, c):
+        command(w, flow_id, "arrival")
+    w.clock.advance(days=10)  # 15 March
+    for flow_id in (a, b, c):
+        plan = {"on": "2026-03-15", "destination": "home", "zone_id": nord}
+        command(w, flow_id, "discharge-plan", plan)
+        command(w, flow_id, "discharge")
+    w.clock.advance(days=5)  # 20 March
+    command(w, a, "readmission", {"hospital": "Sykehuset"})
+    w.clock.advance(hours=2)
+    return [a, b, c, d]
+
+
+def test_each_figure_of_a_month_written_out(w: World) -> None:
+    a_month_of_three_stays(w)
+    got = figures(w)
+
+    # 3 waits of 2, 3 and 4 March; one from 2 March through today, 20 March: 19 days.
+    assert got["waiting"] == {
+        "Pasienter som ventet": [4],
+        "Overliggedøgn (døgn)": [28.0],
+        "Kostnad (kr)": [28.0 * RATE_2026],
+    }
+    assert got["answers"] == {
+        "Meldt utskrivningsklar": [4],
+        "Besvart": [3],
+        "Kom til kommunal plass": [3],
+        "Median til svar (timer)": [2.0],
+        "Median til ankomst (døgn)": [3.1],  # 3 days and 2 hours
+    }
+    # 3 patients × 10 nights (5–14 March) on 4 beds over the 20 days of March so far.
+    assert got["occupancy"] == {"Korttid Test": [37.5], "Utredning Test": [":"]}
+    assert got["length_of_stay"] == {"Rehabilitering": [3, 10.0, 10.0]}
+    # One of three sent home came back within 30 days: 1 is small, so 3 is hidden as well.
+    assert got["readmissions"] == {
+        "Utskrevet hjem": [":"],
+        "Reinnlagt innen 30 dager": ["<3"],
+        "Andel reinnlagt (%)": [":"],
+    }
+    benefit = got["benefit"]
+    # Opened, ready: 2 moves for each of four; answered, decided, reserved, arrived, plan,
+    # discharged: 6 more for each of three; and one readmission.
+    assert benefit["Flyttinger registrert (listeendringer ikke gjort for hånd)"] == [27]
+    # Told: the office for every move; KORT from the reservation on; NORD from the plan on:
+    # 16 for the one readmitted (NORD told of the readmission), 14 for each of two, 2.
+    assert benefit["Mottakere med Pasientflyt"] == [46]
+    # A list e-mailed to the office, 2 units and 2 zones, for every move.
+    assert benefit["Mottakere med e-postliste til alle"] == [135]
+    assert got["emergency"]["Bruk av nødtilgang"] == ["<3"]
+
+
+def test_no_leader_figure_names_a_patient_and_only_leaders_get_them(w: World) -> None:
+    flows = a_month_of_three_stays(w)
+    response = w.client.get("/api/v1/figures", headers=w.headers("leder"))
+    assert response.status_code == 200
+    for flow_id in flows:
+        assert flow_id not in response.text
+    assert "Nummer" not in response.text
+    for role in ("saksbehandler", "sykepleier", "admin", "hjemmesykepleier"):
+        assert w.client.get("/api/v1/figures", headers=w.headers(role)).status_code == 403
+    assert (
+        w.client.get(
+            "/api/v1/figures?from=2026-03-31&to=2026-03-01", headers=w.headers("leder")
+        ).status_code
+        == 422
+    )
+    assert (
+        w.client.get(
+            "/api/v1/figures?from=2024-01-01&to=2026-03-01", headers=w.headers("leder")
+        ).status_code
+        == 422
+    )
