@@ -11,7 +11,15 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from boards import admin_pages, display_pages, emergency_pages, live_pages, oidc_pages, pages
+from boards import (
+    admin_pages,
+    display_pages,
+    emergency_pages,
+    leader_pages,
+    live_pages,
+    oidc_pages,
+    pages,
+)
 from boards.api import admin as admin_api
 from boards.api import board_reads, flows, leaders, places, stream, tasks
 from boards.errors import install_error_handlers
@@ -74,6 +82,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.include_router(admin_pages.router)
     app.include_router(display_pages.router)
     app.include_router(emergency_pages.router)
+    app.include_router(leader_pages.router)
     app.add_exception_handler(pages.LoginRequired, _to_login)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.add_middleware(SecurityHeaders)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Collection
 from datetime import datetime, time
 from html import escape
 from typing import Annotated, Any
@@ -87,6 +88,20 @@ PageSession = Annotated[Session, Depends(page_session)]
 CheckedSession = Annotated[Session, Depends(checked_session)]
 
 
+def role_session(session: Session, roles: Collection[str], refusal: str) -> Session:
+    """The session, if its user has one of the roles (403 otherwise)."""
+    if session.user.role not in roles:
+        raise NotPermittedError(refusal)
+    return session
+
+
+def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
+    """What a refused form says, and its status: the guard's sentence, or each field's."""
+    if isinstance(error, FlowError):
+        return error.message, status_of(error)
+    return "; ".join(field_message(e) for e in error.errors()), 422
+
+
 def language_of(request: Request) -> str:
     """Bokmål unless the user chose another language we have."""
     language = request.cookies.get("sprak", "nb")
@@ -129,7 +144,11 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
     if user.role in MAY_USE:
         links.append(("/nodtilgang", "Nødtilgang"))
     if user.role == Role.LEADER:
-        links += [("/leder/nodtilgang", "Nødtilgang"), ("/leder/innsyn", "Innsyn per bruker")]
+        links += [
+            ("/leder/tall", "Tall"),
+            ("/leder/nodtilgang", "Nødtilgang"),
+            ("/leder/innsyn", "Innsyn per bruker"),
+        ]
     if user.role == Role.ADMIN:
         links.append(("/admin", "Administrasjon"))
     path = request.url.path

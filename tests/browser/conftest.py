@@ -83,6 +83,7 @@ DEMO_PASSWORDS = {
     "saksbehandler": "demo-tildeling",
     "sykepleier": "demo-sykepleier",
     "hjemmesykepleier": "demo-hjemme",
+    "leder": "demo-leder",
 }
 
 

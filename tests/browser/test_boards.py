@@ -127,3 +127,18 @@ def test_the_home_care_nurse_sees_the_zone_board(
     expect(page).to_have_url(re.compile(f"/soner/{NORD}$"))
     expect(page.get_by_role("heading", name="Kommer hjem")).to_be_visible()
     take_screenshot(page, "sonetavle")
+
+
+def test_the_leader_page_draws_its_charts_with_a_table_under_each_and_no_patient(
+    logged_in: Callable[[str], Page], take_screenshot: Screenshot
+) -> None:
+    page = logged_in("leder")
+    expect(page).to_have_url(re.compile("/leder/tall$"))
+    expect(page.get_by_role("heading", name="Tall for ledere")).to_be_visible()
+    figures = page.locator("section.figure")
+    expect(figures).to_have_count(9)
+    expect(page.locator("#figure-loops svg.chart rect.bar").first).to_be_visible()
+    for section in figures.all():
+        expect(section.locator("table.figure-table")).to_have_count(1)
+    assert not re.search(r"\b\d{11}\b", page.content())
+    take_screenshot(page, "ledertall")

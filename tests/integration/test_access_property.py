@@ -337,6 +337,8 @@ def _read_everything(example: Example) -> int:
     paths += [f"/nodtilgang/{grant.id}" for grant in example.grants]
     paths += [f"/leder/innsyn?bruker={user.username}" for user, _, _ in example.viewers[:4]]
     json_paths += ["/api/v1/emergency-access", "/api/v1/emergency-access/uses"]
+    paths.append("/leder/tall")
+    json_paths.append("/api/v1/figures")
     cases = 0
     for user, bearer, cookie in example.viewers:
         viewer = viewer_of(user)

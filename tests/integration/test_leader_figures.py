@@ -99,7 +99,7 @@ def test_each_figure_of_a_month_written_out(w: World) -> None:
         "Median til ankomst (døgn)": [3.1],  # 3 days and 2 hours
     }
     # 3 patients × 10 nights (5–14 March) on 4 beds over the 20 days of March so far.
-    assert got["occupancy"] == {"Korttid Test": [37.5], "Utredning Test": [":"]}
+    assert got["occupancy"] == {"Korttid Test": [37.5], "Utredning Test": [0.0]}
     assert got["length_of_stay"] == {"Rehabilitering": [3, 10.0, 10.0]}
     # One of three sent home came back within 30 days: 1 is small, so 3 is hidden as well.
     assert got["readmissions"] == {
@@ -116,7 +116,7 @@ def test_each_figure_of_a_month_written_out(w: World) -> None:
     assert benefit["Mottakere med Pasientflyt"] == [46]
     # A list e-mailed to the office, 2 units and 2 zones, for every move.
     assert benefit["Mottakere med e-postliste til alle"] == [135]
-    assert got["emergency"]["Bruk av nødtilgang"] == ["<3"]
+    assert got["emergency"]["Bruk av nødtilgang"] == [0]
 
 
 def test_no_leader_figure_names_a_patient_and_only_leaders_get_them(w: World) -> None:
@@ -140,3 +140,47 @@ def test_no_leader_figure_names_a_patient_and_only_leaders_get_them(w: World) ->
         ).status_code
         == 422
     )
+
+
+def test_loops_closed_on_time_late_and_open_per_task_and_unit(w: World) -> None:
+    """Five patients declared ready on 2 March: the office answers three the same day
+    (on time: the loop is due at the day's end) and two the next morning (late)."""
+    flows = [ready_patient(w, n) for n in range(5)]
+    w.clock.advance(hours=2)
+    for flow_id in flows[:3]:
+        command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})
+    w.clock.advance(days=1)
+    for flow_id in flows[3:]:
+        command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})
+    got = figures(w)
+    # The 2 late ones are small; so the 5 due is hidden too, or 5 - 3 would tell them.
+    assert got["loops"] == {
+        "Svare sykehuset samme dag — Tildelingskontoret": [":", 3, "<3", 0, ":"]
+    }
+    assert got["benefit"]["Sløyfer lukket i tide"] == [3]
+    assert got["benefit"]["Sløyfer for sent eller ikke lukket"] == ["<3"]
+    assert got["overdue_now"]["Tildelingskontoret"] == [0]
+
+
+def test_uses_of_emergency_access_and_their_review_are_counted(w: World) -> None:
+    for n in range(4):  # in hospital: the nurse's unit has no care relation to them
+        ready_patient(w, n)
+    nurse = w.headers("sykepleier")
+    for n in range(4):
+        body = {"national_id": synthetic_national_id(random.Random(n)), "reason": "akutt"}
+        response = w.client.post("/api/v1/emergency-access", json=body, headers=nurse)
+        assert response.status_code == 201, response.text
+    uses = w.client.get("/api/v1/emergency-access/uses", headers=w.headers("leder")).json()
+    review = f"/api/v1/emergency-access/{uses[0]['id']}/review"
+    assert (
+        w.client.post(review, json={"comment": "OK"}, headers=w.headers("leder")).status_code == 200
+    )
+    w.clock.advance(days=8)
+    got = figures(w)["emergency"]
+    # 4 uses, 1 reviewed (small: so 4 is hidden, lest 4 - 3 tell it), 3 not, all 3 overdue.
+    assert got == {
+        "Bruk av nødtilgang": [":"],
+        "Gjennomgått": ["<3"],
+        "Ikke gjennomgått": [3],
+        "Forfalt (over en uke)": [3],
+    }
