@@ -17,6 +17,8 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 from world import World
 
+from boards.display_pages import DEVICE_COOKIE
+from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
 
 __all__ = ["admin_world"]
@@ -379,3 +381,18 @@ def test_a_board_page_links_its_spreadsheets_which_come_in_the_users_language(
     assert ola["Status"] == "Occupied" and ola["Name"] == "Ola Nordmann"
     assert looks(world, flows["ola"])[0] == "eksport/enhet.xlsx"
     assert world.client.get("/tildeling/export.csv").status_code == 403
+
+
+def test_a_display_device_gets_no_export(world: World) -> None:
+    patients(world)
+    by = world.accounts.find("saksbehandler")
+    assert by is not None
+    kort = world.unit("KORT")
+    _, token = world.system.devices.issue(
+        municipality_id("9998"), kort, "Korridor", by=by.id, at=world.clock()
+    )
+    bearer = {"Authorization": f"Bearer {token}"}
+    assert world.client.get(f"{API}/units/{kort}/export.xlsx", headers=bearer).status_code == 401
+    world.client.cookies.set(DEVICE_COOKIE, token)
+    page = world.client.get(f"/enheter/{kort}/export.csv", follow_redirects=False)
+    assert page.status_code == 303 and page.headers["location"] == "/logg-inn"
