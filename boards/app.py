@@ -15,13 +15,14 @@ from boards import (
     admin_pages,
     display_pages,
     emergency_pages,
+    export_pages,
     leader_pages,
     live_pages,
     oidc_pages,
     pages,
 )
 from boards.api import admin as admin_api
-from boards.api import board_reads, flows, leaders, places, stream, tasks
+from boards.api import board_exports, board_reads, flows, leaders, places, stream, tasks
 from boards.errors import install_error_handlers
 from boards.live import Live
 from boards.looks import StreamLooks
@@ -66,16 +67,11 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.state.looks = StreamLooks(system.access_log)
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (
-        flows.router,
-        places.router,
-        tasks.router,
-        board_reads.router,
-        stream.router,
-        leaders.router,
-    ):
-        app.include_router(router, prefix="/api/v1")
+    api = (flows, places, tasks, board_reads, board_exports, stream, leaders)
+    for module in api:
+        app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(export_pages.router)
     app.include_router(oidc_pages.router)
     app.include_router(live_pages.router)
     app.include_router(admin_api.router, prefix="/api/v1")

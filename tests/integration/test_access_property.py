@@ -2,28 +2,30 @@
 
 Random histories in two municipalities (flows opened, admitted, decided, placed, sent home,
 readmitted, closed, tasks worked, emergency access asked for, time passing across the 72-hour
-and the 4-hour edges), then every user of
-both municipalities reads every board, page and JSON read there is, of both municipalities.
-The oracle is the pure policy over relations worked out here from the flows' own events
-and state, not from the read models the paths use, plus the user's own emergency accesses
-that hold: one patient each, never more. No response may contain the name or the
-identity number of a patient the oracle hides from the viewer; the wall display shows no
-full name at all; and every patient a response does show is in the access log for that
-viewer, written by that request.
+and the 4-hour edges), then every user of both municipalities reads every board, page, JSON
+read and spreadsheet export there is, of both municipalities. The oracle is the pure policy
+over relations worked out here from the flows' own events and state, not from the read
+models the paths use, plus the user's own emergency accesses that hold: one patient each,
+never more. No response may contain the name or the identity number of a patient the
+oracle hides from the viewer; the wall display shows no full name at all; and every patient
+a response does show is in the access log for that viewer, written by that request.
 """
 
 from __future__ import annotations
 
+import io
 import itertools
 import os
 import random
 import re
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
+import httpx2 as httpx
 import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
@@ -39,6 +41,7 @@ from boards.app import create_app
 from boards.emergency import open_emergency_access
 from boards.pages import SESSION_COOKIE
 from boards.settings import Settings
+from boards.spreadsheets import MEDIA_TYPES, SheetFormat
 from boards.system import System
 from fixtures.demo import synthetic_national_id
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
@@ -52,6 +55,7 @@ CI = bool(os.environ.get("CI"))
 EXAMPLES = 50 if CI else 12
 MIN_CASES_IN_CI = 10_000
 _numbers = itertools.count(5000)
+XLSX = MEDIA_TYPES[SheetFormat.XLSX]
 
 OPS = [
     "open",
@@ -322,15 +326,21 @@ def _relations(example: Example, flow_id: UUID) -> CareRelations:
 def _read_everything(example: Example) -> int:
     now = example.clock.now
     relations = {flow_id: _relations(example, flow_id) for flow_id, _, _, _ in example.flows}
-    paths = ["/tildeling"]
-    json_paths = ["/api/v1/boards/allocation"]
+    paths = ["/tildeling", *_exports("/tildeling")]
+    json_paths = ["/api/v1/boards/allocation", *_exports("/api/v1/boards/allocation")]
     for tenant in example.tenants:
         for unit in tenant.units:
-            paths += [f"/enheter/{unit}", f"/enheter/{unit}/vegg"]
-            json_paths.append(f"/api/v1/boards/units/{unit}")
+            paths += [f"/enheter/{unit}", f"/enheter/{unit}/vegg", *_exports(f"/enheter/{unit}")]
+            json_paths += [
+                f"/api/v1/boards/units/{unit}",
+                *_exports(f"/api/v1/boards/units/{unit}"),
+            ]
         for zone in tenant.zones:
-            paths.append(f"/soner/{zone}")
-            json_paths.append(f"/api/v1/boards/zones/{zone}")
+            paths += [f"/soner/{zone}", *_exports(f"/soner/{zone}")]
+            json_paths += [
+                f"/api/v1/boards/zones/{zone}",
+                *_exports(f"/api/v1/boards/zones/{zone}"),
+            ]
     for flow_id, _, _, _ in example.flows:
         json_paths += [f"/api/v1/flows/{flow_id}", f"/api/v1/flows/{flow_id}/history"]
     paths += ["/nodtilgang", "/leder/nodtilgang"]
@@ -359,7 +369,7 @@ def _read_everything(example: Example) -> int:
             logged_before = _last_look(example)
             response = example.client.get(path, headers=headers, follow_redirects=False)
             assert response.status_code < 500, (path, response.text[:300])
-            body = response.text
+            body = _text_of(response)
             numbers = set(re.findall(r"(?<![0-9a-f])[0-9]{11}(?![0-9a-f])", body))
             for name, national_id in hidden:
                 assert name not in body, (user.role, path, name)
@@ -371,6 +381,19 @@ def _read_everything(example: Example) -> int:
                     assert name not in body and national_id not in numbers, (path, name)
             cases += 1
     return cases
+
+
+def _exports(board: str) -> list[str]:
+    """The board's spreadsheets, beside it."""
+    return [f"{board}/export.csv", f"{board}/export.xlsx"]
+
+
+def _text_of(response: httpx.Response) -> str:
+    """What a response shows, as text: an XLSX workbook is a zip of XML parts."""
+    if response.headers.get("content-type") != XLSX:
+        return response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as parts:
+        return "".join(parts.read(name).decode("utf-8") for name in parts.namelist())
 
 
 def _last_look(example: Example) -> int:

@@ -168,7 +168,7 @@ def is_bed(value: Any) -> bool:
 
 
 def aim_at_existing_ids(case: schemathesis.Case, ids: dict[str, list[str]]) -> None:
-    for key in ("flow_id", "task_id", "unit_id"):
+    for key in ("flow_id", "task_id", "unit_id", "zone_id"):
         if case.path_parameters and key in case.path_parameters:
             case.path_parameters[key] = known(case.path_parameters[key], ids[key], is_uuid)
     if isinstance(case.body, dict):
