@@ -11,9 +11,9 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from boards import admin_pages, display_pages, live_pages, oidc_pages, pages
+from boards import admin_pages, display_pages, live_pages, message_pages, oidc_pages, pages
 from boards.api import admin as admin_api
-from boards.api import board_reads, flows, places, stream, tasks
+from boards.api import board_reads, flows, hospital_messages, places, stream, tasks
 from boards.errors import install_error_handlers
 from boards.live import Live
 from boards.looks import StreamLooks
@@ -58,9 +58,17 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.state.looks = StreamLooks(system.access_log)
     app.state.settings = settings
     install_error_handlers(app)
-    for router in (flows.router, places.router, tasks.router, board_reads.router, stream.router):
+    for router in (
+        flows.router,
+        places.router,
+        tasks.router,
+        board_reads.router,
+        stream.router,
+        hospital_messages.router,
+    ):
         app.include_router(router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(message_pages.router)
     app.include_router(oidc_pages.router)
     app.include_router(live_pages.router)
     app.include_router(admin_api.router, prefix="/api/v1")

@@ -45,6 +45,7 @@ ROLE_TEXT = {
     Role.HOMECARE: "hjemmetjeneste",
     Role.LEADER: "leder",
     Role.ADMIN: "systemansvarlig",
+    Role.INTEGRATION: "integrasjon (sykehus)",
 }
 
 router = APIRouter(include_in_schema=False)
@@ -303,6 +304,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
             "municipality": system.flows.municipality_name(user.municipality_id),
             "place_names": {place.id: place.name for place in municipality_places(request, user)},
             "position": position,
+            "attention": system.hospital_messages.attention_count(user.municipality_id),
         },
         session=session,
         **extra,

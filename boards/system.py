@@ -18,6 +18,7 @@ from access.lockout import Lockout
 from access.oidc import RoleMappings
 from access.patient_keys import MasterKeys, PatientKeys
 from access.sessions import Sessions
+from boards.hospital.ingest import HospitalMessages
 from boards.settings import Settings
 from flow import checklist_file
 from flow.application import Pasientflyt
@@ -42,6 +43,7 @@ class System:
     role_mappings: RoleMappings
     keys: PatientKeys
     access_log: AccessLog
+    hospital_messages: HospitalMessages
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -76,6 +78,7 @@ def open_system(settings: Settings) -> System:
         lockout = Lockout(engine)
         audit, devices = Audit(engine), Devices(engine)
         role_mappings = RoleMappings(engine)
+        hospital_messages = HospitalMessages(engine, flows, projector)
     return System(
         flows,
         engine,
@@ -89,4 +92,5 @@ def open_system(settings: Settings) -> System:
         role_mappings,
         keys,
         AccessLog(engine),
+        hospital_messages,
     )

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Index,
     Integer,
     MetaData,
     String,
@@ -72,6 +73,8 @@ cards = Table(
     Column("closed_at", UTCDateTime),
     Column("closing_reason", String(32)),
     Column("changed_at", UTCDateTime, nullable=False),
+    # Hospital messages find the patient's flow by number (boards/hospital/ingest.py).
+    Index("flow_cards_patient", "municipality_id", "national_id"),
 )
 
 _NOT_READY = {
