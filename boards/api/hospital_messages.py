@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from access.accounts import Role
+from access.policy import HOSPITAL_MESSAGES_PATH, may_send_hospital_messages
 from boards.api.schemas import Problem
 from boards.dependencies import CurrentSystem, CurrentUser, Now
 from boards.hospital import fhir
@@ -25,7 +25,7 @@ _FORMATS: dict[str, Any] = {
 
 
 @router.post(
-    "/hospital-messages",
+    HOSPITAL_MESSAGES_PATH.removeprefix("/api/v1"),
     status_code=200,
     openapi_extra={"requestBody": {"required": True, "content": _FORMATS}},
     responses={
@@ -44,7 +44,7 @@ async def receive_hospital_message(
 ) -> JSONResponse:
     """A PLO message (XML in KITH's envelope) or a FHIR R4 message Bundle (JSON): the
     commands it stands for, once per message id (a replay gets the first answer)."""
-    if user.role != Role.INTEGRATION:
+    if not may_send_hospital_messages(user.role):
         raise NotPermittedError("Bare sykehusets integrasjonsbruker kan sende sykehusmeldinger.")
     body = await request.body()
     answer = await run_in_threadpool(system.hospital_messages.ingest, body, user, now)

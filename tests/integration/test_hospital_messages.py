@@ -4,17 +4,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import httpx2 as httpx
 import pytest
+from fastapi.testclient import TestClient
 from sample_messages import fhir_message, plo_message
 from sqlalchemy import func, select
 from test_api import NATIONAL_IDS, Api, referral, short_term_stay
+from test_cli import run, stored_events
 from test_security import csrf_token_of, log_in
 
 from access.accounts import Role
+from boards.app import create_app
 from boards.hospital.ingest import messages
+from boards.settings import Settings
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
 
@@ -281,9 +286,19 @@ def test_only_an_integration_user_may_send_messages(api: Api, user: str) -> None
 
 def test_an_integration_user_sees_no_board_and_no_patient(api: Api) -> None:
     flow_id = send(api, plo_message("admitted", KARI)).json()["flow_id"]
-    assert api.get(f"/flows/{flow_id}", user="sykehus").status_code == 404
-    assert api.get("/boards/allocation", user="sykehus").status_code == 403
+    for path in (
+        f"/flows/{flow_id}",
+        f"/flows/{flow_id}/history",
+        "/boards/allocation",
+        "/units",
+        "/zones",
+        "/stream",
+    ):
+        refused = api.get(path, user="sykehus")
+        assert refused.status_code == 403, path
+        assert "bare sende sykehusmeldinger" in refused.json()["detail"]
     assert api.post("/flows", referral(), user="sykehus").status_code == 403
+    assert api.post(f"/flows/{flow_id}/discharge", user="sykehus").status_code == 403
 
 
 def test_an_integration_user_of_another_municipality_never_touches_its_flows(api: Api) -> None:
@@ -298,3 +313,49 @@ def test_an_integration_user_of_another_municipality_never_touches_its_flows(api
     assert api.flow(ours)["version"] == version
     assert api.get(f"/flows/{theirs.json()['flow_id']}").status_code == 404
     assert with_check_digits(KARI[:9]) == KARI
+
+
+DAY = Path(__file__).resolve().parents[2] / "fixtures" / "hospital_messages"
+
+
+def test_a_day_of_sample_messages_fills_the_demo_board_and_a_replay_changes_nothing(
+    sqlite_url: str,
+) -> None:
+    assert run(sqlite_url, "demo").returncode == 0
+    before = stored_events(sqlite_url)
+
+    first = run(sqlite_url, "messages", "load", str(DAY))
+    after_first = stored_events(sqlite_url)
+    second = run(sqlite_url, "messages", "load", str(DAY), "--municipality", "9901")
+
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert re.search(r"nytt forløp\s+│\s+8", first.stdout), first.stdout
+    assert re.search(r"til oppfølging\s+│\s+2", first.stdout)
+    assert after_first > before
+    assert second.returncode == 0
+    assert re.search(r"mottatt før\s+│\s+16", second.stdout), second.stdout
+    assert stored_events(sqlite_url) == after_first
+    client = TestClient(create_app(Settings(database_url=sqlite_url)))
+    token = run(sqlite_url, "users", "token", "saksbehandler").stdout.strip()
+    board = client.get("/api/v1/boards/allocation", headers={"Authorization": f"Bearer {token}"})
+    names = {card["name"] for column in ("in_hospital", "ready") for card in board.json()[column]}
+    assert {"Aud Solberg", "Harald Vik", "Margit Strand", "Jon Holm", "Ruth Eide"} <= names
+
+
+def test_users_add_makes_an_integration_user_whose_token_sends_messages(sqlite_url: str) -> None:
+    assert run(sqlite_url, "demo").returncode == 0
+    added = run(
+        sqlite_url, "users", "add", "dips", "integration", "--municipality", "9902",
+        "--password", "",
+    )  # fmt: skip
+    assert added.returncode == 0, added.stdout + added.stderr
+    token = run(sqlite_url, "users", "token", "dips").stdout.strip()
+    client = TestClient(create_app(Settings(database_url=sqlite_url)))
+
+    answer = client.post(
+        PATH, content=plo_message("admitted", KARI), headers={"Authorization": f"Bearer {token}"}
+    )
+
+    assert answer.status_code == 201, answer.text
+    units = client.get("/api/v1/units", headers={"Authorization": f"Bearer {token}"})
+    assert units.status_code == 403
