@@ -359,3 +359,18 @@ def test_users_add_makes_an_integration_user_whose_token_sends_messages(sqlite_u
     assert answer.status_code == 201, answer.text
     units = client.get("/api/v1/units", headers={"Authorization": f"Bearer {token}"})
     assert units.status_code == 403
+
+
+def test_a_ready_message_starts_the_payment_clock_and_a_withdrawal_stops_it(api: Api) -> None:
+    send(api, plo_message("admitted", KARI, "2026-03-01T10:00:00"))
+    send(api, plo_message("ready", KARI, "2026-03-01T23:30:00", estimate=True))  # Oslo time
+    api.world.clock.advance(days=2)  # 2026-03-04 08:00 UTC
+
+    (card,) = api.get("/boards/allocation").json()["ready"]
+    assert (card["days_waiting"], card["cost_so_far"]) == (4, 4 * 5745)  # 1st to 4th March
+    assert card["ready_estimate"] is True
+
+    send(api, plo_message("ready_withdrawn", KARI, "2026-03-04T09:00:00"))
+    board = api.get("/boards/allocation").json()
+    assert board["ready"] == []
+    assert [c["days_waiting"] for c in board["in_hospital"]] == [0]
