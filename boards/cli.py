@@ -141,7 +141,7 @@ def erase(
         flows = erasure.flows_of_patient(system, user.municipality_id, national_id)
         if not flows:
             _fail("Fant ingen forløp med dette fødselsnummeret som ikke alt er slettet.")
-        erasure.erase_patient(system, flows, user, reason, now)
+        erasure.erase_patient(system, national_id, flows, user, reason, now)
         console.print(f"{len(flows)} forløp slettet, registrert på {by}: {reason}")
     except FlowError as error:
         _fail(error.message)

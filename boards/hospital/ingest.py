@@ -47,7 +47,7 @@ from boards.hospital import fhir, plo
 from flow.application import Pasientflyt
 from flow.errors import ConcurrentChangeError, FlowError
 from flow.hospital_messages import HospitalMessage, UnreadableMessageError, receive
-from flow.vocabulary import Phase
+from flow.vocabulary import ERASED, Phase
 from projections.columns import UTCDateTime
 from projections.flow_cards import cards
 from projections.projector import Projector
@@ -255,6 +255,20 @@ class HospitalMessages:
         )
         with self.engine.begin() as db:
             return bool(db.execute(change).rowcount)
+
+    def forget_patient(self, municipality_id: UUID, national_id: str) -> int:
+        """The patient's identity erased from the messages kept for follow-up (they stay on
+        the list, reading as erased); how many."""
+        change = (
+            update(messages)
+            .where(
+                messages.c.municipality_id == municipality_id,
+                messages.c.national_id == national_id,
+            )
+            .values(patient_name=ERASED, national_id="")
+        )
+        with self.engine.begin() as db:
+            return int(db.execute(change).rowcount)
 
     @staticmethod
     def _needing_attention(municipality_id: UUID) -> tuple[Any, ...]:

@@ -14,6 +14,7 @@ from sample_messages import fhir_message, plo_message
 from sqlalchemy import func, select
 from test_api import NATIONAL_IDS, Api, referral, short_term_stay
 from test_cli import run, stored_events
+from test_erasure import NAME, NATIONAL_ID, opened_with_notes, stored_bytes, with_admin
 from test_security import csrf_token_of, log_in
 
 from access.accounts import Role
@@ -22,6 +23,7 @@ from boards.hospital.ingest import messages
 from boards.settings import Settings
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
+from flow.vocabulary import ERASED
 
 if TYPE_CHECKING:
     from world import World
@@ -374,3 +376,24 @@ def test_a_ready_message_starts_the_payment_clock_and_a_withdrawal_stops_it(api:
     board = api.get("/boards/allocation").json()
     assert board["ready"] == []
     assert [c["days_waiting"] for c in board["in_hospital"]] == [0]
+
+
+def test_erasing_a_patient_erases_the_identity_of_the_messages_waiting_for_follow_up(
+    api: Api, database_url: str, tmp_path: Path
+) -> None:
+    world = with_admin(api.world)
+    opened_with_notes(world)  # ready for discharge, no bed reserved
+    given, family = NAME.split()
+    refused = send(api, plo_message("discharged", NATIONAL_ID, name=(given, family)))
+    assert refused.status_code == 409
+
+    erased = run(
+        database_url, "erase", f"--national-id={NATIONAL_ID}", "--municipality=9998",
+        "--by=admin", "--reason=Lovlig krav",
+    )  # fmt: skip
+
+    assert erased.returncode == 0, erased.stdout + erased.stderr
+    (waiting,) = world.system.hospital_messages.attention(municipality_id("9998"))
+    assert (waiting.patient_name, waiting.national_id) == (ERASED, "")
+    everything = stored_bytes(database_url, tmp_path)
+    assert NAME.encode() not in everything and NATIONAL_ID.encode() not in everything
