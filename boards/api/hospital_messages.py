@@ -9,12 +9,15 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from access.policy import HOSPITAL_MESSAGES_PATH, may_send_hospital_messages
-from boards.api.schemas import Problem
+from boards.api.schemas import MessageReceived, Problem
 from boards.dependencies import CurrentSystem, CurrentUser, Now
 from boards.hospital import fhir
+from boards.hospital.ingest import MAX_BYTES
 from flow.errors import NotPermittedError
+from flow.hospital_messages import UnreadableMessageError
 
 router = APIRouter(tags=["sykehusmeldinger"])
+
 
 _FORMATS: dict[str, Any] = {
     "application/xml": {"schema": {"type": "string", "description": "PLO i KITHs hodemelding"}},
@@ -29,7 +32,8 @@ _FORMATS: dict[str, Any] = {
     status_code=200,
     openapi_extra={"requestBody": {"required": True, "content": _FORMATS}},
     responses={
-        201: {"description": "Tatt imot; et nytt forløp ble åpnet"},
+        200: {"model": MessageReceived, "description": "Tatt imot"},
+        201: {"model": MessageReceived, "description": "Tatt imot; et nytt forløp ble åpnet"},
         401: {"model": Problem, "description": "Ikke innlogget"},
         403: {"model": Problem, "description": "Bare for sykehusets integrasjonsbruker"},
         409: {
@@ -46,6 +50,10 @@ async def receive_hospital_message(
     commands it stands for, once per message id (a replay gets the first answer)."""
     if not may_send_hospital_messages(user.role):
         raise NotPermittedError("Bare sykehusets integrasjonsbruker kan sende sykehusmeldinger.")
-    body = await request.body()
-    answer = await run_in_threadpool(system.hospital_messages.ingest, body, user, now)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BYTES:  # refused before the rest is read
+            raise UnreadableMessageError(f"Meldingen er større enn {MAX_BYTES // 1024} KiB.")
+    answer = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
     return JSONResponse(answer.body, status_code=answer.status_code)

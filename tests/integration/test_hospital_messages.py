@@ -171,6 +171,7 @@ WRONG_ID = KARI[:10] + str((int(KARI[10]) + 1) % 10)
         (fhir_message("admitted", KARI, prefix="DELETE-"), "Ukjent meldingstype"),
         (fhir_message("admitted", KARI).replace(b'"in-progress"', b'{"x": 1}'), "ikke gyldig"),
         (b"\xff\xfe\x00garbage", "Ukjent format"),
+        (plo_message("admitted", KARI) + b" " * 600_000, "større enn"),
     ],
 )
 def test_a_message_that_cannot_be_read_is_refused_and_nothing_is_recorded(
