@@ -72,12 +72,27 @@ def _bundle(body: bytes) -> Bundle:
         return Bundle.model_validate_json(body)
     except ValidationError as error:
         problems = [
-            f"{'.'.join(str(p) for p in e['loc']) or 'meldingen'}: {field_message(e)}"
+            f"{'.'.join(str(p) for p in e['loc']) or 'meldingen'}: {_problem(e)}"
             for e in error.errors(include_url=False)[:3]
         ]
         raise UnreadableMessageError(
             f"FHIR-meldingen er ikke gyldig: {limited('; '.join(problems), 600)}"
         ) from None
+    except (KeyError, TypeError, AttributeError) as error:
+        # fhir.resources' own checks of some types (resourceType, url) assume the JSON type
+        # is right and fail this way when it is not.
+        raise UnreadableMessageError(
+            "FHIR-meldingen er ikke gyldig: et felt har feil type eller en ukjent "
+            f"resourceType ({limited(str(error), 100)})."
+        ) from None
+
+
+def _problem(error: Any) -> str:
+    """Pydantic's own error types in Norwegian; the FHIR models' checks say what failed in
+    English, which the hospital's integrator reads."""
+    if error["type"] == "value_error":
+        return f"ugyldig verdi ({field_message(error)})"
+    return field_message(error)
 
 
 def _required(value: Any, what: str) -> str:

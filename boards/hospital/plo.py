@@ -111,8 +111,8 @@ def _root(body: bytes) -> Element:
         raise UnreadableMessageError(
             "XML-meldingen har DTD, entiteter eller eksterne referanser; det tas ikke imot."
         ) from None
-    except (ParseError, ValueError) as error:
-        raise UnreadableMessageError(f"Ugyldig XML: {error}.") from None
+    except (ParseError, ValueError, LookupError) as error:  # LookupError: unknown encoding
+        raise UnreadableMessageError(f"Ugyldig XML: {limited(str(error), 200)}.") from None
     return root
 
 

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from sample_messages import fhir_bundle, fhir_message, plo_message
 
 from boards.hospital.ingest import read
@@ -128,3 +131,59 @@ def test_a_bundle_without_a_patient_is_refused() -> None:
     bundle["entry"].pop()
     with pytest.raises(UnreadableMessageError, match="nøyaktig én Patient"):
         read(json.dumps(bundle).encode())
+
+
+VALID = [plo_message("ready", KARI), fhir_message("ready", KARI)]
+
+
+@given(st.binary(max_size=2000))
+def test_any_bytes_are_a_message_or_refused_in_words(body: bytes) -> None:
+    _read_or_refuse(body)
+
+
+@given(st.sampled_from(VALID), st.data())
+def test_any_damage_to_a_valid_message_is_read_or_refused_in_words(
+    valid: bytes, data: st.DataObject
+) -> None:
+    start = data.draw(st.integers(0, len(valid)))
+    end = data.draw(st.integers(start, min(len(valid), start + 40)))
+    patch = data.draw(st.text(max_size=20)).encode()
+    _read_or_refuse(valid[:start] + patch + valid[end:])
+
+
+def _read_or_refuse(body: bytes) -> None:
+    try:
+        read(body)
+    except UnreadableMessageError as error:
+        assert error.message.strip()
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=8), inner, max_size=3)
+    ),
+    max_leaves=6,
+)
+
+
+def _paths(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    found = [path]
+    if isinstance(node, dict):
+        found += [p for k, v in node.items() for p in _paths(v, (*path, k))]
+    elif isinstance(node, list):
+        found += [p for i, v in enumerate(node) for p in _paths(v, (*path, i))]
+    return found
+
+
+@given(st.sampled_from(KINDS), st.data(), JSON_VALUES)
+def test_a_bundle_with_any_field_of_any_json_type_is_read_or_refused_in_words(
+    kind: str, data: st.DataObject, value: object
+) -> None:
+    bundle = fhir_bundle(kind, KARI)
+    *parents, last = data.draw(st.sampled_from(_paths(bundle)[1:]))
+    node: Any = bundle
+    for key in parents:
+        node = node[key]
+    node[last] = value
+    _read_or_refuse(json.dumps(bundle).encode())
