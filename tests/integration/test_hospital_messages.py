@@ -398,3 +398,19 @@ def test_erasing_a_patient_erases_the_identity_of_the_messages_waiting_for_follo
     assert (waiting.patient_name, waiting.national_id) == (ERASED, "")
     everything = stored_bytes(database_url, tmp_path)
     assert NAME.encode() not in everything and NATIONAL_ID.encode() not in everything
+
+
+def test_the_follow_up_list_is_the_allocation_office_s_own(api: Api) -> None:
+    send(api, plo_message("discharged", OLA, message_id="ut-a"))
+    (waiting,) = api.world.system.hospital_messages.attention(municipality_id("9998"))
+    client = api.world.client
+
+    assert log_in(client, "sykepleier", "pw-2").status_code == 303
+    assert client.get("/tildeling/meldinger").status_code == 403
+    assert log_in(client, "saksbehandler2", "pw-3").status_code == 303
+    assert OLA not in client.get("/tildeling/meldinger").text
+    token = csrf_token_of(client, "/tildeling/meldinger")
+    other = client.post(f"/tildeling/meldinger/{waiting.id}/behandlet", data={"csrf_token": token})
+
+    assert other.status_code == 404
+    assert len(api.world.system.hospital_messages.attention(municipality_id("9998"))) == 1
