@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
 from typing import Any
 from uuid import uuid4
 
@@ -138,7 +137,3 @@ def fhir_message(
     kind: str, national_id: str, at: str = "2026-03-02T09:30:00+01:00", **kw: Any
 ) -> bytes:
     return json.dumps(fhir_bundle(kind, national_id, at, **kw)).encode()
-
-
-def at_text(moment: datetime) -> str:
-    return moment.isoformat()
