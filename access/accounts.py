@@ -75,6 +75,8 @@ class Role(StrEnum):
     HOMECARE = "homecare"
     LEADER = "leader"
     ADMIN = "admin"
+    #: A hospital's system: posts hospital messages, sees no board and no patient.
+    INTEGRATION = "integration"
 
 
 class AccountError(ValueError):

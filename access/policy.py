@@ -107,6 +107,20 @@ def may_open_flows(viewer: Viewer) -> bool:
     return viewer.role == Role.ALLOCATION
 
 
+#: The only API path a hospital's integration user may call.
+HOSPITAL_MESSAGES_PATH = "/api/v1/hospital-messages"
+
+
+def may_call(role: str, path: str) -> bool:
+    """A hospital's integration user posts hospital messages and calls nothing else; who
+    else may send them is the route's own rule."""
+    return role != Role.INTEGRATION or path == HOSPITAL_MESSAGES_PATH
+
+
+def may_send_hospital_messages(role: str) -> bool:
+    return role == Role.INTEGRATION
+
+
 def may_see_board(viewer: Viewer, unit_id: UUID | None) -> bool:
     """The allocation board (`unit_id` None) is the office's; a unit's or a zone's board is
     also its members'. Leaders and admins see no board of patients."""

@@ -18,11 +18,21 @@ from boards import (
     export_pages,
     leader_pages,
     live_pages,
+    message_pages,
     oidc_pages,
     pages,
 )
 from boards.api import admin as admin_api
-from boards.api import board_exports, board_reads, flows, leaders, places, stream, tasks
+from boards.api import (
+    board_exports,
+    board_reads,
+    flows,
+    hospital_messages,
+    leaders,
+    places,
+    stream,
+    tasks,
+)
 from boards.errors import install_error_handlers
 from boards.live import Live
 from boards.looks import StreamLooks
@@ -67,11 +77,12 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.state.looks = StreamLooks(system.access_log)
     app.state.settings = settings
     install_error_handlers(app)
-    api = (flows, places, tasks, board_reads, board_exports, stream, leaders)
+    api = (flows, places, tasks, board_reads, board_exports, stream, leaders, hospital_messages)
     for module in api:
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(export_pages.router)
+    app.include_router(message_pages.router)
     app.include_router(oidc_pages.router)
     app.include_router(live_pages.router)
     app.include_router(admin_api.router, prefix="/api/v1")

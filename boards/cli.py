@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
 
@@ -15,6 +16,7 @@ from rich.table import Table
 from access.accounts import AccountError, Role
 from boards import erasure
 from boards.app import create_app, utc_now
+from boards.hospital import batch
 from boards.live import Live
 from boards.settings import Settings
 from boards.system import open_system
@@ -29,6 +31,8 @@ cli = typer.Typer(
 )
 users_cli = typer.Typer(help="Brukere og API-nøkler.", no_args_is_help=True)
 cli.add_typer(users_cli, name="users")
+messages_cli = typer.Typer(help="Meldinger fra sykehuset (PLO eller FHIR).", no_args_is_help=True)
+cli.add_typer(messages_cli, name="messages")
 keys_cli = typer.Typer(help="Hovednøklene som beskytter personopplysningene.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
 console = Console()
@@ -78,7 +82,9 @@ def load_demo() -> None:
         table.add_column(column)
     for spec in load_specs():
         for user in spec.users:
-            table.add_row(spec.name, user.username, user.role.value, user.password)
+            table.add_row(
+                spec.name, user.username, user.role.value, user.password or "(bare API-nøkkel)"
+            )
     console.print(table)
 
 
@@ -135,7 +141,7 @@ def erase(
         flows = erasure.flows_of_patient(system, user.municipality_id, national_id)
         if not flows:
             _fail("Fant ingen forløp med dette fødselsnummeret som ikke alt er slettet.")
-        erasure.erase_patient(system, flows, user, reason, now)
+        erasure.erase_patient(system, national_id, flows, user, reason, now)
         console.print(f"{len(flows)} forløp slettet, registrert på {by}: {reason}")
     except FlowError as error:
         _fail(error.message)
@@ -161,6 +167,41 @@ def rotate_keys() -> None:
         console.print(f"Hovednøkkel {new} er i bruk (var {old}); tatt ut: {gone}.")
     finally:
         system.close()
+
+
+@messages_cli.command("load")
+def load_messages(
+    paths: Annotated[list[Path], typer.Argument(help="Meldingsfiler, eller mapper med dem.")],
+    municipality: Annotated[str, typer.Option(help="Kommunenummeret.")] = "9901",
+    user: Annotated[
+        str | None, typer.Option(help="Integrasjonsbrukeren; kommunens første om ingen.")
+    ] = None,
+) -> None:
+    """Send hospital messages through the same ingest as POST /api/v1/hospital-messages;
+    a message received before changes nothing."""
+    system = open_system(Settings())
+    try:
+        by = batch.sender(system, municipality_id(municipality), user)
+        files = batch.message_files(paths)
+        with Progress(*Progress.get_default_columns(), MofNCompleteColumn()) as bar:
+            task = bar.add_task("Tar imot sykehusmeldinger", total=len(files))
+
+            def heard(path: Path, problem: str) -> None:
+                if problem:
+                    bar.console.print(f"[red]{path.name}: {problem}[/red]")
+                bar.advance(task)
+
+            outcomes = batch.load(system, files, by, utc_now, heard)
+    finally:
+        system.close()
+    table = Table(title=f"{len(files)} meldinger")
+    table.add_column("utfall")
+    table.add_column("antall", justify="right")
+    for outcome in batch.OUTCOMES.values():
+        table.add_row(outcome, str(outcomes[outcome]))
+    console.print(table)
+    if outcomes[batch.OUTCOMES["unreadable"]]:
+        raise typer.Exit(code=1)
 
 
 @users_cli.command("add")

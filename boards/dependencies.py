@@ -11,7 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access.access_log import Basis
 from access.accounts import User
-from access.policy import Viewer, may_command, may_open_flows, may_see, viewer_of
+from access.policy import Viewer, may_call, may_command, may_open_flows, may_see, viewer_of
 from boards.system import System
 from flow.actor import Actor
 from flow.application import Pasientflyt
@@ -37,6 +37,7 @@ def get_now(request: Request) -> datetime:
 
 
 def get_user(
+    request: Request,
     system: Annotated[System, Depends(get_system)],
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> User:
@@ -47,6 +48,8 @@ def get_user(
             detail="Logg inn, eller send en gyldig «Authorization: Bearer <token>».",
             headers={"WWW-Authenticate": "Bearer"},
         )
+    if not may_call(user.role, request.url.path):
+        raise NotPermittedError("Integrasjonsbrukeren kan bare sende sykehusmeldinger.")
     return user
 
 

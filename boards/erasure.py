@@ -61,12 +61,16 @@ def erase_past_retention(
     _settle(system)
 
 
-def erase_patient(system: System, flows: list[UUID], by: User, reason: str, now: datetime) -> None:
-    """A lawful request: only an administrator of the patient's municipality erases."""
+def erase_patient(
+    system: System, national_id: str, flows: list[UUID], by: User, reason: str, now: datetime
+) -> None:
+    """A lawful request: only an administrator of the patient's municipality erases. The
+    patient's hospital messages waiting for follow-up lose the name and number too."""
     if by.role != Role.ADMIN:
         raise NotPermittedError("Bare systemansvarlig i kommunen kan slette en pasient.")
     for flow_id in flows:
         system.flows.erase_identity(flow_id, reason, by=by.actor, at=now)
+    system.hospital_messages.forget_patient(by.municipality_id, national_id)
     _settle(system)
 
 

@@ -48,6 +48,7 @@ ROLE_TEXT = {
     Role.HOMECARE: "hjemmetjeneste",
     Role.LEADER: "leder",
     Role.ADMIN: "systemansvarlig",
+    Role.INTEGRATION: "integrasjon (sykehus)",
 }
 
 router = APIRouter(include_in_schema=False)
@@ -328,6 +329,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
                 "municipality": system.flows.municipality_name(user.municipality_id),
                 "place_names": {p.id: p.name for p in municipality_places(request, user)},
                 "position": position,
+                "attention": system.hospital_messages.attention_count(user.municipality_id),
             },
             session=session,
             **extra,

@@ -19,6 +19,7 @@ from access.lockout import Lockout
 from access.oidc import RoleMappings
 from access.patient_keys import MasterKeys, PatientKeys
 from access.sessions import Sessions
+from boards.hospital.ingest import HospitalMessages
 from boards.settings import Settings
 from flow import checklist_file
 from flow.application import Pasientflyt
@@ -45,6 +46,7 @@ class System:
     keys: PatientKeys
     access_log: AccessLog
     emergency: EmergencyAccess
+    hospital_messages: HospitalMessages
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
@@ -79,6 +81,7 @@ def open_system(settings: Settings) -> System:
         lockout = Lockout(engine)
         audit, devices = Audit(engine), Devices(engine)
         role_mappings = RoleMappings(engine)
+        hospital_messages = HospitalMessages(engine, flows, projector)
     return System(
         flows,
         engine,
@@ -93,4 +96,5 @@ def open_system(settings: Settings) -> System:
         keys,
         AccessLog(engine),
         EmergencyAccess(engine, keys, settings.emergency_access_lasts),
+        hospital_messages,
     )

@@ -176,14 +176,19 @@ def load_card(
     return found[0] if found else None
 
 
-def flow_of_patient(engine: Engine, municipality_id: UUID, national_id: str) -> UUID | None:
-    """The patient's flow in the municipality: the one still open, else the newest."""
+def flow_of_patient(
+    engine: Engine, municipality_id: UUID, national_id: str, *, closed: bool = True
+) -> UUID | None:
+    """The patient's flow in the municipality: the newest still open, else (if `closed`)
+    the newest closed one."""
     query = (
         select(cards.c.flow_id)
         .where(cards.c.municipality_id == municipality_id, cards.c.national_id == national_id)
         .order_by(cards.c.closed_at.is_not(None), cards.c.opened_at.desc())
         .limit(1)
     )
+    if not closed:
+        query = query.where(cards.c.closed_at.is_(None))
     with engine.connect() as db:
         flow_id: UUID | None = db.scalar(query)
     return flow_id

@@ -14,6 +14,7 @@ from sqlalchemy import (
     Boolean,
     Column,
     Date,
+    Index,
     Integer,
     MetaData,
     String,
@@ -37,7 +38,7 @@ cards = Table(
     Column("municipality_id", Uuid, nullable=False, index=True),
     Column("version", Integer, nullable=False),
     Column("name", String(200), nullable=False),
-    Column("national_id", String(11), nullable=False, index=True),
+    Column("national_id", String(11), nullable=False),
     Column("phase", String(16), nullable=False, index=True),
     Column("source", String(16), nullable=False),
     Column("location", String(200), nullable=False),
@@ -72,6 +73,8 @@ cards = Table(
     Column("closed_at", UTCDateTime),
     Column("closing_reason", String(32)),
     Column("changed_at", UTCDateTime, nullable=False),
+    # Hospital messages find the patient's flow by number (boards/hospital/ingest.py).
+    Index("flow_cards_patient", "municipality_id", "national_id"),
 )
 
 _NOT_READY = {

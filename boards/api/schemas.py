@@ -184,6 +184,15 @@ class Problem(BaseModel):
     detail: str
 
 
+class MessageReceived(BaseModel):
+    """A hospital message taken in: the flow it went to, and whether it opened it."""
+
+    message_id: str
+    flow_id: UUID
+    version: int
+    opened: bool
+
+
 class Completion(Body):
     note: Note = ""
 

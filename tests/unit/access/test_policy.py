@@ -11,14 +11,17 @@ from access.accounts import Role
 from access.policy import (
     AFTER_LEAVING,
     DISPLAY,
+    HOSPITAL_MESSAGES_PATH,
     CareRelations,
     Fields,
     Viewer,
     fields,
+    may_call,
     may_command,
     may_open_flows,
     may_see,
     may_see_board,
+    may_send_hospital_messages,
 )
 from flow.vocabulary import Command
 
@@ -133,3 +136,20 @@ def test_a_display_device_sees_initials_on_its_own_unit_only() -> None:
     assert fields(device, relations(present={ELSEWHERE}), NOW) == Fields.NONE
     assert may_see_board(device, UNIT)
     assert not may_see_board(device, None)
+
+
+def test_a_hospitals_integration_user_sends_messages_and_sees_nothing() -> None:
+    hospital = viewer(Role.INTEGRATION)
+    everything = relations(present={UNIT, ZONE}, tasks={UNIT})
+    assert may_send_hospital_messages(Role.INTEGRATION)
+    assert may_call(Role.INTEGRATION, HOSPITAL_MESSAGES_PATH)
+    assert not may_call(Role.INTEGRATION, "/api/v1/units")
+    assert not may_see(hospital, everything, NOW)
+    assert not any(may_command(hospital, c, everything, NOW) for c in Command)
+    assert not may_see_board(hospital, None) and not may_see_board(hospital, UNIT)
+
+
+@pytest.mark.parametrize("role", [r for r in Role if r != Role.INTEGRATION])
+def test_only_the_integration_role_sends_hospital_messages(role: Role) -> None:
+    assert not may_send_hospital_messages(role)
+    assert may_call(role, "/api/v1/units")

@@ -6,7 +6,9 @@ import re
 from pathlib import Path
 
 import boards
+from boards.message_pages import DISPATCH_TEXT
 from boards.translations import translator
+from flow.hospital_messages import KIND_TEXT
 from flow.vocabulary import (
     CLOSING_TEXT,
     COMMAND_TEXT,
@@ -41,6 +43,8 @@ def test_every_word_of_the_vocabulary_shown_on_a_board_has_an_english_translatio
         *DESTINATION_TEXT.values(),
         *FLAG_TEXT.values(),
         *CLOSING_TEXT.values(),
+        *KIND_TEXT.values(),
+        *DISPATCH_TEXT.values(),
     ]
     assert [t for t in shown if english(t) == t and t != "delirium"] == []
 

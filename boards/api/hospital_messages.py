@@ -1,0 +1,59 @@
+"""Hospital messages in: `POST /api/v1/hospital-messages`, for a hospital's integration user."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse
+from starlette.concurrency import run_in_threadpool
+
+from access.policy import HOSPITAL_MESSAGES_PATH, may_send_hospital_messages
+from boards.api.schemas import MessageReceived, Problem
+from boards.dependencies import CurrentSystem, CurrentUser, Now
+from boards.hospital import fhir
+from boards.hospital.ingest import MAX_BYTES
+from flow.errors import NotPermittedError
+from flow.hospital_messages import UnreadableMessageError
+
+router = APIRouter(tags=["sykehusmeldinger"])
+
+
+_FORMATS: dict[str, Any] = {
+    "application/xml": {"schema": {"type": "string", "description": "PLO i KITHs hodemelding"}},
+    "application/fhir+json": {
+        "schema": {"type": "object", "description": f"FHIR R4 Bundle (message), {fhir.EVENTS}"}
+    },
+}
+
+
+@router.post(
+    HOSPITAL_MESSAGES_PATH.removeprefix("/api/v1"),
+    status_code=200,
+    openapi_extra={"requestBody": {"required": True, "content": _FORMATS}},
+    responses={
+        200: {"model": MessageReceived, "description": "Tatt imot"},
+        201: {"model": MessageReceived, "description": "Tatt imot; et nytt forløp ble åpnet"},
+        401: {"model": Problem, "description": "Ikke innlogget"},
+        403: {"model": Problem, "description": "Bare for sykehusets integrasjonsbruker"},
+        409: {
+            "model": Problem,
+            "description": "Forløpets tilstand tillater det ikke; lagt på listen",
+        },
+        422: {"model": Problem, "description": "Meldingen kan ikke leses; ingenting lagret"},
+    },
+)
+async def receive_hospital_message(
+    request: Request, system: CurrentSystem, user: CurrentUser, now: Now
+) -> JSONResponse:
+    """A PLO message (XML in KITH's envelope) or a FHIR R4 message Bundle (JSON): the
+    commands it stands for, once per message id (a replay gets the first answer)."""
+    if not may_send_hospital_messages(user.role):
+        raise NotPermittedError("Bare sykehusets integrasjonsbruker kan sende sykehusmeldinger.")
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_BYTES:  # refused before the rest is read
+            raise UnreadableMessageError(f"Meldingen er større enn {MAX_BYTES // 1024} KiB.")
+    answer = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
+    return JSONResponse(answer.body, status_code=answer.status_code)

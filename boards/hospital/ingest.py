@@ -1,0 +1,267 @@
+"""The one path of every hospital message, from the API and the command line alike: read
+it, answer a message id seen before with its first answer, find the patient's open flow,
+give the commands, and record the message with its answer.
+
+A message the flow's state refuses is recorded as rejected, with the domain's sentence,
+for the allocation office to follow up (`attention`); only then does it keep the patient's
+name and number (the flow it concerns may not exist), and only until it is marked handled.
+A message that cannot be read is refused (422) and leaves no trace.
+
+The patient's open flow is found in the `FlowCards` read model, by municipality and
+national id (indexed). The log seals identities per flow, so it cannot be searched; the
+read model already holds the number for the boards, is blanked when the identity is
+erased, and is rebuilt from the log — a keyed hash beside it would be a second copy that
+erasure must also remember.
+"""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    UniqueConstraint,
+    Uuid,
+    func,
+    insert,
+    select,
+    update,
+)
+from sqlalchemy.exc import IntegrityError
+
+from access.accounts import User
+from access.database import create_tables
+from boards.hospital import fhir, plo
+from flow.application import Pasientflyt
+from flow.errors import ConcurrentChangeError, FlowError
+from flow.hospital_messages import HospitalMessage, UnreadableMessageError, receive
+from flow.vocabulary import ERASED
+from projections.cards import flow_of_patient
+from projections.columns import UTCDateTime
+from projections.projector import Projector
+
+#: Larger bodies are refused unread; a PLO or FHIR message is a few kilobytes.
+MAX_BYTES = 512 * 1024
+FOLLOW_UP = " Meldingen er lagt på tildelingskontorets liste over meldinger som må følges opp."
+
+metadata = MetaData()
+
+messages = Table(
+    "hospital_messages",
+    metadata,
+    Column("id", Uuid, primary_key=True),
+    Column("municipality_id", Uuid, nullable=False),
+    Column("message_id", String(200), nullable=False),
+    Column("received_at", UTCDateTime, nullable=False),
+    Column("received_by", Uuid, nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("dispatch", String(16), nullable=False),
+    Column("flow_id", Uuid),
+    Column("status_code", Integer, nullable=False),
+    Column("answer", JSON, nullable=False),
+    Column("rejected", Boolean, nullable=False),
+    Column("reason", String(2000)),
+    Column("patient_name", String(200)),
+    Column("national_id", String(11)),
+    Column("handled_at", UTCDateTime),
+    Column("handled_by", Uuid),
+    UniqueConstraint("municipality_id", "message_id", name="hospital_messages_once"),
+    Index("hospital_messages_attention", "municipality_id", "rejected", "handled_at"),
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    status_code: int
+    body: dict[str, Any]
+    #: The message id was seen before: this is the first answer, and nothing was done now.
+    replayed: bool = False
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A message on the allocation office's list."""
+
+    id: UUID
+    message_id: str
+    received_at: datetime
+    kind: str
+    dispatch: str
+    flow_id: UUID | None
+    reason: str
+    patient_name: str
+    national_id: str
+
+
+def read(body: bytes) -> HospitalMessage:
+    """A PLO message (XML) or a FHIR Bundle (JSON), told apart by their first character."""
+    if len(body) > MAX_BYTES:
+        raise UnreadableMessageError(f"Meldingen er større enn {MAX_BYTES // 1024} KiB.")
+    start = body.lstrip()[:1]
+    if start == b"<":
+        return plo.parse(body)
+    if start == b"{":
+        return fhir.parse(body)
+    raise UnreadableMessageError(
+        "Ukjent format: send en PLO-melding (XML) eller en FHIR-Bundle (JSON)."
+    )
+
+
+class HospitalMessages:
+    def __init__(self, engine: Engine, flows: Pasientflyt, projector: Projector) -> None:
+        self.engine, self.flows, self.projector = engine, flows, projector
+        create_tables(engine, [messages])
+        # Messages of this process one at a time: a patient's next message must find the
+        # flow its last one opened. Another process's same message meets the unique key.
+        self._lock = threading.Lock()
+
+    def ingest(self, body: bytes, by: User, at: datetime) -> Answer:
+        message = read(body)
+        with self._lock:
+            if first := self._first_answer(by.municipality_id, message.message_id):
+                return first
+            answer, flow_id = self._receive(message, by, at)
+            try:
+                self._record(message, answer, flow_id, by, at)
+            except IntegrityError:  # another process recorded it first: its answer holds
+                first = self._first_answer(by.municipality_id, message.message_id)
+                assert first is not None
+                return first
+        return answer
+
+    def _receive(
+        self, message: HospitalMessage, by: User, at: datetime
+    ) -> tuple[Answer, UUID | None]:
+        flow_id = None
+        for _ in range(3):
+            flow_id = self._open_flow_of(by.municipality_id, message.national_id)
+            try:
+                received = receive(self.flows, message, flow_id, by=by.actor, at=at)
+            except ConcurrentChangeError as error:
+                refusal = error
+                continue
+            except FlowError as error:
+                return Answer(409, {"detail": error.message + FOLLOW_UP}), flow_id
+            body = {
+                "message_id": message.message_id,
+                "flow_id": str(received.flow_id),
+                "version": received.version,
+                "opened": received.opened,
+            }
+            return Answer(201 if received.opened else 200, body), received.flow_id
+        return Answer(409, {"detail": refusal.message + FOLLOW_UP}), flow_id
+
+    def _open_flow_of(self, municipality_id: UUID, national_id: str) -> UUID | None:
+        self.projector.catch_up()
+        return flow_of_patient(self.engine, municipality_id, national_id, closed=False)
+
+    def _record(
+        self,
+        message: HospitalMessage,
+        answer: Answer,
+        flow_id: UUID | None,
+        by: User,
+        at: datetime,
+    ) -> None:
+        rejected = answer.status_code == 409
+        row = {
+            "id": uuid4(),
+            "municipality_id": by.municipality_id,
+            "message_id": message.message_id,
+            "received_at": at,
+            "received_by": by.id,
+            "kind": message.kind.value,
+            "dispatch": message.dispatch.value,
+            "flow_id": flow_id,
+            "status_code": answer.status_code,
+            "answer": answer.body,
+            "rejected": rejected,
+            "reason": answer.body["detail"].removesuffix(FOLLOW_UP) if rejected else None,
+            "patient_name": message.name if rejected else None,
+            "national_id": message.national_id if rejected else None,
+        }
+        with self.engine.begin() as db:
+            db.execute(insert(messages).values(**row))
+
+    def _first_answer(self, municipality_id: UUID, message_id: str) -> Answer | None:
+        query = select(messages.c.status_code, messages.c.answer).where(
+            messages.c.municipality_id == municipality_id, messages.c.message_id == message_id
+        )
+        with self.engine.connect() as db:
+            row = db.execute(query).first()
+        return Answer(row.status_code, row.answer, replayed=True) if row else None
+
+    # -- the allocation office's list ------------------------------------------------------
+
+    def attention(self, municipality_id: UUID) -> list[Rejected]:
+        """Rejected messages not yet handled, oldest first."""
+        query = (
+            select(messages)
+            .where(*self._needing_attention(municipality_id))
+            .order_by(messages.c.received_at, messages.c.message_id)
+        )
+        with self.engine.connect() as db:
+            return [
+                Rejected(
+                    r.id,
+                    r.message_id,
+                    r.received_at,
+                    r.kind,
+                    r.dispatch,
+                    r.flow_id,
+                    r.reason or "",
+                    r.patient_name or "",
+                    r.national_id or "",
+                )
+                for r in db.execute(query)
+            ]
+
+    def attention_count(self, municipality_id: UUID) -> int:
+        query = select(func.count()).where(*self._needing_attention(municipality_id))
+        with self.engine.connect() as db:
+            return int(db.scalar(query) or 0)
+
+    def mark_handled(self, municipality_id: UUID, row_id: UUID, by: User, at: datetime) -> bool:
+        """Off the list; the patient's name and number are not kept any longer. Whether
+        the municipality had such a message waiting."""
+        change = (
+            update(messages)
+            .where(messages.c.id == row_id, *self._needing_attention(municipality_id))
+            .values(handled_at=at, handled_by=by.id, patient_name=None, national_id=None)
+        )
+        with self.engine.begin() as db:
+            return bool(db.execute(change).rowcount)
+
+    def forget_patient(self, municipality_id: UUID, national_id: str) -> int:
+        """The patient's identity erased from the messages kept for follow-up (they stay on
+        the list, reading as erased); how many."""
+        change = (
+            update(messages)
+            .where(
+                messages.c.municipality_id == municipality_id,
+                messages.c.national_id == national_id,
+            )
+            .values(patient_name=ERASED, national_id="")
+        )
+        with self.engine.begin() as db:
+            return int(db.execute(change).rowcount)
+
+    @staticmethod
+    def _needing_attention(municipality_id: UUID) -> tuple[Any, ...]:
+        return (
+            messages.c.municipality_id == municipality_id,
+            messages.c.rejected.is_(True),
+            messages.c.handled_at.is_(None),
+        )

@@ -1,0 +1,53 @@
+"""What both formats check alike: identity numbers, times, lengths."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+from boards.api.schemas import EARLIEST, LATEST, _printable
+from flow.hospital_messages import UnreadableMessageError
+from flow.national_id import InvalidNationalIdError, validate
+from flow.rates import OSLO
+
+
+def identity(number: str, *, d_number: bool) -> str:
+    """A valid fødselsnummer, or a D-number where the message says it is one."""
+    try:
+        validate(number)
+    except InvalidNationalIdError as error:
+        raise UnreadableMessageError(f"Pasientens identitetsnummer er ugyldig: {error}") from None
+    if d_number != (int(number[0]) >= 4):
+        said = "D-nummer" if d_number else "fødselsnummer"
+        raise UnreadableMessageError(f"Pasientens identitetsnummer er ikke et {said}.")
+    return number
+
+
+def event_time(value: str | datetime | date) -> datetime:
+    """An ISO 8601 moment; without a time zone it is Norwegian time, a date alone midnight."""
+    if isinstance(value, str):
+        text = value
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise UnreadableMessageError(
+                f"Tidspunktet «{limited(text, 40)}» er ikke et tidspunkt (ISO 8601)."
+            ) from None
+    if not isinstance(value, datetime):
+        value = datetime(value.year, value.month, value.day)
+    if not EARLIEST <= value.date() <= LATEST:
+        raise UnreadableMessageError(f"Tidspunktet må ligge mellom {EARLIEST} og {LATEST}.")
+    return (value if value.tzinfo else value.replace(tzinfo=OSLO)).astimezone(UTC)
+
+
+def limited(text: str, length: int, what: str | None = None) -> str:
+    """The text as it is, if short enough; otherwise cut (`what` None) or refused."""
+    if what is not None:
+        try:
+            _printable(text)
+        except ValueError as error:
+            raise UnreadableMessageError(f"{what}: {error}") from None
+    if len(text) <= length:
+        return text
+    if what is None:
+        return text[: length - 1] + "…"
+    raise UnreadableMessageError(f"{what} kan ha høyst {length} tegn.")

@@ -1,0 +1,154 @@
+"""Hospital logistics messages (PLO's four, in XML or FHIR) as one value, and what each one
+does to a patient's flow: the same application commands a caseworker would give.
+
+What a message does, by kind and dispatch status (PLO `Forsendelsesstatus`):
+
+| kind | new | change | cancel |
+|---|---|---|---|
+| admitted | admission (readmission if out of hospital) | as new | for a person |
+| ready | ready for discharge | replaces the notice: withdrawn, notified again | withdrawn |
+| ready withdrawn | withdrawn | as new | for a person |
+| discharged | arrival in the reserved bed | as new | for a person |
+
+A patient with no open flow in the municipality gets one (source hospital) from an
+admission or a ready notice; any other message about such a patient, and every refusal of
+the flow's state, goes to the allocation office as a message needing attention.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from uuid import UUID, uuid5
+
+from flow.actor import Actor
+from flow.application import Pasientflyt
+from flow.errors import IllegalTransitionError, UnusableTextError
+from flow.views import FlowView
+from flow.vocabulary import PHASE_TEXT, Phase, Source
+
+
+class MessageKind(StrEnum):
+    ADMITTED = "admitted"  # MeldingInnlagtPasient
+    READY = "ready"  # MeldingUtskrivningsklarPasient
+    READY_WITHDRAWN = "ready_withdrawn"  # AvmeldingUtskrivningsklarPasient
+    DISCHARGED = "discharged"  # MeldingOmUtskrevetPasient
+
+
+KIND_TEXT = {
+    MessageKind.ADMITTED: "innlagt pasient",
+    MessageKind.READY: "utskrivningsklar pasient",
+    MessageKind.READY_WITHDRAWN: "avmelding av utskrivningsklar pasient",
+    MessageKind.DISCHARGED: "utskrevet pasient",
+}
+
+
+class Dispatch(StrEnum):
+    """PLO's `Forsendelsesstatus`: a new message, a change of one, or its cancellation."""
+
+    NEW = "new"
+    CHANGE = "change"
+    CANCEL = "cancel"
+
+
+class UnreadableMessageError(UnusableTextError):
+    """The message is not one we can read: malformed, unsafe, or of an unknown kind."""
+
+
+@dataclass(frozen=True)
+class HospitalMessage:
+    """What any of the formats says: who, what happened, when, where."""
+
+    message_id: str
+    kind: MessageKind
+    dispatch: Dispatch
+    national_id: str
+    name: str
+    at: datetime
+    estimate: bool
+    place: str
+
+
+@dataclass(frozen=True)
+class Received:
+    flow_id: UUID
+    version: int
+    opened: bool
+
+
+#: The need written on a flow a hospital message opened.
+NEED = "Meldt fra sykehuset"
+
+
+def receive(
+    app: Pasientflyt, message: HospitalMessage, flow_id: UUID | None, *, by: Actor, at: datetime
+) -> Received:
+    """Give the commands the message stands for, to the patient's open flow (`flow_id`,
+    None if the municipality has none). Refusals are the domain's `FlowError`s."""
+    if message.dispatch == Dispatch.CANCEL and message.kind != MessageKind.READY:
+        raise IllegalTransitionError(
+            f"Sykehuset kansellerte meldingen om {KIND_TEXT[message.kind]}. Det kan ikke "
+            "gjøres om automatisk: rett forløpet for hånd."
+        )
+    opened = flow_id is None
+    if flow_id is None:
+        flow_id = _open(app, message, by=by, at=at)
+    view = app.flow(flow_id, by)
+    return Received(flow_id, _apply(app, message, view, by=by, at=at), opened)
+
+
+def _open(app: Pasientflyt, message: HospitalMessage, *, by: Actor, at: datetime) -> UUID:
+    if message.kind not in (MessageKind.ADMITTED, MessageKind.READY):
+        raise IllegalTransitionError(
+            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: kommunen har ikke noe "
+            "åpent forløp for pasienten."
+        )
+    # The id follows from the message, so the same message cannot open two flows.
+    flow_id = uuid5(by.municipality_id, f"hospital-message/{message.message_id}")
+    return app.open_flow(
+        message.national_id,
+        message.name,
+        Source.HOSPITAL,
+        message.place,
+        NEED,
+        by=by,
+        at=at,
+        flow_id=flow_id,
+    )
+
+
+def _apply(
+    app: Pasientflyt, message: HospitalMessage, flow: FlowView, *, by: Actor, at: datetime
+) -> int:
+    kind, dispatch = message.kind, message.dispatch
+    if kind == MessageKind.ADMITTED:
+        if flow.phase in (Phase.ON_STAY, Phase.DISCHARGED, Phase.HOME_CARE):
+            return app.readmit(flow.id, message.place, by=by, at=at)
+        return app.notify_admission(flow.id, message.place, message.at, by=by, at=at)
+    if kind == MessageKind.READY and dispatch != Dispatch.CANCEL:
+        if dispatch == Dispatch.CHANGE and flow.phase == Phase.READY:
+            reason = "Sykehuset endret meldingen om utskrivningsklar pasient."
+            app.withdraw_ready_for_discharge(flow.id, reason, by=by, at=at)
+        return app.notify_ready_for_discharge(flow.id, message.at, message.estimate, by=by, at=at)
+    if kind in (MessageKind.READY, MessageKind.READY_WITHDRAWN):
+        reason = "Sykehuset meldte at pasienten likevel ikke er utskrivningsklar."
+        return app.withdraw_ready_for_discharge(flow.id, reason, by=by, at=at)
+    return _left_hospital(app, message, flow, by=by, at=at)
+
+
+def _left_hospital(
+    app: Pasientflyt, message: HospitalMessage, flow: FlowView, *, by: Actor, at: datetime
+) -> int:
+    """Discharged from hospital: the patient arrives in the bed reserved for them."""
+    if flow.phase not in (Phase.IN_HOSPITAL, Phase.READY) or flow.admitted_at is None:
+        raise IllegalTransitionError(
+            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: forløpet har ingen "
+            f"innleggelse, pasienten er {PHASE_TEXT[Phase(flow.phase)]}."
+        )
+    if flow.reservation is None:
+        raise IllegalTransitionError(
+            "Sykehuset melder pasienten utskrevet, men ingen seng er reservert. "
+            "Registrer for hånd hvor pasienten er."
+        )
+    return app.arrive(flow.id, by=by, at=min(message.at, at))
