@@ -14,7 +14,7 @@ from access.accounts import User
 from access.policy import may_see_board, viewer_of
 from boards.exports import Board, export_of
 from boards.looks import looks_logged
-from boards.spreadsheets import MEDIA_TYPES, SheetFormat, spreadsheet
+from boards.spreadsheets import SheetFormat, download, spreadsheet
 from boards.system import System
 from boards.translations import formatters, translator
 from flow.errors import NotPermittedError
@@ -58,14 +58,7 @@ def board_download(
         heading = f"{export.title} · {_('Eksportert')} {exported}"
         content = spreadsheet(export, sheet_format, heading, language)
     filename = f"{export.stem}-{today(now).isoformat()}.{sheet_format.value}"
-    return Response(
-        content,
-        media_type=MEDIA_TYPES[sheet_format],
-        headers={
-            "Content-Disposition": f'attachment; filename="{filename}"',
-            "Cache-Control": "no-store",  # patients' names stay out of caches
-        },
-    )
+    return download(content, sheet_format, filename)
 
 
 def _read(

@@ -25,7 +25,7 @@ from projections.cards import FlowCard
 from projections.home_care_board import HomeCareBoard
 from projections.unit_board import BedSlot, UnitBoard, UnitTask
 
-Cell = str | int | date | datetime | None
+Cell = str | int | float | date | datetime | None
 Words = Callable[[str], str]
 Board = AllocationBoard | UnitBoard | HomeCareBoard
 

@@ -5,12 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from fastapi.responses import Response
+
 from access.accounts import User
 from boards import period
 from boards.charts import Chart, bar_chart, lying_bar_chart
+from boards.exports import Export, Table
+from boards.spreadsheets import SheetFormat, download, spreadsheet
 from boards.system import System
-from boards.translations import formatters
-from projections.figures import EmergencyUse, FigureRow, Figures
+from boards.translations import formatters, translator
+from projections.figures import EmergencyUse, FigureRow, Figures, occupancy_by_day
 
 #: The figures show the last twelve months unless asked otherwise.
 DEFAULT_DAYS = 365
@@ -30,6 +34,41 @@ def figures_for(
     return Figures.read(
         system.engine, leader.municipality_id, first, last, now, system.daily_rates, uses
     )
+
+
+def figures_download(
+    system: System,
+    leader: User,
+    start: date | None,
+    end: date | None,
+    sheet_format: SheetFormat,
+    language: str,
+    now: datetime,
+) -> Response:
+    """The figures as a spreadsheet: a sheet (or a block of CSV) per figure, plus the
+    occupied beds per unit and day; the same hidden cells as the page."""
+    figures = figures_for(system, leader, start, end, now)
+    by_day = occupancy_by_day(
+        system.engine, leader.municipality_id, figures.start, figures.end, now
+    )
+    _ = translator(language)
+    labels = column_labels(figures, language)
+    tables = [
+        Table(
+            _(table.title),
+            ("", *labels.get(table.key, table.columns)),
+            [(_(row.label), *row.values) for row in table.rows],
+        )
+        for table in [*figures.tables, by_day]
+    ]
+    municipality = system.flows.municipality_name(leader.municipality_id)
+    export = Export(f"{_('Tall for ledere')} · {municipality}", "ledertall", tables)
+    moment = formatters(language)["moment"](now, "d. MMMM y HH:mm")
+    period_text = f"{figures.start.isoformat()} – {figures.end.isoformat()}"
+    heading = f"{export.title} · {period_text} · {_('Eksportert')} {moment}"
+    content = spreadsheet(export, sheet_format, heading, language)
+    name = f"ledertall-{figures.start.isoformat()}-{figures.end.isoformat()}.{sheet_format.value}"
+    return download(content, sheet_format, name)
 
 
 def column_labels(figures: Figures, language: str) -> dict[str, list[str]]:

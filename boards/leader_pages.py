@@ -19,7 +19,7 @@ from boards import period
 from boards.api.schemas import ReviewIn
 from boards.dependencies import get_now, get_system
 from boards.emergency import REVIEWED_SHOWN, pseudonymous
-from boards.figures import charts_of, column_labels, figures_for
+from boards.figures import charts_of, column_labels, figures_download, figures_for
 from boards.pages import (
     ROLE_TEXT,
     CheckedSession,
@@ -29,6 +29,7 @@ from boards.pages import (
     render,
     role_session,
 )
+from boards.spreadsheets import SheetFormat
 from flow.errors import FlowError, NotFoundError
 
 router = APIRouter(include_in_schema=False)
@@ -150,3 +151,16 @@ def figures_page(
     )
     status = 422 if "refusal" in context else 200
     return render(request, "figures.html", context, session=session, status_code=status)
+
+
+@router.get("/leder/tall/export.{sheet_format}")
+def figures_download_page(
+    request: Request,
+    sheet_format: SheetFormat,
+    session: LeaderSession,
+    start: Annotated[date | None, Query(alias="fra")] = None,
+    end: Annotated[date | None, Query(alias="til")] = None,
+) -> Response:
+    system, now = get_system(request), get_now(request)
+    language = language_of(request)
+    return figures_download(system, session.user, start, end, sheet_format, language, now)

@@ -12,6 +12,7 @@ import io
 from datetime import date, datetime
 from enum import StrEnum
 
+from fastapi.responses import Response
 from openpyxl import Workbook
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
@@ -35,14 +36,27 @@ MEDIA_TYPES = {
 #: How each language writes a day and a moment, as Excel number formats.
 _DATE_FORMATS = {"nb": ("dd.mm.yyyy", "dd.mm.yyyy hh:mm"), "en": ("dd/mm/yyyy", "dd/mm/yyyy hh:mm")}
 _NUMBER_FORMAT = "#,##0"
+_DECIMAL_FORMAT = "#,##0.0"
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def spreadsheet(export: Export, kind: SheetFormat, heading: str, language: str) -> bytes:
     """`heading` names the board and the moment of export, above each sheet's header row."""
     if kind == SheetFormat.CSV:
-        return _csv(export)
+        return _csv(export, language)
     return _xlsx(export, heading, language)
+
+
+def download(content: bytes, kind: SheetFormat, filename: str) -> Response:
+    """A spreadsheet as an attachment, kept out of every cache."""
+    return Response(
+        content,
+        media_type=MEDIA_TYPES[kind],
+        headers={
+            "Content-Disposition": f'attachment; filename="{filename}"',
+            "Cache-Control": "no-store",  # patients' names stay out of caches
+        },
+    )
 
 
 def local(value: datetime) -> datetime:
@@ -71,6 +85,8 @@ def _xlsx(export: Export, heading: str, language: str) -> bytes:
                     cell.value, cell.number_format = value, day_format
                 elif isinstance(value, int):
                     cell.value, cell.number_format = value, _NUMBER_FORMAT
+                elif isinstance(value, float):
+                    cell.value, cell.number_format = value, _DECIMAL_FORMAT
                 elif isinstance(value, str):
                     cell.value = _text(value)
                     cell.data_type = "s"  # never a formula, whatever it starts with
@@ -115,21 +131,23 @@ def _width(value: Cell) -> int:
 # -- CSV -----------------------------------------------------------------------------------
 
 
-def _csv(export: Export) -> bytes:
+def _csv(export: Export, language: str) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out, delimiter=";", lineterminator="\r\n")
     for number, table in enumerate(export.tables):
         if number:
             writer.writerow([])
-        writer.writerow([_csv_cell(table.title)])
-        writer.writerow([_csv_cell(header) for header in table.headers])
-        writer.writerows([_csv_cell(value) for value in row] for row in table.rows)
+        writer.writerow([_csv_cell(table.title, language)])
+        writer.writerow([_csv_cell(header, language) for header in table.headers])
+        writer.writerows([_csv_cell(value, language) for value in row] for row in table.rows)
     return out.getvalue().encode("utf-8-sig")
 
 
-def _csv_cell(value: Cell) -> str:
+def _csv_cell(value: Cell, language: str) -> str:
     if value is None:
         return ""
+    if isinstance(value, float):  # Norwegian Excel reads a decimal comma
+        return str(value).replace(".", ",") if language == "nb" else str(value)
     if isinstance(value, datetime):
         return local(value).isoformat(sep=" ", timespec="minutes")
     if isinstance(value, date):

@@ -7,10 +7,12 @@ from datetime import date
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 
 from access.accounts import Role, User
 from boards import period
+from boards.api.board_exports import SPREADSHEET
 from boards.api.schemas import (
     EmergencyAccessIn,
     EmergencyGrantOut,
@@ -21,7 +23,9 @@ from boards.api.schemas import (
 )
 from boards.dependencies import CurrentSystem, CurrentUser, Now
 from boards.emergency import REVIEWED_SHOWN, open_emergency_access, pseudonymous
-from boards.figures import figures_for
+from boards.figures import figures_download, figures_for
+from boards.pages import language_of
+from boards.spreadsheets import SheetFormat
 from flow.errors import NotFoundError, NotPermittedError
 from projections.figures import Figures
 
@@ -91,6 +95,21 @@ def figures(
     hidden so that a small count cannot be worked out reads ":"; never a patient."""
     _leader(user)
     return figures_for(system, user, start, end, now)
+
+
+@router.get("/figures/export.{sheet_format}", response_class=Response, responses=SPREADSHEET)
+def figures_export(
+    sheet_format: SheetFormat,
+    request: Request,
+    system: CurrentSystem,
+    user: CurrentUser,
+    now: Now,
+    start: Annotated[date | None, Query(alias="from")] = None,
+    end: Annotated[date | None, Query(alias="to")] = None,
+) -> Response:
+    """The figures as CSV or XLSX, a sheet per figure and one of occupied beds per day."""
+    _leader(user)
+    return figures_download(system, user, start, end, sheet_format, language_of(request), now)
 
 
 @router.get("/users/{user_id}/looks")

@@ -3,9 +3,11 @@ both stores; small counts hidden; never a patient."""
 
 from __future__ import annotations
 
+import io
 import random
 from typing import Any
 
+import openpyxl
 import pytest
 from admin_world import admin_world  # noqa: F401  (a fixture)
 from world import World
@@ -184,3 +186,33 @@ def test_uses_of_emergency_access_and_their_review_are_counted(w: World) -> None
         "Ikke gjennomgått": [3],
         "Forfalt (over en uke)": [3],
     }
+
+
+def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
+    a_month_of_three_stays(w)
+    leader = w.headers("leder")
+    response = w.client.get(
+        "/api/v1/figures/export.xlsx?from=2026-03-01&to=2026-03-31", headers=leader
+    )
+    assert response.status_code == 200, response.text
+    assert "ledertall-2026-03-01-2026-03-31.xlsx" in response.headers["content-disposition"]
+    book = openpyxl.load_workbook(io.BytesIO(response.content))
+    waiting = book[book.sheetnames[1]]
+    assert waiting["A1"].value.startswith("Tall for ledere · Testkommune")
+    rows = {row[0]: row[1:] for row in waiting.iter_rows(min_row=3, values_only=True)}
+    assert rows["Pasienter som ventet"] == (4,)
+    assert rows["Kostnad (kr)"] == (28.0 * RATE_2026,)
+    readmissions = book[book.sheetnames[6]]
+    rows = {row[0]: row[1:] for row in readmissions.iter_rows(min_row=3, values_only=True)}
+    assert rows["Reinnlagt innen 30 dager"] == ("<3",)
+    by_day = book[book.sheetnames[-1]]
+    header = next(by_day.iter_rows(min_row=2, max_row=2, values_only=True))
+    assert header[1:3] == ("2026-03-01", "2026-03-02") and len(header) == 21  # to 20 March
+    csv_text = w.client.get(
+        "/api/v1/figures/export.csv?from=2026-03-01&to=2026-03-31", headers=leader
+    )
+    assert "Overliggedøgn (døgn);28,0" in csv_text.content.decode("utf-8-sig")
+    for role in ("saksbehandler", "sykepleier"):
+        refused = w.client.get("/api/v1/figures/export.csv", headers=w.headers(role))
+        assert refused.status_code == 403
+    assert "Nummer" not in csv_text.content.decode("utf-8-sig")
