@@ -53,10 +53,20 @@ def opened_with_notes(w: World, national_id: str = NATIONAL_ID, name: str = NAME
 
 
 def with_admin(w: World) -> World:
-    w.accounts.add_user(
-        municipality_id("9998"), "admin", Role.ADMIN, "Anne Admin", "pw", [], at=w.clock()
-    )
+    """The test world with an admin, who erases, and a leader, who reads the figures."""
+    for username, role in (("admin", Role.ADMIN), ("leder", Role.LEADER)):
+        w.accounts.add_user(
+            municipality_id("9998"), username, role, username, "pw", [], at=w.clock()
+        )
+        w.tokens[username] = w.accounts.issue_token(username, at=w.clock())
     return w
+
+
+def figures(w: World) -> dict[str, Any]:
+    response = w.client.get("/api/v1/figures", headers=w.headers("leder"))
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found
 
 
 def stored_bytes(database_url: str, tmp_path: Path) -> bytes:
@@ -86,6 +96,7 @@ def test_an_erased_patient_leaves_no_trace_and_the_figures_stay(
     flow_id = opened_with_notes(world)
     kept_id = opened_with_notes(world, synthetic_national_id(random.Random("kept")), "Per Blir")
     board_before = world.client.get("/api/v1/boards/allocation", headers=world.headers()).json()
+    figures_before = figures(world)
     assert NAME.encode() in stored_bytes(database_url, tmp_path)  # a board row held it
 
     erased = run(
@@ -111,6 +122,7 @@ def test_an_erased_patient_leaves_no_trace_and_the_figures_stay(
 
     board_after = world.client.get("/api/v1/boards/allocation", headers=world.headers()).json()
     assert _counts(board_after) == _counts(board_before)
+    assert figures(world) == figures_before
     assert snapshot(world.system) == rebuilt(world.system)
 
     everything = stored_bytes(database_url, tmp_path)
