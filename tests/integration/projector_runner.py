@@ -22,11 +22,8 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, Uuid, func,
 
 from boards.settings import Settings
 from boards.system import System, open_system
-from projections.bed_grid import BedGrid
-from projections.flow_cards import FlowCards
 from projections.projector import Handler, Projection, Projector
 from projections.rows import Rows
-from projections.task_list import TaskList
 
 metadata = MetaData()
 
@@ -70,7 +67,7 @@ class Tally(Projection):
 
 def tallying_projector(system: System, batch_size: int, pause: float = 0.0) -> Projector:
     """The system's read models and the tally, fed in batches of `batch_size`."""
-    models = [FlowCards(), BedGrid(), TaskList(), Tally(pause)]
+    models = [*system.projector.projections.values(), Tally(pause)]
     return Projector(
         system.flows, system.engine, models, batch_size=batch_size, rebuild_batch_size=batch_size
     )
