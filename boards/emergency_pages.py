@@ -42,10 +42,10 @@ def _emergency_form(
     request: Request, session: Session, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     system, user, now = get_system(request), session.user, get_now(request)
-    grants = system.emergency.of_user(user, now)
+    grants, rates = system.emergency.of_user(user, now), system.daily_rates
     names = {}
     for grant in grants:
-        card = load_card(system.engine, user.municipality_id, grant.flow_id, now, {})
+        card = load_card(system.engine, user.municipality_id, grant.flow_id, now, rates)
         names[grant.id] = card.name if card else ""
     system.access_log.record(
         user, [g.flow_id for g in grants], "nødtilgang/liste", now, Basis.EMERGENCY

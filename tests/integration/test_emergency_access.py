@@ -234,6 +234,12 @@ def test_the_nurse_opens_a_patient_from_the_page_and_it_closes_on_time(w: World)
     assert page.status_code == 200
     assert ON_UTRED["name"] in page.text and "gjelder til" in page.text
     assert ON_UTRED["name"] in nurse.get("/nodtilgang").text  # among her accesses now
+    waiting = w.client.post("/api/v1/flows", json=ALSO_ON_UTRED, headers=w.headers()).json()["id"]
+    command = f"/api/v1/flows/{waiting}/ready-for-discharge"
+    assert w.client.post(command, json={"estimate": True}, headers=w.headers()).status_code == 200
+    assert open_access(w, ALSO_ON_UTRED["national_id"]).status_code == 201
+    listed = nurse.get("/nodtilgang")  # a patient waiting in hospital: days and cost on the card
+    assert listed.status_code == 200 and ALSO_ON_UTRED["name"] in listed.text
     log = w.client.get(f"/api/v1/flows/{flow_id}/access-log", headers=w.headers()).json()
     assert ("nødtilgang", "emergency") in [(e["view"], e["basis"]) for e in log]
 
