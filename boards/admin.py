@@ -20,6 +20,7 @@ from sqlalchemy import Connection, Engine, select
 
 from access.accounts import Account, AccountError, Accounts, Role, User
 from access.audit import Audit, AuditEntry
+from access.daily_rates import DailyRates, Rate
 from access.devices import Device, Devices
 from access.oidc import MappingError, RoleMapping, RoleMappings
 from access.sessions import Sessions
@@ -48,6 +49,7 @@ ACTION_TEXT = {
     "role_mapping.removed": "Rolletilordning fjernet",
     "checklists.written": "Sjekklister endret",
     "emergency_access.not_found": "Nødtilgang: ingen pasient med fødselsnummeret",
+    "daily_rate.written": "Døgnpris satt",
 }
 
 
@@ -61,6 +63,7 @@ class Admin:
     devices: Devices
     projector: Projector
     mappings: RoleMappings
+    rates: DailyRates
 
     @classmethod
     def open(cls, system: System) -> Admin:
@@ -74,6 +77,7 @@ class Admin:
             system.devices,
             system.projector,
             system.role_mappings,
+            system.rates,
         )
 
     # -- units, zones and beds: events, and an audit row beside each ------------------------
@@ -328,6 +332,19 @@ class Admin:
             details = {"version": version, "checklists": [c.key for c in catalog.checklists]}
             self._log(admin, "checklists.written", f"versjon {version}", details, at)
         return version, catalog
+
+    # -- the daily rate of a hospital waiting day ------------------------------------------
+
+    def daily_rates(self, admin: User) -> list[Rate]:
+        check_admin(admin)
+        return self.rates.table(admin.municipality_id)
+
+    def write_daily_rate(self, admin: User, year: int, rate: int, at: datetime) -> None:
+        """The year's rate for the admin's municipality, with its audit row."""
+        check_admin(admin)
+        with self.engine.begin() as db:
+            self.rates.write(admin.municipality_id, year, rate, admin.id, at, db)
+            self._log(admin, "daily_rate.written", str(year), {"year": year, "rate": rate}, at, db)
 
     def _log(
         self,

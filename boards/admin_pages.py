@@ -16,6 +16,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import Field, ValidationError
 
 from access.accounts import Role, User
+from access.daily_rates import FIRST_YEAR, HIGHEST_RATE, LAST_YEAR
 from access.sessions import Session
 from boards.admin import ACTION_TEXT, Admin, admin_of, check_admin
 from boards.api.admin import BlockIn, ChecklistsIn, DeviceIn, UnitIn, UserIn, ZoneIn, device_url
@@ -33,6 +34,7 @@ ADMIN_LINKS = [
     ("/admin/skjermer", "Skjermer"),
     ("/admin/innlogging", "Innlogging"),
     ("/admin/sjekklister", "Sjekklister"),
+    ("/admin/dognpris", "Døgnpris"),
     ("/admin/logg", "Revisjonslogg"),
 ]
 NO_STORE = {"Cache-Control": "no-store"}
@@ -153,6 +155,40 @@ def write_checklists(
 
     again = form.get("text", "")
     return _attempt(request, session, change, lambda: _checklists(admin, user, text=again))
+
+
+def _daily_rates(admin: Admin, user: User, **extra: Any) -> tuple[str, dict[str, Any]]:
+    accounts = admin.users(user)
+    context = {
+        "rates": admin.daily_rates(user),
+        "names": {a.user.id: a.user.username for a in accounts},
+    }
+    return "admin_daily_rates.html", {**context, **extra}
+
+
+@router.get("/admin/dognpris")
+def daily_rates(request: Request, session: PageSession, admin: AdminService) -> HTMLResponse:
+    return _page(request, session, *_daily_rates(admin, session.user))
+
+
+class DailyRateForm(Body):
+    year: int = Field(ge=FIRST_YEAR, le=LAST_YEAR)
+    rate: int = Field(ge=1, le=HIGHEST_RATE)
+
+
+@router.post("/admin/dognpris")
+def write_daily_rate(
+    request: Request, session: CheckedSession, admin: AdminService, form: Form
+) -> Response:
+    user = session.user
+    check_admin(user)
+
+    def change() -> Response:
+        body = DailyRateForm.model_validate({k: form.get(k) for k in ("year", "rate")})
+        admin.write_daily_rate(user, body.year, body.rate, get_now(request))
+        return _back("/admin/dognpris")
+
+    return _attempt(request, session, change, lambda: _daily_rates(admin, user, form=form))
 
 
 @router.get("/admin/logg")

@@ -50,7 +50,9 @@ class ZoneWall:
 
 
 def _zone_wall(system: System, municipality_id: UUID, zone_id: UUID, now: datetime) -> ZoneWall:
-    board = HomeCareBoard.read(system.engine, municipality_id, zone_id, now, system.daily_rates)
+    board = HomeCareBoard.read(
+        system.engine, municipality_id, zone_id, now, system.rates.of(municipality_id)
+    )
     horizon = board.day + timedelta(days=7)
     shown = [h for h in board.coming_home if h.flow.plan_on is None or h.flow.plan_on <= horizon]
     return ZoneWall(

@@ -64,7 +64,11 @@ def board_download(
 def _read(
     system: System, user: User, kind: BoardKind, place_id: UUID | None, now: datetime
 ) -> Board:
-    engine, municipality, rates = system.engine, user.municipality_id, system.daily_rates
+    engine, municipality, rates = (
+        system.engine,
+        user.municipality_id,
+        system.rates.of(user.municipality_id),
+    )
     if kind == BoardKind.ALLOCATION:
         return AllocationBoard.read(engine, municipality, now, rates)
     assert place_id is not None, "a unit's or a zone's board names its place"

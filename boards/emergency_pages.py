@@ -42,7 +42,7 @@ def _emergency_form(
     request: Request, session: Session, status_code: int = 200, **context: Any
 ) -> HTMLResponse:
     system, user, now = get_system(request), session.user, get_now(request)
-    grants, rates = system.emergency.of_user(user, now), system.daily_rates
+    grants, rates = system.emergency.of_user(user, now), system.rates.of(user.municipality_id)
     names = {}
     for grant in grants:
         card = load_card(system.engine, user.municipality_id, grant.flow_id, now, rates)
@@ -96,7 +96,8 @@ def emergency_flow(request: Request, grant_id: UUID, session: NurseSession) -> H
         message = "Nødtilgangen er utløpt. Trenger du pasienten igjen, be om ny nødtilgang."
         return _emergency_form(request, session, 403, refusal=message)
     system.projector.catch_up()
-    card = load_card(system.engine, user.municipality_id, grant.flow_id, now, system.daily_rates)
+    rates = system.rates.of(user.municipality_id)
+    card = load_card(system.engine, user.municipality_id, grant.flow_id, now, rates)
     if card is None:
         raise NotFoundError("Forløpet finnes ikke.")
     system.access_log.record(user, [grant.flow_id], "nødtilgang", now, Basis.EMERGENCY)

@@ -32,7 +32,13 @@ def figures_for(
         )
     ]
     return Figures.read(
-        system.engine, leader.municipality_id, first, last, now, system.daily_rates, uses
+        system.engine,
+        leader.municipality_id,
+        first,
+        last,
+        now,
+        system.rates.of(leader.municipality_id),
+        uses,
     )
 
 

@@ -20,6 +20,7 @@ import asyncio
 import logging
 import threading
 import time
+from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -195,9 +196,19 @@ class Live:
             return []
         with self.system.engine.connect() as db:
             relations = care_relations(db, flow_ids)
-            found = load_cards(
-                db, cards.c.flow_id.in_(list(flow_ids)), self.clock(), self.system.daily_rates
-            )
+            by_municipality: dict[UUID, list[UUID]] = defaultdict(list)
+            for flow_id, related in relations.items():
+                by_municipality[related.municipality_id].append(flow_id)
+            found = [  # a card's cost at its own municipality's daily rates
+                card
+                for municipality_id, ids in by_municipality.items()
+                for card in load_cards(
+                    db,
+                    cards.c.flow_id.in_(ids),
+                    self.clock(),
+                    self.system.rates.of(municipality_id),
+                )
+            ]
         by_id = {card.flow_id: card for card in found}
         as_json = {i: _CARD_JSON.dump_json(card).decode() for i, card in by_id.items()}
         return [

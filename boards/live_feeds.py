@@ -109,7 +109,7 @@ class AllocationFeed:
             system.engine,
             self.viewer.municipality_id,
             self.clock(),
-            system.daily_rates,
+            system.rates.of(self.viewer.municipality_id),
         )
         html = draw(
             "_allocation_live.html",

@@ -165,7 +165,11 @@ async def unit_stream(
 
     def read() -> Drawn:
         board = UnitBoard.read(
-            system.engine, user.municipality_id, unit_id, clock(), system.daily_rates
+            system.engine,
+            user.municipality_id,
+            unit_id,
+            clock(),
+            system.rates.of(user.municipality_id),
         )
         return unit_parts(board, language, csrf_token)
 
@@ -206,7 +210,11 @@ async def zone_stream(
 
     def read() -> Drawn:
         board = HomeCareBoard.read(
-            system.engine, user.municipality_id, zone_id, clock(), system.daily_rates
+            system.engine,
+            user.municipality_id,
+            zone_id,
+            clock(),
+            system.rates.of(user.municipality_id),
         )
         return zone_parts(board, language, csrf_token)
 

@@ -281,7 +281,11 @@ def unit_board(request: Request, unit_id: UUID, session: PageSession, _: Positio
     require_board(user, unit_id)
     system.projector.catch_up()
     return UnitBoard.read(
-        system.engine, user.municipality_id, unit_id, get_now(request), system.daily_rates
+        system.engine,
+        user.municipality_id,
+        unit_id,
+        get_now(request),
+        system.rates.of(user.municipality_id),
     )
 
 
@@ -298,7 +302,11 @@ def zone_board(request: Request, zone_id: UUID, session: PageSession, _: Positio
     require_board(user, zone_id)
     system.projector.catch_up()
     return HomeCareBoard.read(
-        system.engine, user.municipality_id, zone_id, get_now(request), system.daily_rates
+        system.engine,
+        user.municipality_id,
+        zone_id,
+        get_now(request),
+        system.rates.of(user.municipality_id),
     )
 
 
@@ -318,7 +326,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
     position = live_position(request)
     system.projector.catch_up()
     board = AllocationBoard.read(
-        system.engine, user.municipality_id, get_now(request), system.daily_rates
+        system.engine, user.municipality_id, get_now(request), system.rates.of(user.municipality_id)
     )
     with looks_logged(system, user, board, "tildeling", get_now(request)):
         return render(
@@ -343,7 +351,11 @@ def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTML
     require_board(user, None)
     system.projector.catch_up()
     card = load_card(
-        system.engine, user.municipality_id, flow_id, get_now(request), system.daily_rates
+        system.engine,
+        user.municipality_id,
+        flow_id,
+        get_now(request),
+        system.rates.of(user.municipality_id),
     )
     if card is None:
         raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
@@ -359,7 +371,8 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
     require_board(user, None)
     system.projector.catch_up()
     now = get_now(request)
-    card = load_card(system.engine, user.municipality_id, flow_id, now, system.daily_rates)
+    rates = system.rates.of(user.municipality_id)
+    card = load_card(system.engine, user.municipality_id, flow_id, now, rates)
     if card is None:
         raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
     accounts = system.accounts.list_users(user.municipality_id)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -12,6 +11,7 @@ from access import patient_keys
 from access.access_log import AccessLog
 from access.accounts import Accounts
 from access.audit import Audit
+from access.daily_rates import DailyRates
 from access.database import connect, create_tables, startup_lock
 from access.devices import Devices
 from access.emergency_access import EmergencyAccess
@@ -38,7 +38,7 @@ class System:
     accounts: Accounts
     projector: Projector
     sessions: Sessions
-    daily_rates: Mapping[int, int]
+    rates: DailyRates
     lockout: Lockout
     audit: Audit
     devices: Devices
@@ -88,7 +88,7 @@ def open_system(settings: Settings) -> System:
         accounts,
         projector,
         sessions,
-        settings.daily_rates,
+        DailyRates(engine, settings.daily_rates),
         lockout,
         audit,
         devices,

@@ -10,12 +10,13 @@ from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import JSONResponse
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from access.accounts import Account, Role, User
 from access.audit import AuditEntry
+from access.daily_rates import FIRST_YEAR, HIGHEST_RATE, LAST_YEAR
 from access.devices import Device
 from boards.admin import Admin, admin_of, check_admin
 from boards.api.schemas import BedName, Body, Name, Problem
@@ -62,6 +63,18 @@ class ChecklistsIn(Body):
     based_on: int = Field(
         ge=0, description="Versjonen teksten er skrevet ut fra (0: standardmalene)."
     )
+
+
+class DailyRateIn(Body):
+    rate: int = Field(ge=1, le=HIGHEST_RATE, description="Kroner per overliggedøgn.")
+
+
+class DailyRateOut(BaseModel):
+    year: int
+    rate: int = Field(description="Kroner per overliggedøgn som gjelder for året.")
+    national: int | None = Field(description="Den nasjonale satsen for året, om den er kjent.")
+    written_by: UUID | None = Field(description="Hvem som satte den; null: den nasjonale.")
+    written_at: datetime | None
 
 
 class ChecklistsOut(BaseModel):
@@ -271,6 +284,27 @@ def write_checklists(
     field of an error, 409 if someone wrote a newer version since `based_on`."""
     version, catalog = admin.write_checklists(user, body.text, body.based_on, now)
     return ChecklistsOut.of(version, catalog, admin.checklist_versions(user))
+
+
+@router.get("/daily-rates")
+def read_daily_rates(admin: AdminService, user: CurrentAdmin) -> list[DailyRateOut]:
+    """The rate of a hospital waiting day per year, newest first: the national rates and
+    those the municipality has set."""
+    return [DailyRateOut(**vars(rate)) for rate in admin.daily_rates(user)]
+
+
+@router.put("/daily-rates/{year}")
+def write_daily_rate(
+    year: Annotated[int, Path(ge=FIRST_YEAR, le=LAST_YEAR)],
+    body: DailyRateIn,
+    admin: AdminService,
+    user: CurrentAdmin,
+    now: Now,
+) -> list[DailyRateOut]:
+    """Set the year's rate for the municipality: every board's cost and the leaders'
+    figures count with it from now on."""
+    admin.write_daily_rate(user, year, body.rate, now)
+    return read_daily_rates(admin, user)
 
 
 @router.get("/devices")

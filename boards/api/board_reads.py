@@ -32,7 +32,9 @@ def _require_board(user: User, unit_id: UUID | None) -> None:
 def allocation_board(system: CurrentSystem, user: CurrentUser, now: Now) -> AllocationBoard:
     _require_board(user, None)
     system.projector.catch_up()
-    board = AllocationBoard.read(system.engine, user.municipality_id, now, system.daily_rates)
+    board = AllocationBoard.read(
+        system.engine, user.municipality_id, now, system.rates.of(user.municipality_id)
+    )
     with looks_logged(system, user, board, "api/tildeling", now):
         return board
 
@@ -41,7 +43,9 @@ def allocation_board(system: CurrentSystem, user: CurrentUser, now: Now) -> Allo
 def unit_board(unit_id: UUID, system: CurrentSystem, user: CurrentUser, now: Now) -> UnitBoard:
     _require_board(user, unit_id)
     system.projector.catch_up()
-    board = UnitBoard.read(system.engine, user.municipality_id, unit_id, now, system.daily_rates)
+    board = UnitBoard.read(
+        system.engine, user.municipality_id, unit_id, now, system.rates.of(user.municipality_id)
+    )
     with looks_logged(system, user, board, "api/enhet", now):
         return board
 
@@ -52,7 +56,8 @@ def home_care_board(
 ) -> HomeCareBoard:
     _require_board(user, zone_id)
     system.projector.catch_up()
-    municipality, rates = user.municipality_id, system.daily_rates
+    municipality = user.municipality_id
+    rates = system.rates.of(municipality)
     board = HomeCareBoard.read(system.engine, municipality, zone_id, now, rates)
     with looks_logged(system, user, board, "api/sone", now):
         return board

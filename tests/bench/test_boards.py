@@ -347,7 +347,7 @@ class Bench:
         self.app.add_middleware(ServerTime, sink=self.server)
         self.system: System = self.app.state.system
         self.engine: Engine = self.system.engine
-        self.rates = self.system.daily_rates
+        self.rates = self.system.rates.of(SPEC.id)
         self.municipality_id = SPEC.id
         self.unit_id = unit_id(SPEC.id, SPEC.units[0].code)
         self.client = TestClient(self.app)  # no `with`: no background thread competing

@@ -19,7 +19,10 @@ LATEST_RATE = NATIONAL_DAILY_RATES[2024]
 def board(story: Story, now: datetime | None = None) -> AllocationBoard:
     story.system.projector.catch_up()
     return AllocationBoard.read(
-        story.system.engine, story.municipality, now or story.now, story.system.daily_rates
+        story.system.engine,
+        story.municipality,
+        now or story.now,
+        story.system.rates.of(story.municipality),
     )
 
 

@@ -21,7 +21,7 @@ def board(story: Story, zone: UUID | None = None, now: datetime | None = None) -
         story.municipality,
         zone or story.zone,
         now or story.now,
-        story.system.daily_rates,
+        story.system.rates.of(story.municipality),
     )
 
 

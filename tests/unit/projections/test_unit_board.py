@@ -22,7 +22,7 @@ def board(story: Story, unit: UUID | None = None, now: datetime | None = None) -
         story.municipality,
         unit or story.unit,
         now or story.now,
-        story.system.daily_rates,
+        story.system.rates.of(story.municipality),
     )
 
 
@@ -174,7 +174,7 @@ class TestWhatIsNotAUnit:
         install(story.flows, story.system.accounts, neighbour, T0)
 
         theirs = unit_id(neighbour.id, "NABO")
-        engine, rates = story.system.engine, story.system.daily_rates
+        engine, rates = story.system.engine, story.system.rates.of(story.municipality)
 
         with pytest.raises(NotFoundError):
             board(story, unit=theirs)
