@@ -471,6 +471,13 @@ def first_words(statement: str) -> str:
     return " ".join(statement.split()[:4])[:60]
 
 
+def _unit_page(request: Request, unit_id: UUID) -> None:
+    """The unit page as its route runs it, its dependencies called in turn."""
+    session, position = pages.page_session(request), pages.live_position(request)
+    board = pages.unit_board(request, unit_id, session, position)
+    pages.unit_page(request, session, position, board)
+
+
 def _profile(bench: Bench, store: str) -> None:
     request = bench.request("/tildeling")
     with sql_tally(bench.engine, first_words) as tally:
@@ -513,14 +520,14 @@ def _profile(bench: Bench, store: str) -> None:
 
     request = bench.request(f"/enheter/{bench.unit_id}")
     with sql_tally(bench.engine, first_words) as tally:
-        pages.unit_page(request, bench.unit_id, pages.page_session(request))
+        _unit_page(request, bench.unit_id)
     print("\nSQL through the engine for one unit page (count, total ms):")
     for key, times in sorted(tally.items(), key=lambda kv: -sum(kv[1])):
         print(f"  {len(times):>4} {sum(times) * 1e3:>8.2f}  {key}")
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(PROFILE_PAGES * 5):
-        pages.unit_page(request, bench.unit_id, pages.page_session(request))
+        _unit_page(request, bench.unit_id)
     profiler.disable()
     out = RESULTS.with_name(f"boards_unit_{store}.prof")
     profiler.dump_stats(out)
