@@ -89,3 +89,14 @@ def test_users_refuses_unknown_municipality_and_unknown_user(sqlite_url: str) ->
     unknown_user = run(sqlite_url, "users", "token", "ingen")
     assert unknown_user.returncode == 1
     assert "Ingen bruker heter «ingen»" in unknown_user.stdout
+
+
+def test_demo_in_a_fresh_checkout_makes_its_var_directory(tmp_path: Path) -> None:
+    """As `make run` does in a new clone: the default store, under a var/ not yet there."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PASIENTFLYT_")}
+    done = subprocess.run(
+        [CLI, "demo"], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert (tmp_path / "var" / "pasientflyt.db").exists()
+    assert (tmp_path / "var" / "pasientflyt-master.keys").exists()
