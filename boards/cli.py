@@ -125,6 +125,8 @@ def simulate(
                 number=municipality,
                 on_day=lambda day: bar.update(task, advance=1, description=f"Simulerer {day}"),
             )
+    except FlowError as error:
+        _fail(error.message)
     finally:
         system.close()
     console.print(simulation_table(summary, inhabitants))
