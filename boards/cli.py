@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import time
+from datetime import datetime
 from pathlib import Path
 from types import FrameType
 from typing import Annotated, NoReturn
@@ -22,6 +24,8 @@ from boards.settings import Settings
 from boards.system import open_system
 from fixtures import demo
 from fixtures.municipalities import load_specs
+from fixtures.simulation import run as simulation
+from fixtures.simulation.report import simulation_table
 from flow.errors import FlowError
 from flow.municipality import municipality_id, unit_id
 
@@ -86,6 +90,46 @@ def load_demo() -> None:
                 spec.name, user.username, user.role.value, user.password or "(bare API-nøkkel)"
             )
     console.print(table)
+
+
+@cli.command()
+def simulate(
+    days: Annotated[int, typer.Option(min=1, max=3660, help="Antall dager.")],
+    inhabitants: Annotated[
+        int, typer.Option(min=1000, max=1_000_000, help="Innbyggere i kommunen.")
+    ] = 20_000,
+    seed: Annotated[int, typer.Option(help="Samme frø gir de samme hendelsene.")] = 1,
+    start: Annotated[
+        datetime, typer.Option(formats=["%Y-%m-%d"], help="Første dag (ÅÅÅÅ-MM-DD).")
+    ] = datetime(2026, 1, 5),
+    municipality: Annotated[
+        str, typer.Option(help="Nummeret til en ny kommune det simuleres i.")
+    ] = simulation.DEFAULT_NUMBER,
+) -> None:
+    """Simulate N days of a new municipality through the application service: hospital
+    messages through the ingest, decisions, stays, closed loops and their deadlines."""
+    if not re.fullmatch(r"\d{4}", municipality):
+        _fail("Kommunenummeret må være fire siffer.")
+    system = open_system(Settings())
+    try:
+        with Progress(
+            *Progress.get_default_columns(), MofNCompleteColumn(), console=console
+        ) as bar:
+            task = bar.add_task("Simulerer dager", total=days)
+            summary = simulation.simulate(
+                system,
+                days=days,
+                inhabitants=inhabitants,
+                seed=seed,
+                start=start.date(),
+                number=municipality,
+                on_day=lambda day: bar.update(task, advance=1, description=f"Simulerer {day}"),
+            )
+    except FlowError as error:
+        _fail(error.message)
+    finally:
+        system.close()
+    console.print(simulation_table(summary, inhabitants))
 
 
 @cli.command()
