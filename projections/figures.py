@@ -14,11 +14,12 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, and_, or_, select
 
 from flow.rates import OSLO, daily_rate
 from flow.vocabulary import KIND_TEXT, UnitKind
@@ -72,16 +73,48 @@ class Figures:
     ) -> Figures:
         today = now.astimezone(OSLO).date()
         period = _Period(start, min(end, today))
+        first, after = period.moments()
         with engine.connect() as db:
             places = _places(db, municipality_id)
-            rows = {
-                table.name: [
-                    r._mapping
-                    for r in db.execute(
-                        select(table).where(table.c.municipality_id == municipality_id)
+            # Only the rows that can count in the period, and only the columns counted.
+            queries = {
+                "figure_ready": select(
+                    ready.c.ready_at, ready.c.answered_at, ready.c.ended_at, ready.c.ended_by
+                ).where(
+                    ready.c.ready_at < after,
+                    or_(ready.c.ended_at.is_(None), ready.c.ended_at >= first),
+                ),
+                "figure_stays": select(stays.c.unit_id, stays.c.arrived_at, stays.c.left_at).where(
+                    stays.c.arrived_at < after,
+                    or_(stays.c.left_at.is_(None), stays.c.left_at >= first),
+                ),
+                "figure_homecomings": select(
+                    homecomings.c.discharged_at, homecomings.c.readmitted_at
+                ).where(homecomings.c.discharged_at >= first, homecomings.c.discharged_at < after),
+                "figure_loops": select(
+                    loops.c.title,
+                    loops.c.owner_unit,
+                    loops.c.due_at,
+                    loops.c.closed_at,
+                    loops.c.cancelled,
+                ).where(
+                    or_(
+                        and_(loops.c.due_at >= first, loops.c.due_at < after),
+                        and_(loops.c.closed_at.is_(None), loops.c.due_at < now),  # overdue now
                     )
-                ]
-                for table in (ready, stays, homecomings, loops, moves)
+                ),
+                "figure_moves": select(moves.c.day, moves.c.moves, moves.c.told).where(
+                    moves.c.day >= period.start, moves.c.day <= period.end
+                ),
+            }
+            tables_by_name = {t.name: t for t in (ready, stays, homecomings, loops, moves)}
+            rows = {
+                name: list(
+                    db.execute(
+                        query.where(tables_by_name[name].c.municipality_id == municipality_id)
+                    )
+                )
+                for name, query in queries.items()
             }
         unit_places = [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE]
         tables = [
@@ -133,8 +166,22 @@ class _Period:
             day += timedelta(days=1)
 
     def holds(self, moment: datetime | date) -> bool:
-        day = moment.astimezone(OSLO).date() if isinstance(moment, datetime) else moment
-        return self.start <= day <= self.end
+        if isinstance(moment, datetime):  # compared as instants: no time zone to work out
+            first, after = self.moments()
+            return first <= moment < after
+        return self.start <= moment <= self.end
+
+    @cached_property
+    def _moments(self) -> tuple[datetime, datetime]:
+        after = self.end + timedelta(days=1)
+        return (  # in UTC, as the rows hold their moments: compared without a zone lookup
+            datetime.combine(self.start, time(), tzinfo=OSLO).astimezone(UTC),
+            datetime.combine(after, time(), tzinfo=OSLO).astimezone(UTC),
+        )
+
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as [its first moment, the moment after it), in Oslo."""
+        return self._moments
 
     def days_in(self, month: str) -> int:
         first = date.fromisoformat(f"{month}-01")

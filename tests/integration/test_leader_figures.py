@@ -216,3 +216,15 @@ def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
         refused = w.client.get("/api/v1/figures/export.csv", headers=w.headers(role))
         assert refused.status_code == 403
     assert "Nummer" not in csv_text.content.decode("utf-8-sig")
+
+
+def test_a_period_counts_what_overlaps_it_from_before_it_began(w: World) -> None:
+    """10–31 March: the stays began on 5 March and ended on 15 March; the fourth patient has
+    waited since 2 March."""
+    a_month_of_three_stays(w)
+    got = figures(w, "?from=2026-03-10&to=2026-03-31")
+    # 3 patients × 5 nights (10–14 March) on 4 beds over 11 days (10–20 March).
+    assert got["occupancy"] == {"Korttid Test": [34.1], "Utredning Test": [0.0]}
+    assert got["length_of_stay"] == {"Rehabilitering": [3, 10.0, 10.0]}
+    assert got["waiting"]["Pasienter som ventet"] == ["<3"]  # one, from 10 to 20 March
+    assert got["answers"]["Meldt utskrivningsklar"] == [0]  # all declared before the period
