@@ -89,11 +89,13 @@ def column_labels(figures: Figures, language: str) -> dict[str, list[str]]:
     }
 
 
-def charts_of(figures: Figures, language: str) -> dict[str, list[Chart]]:
-    """Per figure, its charts: a chart per row of a figure by month, and for a figure by
-    unit, kind or task, one of its first column across the rows."""
+def charts_of(
+    figures: Figures, labels: dict[str, list[str]], language: str
+) -> dict[str, list[Chart]]:
+    """Per figure, its charts: a chart per row of a figure by month (`labels`: its columns
+    as the page writes them), and for a figure by unit, kind or task, one of its first
+    column across the rows."""
     number = formatters(language)["number"]
-    labels = column_labels(figures, language)
     charts: dict[str, list[Chart]] = {}
     for table in figures.tables:
         if all(_is_month(c) for c in table.columns):

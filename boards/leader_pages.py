@@ -144,10 +144,11 @@ def figures_page(
         figures = figures_for(system, user, None, None, now)
         context["refusal"] = error.message
     language = language_of(request)
+    columns = column_labels(figures, language)  # the months as the page writes them
     context.update(
         figures=figures,
-        charts=charts_of(figures, language),
-        columns=column_labels(figures, language),
+        charts=charts_of(figures, columns, language),
+        columns=columns,
     )
     status = 422 if "refusal" in context else 200
     return render(request, "figures.html", context, session=session, status_code=status)

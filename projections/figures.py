@@ -73,7 +73,7 @@ class Figures:
     ) -> Figures:
         today = now.astimezone(OSLO).date()
         period = _Period(start, min(end, today))
-        first, after = period.moments()
+        first, after = period.moments
         with engine.connect() as db:
             places = _places(db, municipality_id)
             # Only the rows that can count in the period, and only the columns counted.
@@ -167,21 +167,19 @@ class _Period:
 
     def holds(self, moment: datetime | date) -> bool:
         if isinstance(moment, datetime):  # compared as instants: no time zone to work out
-            first, after = self.moments()
+            first, after = self.moments
             return first <= moment < after
         return self.start <= moment <= self.end
 
     @cached_property
-    def _moments(self) -> tuple[datetime, datetime]:
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as [its first moment, the moment after it), in UTC, as the rows hold
+        their moments: compared without a zone lookup."""
         after = self.end + timedelta(days=1)
-        return (  # in UTC, as the rows hold their moments: compared without a zone lookup
+        return (
             datetime.combine(self.start, time(), tzinfo=OSLO).astimezone(UTC),
             datetime.combine(after, time(), tzinfo=OSLO).astimezone(UTC),
         )
-
-    def moments(self) -> tuple[datetime, datetime]:
-        """The period as [its first moment, the moment after it), in Oslo."""
-        return self._moments
 
     def days_in(self, month: str) -> int:
         first = date.fromisoformat(f"{month}-01")

@@ -270,7 +270,6 @@ def _follow(rows: Rows, flow: Row, kind: str, e: Any) -> None:
     elif kind == "HospitalAnswered" and flow["ready"]:
         answer = rows.get(ready, flow_id, flow["ready"])
         if answer is not None and answer["answered_at"] is None:
-            answer["answered_at"] = e.at
             rows.update(ready, flow_id, flow["ready"], answered_at=e.at)
     elif kind == "ServiceDecided":
         flow["decision_zone"] = e.decision.zone_id
