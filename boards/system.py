@@ -50,7 +50,7 @@ class System:
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time."""
-        self.projector.catch_up()
+        self.projector.catch_up(TaskList.name)
         marked = sum(
             self.flows.mark_overdue(flow_id, at=at)
             for flow_id in flows_with_loops_due(self.engine, at)

@@ -7,6 +7,7 @@ given up by saving the flow and its unit in one transaction.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterable
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -75,6 +76,9 @@ def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
 class Pasientflyt(Application[UUID]):
     name = "Pasientflyt"
     snapshotting_intervals = {CareUnit: 100}
+    #: Aggregates kept in memory, most recently used (flows of a large municipality's
+    #: patients on the move, units, municipalities); each use reads only newer events.
+    env = {"AGGREGATE_CACHE_MAXSIZE": "5000"}
 
     def __init__(
         self, env: dict[str, str], keys: KeyRing, checklists: ChecklistCatalog | None = None
@@ -497,11 +501,16 @@ class Pasientflyt(Application[UUID]):
 
     def erase_identity(self, flow_id: UUID, reason: str, *, by: Actor, at: datetime) -> None:
         """Crypto-shredding: the erasure is recorded (who, when, why), then the flow's key is
-        deleted, after which its identity and free text read as erased everywhere."""
+        deleted, after which its identity and free text read as erased everywhere. The
+        flow leaves this process's cache too (another process's copy of it reads as erased
+        the next time it is used, brought forward by the erasure)."""
         flow = self._flow(flow_id, by)
         flow.erase_identity(reason, by=by, at=at)
         self._save(flow)
         self.keys.erase(flow_id)
+        if self.repository.cache is not None:
+            with suppress(KeyError):
+                self.repository.cache.get(flow_id, evict=True)
 
     # -- closed loops -------------------------------------------------------------------
 
@@ -665,18 +674,16 @@ class Pasientflyt(Application[UUID]):
     def _load(self, aggregate_id: UUID | None, cls: type[A], by: Actor | None = None) -> A:
         """An aggregate of the actor's municipality; any other id does not exist for them.
 
-        Only units are snapshotted (their log grows with every bed change); a flow or a
-        municipality is replayed from its events without asking for a snapshot first.
+        From the repository's cache, brought forward by the events recorded since (by any
+        process), and copied, so a refused command leaves the cached one as it was.
         """
         what = {PatientFlow: "Forløpet", CareUnit: "Enheten"}.get(cls, "Kommunen")
         aggregate: Any = None
-        if aggregate_id is not None and cls is CareUnit:
+        if aggregate_id is not None:
             try:
                 aggregate = self.repository.get(aggregate_id, projector_func=_replay)
             except AggregateNotFoundError:
                 aggregate = None
-        elif aggregate_id is not None:
-            aggregate = _replay(None, self.events.get(aggregate_id))
         tenant = getattr(aggregate, "municipality_id", None)
         if not isinstance(aggregate, cls) or (by is not None and tenant != by.municipality_id):
             raise NotFoundError(f"{what} finnes ikke.")

@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from flow.actor import Actor
+from flow.copying import CopiedByValue
 from flow.errors import BedTakenError, DuplicateError, IllegalTransitionError, NotFoundError
 from flow.vocabulary import BedStatus, UnitKind
 
@@ -28,7 +29,7 @@ class Bed:
 FREE = Bed(BedStatus.FREE.value)
 
 
-class CareUnit(Aggregate):
+class CareUnit(CopiedByValue, Aggregate):
     if TYPE_CHECKING:  # the event classes @event makes, named for the type checker
         Registered: ClassVar[type[Aggregate.Created]]
         BedReserved: ClassVar[type[Aggregate.Event]]

@@ -17,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 
 from flow.actor import Actor
 from flow.checklists import Checklist, Condition, PartyRole, TaskTemplate
+from flow.copying import CopiedByValue
 from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
 from flow.vocabulary import ERASED
 
@@ -114,7 +115,7 @@ def acts_for(party: Party, by: Actor, member_of: Collection[UUID]) -> bool:
     return party.unit_id in member_of
 
 
-class ClosedLoops(Aggregate):
+class ClosedLoops(CopiedByValue, Aggregate):
     """The closed-loop tasks of a flow; `PatientFlow` inherits them.
 
     Subclasses say whether they accept commands (`_check_open`) and who the unit,

@@ -50,6 +50,7 @@ from flow.hospital_messages import HospitalMessage, UnreadableMessageError, rece
 from flow.vocabulary import ERASED
 from projections.cards import flow_of_patient
 from projections.columns import UTCDateTime
+from projections.flow_cards import FlowCards
 from projections.projector import Projector
 
 #: Larger bodies are refused unread; a PLO or FHIR message is a few kilobytes.
@@ -164,7 +165,7 @@ class HospitalMessages:
         return Answer(409, {"detail": refusal.message + FOLLOW_UP}), flow_id
 
     def _open_flow_of(self, municipality_id: UUID, national_id: str) -> UUID | None:
-        self.projector.catch_up()
+        self.projector.catch_up(FlowCards.name)
         return flow_of_patient(self.engine, municipality_id, national_id, closed=False)
 
     def _record(

@@ -31,6 +31,7 @@ from flow.patient_flow import BedRef, Decision, DischargePlan, PatientFlow
 from flow.store import store_env
 from flow.views import BedView, UnitView
 from flow.vocabulary import (
+    ERASED,
     ClosingReason,
     Destination,
     Phase,
@@ -642,3 +643,27 @@ class TestRegisteringPlaces:
 
         with pytest.raises(NotFoundError, match="Kommunen finnes ikke"):
             world.app.register_unit("K", "K", UnitKind.ACUTE, ["1"], by=nobody, at=T0)
+
+
+def test_a_flow_kept_in_memory_is_brought_forward_by_what_another_process_recorded(
+    world: World, database_url: str
+) -> None:
+    flow_id = world.open()
+    assert world.app.flow(flow_id, world.caseworker).phase == Phase.IN_HOSPITAL  # now kept
+    other = open_flows(database_url)
+    try:
+        other.notify_ready_for_discharge(flow_id, T0, False, by=world.caseworker, at=world.tick())
+    finally:
+        other.close()
+    assert world.app.flow(flow_id, world.caseworker).phase == Phase.READY
+
+
+def test_an_erased_flow_leaves_the_memory_of_the_process_that_erased_it(world: World) -> None:
+    flow_id = world.open()
+    world.app.flow(flow_id, world.caseworker)
+    admin = Actor("admin", "admin", HOME)
+    world.app.erase_identity(flow_id, "Krav fra pasienten.", by=admin, at=world.tick())
+    assert world.app.repository.cache is not None
+    with pytest.raises(KeyError):
+        world.app.repository.cache.get(flow_id)
+    assert world.app.flow(flow_id, world.caseworker).name == ERASED

@@ -24,7 +24,9 @@ import inspect
 import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
-from datetime import UTC, datetime, timedelta
+from dataclasses import fields, is_dataclass
+from datetime import UTC, date, datetime, timedelta
+from enum import Enum
 from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
@@ -157,6 +159,30 @@ def view(aggregate: Aggregate | None) -> FlowView | UnitView:
         return FlowView.of(aggregate)
     assert isinstance(aggregate, CareUnit)
     return UnitView.of(aggregate)
+
+
+VALUES = (str, int, float, bool, type(None), UUID, datetime, date, Enum)
+
+
+def assert_values_only(aggregate: Aggregate) -> None:
+    """The aggregate holds values and dicts and lists of them, nothing else: copying its
+    containers copies it (`flow.copying`), and the commands on a copy leave the repository's
+    cached aggregate as its events made it."""
+    for name, held in vars(aggregate).items():
+        items = (
+            held.items() if isinstance(held, dict) else held if isinstance(held, list) else [held]
+        )
+        for item in items:
+            assert _is_value(item), f"{type(aggregate).__name__}.{name} holds {item!r}"
+
+
+def _is_value(item: object) -> bool:
+    if isinstance(item, tuple | frozenset):
+        return all(_is_value(part) for part in item)
+    if is_dataclass(item):
+        frozen = type(item).__dataclass_params__.frozen  # type: ignore[attr-defined]
+        return frozen and all(_is_value(getattr(item, f.name)) for f in fields(item))
+    return isinstance(item, VALUES)
 
 
 class FlowMachine(RuleBasedStateMachine):
@@ -1025,7 +1051,9 @@ class FlowMachine(RuleBasedStateMachine):
             assert view(replay(stored)) == live
             if isinstance(live, FlowView):
                 self.check_loops(stored, live)
-            assert view(self.app.repository.get(aggregate_id, projector_func=project)) == live
+            cached = self.app.repository.get(aggregate_id, projector_func=project)
+            assert view(cached) == live
+            assert_values_only(cached)
             for reader in readers:
                 assert view(reader.repository.get(aggregate_id, projector_func=project)) == live
         self.app.changed.clear()
