@@ -35,7 +35,10 @@ def _sqlite_pragmas(connection: DBAPIConnection, _: ConnectionPoolEntry) -> None
 
 
 def connect(database_url: str) -> Engine:
-    engine = create_engine(sqlalchemy_url(database_url), pool_pre_ping=True)
+    """An engine on the database; a PostgreSQL connection is tested before each use (the
+    server may have closed it), a SQLite file's needs no such round trip."""
+    url = sqlalchemy_url(database_url)
+    engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         if engine.url.database and engine.url.database != ":memory:":
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # var/ at first

@@ -49,14 +49,14 @@ class System:
     hospital_messages: HospitalMessages
 
     def record_overdue_loops(self, at: datetime) -> int:
-        """The deadline process: `TaskOverdue` once for each loop open past its due time."""
+        """The deadline process: `TaskOverdue` once for each loop open past its due time.
+        The task list must be up to date to say which; the read models take the marks
+        when they next catch up, as after any command."""
         self.projector.catch_up(TaskList.name)
-        marked = sum(
+        return sum(
             self.flows.mark_overdue(flow_id, at=at)
             for flow_id in flows_with_loops_due(self.engine, at)
         )
-        self.projector.catch_up()
-        return marked
 
     def close(self) -> None:
         self.flows.close()
