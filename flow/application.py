@@ -711,3 +711,6 @@ class Pasientflyt(Application[UUID]):
             raise ConcurrentChangeError(
                 "Noen andre endret det samme i samme øyeblikk. Last inn på nytt og prøv igjen."
             ) from None
+        if self.repository.cache is not None:
+            for aggregate in aggregates:  # as saved: its next use reads no event it made
+                self.repository.cache.put(aggregate.id, aggregate)
