@@ -162,11 +162,11 @@ class Projector:
             except _Raced:
                 kept.clear()  # another process wrote too: what we kept may be stale
                 continue
-            if count == 0:
-                return applied
             applied += count
-            if on_batch:
+            if count and on_batch:
                 on_batch(count)
+            if count < batch_size:  # the end of the log as it was when the batch was read
+                return applied
 
     def positions(self) -> dict[str, int]:
         with self.engine.connect() as db:
