@@ -10,10 +10,12 @@ from sqlalchemy import (
     Boolean,
     Column,
     Engine,
+    Index,
     MetaData,
     String,
     Table,
     Uuid,
+    false,
     select,
 )
 
@@ -38,9 +40,12 @@ tasks = Table(
     Column("receiver_unit", Uuid, nullable=True),
     Column("has_receiver", Boolean, nullable=False),
     Column("opened_at", UTCDateTime, nullable=False),
-    Column("due_at", UTCDateTime, nullable=False, index=True),
+    Column("due_at", UTCDateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("overdue", Boolean, nullable=False),
+    # The deadline process's question, which reads the loops still open and not yet
+    # overdue, not every task of the past.
+    Index("task_list_due", "overdue", "status", "due_at"),
 )
 
 LOOP_OPEN = (TaskStatus.OPEN.value, TaskStatus.COMPLETED.value)
@@ -115,7 +120,7 @@ def flows_with_loops_due(engine: Engine, at: datetime) -> list[UUID]:
     """Flows with a loop open past its due time that is not yet marked overdue."""
     query = (
         select(tasks.c.flow_id)
-        .where(tasks.c.status.in_(LOOP_OPEN), tasks.c.overdue.is_(False), tasks.c.due_at <= at)
+        .where(tasks.c.status.in_(LOOP_OPEN), tasks.c.overdue == false(), tasks.c.due_at <= at)
         .distinct()
     )
     with engine.connect() as db:
