@@ -89,8 +89,8 @@ class Figures:
             waits = list(db.execute(_waits(period, municipality_id)))
             stay_rows = list(db.execute(_stays(period, municipality_id)))
             loops_due = list(db.execute(_loops_due(period, municipality_id)))
-            overdue = list(db.execute(_overdue(municipality_id, now)))
-            homes = list(db.execute(_homecomings_by_month(period, municipality_id)))
+            overdue_by_owner = list(db.execute(_overdue_by_owner(municipality_id, now)))
+            homecomings_by_month = list(db.execute(_homecomings_by_month(period, municipality_id)))
             move_rows = list(db.execute(_moves(period, municipality_id)))
         unit_places = [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE]
         tables = [
@@ -99,8 +99,8 @@ class Figures:
             _answers(period, waits),
             _length_of_stay(period, places, stay_rows),
             _loops_on_time(places, loops_due),
-            _overdue_now(places, overdue),
-            _readmissions(period, homes),
+            _overdue_now(places, overdue_by_owner),
+            _readmissions(period, homecomings_by_month),
             _emergency(period, list(emergency)),
             _benefit(period, len(places) + 1, move_rows, loops_due),
         ]
@@ -243,7 +243,7 @@ def _loops_due(period: _Period, municipality_id: UUID) -> Select[Any]:
     ).group_by(*keys)
 
 
-def _overdue(municipality_id: UUID, now: datetime) -> Select[Any]:
+def _overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
     """Loops open past their deadline now, per owner."""
     return (
         select(loops.c.owner_unit, func.count().label("overdue"))
@@ -382,7 +382,7 @@ def _waiting(
         for day, count in period.days_by_month(_local(r.ready_at), last):
             month = _month(day)
             days[month] += count
-            cost[month] += count * daily_rate(day, rates)  # one year, one rate
+            cost[month] += count * daily_rate(day, rates)  # a month is in one year, at its rate
             patients[month] += 1
     months = period.months
     return _counted(
