@@ -254,3 +254,23 @@ def test_a_month_holds_what_happened_in_it_by_the_clock_in_oslo(w: World) -> Non
     assert got["readmissions"]["Utskrevet hjem"] == [0, 3]
     # 3 patients × 27 nights (5–31 March) on 4 beds over the 31 days of March; none in April.
     assert got["occupancy"]["Korttid Test"] == [65.3, 0.0]
+
+
+def test_a_wait_over_new_year_counts_each_month_its_days_at_its_year_rate(w: World) -> None:
+    """Three patients declared ready on 30 December 2026 still wait on 10 January 2027; the
+    admin has set 6,000 NOK a day for 2026 and 6,100 for 2027."""
+    for year, rate in ((2026, 6000), (2027, 6100)):
+        path = f"/api/v1/admin/daily-rates/{year}"
+        response = w.client.put(path, json={"rate": rate}, headers=w.headers("admin"))
+        assert response.status_code == 200, response.text
+    w.clock.now = datetime(2026, 12, 30, 8, tzinfo=UTC)
+    for n in range(3):
+        ready_patient(w, n)
+    w.clock.now = datetime(2027, 1, 10, 12, tzinfo=UTC)
+    got = figures(w, "?from=2026-12-01&to=2027-01-31")
+    # 3 × 30–31 December, and 3 × 1–10 January.
+    assert got["waiting"] == {
+        "Pasienter som ventet": [3, 3],
+        "Overliggedøgn (døgn)": [6.0, 30.0],
+        "Kostnad (kr)": [6 * 6000.0, 30 * 6100.0],
+    }
