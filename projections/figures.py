@@ -218,13 +218,13 @@ def _loops_due(period: _Period, municipality_id: UUID) -> Select[Any]:
     """Loops due in the period, not cancelled, per task, owner and month due: how many,
     how many closed, and how many of those on time."""
     first, after = period.moments
-    due = (
+    keys = (loops.c.title, loops.c.owner_unit, period.month_of(loops.c.due_at).label("month"))
+    return (
         select(
-            loops.c.title,
-            loops.c.owner_unit,
-            period.month_of(loops.c.due_at).label("month"),
-            loops.c.due_at,
-            loops.c.closed_at,
+            *keys,
+            func.count().label("due"),
+            func.count(loops.c.closed_at).label("closed"),
+            func.sum(case((loops.c.closed_at <= loops.c.due_at, 1), else_=0)).label("on_time"),
         )
         .where(
             loops.c.municipality_id == municipality_id,
@@ -232,15 +232,8 @@ def _loops_due(period: _Period, municipality_id: UUID) -> Select[Any]:
             loops.c.due_at >= first,
             loops.c.due_at < after,
         )
-        .subquery()
+        .group_by(*keys)
     )
-    keys = (due.c.title, due.c.owner_unit, due.c.month)
-    return select(
-        *keys,
-        func.count().label("due"),
-        func.count(due.c.closed_at).label("closed"),
-        func.sum(case((due.c.closed_at <= due.c.due_at, 1), else_=0)).label("on_time"),
-    ).group_by(*keys)
 
 
 def _overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
@@ -260,23 +253,20 @@ def _overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
 def _homecomings_by_month(period: _Period, municipality_id: UUID) -> Select[Any]:
     """Discharges home in the period per month, and how many were readmitted."""
     first, after = period.moments
-    home = (
+    month = period.month_of(homecomings.c.discharged_at).label("month")
+    return (
         select(
-            period.month_of(homecomings.c.discharged_at).label("month"),
-            homecomings.c.readmitted_at,
+            month,
+            func.count().label("discharged"),
+            func.count(homecomings.c.readmitted_at).label("readmitted"),
         )
         .where(
             homecomings.c.municipality_id == municipality_id,
             homecomings.c.discharged_at >= first,
             homecomings.c.discharged_at < after,
         )
-        .subquery()
+        .group_by(month)
     )
-    return select(
-        home.c.month,
-        func.count().label("discharged"),
-        func.count(home.c.readmitted_at).label("readmitted"),
-    ).group_by(home.c.month)
 
 
 def _moves(period: _Period, municipality_id: UUID) -> Select[Any]:
