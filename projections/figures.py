@@ -19,7 +19,18 @@ from functools import cached_property
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Connection, Engine, and_, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Engine,
+    Select,
+    case,
+    func,
+    not_,
+    null,
+    or_,
+    select,
+)
 
 from flow.rates import OSLO, daily_rate
 from flow.vocabulary import KIND_TEXT, UnitKind
@@ -73,60 +84,25 @@ class Figures:
     ) -> Figures:
         today = now.astimezone(OSLO).date()
         period = _Period(start, min(end, today))
-        first, after = period.moments
         with engine.connect() as db:
             places = _places(db, municipality_id)
-            # Only the rows that can count in the period, and only the columns counted.
-            queries = {
-                "figure_ready": select(
-                    ready.c.ready_at, ready.c.answered_at, ready.c.ended_at, ready.c.ended_by
-                ).where(
-                    ready.c.ready_at < after,
-                    or_(ready.c.ended_at.is_(None), ready.c.ended_at >= first),
-                ),
-                "figure_stays": select(stays.c.unit_id, stays.c.arrived_at, stays.c.left_at).where(
-                    stays.c.arrived_at < after,
-                    or_(stays.c.left_at.is_(None), stays.c.left_at >= first),
-                ),
-                "figure_homecomings": select(
-                    homecomings.c.discharged_at, homecomings.c.readmitted_at
-                ).where(homecomings.c.discharged_at >= first, homecomings.c.discharged_at < after),
-                "figure_loops": select(
-                    loops.c.title,
-                    loops.c.owner_unit,
-                    loops.c.due_at,
-                    loops.c.closed_at,
-                    loops.c.cancelled,
-                ).where(
-                    or_(
-                        and_(loops.c.due_at >= first, loops.c.due_at < after),
-                        and_(loops.c.closed_at.is_(None), loops.c.due_at < now),  # overdue now
-                    )
-                ),
-                "figure_moves": select(moves.c.day, moves.c.moves, moves.c.told).where(
-                    moves.c.day >= period.start, moves.c.day <= period.end
-                ),
-            }
-            tables_by_name = {t.name: t for t in (ready, stays, homecomings, loops, moves)}
-            rows = {
-                name: list(
-                    db.execute(
-                        query.where(tables_by_name[name].c.municipality_id == municipality_id)
-                    )
-                )
-                for name, query in queries.items()
-            }
+            waits = list(db.execute(_waits(period, municipality_id)))
+            stay_rows = list(db.execute(_stays(period, municipality_id)))
+            loops_due = list(db.execute(_loops_due(period, municipality_id)))
+            overdue_by_owner = list(db.execute(_overdue_by_owner(municipality_id, now)))
+            homecomings_by_month = list(db.execute(_homecomings_by_month(period, municipality_id)))
+            move_rows = list(db.execute(_moves(period, municipality_id)))
         unit_places = [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE]
         tables = [
-            _occupancy(period, unit_places, rows["figure_stays"]),
-            _waiting(period, rows["figure_ready"], rates, today),
-            _answers(period, rows["figure_ready"]),
-            _length_of_stay(period, places, rows["figure_stays"]),
-            _loops_on_time(period, places, rows["figure_loops"]),
-            _overdue_now(places, rows["figure_loops"], now),
-            _readmissions(period, rows["figure_homecomings"]),
+            _occupancy(period, unit_places, stay_rows),
+            _waiting(period, waits, rates, today),
+            _answers(period, waits),
+            _length_of_stay(period, places, stay_rows),
+            _loops_on_time(places, loops_due),
+            _overdue_now(places, overdue_by_owner),
+            _readmissions(period, homecomings_by_month),
             _emergency(period, list(emergency)),
-            _benefit(period, len(places) + 1, rows["figure_moves"], rows["figure_loops"]),
+            _benefit(period, len(places) + 1, move_rows, loops_due),
         ]
         return cls(start, end, tables)
 
@@ -156,7 +132,7 @@ class _Period:
         day = start.replace(day=1)
         while day <= end:
             self.months.append(_month(day))
-            day = (day + timedelta(days=32)).replace(day=1)
+            day = _next_month(day)
 
     def days(self, first: date, last: date) -> Iterable[date]:
         """The days of [first, last] in the period."""
@@ -164,6 +140,15 @@ class _Period:
         while day <= last:
             yield day
             day += timedelta(days=1)
+
+    def days_by_month(self, first: date, last: date) -> Iterable[tuple[date, int]]:
+        """The days of [first, last] in the period, month by month: the first of them in
+        each month and how many they are."""
+        day, last = max(first, self.start), min(last, self.end)
+        while day <= last:
+            after = min(_next_month(day), last + timedelta(days=1))
+            yield day, (after - day).days
+            day = after
 
     def holds(self, moment: datetime | date) -> bool:
         if isinstance(moment, datetime):  # compared as instants: no time zone to work out
@@ -175,24 +160,121 @@ class _Period:
     def moments(self) -> tuple[datetime, datetime]:
         """The period as [its first moment, the moment after it), in UTC, as the rows hold
         their moments: compared without a zone lookup."""
-        after = self.end + timedelta(days=1)
-        return (
-            datetime.combine(self.start, time(), tzinfo=OSLO).astimezone(UTC),
-            datetime.combine(after, time(), tzinfo=OSLO).astimezone(UTC),
-        )
+        return _midnight(self.start), _midnight(self.end + timedelta(days=1))
+
+    def month_of(self, moment: ColumnElement[datetime]) -> ColumnElement[Any]:
+        """The month of a moment in the period, worked out by the store: each month ends at
+        an Oslo midnight, held in UTC like the moment, so no store needs Oslo's zone."""
+        ends = [(m, _midnight(_next_month(date.fromisoformat(f"{m}-01")))) for m in self.months]
+        if not ends:  # a period that begins after today: no month, and no row in it
+            return null()
+        return case(*((moment < end, month) for month, end in ends))
 
     def days_in(self, month: str) -> int:
         first = date.fromisoformat(f"{month}-01")
-        after = (first + timedelta(days=32)).replace(day=1)
-        return len(list(self.days(first, after - timedelta(days=1))))
+        last = _next_month(first) - timedelta(days=1)
+        return sum(n for _, n in self.days_by_month(first, last))
 
 
 def _month(day: date) -> str:
     return day.isoformat()[:7]
 
 
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
 def _local(moment: datetime) -> date:
     return moment.astimezone(OSLO).date()
+
+
+def _midnight(day: date) -> datetime:
+    """The first moment of an Oslo day, in UTC."""
+    return datetime.combine(day, time(), tzinfo=OSLO).astimezone(UTC)
+
+
+# -- what is read: the rows that can count in the period, or their counts ------------------
+
+
+def _waits(period: _Period, municipality_id: UUID) -> Select[Any]:
+    first, after = period.moments
+    return select(ready.c.ready_at, ready.c.answered_at, ready.c.ended_at, ready.c.ended_by).where(
+        ready.c.municipality_id == municipality_id,
+        ready.c.ready_at < after,
+        or_(ready.c.ended_at.is_(None), ready.c.ended_at >= first),
+    )
+
+
+def _stays(period: _Period, municipality_id: UUID) -> Select[Any]:
+    first, after = period.moments
+    return select(stays.c.unit_id, stays.c.arrived_at, stays.c.left_at).where(
+        stays.c.municipality_id == municipality_id,
+        stays.c.arrived_at < after,
+        or_(stays.c.left_at.is_(None), stays.c.left_at >= first),
+    )
+
+
+def _loops_due(period: _Period, municipality_id: UUID) -> Select[Any]:
+    """Loops due in the period, not cancelled, per task, owner and month due: how many,
+    how many closed, and how many of those on time."""
+    first, after = period.moments
+    keys = (loops.c.title, loops.c.owner_unit, period.month_of(loops.c.due_at).label("month"))
+    return (
+        select(
+            *keys,
+            func.count().label("due"),
+            func.count(loops.c.closed_at).label("closed"),
+            func.sum(case((loops.c.closed_at <= loops.c.due_at, 1), else_=0)).label("on_time"),
+        )
+        .where(
+            loops.c.municipality_id == municipality_id,
+            not_(loops.c.cancelled),
+            loops.c.due_at >= first,
+            loops.c.due_at < after,
+        )
+        .group_by(*keys)
+    )
+
+
+def _overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
+    """Loops open past their deadline now, per owner."""
+    return (
+        select(loops.c.owner_unit, func.count().label("overdue"))
+        .where(
+            loops.c.municipality_id == municipality_id,
+            loops.c.closed_at.is_(None),
+            not_(loops.c.cancelled),
+            loops.c.due_at < now,
+        )
+        .group_by(loops.c.owner_unit)
+    )
+
+
+def _homecomings_by_month(period: _Period, municipality_id: UUID) -> Select[Any]:
+    """Discharges home in the period per month, and how many were readmitted."""
+    first, after = period.moments
+    month = period.month_of(homecomings.c.discharged_at).label("month")
+    return (
+        select(
+            month,
+            func.count().label("discharged"),
+            func.count(homecomings.c.readmitted_at).label("readmitted"),
+        )
+        .where(
+            homecomings.c.municipality_id == municipality_id,
+            homecomings.c.discharged_at >= first,
+            homecomings.c.discharged_at < after,
+        )
+        .group_by(month)
+    )
+
+
+def _moves(period: _Period, municipality_id: UUID) -> Select[Any]:
+    return select(moves.c.day, moves.c.moves, moves.c.told).where(
+        moves.c.municipality_id == municipality_id,
+        moves.c.day >= period.start,
+        moves.c.day <= period.end,
+    )
 
 
 def _counted(
@@ -229,8 +311,8 @@ def _occupancy(period: _Period, places: list[_Place], stay_rows: list[Any]) -> F
     nights: dict[UUID, Counter[str]] = defaultdict(Counter)
     for s in stay_rows:
         last = _local(s.left_at) - timedelta(days=1) if s.left_at else period.end
-        for day in period.days(_local(s.arrived_at), last):
-            nights[s.unit_id][_month(day)] += 1
+        for day, count in period.days_by_month(_local(s.arrived_at), last):
+            nights[s.unit_id][_month(day)] += count
     counts = [(p.name, [nights[p.id][m] for m in period.months]) for p in places]
     hide = hidden([c for _, c in counts], both_ways=False)
     rows = []
@@ -287,13 +369,10 @@ def _waiting(
     patients: dict[str, int] = Counter()
     for r in ready_rows:
         last = _local(r.ended_at) - timedelta(days=1) if r.ended_at else today
-        seen: set[str] = set()
-        for day in period.days(_local(r.ready_at), last):
+        for day, count in period.days_by_month(_local(r.ready_at), last):
             month = _month(day)
-            days[month] += 1
-            cost[month] += daily_rate(day, rates)
-            seen.add(month)
-        for month in seen:
+            days[month] += count
+            cost[month] += count * daily_rate(day, rates)  # a month is in one year, at its rate
             patients[month] += 1
     months = period.months
     return _counted(
@@ -366,22 +445,17 @@ def _length_of_stay(period: _Period, places: list[_Place], stay_rows: list[Any])
     return FigureTable("length_of_stay", "Liggetid per type korttidsplass", "døgn", columns, rows)
 
 
-def _loops_on_time(period: _Period, places: list[_Place], loop_rows: list[Any]) -> FigureTable:
+def _loops_on_time(places: list[_Place], loops_due: list[Any]) -> FigureTable:
     """Per template task and the unit that owns it: loops due in the period, closed on time,
     closed late, not closed."""
     names = {p.id: p.name for p in places}
     tally: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    for loop in loop_rows:
-        if loop.cancelled or not period.holds(loop.due_at):
-            continue
-        key = (loop.title, names.get(loop.owner_unit, OFFICE))
-        tally[key]["due"] += 1
-        if loop.closed_at is None:
-            tally[key]["open"] += 1
-        elif loop.closed_at <= loop.due_at:
-            tally[key]["on_time"] += 1
-        else:
-            tally[key]["late"] += 1
+    for group in loops_due:
+        task = tally[(group.title, names.get(group.owner_unit, OFFICE))]
+        task["due"] += group.due
+        task["on_time"] += group.on_time
+        task["late"] += group.closed - group.on_time
+        task["open"] += group.due - group.closed
     keys = sorted(tally)
     counts = [[tally[k][c] for c in ("due", "on_time", "late", "open")] for k in keys]
     hide = hidden(counts, both_ways=True)
@@ -405,27 +479,20 @@ def _loops_on_time(period: _Period, places: list[_Place], loop_rows: list[Any]) 
     )
 
 
-def _overdue_now(places: list[_Place], loop_rows: list[Any], now: datetime) -> FigureTable:
+def _overdue_now(places: list[_Place], overdue_by_owner: list[Any]) -> FigureTable:
     names = {p.id: p.name for p in places}
-    overdue: Counter[str] = Counter(
-        names.get(loop.owner_unit, OFFICE)
-        for loop in loop_rows
-        if loop.closed_at is None and not loop.cancelled and loop.due_at < now
-    )
+    overdue: Counter[str] = Counter()
+    for owner in overdue_by_owner:
+        overdue[names.get(owner.owner_unit, OFFICE)] += owner.overdue
     owners = [OFFICE, *(p.name for p in places)]
     hide = hidden([[overdue[o]] for o in owners], both_ways=True)
     rows = [FigureRow(o, [shown(overdue[o], hide[i][0])]) for i, o in enumerate(owners)]
     return FigureTable("overdue_now", "Forfalte oppgaver som er åpne nå", "antall", ["Nå"], rows)
 
 
-def _readmissions(period: _Period, home_rows: list[Any]) -> FigureTable:
-    discharged: Counter[str] = Counter()
-    readmitted: Counter[str] = Counter()
-    for h in home_rows:
-        if period.holds(h.discharged_at):
-            month = _month(_local(h.discharged_at))
-            discharged[month] += 1
-            readmitted[month] += h.readmitted_at is not None
+def _readmissions(period: _Period, homecomings_by_month: list[Any]) -> FigureTable:
+    discharged: Counter[str] = Counter({h.month: h.discharged for h in homecomings_by_month})
+    readmitted: Counter[str] = Counter({h.month: h.readmitted for h in homecomings_by_month})
     months = period.months
     shares = [
         round(100 * readmitted[m] / discharged[m], 1) if discharged[m] else None for m in months
@@ -462,7 +529,7 @@ def _emergency(period: _Period, uses: list[EmergencyUse]) -> FigureTable:
 
 
 def _benefit(
-    period: _Period, everyone: int, move_rows: list[Any], loop_rows: list[Any]
+    period: _Period, everyone: int, move_rows: list[Any], loops_due: list[Any]
 ) -> FigureTable:
     """What the board saved: list changes not made by hand, who was told of each move
     against a list e-mailed to every unit and zone, and loops kept."""
@@ -474,11 +541,9 @@ def _benefit(
             told[_month(m.day)] += m.told
     on_time: Counter[str] = Counter()
     missed: Counter[str] = Counter()
-    for loop in loop_rows:
-        if not loop.cancelled and period.holds(loop.due_at):
-            month = _month(_local(loop.due_at))
-            kept = loop.closed_at is not None and loop.closed_at <= loop.due_at
-            (on_time if kept else missed)[month] += 1
+    for group in loops_due:
+        on_time[group.month] += group.on_time
+        missed[group.month] += group.due - group.on_time
     months = period.months
     return _counted(
         "benefit",

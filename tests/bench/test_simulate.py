@@ -11,7 +11,8 @@ domain logic, no ingest, no read model, no loading. The ratio is what the applic
 per event on top of storing it.
 
 Figures: `Figures.read` for the whole year, p50 of several runs (issue 10's target: at most
-500 ms), against a bare `SELECT *` of the tables it reads.
+500 ms), against a bare `SELECT *` of the tables it reads, the two taken in turns
+(`test_figures_read.py` times the same on a database already made).
 
 Sizes: BENCH_INHABITANTS (100,000), BENCH_DAYS (365). Run:
 .venv/bin/pytest -p no:xdist -p no:randomly -s tests/bench/test_simulate.py
@@ -21,23 +22,19 @@ from __future__ import annotations
 
 import itertools
 import os
-import statistics
 import time
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
-from benchkit import Samples, Stats, append_results, measure, print_table
-from sqlalchemy import select
+from benchkit import Samples, Stats, append_results, print_table
+from test_figures_read import read_against_bare
 
 from boards.settings import Settings
 from boards.system import System, open_system
 from fixtures.simulation.run import simulate
 from flow.municipality import municipality_id
-from projections.bed_grid import units
-from projections.figures import Figures
-from projections.leader_figures import homecomings, loops, moves, ready, stays
 
 INHABITANTS = int(os.environ.get("BENCH_INHABITANTS", "100000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
@@ -123,21 +120,7 @@ def _baseline(system: System, path: Path) -> float:
 
 
 def _figures(system: System) -> tuple[Samples, Samples]:
-    tenant = municipality_id("9950")
     end = START + timedelta(days=DAYS - 1)
-    now = datetime.combine(end, datetime.min.time(), tzinfo=UTC) + timedelta(hours=20)
-
-    def read(_: int) -> object:
-        return Figures.read(system.engine, tenant, START, end, now, system.daily_rates, [])
-
-    tables = [units, ready, stays, homecomings, loops, moves]
-
-    def bare(_: int) -> None:
-        with system.engine.connect() as db:
-            for table in tables:
-                db.execute(select(table)).all()
-
-    read(0)  # warm
-    figures, plain = measure(read, range(FIGURE_RUNS)), measure(bare, range(FIGURE_RUNS))
-    assert statistics.median(figures.latencies_ns) > 0
-    return figures, plain
+    tenant = municipality_id("9950")
+    rates = system.rates.of(tenant)  # as the figures page reads them
+    return read_against_bare(system.engine, tenant, START, end, rates, FIGURE_RUNS)

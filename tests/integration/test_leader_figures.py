@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import openpyxl
@@ -228,3 +229,48 @@ def test_a_period_counts_what_overlaps_it_from_before_it_began(w: World) -> None
     assert got["length_of_stay"] == {"Rehabilitering": [3, 10.0, 10.0]}
     assert got["waiting"]["Pasienter som ventet"] == ["<3"]  # one, from 10 to 20 March
     assert got["answers"]["Meldt utskrivningsklar"] == [0]  # all declared before the period
+
+
+def test_a_month_holds_what_happened_in_it_by_the_clock_in_oslo(w: World) -> None:
+    """Three patients on KORT from 5 March, sent home at 00:30 on 1 April in Oslo: still
+    31 March in UTC, and two hours before it in Oslo since summer time began on 29 March."""
+    flows = [ready_patient(w, n) for n in range(3)]
+    kort, nord = str(w.unit("KORT")), str(w.unit("NORD"))
+    for bed, flow_id in enumerate(flows, start=1):
+        command(w, flow_id, "hospital-answer", {"can_receive": True, "note": ""})
+        decision = {"service": "short_term_stay", "unit_id": kort, "starts_on": "2026-03-05"}
+        command(w, flow_id, "decision", decision)
+        command(w, flow_id, "reservation", {"unit_id": kort, "bed": str(bed)})
+    w.clock.now = datetime(2026, 3, 5, 10, tzinfo=UTC)
+    for flow_id in flows:
+        command(w, flow_id, "arrival")
+    w.clock.now = datetime(2026, 3, 31, 22, 30, tzinfo=UTC)
+    for flow_id in flows:
+        plan = {"on": "2026-04-01", "destination": "home", "zone_id": nord}
+        command(w, flow_id, "discharge-plan", plan)
+        command(w, flow_id, "discharge")
+    w.clock.advance(days=1)
+    got = figures(w, "?from=2026-03-01&to=2026-04-30")
+    assert got["readmissions"]["Utskrevet hjem"] == [0, 3]
+    # 3 patients × 27 nights (5–31 March) on 4 beds over the 31 days of March; none in April.
+    assert got["occupancy"]["Korttid Test"] == [65.3, 0.0]
+
+
+def test_a_wait_over_new_year_counts_each_month_its_days_at_its_year_rate(w: World) -> None:
+    """Three patients declared ready on 30 December 2026 still wait on 10 January 2027; the
+    admin has set 6,000 NOK a day for 2026 and 6,100 for 2027."""
+    for year, rate in ((2026, 6000), (2027, 6100)):
+        path = f"/api/v1/admin/daily-rates/{year}"
+        response = w.client.put(path, json={"rate": rate}, headers=w.headers("admin"))
+        assert response.status_code == 200, response.text
+    w.clock.now = datetime(2026, 12, 30, 8, tzinfo=UTC)
+    for n in range(3):
+        ready_patient(w, n)
+    w.clock.now = datetime(2027, 1, 10, 12, tzinfo=UTC)
+    got = figures(w, "?from=2026-12-01&to=2027-01-31")
+    # 3 × 30–31 December, and 3 × 1–10 January.
+    assert got["waiting"] == {
+        "Pasienter som ventet": [3, 3],
+        "Overliggedøgn (døgn)": [6.0, 30.0],
+        "Kostnad (kr)": [6 * 6000.0, 30 * 6100.0],
+    }
