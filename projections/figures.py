@@ -14,28 +14,20 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from functools import cached_property
+from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import (
-    ColumnElement,
-    Connection,
     Engine,
-    Select,
-    case,
-    func,
-    not_,
-    null,
-    or_,
     select,
 )
 
 from flow.rates import OSLO, daily_rate
 from flow.vocabulary import KIND_TEXT, UnitKind
-from projections.bed_grid import units
-from projections.leader_figures import homecomings, loops, moves, ready, stays
+from projections import figure_queries as query
+from projections.figure_queries import OFFICE, Period, Place, local, month_key
+from projections.leader_figures import stays
 from projections.small_counts import Value, derived, hidden, shown
 
 
@@ -83,15 +75,17 @@ class Figures:
         emergency: Iterable[EmergencyUse],
     ) -> Figures:
         today = now.astimezone(OSLO).date()
-        period = _Period(start, min(end, today))
+        period = Period(start, min(end, today))
         with engine.connect() as db:
-            places = _places(db, municipality_id)
-            waits = list(db.execute(_waits(period, municipality_id)))
-            stay_rows = list(db.execute(_stays(period, municipality_id)))
-            loops_due = list(db.execute(_loops_due(period, municipality_id)))
-            overdue_by_owner = list(db.execute(_overdue_by_owner(municipality_id, now)))
-            homecomings_by_month = list(db.execute(_homecomings_by_month(period, municipality_id)))
-            move_rows = list(db.execute(_moves(period, municipality_id)))
+            places = query.places_of(db, municipality_id)
+            waits = list(db.execute(query.waits_in(period, municipality_id)))
+            stay_rows = list(db.execute(query.stays_in(period, municipality_id)))
+            loops_due = list(db.execute(query.loops_due_in(period, municipality_id)))
+            overdue_by_owner = list(db.execute(query.overdue_by_owner(municipality_id, now)))
+            homecomings_by_month = list(
+                db.execute(query.homecomings_by_month(period, municipality_id))
+            )
+            move_rows = list(db.execute(query.moves_in(period, municipality_id)))
         unit_places = [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE]
         tables = [
             _occupancy(period, unit_places, stay_rows),
@@ -105,176 +99,6 @@ class Figures:
             _benefit(period, len(places) + 1, move_rows, loops_due),
         ]
         return cls(start, end, tables)
-
-
-@dataclass(frozen=True)
-class _Place:
-    id: UUID
-    name: str
-    kind: str
-    beds: int
-
-
-OFFICE = "Tildelingskontoret"
-
-
-def _places(db: Connection, municipality_id: UUID) -> list[_Place]:
-    query = select(units).where(units.c.municipality_id == municipality_id).order_by(units.c.name)
-    return [_Place(r.unit_id, r.name, r.kind, r.beds) for r in db.execute(query)]
-
-
-class _Period:
-    """The days asked for, up to today, and their months."""
-
-    def __init__(self, start: date, end: date) -> None:
-        self.start, self.end = start, end
-        self.months: list[str] = []
-        day = start.replace(day=1)
-        while day <= end:
-            self.months.append(_month(day))
-            day = _next_month(day)
-
-    def days(self, first: date, last: date) -> Iterable[date]:
-        """The days of [first, last] in the period."""
-        day, last = max(first, self.start), min(last, self.end)
-        while day <= last:
-            yield day
-            day += timedelta(days=1)
-
-    def days_by_month(self, first: date, last: date) -> Iterable[tuple[date, int]]:
-        """The days of [first, last] in the period, month by month: the first of them in
-        each month and how many they are."""
-        day, last = max(first, self.start), min(last, self.end)
-        while day <= last:
-            after = min(_next_month(day), last + timedelta(days=1))
-            yield day, (after - day).days
-            day = after
-
-    def holds(self, moment: datetime | date) -> bool:
-        if isinstance(moment, datetime):  # compared as instants: no time zone to work out
-            first, after = self.moments
-            return first <= moment < after
-        return self.start <= moment <= self.end
-
-    @cached_property
-    def moments(self) -> tuple[datetime, datetime]:
-        """The period as [its first moment, the moment after it), in UTC, as the rows hold
-        their moments: compared without a zone lookup."""
-        return _midnight(self.start), _midnight(self.end + timedelta(days=1))
-
-    def month_of(self, moment: ColumnElement[datetime]) -> ColumnElement[Any]:
-        """The month of a moment in the period, worked out by the store: each month ends at
-        an Oslo midnight, held in UTC like the moment, so no store needs Oslo's zone."""
-        ends = [(m, _midnight(_next_month(date.fromisoformat(f"{m}-01")))) for m in self.months]
-        if not ends:  # a period that begins after today: no month, and no row in it
-            return null()
-        return case(*((moment < end, month) for month, end in ends))
-
-    def days_in(self, month: str) -> int:
-        first = date.fromisoformat(f"{month}-01")
-        last = _next_month(first) - timedelta(days=1)
-        return sum(n for _, n in self.days_by_month(first, last))
-
-
-def _month(day: date) -> str:
-    return day.isoformat()[:7]
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def _local(moment: datetime) -> date:
-    return moment.astimezone(OSLO).date()
-
-
-def _midnight(day: date) -> datetime:
-    """The first moment of an Oslo day, in UTC."""
-    return datetime.combine(day, time(), tzinfo=OSLO).astimezone(UTC)
-
-
-# -- what is read: the rows that can count in the period, or their counts ------------------
-
-
-def _waits(period: _Period, municipality_id: UUID) -> Select[Any]:
-    first, after = period.moments
-    return select(ready.c.ready_at, ready.c.answered_at, ready.c.ended_at, ready.c.ended_by).where(
-        ready.c.municipality_id == municipality_id,
-        ready.c.ready_at < after,
-        or_(ready.c.ended_at.is_(None), ready.c.ended_at >= first),
-    )
-
-
-def _stays(period: _Period, municipality_id: UUID) -> Select[Any]:
-    first, after = period.moments
-    return select(stays.c.unit_id, stays.c.arrived_at, stays.c.left_at).where(
-        stays.c.municipality_id == municipality_id,
-        stays.c.arrived_at < after,
-        or_(stays.c.left_at.is_(None), stays.c.left_at >= first),
-    )
-
-
-def _loops_due(period: _Period, municipality_id: UUID) -> Select[Any]:
-    """Loops due in the period, not cancelled, per task, owner and month due: how many,
-    how many closed, and how many of those on time."""
-    first, after = period.moments
-    keys = (loops.c.title, loops.c.owner_unit, period.month_of(loops.c.due_at).label("month"))
-    return (
-        select(
-            *keys,
-            func.count().label("due"),
-            func.count(loops.c.closed_at).label("closed"),
-            func.sum(case((loops.c.closed_at <= loops.c.due_at, 1), else_=0)).label("on_time"),
-        )
-        .where(
-            loops.c.municipality_id == municipality_id,
-            not_(loops.c.cancelled),
-            loops.c.due_at >= first,
-            loops.c.due_at < after,
-        )
-        .group_by(*keys)
-    )
-
-
-def _overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
-    """Loops open past their deadline now, per owner."""
-    return (
-        select(loops.c.owner_unit, func.count().label("overdue"))
-        .where(
-            loops.c.municipality_id == municipality_id,
-            loops.c.closed_at.is_(None),
-            not_(loops.c.cancelled),
-            loops.c.due_at < now,
-        )
-        .group_by(loops.c.owner_unit)
-    )
-
-
-def _homecomings_by_month(period: _Period, municipality_id: UUID) -> Select[Any]:
-    """Discharges home in the period per month, and how many were readmitted."""
-    first, after = period.moments
-    month = period.month_of(homecomings.c.discharged_at).label("month")
-    return (
-        select(
-            month,
-            func.count().label("discharged"),
-            func.count(homecomings.c.readmitted_at).label("readmitted"),
-        )
-        .where(
-            homecomings.c.municipality_id == municipality_id,
-            homecomings.c.discharged_at >= first,
-            homecomings.c.discharged_at < after,
-        )
-        .group_by(month)
-    )
-
-
-def _moves(period: _Period, municipality_id: UUID) -> Select[Any]:
-    return select(moves.c.day, moves.c.moves, moves.c.told).where(
-        moves.c.municipality_id == municipality_id,
-        moves.c.day >= period.start,
-        moves.c.day <= period.end,
-    )
 
 
 def _counted(
@@ -306,13 +130,13 @@ def _counted(
 # -- the figures ---------------------------------------------------------------------------
 
 
-def _occupancy(period: _Period, places: list[_Place], stay_rows: list[Any]) -> FigureTable:
+def _occupancy(period: Period, places: list[Place], stay_rows: list[Any]) -> FigureTable:
     """Occupied beds per unit: bed-nights per month, and the share of the unit's beds."""
     nights: dict[UUID, Counter[str]] = defaultdict(Counter)
     for s in stay_rows:
-        last = _local(s.left_at) - timedelta(days=1) if s.left_at else period.end
-        for day, count in period.days_by_month(_local(s.arrived_at), last):
-            nights[s.unit_id][_month(day)] += count
+        last = local(s.left_at) - timedelta(days=1) if s.left_at else period.end
+        for day, count in period.days_by_month(local(s.arrived_at), last):
+            nights[s.unit_id][month_key(day)] += count
     counts = [(p.name, [nights[p.id][m] for m in period.months]) for p in places]
     hide = hidden([c for _, c in counts], both_ways=False)
     rows = []
@@ -339,17 +163,19 @@ def occupancy_by_day(
     engine: Engine, municipality_id: UUID, start: date, end: date, now: datetime
 ) -> FigureTable:
     """Occupied beds per unit and day: the figure behind `occupancy`, for export."""
-    period = _Period(start, min(end, now.astimezone(OSLO).date()))
+    period = Period(start, min(end, now.astimezone(OSLO).date()))
     with engine.connect() as db:
-        places = [p for p in _places(db, municipality_id) if p.kind != UnitKind.HOME_CARE_ZONE]
+        places = [
+            p for p in query.places_of(db, municipality_id) if p.kind != UnitKind.HOME_CARE_ZONE
+        ]
         stay_rows = list(
             db.execute(select(stays).where(stays.c.municipality_id == municipality_id))
         )
     days = list(period.days(period.start, period.end))
     occupied: dict[UUID, Counter[date]] = defaultdict(Counter)
     for s in stay_rows:
-        last = _local(s.left_at) - timedelta(days=1) if s.left_at else period.end
-        for day in period.days(_local(s.arrived_at), last):
+        last = local(s.left_at) - timedelta(days=1) if s.left_at else period.end
+        for day in period.days(local(s.arrived_at), last):
             occupied[s.unit_id][day] += 1
     counts = [(p.name, [occupied[p.id][d] for d in days]) for p in places]
     return _counted(
@@ -362,15 +188,15 @@ def occupancy_by_day(
 
 
 def _waiting(
-    period: _Period, ready_rows: list[Any], rates: Mapping[int, int], today: date
+    period: Period, ready_rows: list[Any], rates: Mapping[int, int], today: date
 ) -> FigureTable:
     days: Counter[str] = Counter()
     cost: Counter[str] = Counter()
     patients: dict[str, int] = Counter()
     for r in ready_rows:
-        last = _local(r.ended_at) - timedelta(days=1) if r.ended_at else today
-        for day, count in period.days_by_month(_local(r.ready_at), last):
-            month = _month(day)
+        last = local(r.ended_at) - timedelta(days=1) if r.ended_at else today
+        for day, count in period.days_by_month(local(r.ready_at), last):
+            month = month_key(day)
             days[month] += count
             cost[month] += count * daily_rate(day, rates)  # a month is in one year, at its rate
             patients[month] += 1
@@ -387,7 +213,7 @@ def _waiting(
     )
 
 
-def _answers(period: _Period, ready_rows: list[Any]) -> FigureTable:
+def _answers(period: Period, ready_rows: list[Any]) -> FigureTable:
     """From declared ready to the municipality's answer, and to arrival, by month declared."""
     notified: Counter[str] = Counter()
     answer_hours: dict[str, list[float]] = defaultdict(list)
@@ -395,7 +221,7 @@ def _answers(period: _Period, ready_rows: list[Any]) -> FigureTable:
     for r in ready_rows:
         if not period.holds(r.ready_at):
             continue
-        month = _month(_local(r.ready_at))
+        month = month_key(local(r.ready_at))
         notified[month] += 1
         if r.answered_at is not None:
             answer_hours[month].append((r.answered_at - r.ready_at).total_seconds() / 3600)
@@ -419,7 +245,7 @@ def _answers(period: _Period, ready_rows: list[Any]) -> FigureTable:
     )
 
 
-def _length_of_stay(period: _Period, places: list[_Place], stay_rows: list[Any]) -> FigureTable:
+def _length_of_stay(period: Period, places: list[Place], stay_rows: list[Any]) -> FigureTable:
     kind_of = {p.id: p.kind for p in places}
     lengths: dict[str, list[float]] = defaultdict(list)
     for s in stay_rows:
@@ -445,7 +271,7 @@ def _length_of_stay(period: _Period, places: list[_Place], stay_rows: list[Any])
     return FigureTable("length_of_stay", "Liggetid per type korttidsplass", "døgn", columns, rows)
 
 
-def _loops_on_time(places: list[_Place], loops_due: list[Any]) -> FigureTable:
+def _loops_on_time(places: list[Place], loops_due: list[Any]) -> FigureTable:
     """Per template task and the unit that owns it: loops due in the period, closed on time,
     closed late, not closed."""
     names = {p.id: p.name for p in places}
@@ -479,7 +305,7 @@ def _loops_on_time(places: list[_Place], loops_due: list[Any]) -> FigureTable:
     )
 
 
-def _overdue_now(places: list[_Place], overdue_by_owner: list[Any]) -> FigureTable:
+def _overdue_now(places: list[Place], overdue_by_owner: list[Any]) -> FigureTable:
     names = {p.id: p.name for p in places}
     overdue: Counter[str] = Counter()
     for owner in overdue_by_owner:
@@ -490,7 +316,7 @@ def _overdue_now(places: list[_Place], overdue_by_owner: list[Any]) -> FigureTab
     return FigureTable("overdue_now", "Forfalte oppgaver som er åpne nå", "antall", ["Nå"], rows)
 
 
-def _readmissions(period: _Period, homecomings_by_month: list[Any]) -> FigureTable:
+def _readmissions(period: Period, homecomings_by_month: list[Any]) -> FigureTable:
     discharged: Counter[str] = Counter({h.month: h.discharged for h in homecomings_by_month})
     readmitted: Counter[str] = Counter({h.month: h.readmitted for h in homecomings_by_month})
     months = period.months
@@ -509,11 +335,11 @@ def _readmissions(period: _Period, homecomings_by_month: list[Any]) -> FigureTab
     )
 
 
-def _emergency(period: _Period, uses: list[EmergencyUse]) -> FigureTable:
+def _emergency(period: Period, uses: list[EmergencyUse]) -> FigureTable:
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     for use in uses:
         if period.holds(use.granted_at):
-            month = tally[_month(_local(use.granted_at))]
+            month = tally[month_key(local(use.granted_at))]
             month["uses"] += 1
             month["reviewed" if use.reviewed else "not_reviewed"] += 1
             month["overdue"] += use.overdue
@@ -529,7 +355,7 @@ def _emergency(period: _Period, uses: list[EmergencyUse]) -> FigureTable:
 
 
 def _benefit(
-    period: _Period, everyone: int, move_rows: list[Any], loops_due: list[Any]
+    period: Period, everyone: int, move_rows: list[Any], loops_due: list[Any]
 ) -> FigureTable:
     """What the board saved: list changes not made by hand, who was told of each move
     against a list e-mailed to every unit and zone, and loops kept."""
@@ -537,8 +363,8 @@ def _benefit(
     told: Counter[str] = Counter()
     for m in move_rows:
         if period.holds(m.day):
-            made[_month(m.day)] += m.moves
-            told[_month(m.day)] += m.told
+            made[month_key(m.day)] += m.moves
+            told[month_key(m.day)] += m.told
     on_time: Counter[str] = Counter()
     missed: Counter[str] = Counter()
     for group in loops_due:
