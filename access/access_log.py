@@ -162,31 +162,25 @@ class AccessLog:
             with self.engine.begin() as db:
                 insert_rows(db, access_log, rows)
 
-    def index_by_flow(self) -> int:
+    def index_by_flow(self) -> None:
         """Index the looks written since the last run by flow, in batches sorted by flow, so
-        each page of the index is written once a batch; the number of looks indexed. Servers
-        may run it at the same time: each batch is claimed by moving `upto` from where its
-        indexer found it, and only one indexer moves it."""
+        each page of the index is written once a batch. Servers may run it at the same time:
+        each batch is claimed by moving `upto` from where its indexer found it, and only one
+        indexer moves it."""
         upto = self._committed_upto()
-        indexed = 0
         while (start := self._indexed_upto()) < upto:
             end = min(upto, start + INDEX_BATCH)
             with self.engine.begin() as db:
                 claim = update(access_log_indexed).where(access_log_indexed.c.upto == start)
                 if db.execute(claim.values(upto=end)).rowcount == 0:
-                    return indexed  # another server indexed it
-                looks = select(access_log.c.flow_id, access_log.c.id).where(
-                    access_log.c.id > start, access_log.c.id <= end
+                    return  # another server indexed it
+                looks = (
+                    select(access_log.c.flow_id, access_log.c.id)
+                    .where(access_log.c.id > start, access_log.c.id <= end)
+                    .order_by(access_log.c.flow_id, access_log.c.id)
                 )
-                rows = [
-                    {"flow_id": flow_id, "look_id": look_id}
-                    for flow_id, look_id in db.execute(
-                        looks.order_by(access_log.c.flow_id, access_log.c.id)
-                    )
-                ]
-                insert_rows(db, access_log_by_flow, rows)
-            indexed += len(rows)
-        return indexed
+                into = insert(access_log_by_flow).from_select(["flow_id", "look_id"], looks)
+                db.execute(into)
 
     def _committed_upto(self) -> int:
         """The highest id below which every look is committed. PostgreSQL draws ids before

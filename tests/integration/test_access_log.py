@@ -142,6 +142,11 @@ def views(w: World, viewer: User, flow_id: UUID) -> list[str]:
     return [look.view for look in w.system.access_log.of_flow(viewer.municipality_id, flow_id)]
 
 
+def indexed(w: World) -> int:
+    with w.system.engine.connect() as db:
+        return db.scalar(select(func.count()).select_from(access_log_by_flow)) or 0
+
+
 def test_who_saw_a_flow_reads_the_index_and_the_tail_not_yet_indexed(world: World) -> None:
     log, viewer, at = world.system.access_log, office(world), world.clock()
     first, second = uuid4(), uuid4()
@@ -149,13 +154,15 @@ def test_who_saw_a_flow_reads_the_index_and_the_tail_not_yet_indexed(world: Worl
     log.record(viewer, [second], "card 2", at)
     assert views(world, viewer, first) == ["board 1"]  # all in the tail
 
-    assert log.index_by_flow() == 3
+    log.index_by_flow()
+    assert indexed(world) == 3
     log.record(viewer, [first, second], "board 3", at)
     assert views(world, viewer, first) == ["board 3", "board 1"]  # indexed, then the tail
     assert views(world, viewer, second) == ["board 3", "card 2", "board 1"]
 
-    assert log.index_by_flow() == 2
-    assert log.index_by_flow() == 0
+    log.index_by_flow()
+    log.index_by_flow()
+    assert indexed(world) == 5
     assert views(world, viewer, first) == ["board 3", "board 1"]
     assert views(world, viewer, second) == ["board 3", "card 2", "board 1"]
     neighbour = world.accounts.find("saksbehandler2")
@@ -170,9 +177,8 @@ def test_a_long_tail_is_indexed_in_batches_of_its_own(
     log, viewer, at = world.system.access_log, office(world), world.clock()
     flows = [uuid4() for _ in range(5)]
     log.record(viewer, flows, "board", at)
-    assert log.index_by_flow() == 5
-    with world.system.engine.connect() as db:
-        assert db.scalar(select(func.count()).select_from(access_log_by_flow)) == 5
+    log.index_by_flow()
+    assert indexed(world) == 5
     assert all(views(world, viewer, flow_id) == ["board"] for flow_id in flows)
 
 
@@ -215,13 +221,10 @@ def test_servers_indexing_at_once_index_each_look_once(
     flows = [uuid4() for _ in range(100)]
     for view in range(20):
         log.record(viewer, flows, f"board {view}", at)
-    indexed: list[int] = []
-    indexers = [threading.Thread(target=lambda: indexed.append(log.index_by_flow())) for _ in "abc"]
+    indexers = [threading.Thread(target=log.index_by_flow) for _ in range(3)]
     for indexer in indexers:
         indexer.start()
     for indexer in indexers:
         indexer.join()
-    assert sum(indexed) == 2000
-    with world.system.engine.connect() as db:
-        assert db.scalar(select(func.count()).select_from(access_log_by_flow)) == 2000
+    assert indexed(world) == 2000
     assert views(world, viewer, flows[0]) == [f"board {view}" for view in reversed(range(20))]
