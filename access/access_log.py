@@ -3,6 +3,11 @@ basis (the role's own work, a care relation). Append-only: rows are written, nev
 
 A response that shows identities writes its rows before it is sent, all in one statement, so
 a board of 40 patients costs one write, and nothing shown goes unlogged.
+
+The log has no index by flow: a board's 2,000 looks would land on 2,000 pages of one. The
+looks are indexed by flow afterwards, in sorted batches (`index_by_flow`, about once a
+minute from each server's follower thread), and "who saw this patient" reads the index and
+the short tail of the log not indexed yet.
 """
 
 from __future__ import annotations
@@ -12,9 +17,25 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Column, ColumnElement, Engine, Index, Integer, String, Table, Uuid, select
+from sqlalchemy import (
+    Column,
+    Engine,
+    Index,
+    Integer,
+    Select,
+    String,
+    Table,
+    Uuid,
+    func,
+    insert,
+    select,
+    text,
+    union_all,
+    update,
+)
 
 from access.accounts import User, metadata
 from access.database import create_tables, insert_rows
@@ -25,7 +46,7 @@ access_log = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),  # the order written
     Column("municipality_id", Uuid, nullable=False),
-    Column("flow_id", Uuid, nullable=False, index=True),
+    Column("flow_id", Uuid, nullable=False),
     Column("user_id", Uuid, nullable=False),
     Column("role", String(16), nullable=False),
     Column("view", String(64), nullable=False),
@@ -33,6 +54,24 @@ access_log = Table(
     Column("at", UTCDateTime, nullable=False),
     Index("access_log_by_user", "user_id", "at"),
 )
+
+#: The looks by flow, filled in batches behind the log.
+access_log_by_flow = Table(
+    "access_log_by_flow",
+    metadata,
+    Column("flow_id", Uuid, primary_key=True),
+    Column("look_id", Integer, primary_key=True),  # access_log.id
+)
+
+#: One row: every look with an id up to `upto` is in `access_log_by_flow`, none above it.
+access_log_indexed = Table(
+    "access_log_indexed",
+    metadata,
+    Column("upto", Integer, nullable=False),
+)
+
+#: Looks indexed in one transaction, at most.
+INDEX_BATCH = 100_000
 
 
 class Basis(StrEnum):
@@ -79,7 +118,12 @@ class AccessLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="access-log")
-        create_tables(engine, [access_log])
+        create_tables(engine, [access_log, access_log_by_flow, access_log_indexed])
+        with engine.begin() as db:
+            # Logs written before the index by flow came have the old index: it goes.
+            db.execute(text("DROP INDEX IF EXISTS ix_access_log_flow_id"))
+            if db.scalar(select(func.count()).select_from(access_log_indexed)) == 0:
+                db.execute(insert(access_log_indexed).values(upto=0))
 
     def record(
         self,
@@ -118,29 +162,72 @@ class AccessLog:
             with self.engine.begin() as db:
                 insert_rows(db, access_log, rows)
 
+    def index_by_flow(self) -> None:
+        """Index the looks written since the last run by flow, in batches sorted by flow, so
+        each page of the index is written once a batch. Servers may run it at the same time:
+        each batch is claimed by moving `upto` from where its indexer found it, and only one
+        indexer moves it."""
+        upto = self._committed_upto()
+        while (start := self._indexed_upto()) < upto:
+            end = min(upto, start + INDEX_BATCH)
+            with self.engine.begin() as db:
+                claim = update(access_log_indexed).where(access_log_indexed.c.upto == start)
+                if db.execute(claim.values(upto=end)).rowcount == 0:
+                    return  # another server indexed it
+                looks = (
+                    select(access_log.c.flow_id, access_log.c.id)
+                    .where(access_log.c.id > start, access_log.c.id <= end)
+                    .order_by(access_log.c.flow_id, access_log.c.id)
+                )
+                into = insert(access_log_by_flow).from_select(["flow_id", "look_id"], looks)
+                db.execute(into)
+
+    def _committed_upto(self) -> int:
+        """The highest id below which every look is committed. PostgreSQL draws ids before
+        the commit, so a look may commit after one with a higher id: a SHARE lock waits for
+        the writes to the log under way (and holds new ones back for this one read)."""
+        with self.engine.begin() as db:
+            if db.dialect.name == "postgresql":
+                db.execute(text("LOCK TABLE access_log IN SHARE MODE"))
+            return db.scalar(select(func.max(access_log.c.id))) or 0
+
+    def _indexed_upto(self) -> int:
+        with self.engine.connect() as db:
+            return db.scalar(select(access_log_indexed.c.upto)) or 0
+
     def of_flow(self, municipality_id: UUID, flow_id: UUID) -> list[Look]:
-        """Who saw the flow, newest first."""
-        return self._read(
-            (access_log.c.municipality_id == municipality_id, access_log.c.flow_id == flow_id)
+        """Who saw the flow, newest first: its looks in the index by flow, and those in the
+        tail of the log not indexed yet (read together, so a batch indexed meanwhile is
+        counted once)."""
+        mine = (access_log.c.municipality_id == municipality_id, access_log.c.flow_id == flow_id)
+        indexed = (
+            select(access_log)
+            .join(access_log_by_flow, access_log_by_flow.c.look_id == access_log.c.id)
+            .where(access_log_by_flow.c.flow_id == flow_id, *mine)
         )
+        upto = select(access_log_indexed.c.upto).scalar_subquery()
+        tail = select(access_log).where(access_log.c.id > upto, *mine)
+        both = union_all(indexed, tail).subquery()
+        return self._read(select(both).order_by(both.c.id.desc()))
 
     def of_user(
         self, municipality_id: UUID, user_id: UUID, start: datetime, end: datetime
     ) -> list[Look]:
         """What the user looked at in [start, end), newest first."""
         return self._read(
-            (
+            select(access_log)
+            .where(
                 access_log.c.municipality_id == municipality_id,
                 access_log.c.user_id == user_id,
                 access_log.c.at >= start,
                 access_log.c.at < end,
             )
+            .order_by(access_log.c.id.desc())
         )
 
-    def _read(self, where: tuple[ColumnElement[bool], ...]) -> list[Look]:
-        query = select(access_log).where(*where).order_by(access_log.c.id.desc()).limit(5000)
+    def _read(self, query: Select[Any]) -> list[Look]:
         with self.engine.connect() as db:
             return [
                 Look(r.flow_id, r.user_id, r.role, r.view, Basis(r.basis), r.at)
-                for r in db.execute(query)
+                for r in db.execute(query.limit(5000))
             ]

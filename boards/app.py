@@ -53,6 +53,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
         clock,
         follow_seconds=settings.follow_seconds,
         deadline_seconds=settings.deadline_seconds,
+        index_seconds=settings.access_index_seconds,
     )
 
     @asynccontextmanager

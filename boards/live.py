@@ -8,6 +8,7 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 (LISTEN on the event table's channel), and at the latest after `follow_seconds`. Every
 `deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
+Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`).
 
 Each message is made once, with the flow's card (and its JSON) and care relations, and
 fanned out; each stream only filters it through the access policy for its viewer. A bed
@@ -116,9 +117,11 @@ class Live:
         *,
         follow_seconds: float,
         deadline_seconds: float,
+        index_seconds: float,
     ) -> None:
         self.system, self.clock = system, clock
         self.follow_seconds, self.deadline_seconds = follow_seconds, deadline_seconds
+        self.index_seconds = index_seconds
         self.stopping = threading.Event()
         self._woken = threading.Event()
         self._subscriptions: set[Subscription] = set()
@@ -218,7 +221,7 @@ class Live:
         ]
 
     def _follow(self) -> None:
-        next_deadlines = 0.0
+        next_deadlines = next_index = 0.0
         while not self.stopping.is_set():
             self._woken.wait(self.follow_seconds)
             self._woken.clear()
@@ -229,6 +232,9 @@ class Live:
                     self.system.record_overdue_loops(self.clock())
                     next_deadlines = time.monotonic() + self.deadline_seconds
                 self._publish()
+                if time.monotonic() >= next_index:
+                    self.system.access_log.index_by_flow()
+                    next_index = time.monotonic() + self.index_seconds
                 self._turn_day()
             except Exception:
                 # The next round retries; a failing store must not end the thread.

@@ -30,6 +30,8 @@ class Settings(BaseSettings):
     session_lifetime: timedelta = timedelta(hours=12)
     follow_seconds: float = 1.0
     deadline_seconds: float = 30.0
+    #: How often each server indexes the access log's new looks by flow.
+    access_index_seconds: float = 60.0
     oidc_issuer: str | None = None
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None

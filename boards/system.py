@@ -82,6 +82,7 @@ def open_system(settings: Settings) -> System:
         audit, devices = Audit(engine), Devices(engine)
         role_mappings = RoleMappings(engine)
         hospital_messages = HospitalMessages(engine, flows, projector)
+        access_log = AccessLog(engine)
     return System(
         flows,
         engine,
@@ -94,7 +95,7 @@ def open_system(settings: Settings) -> System:
         devices,
         role_mappings,
         keys,
-        AccessLog(engine),
+        access_log,
         EmergencyAccess(engine, keys, settings.emergency_access_lasts),
         hospital_messages,
     )

@@ -136,7 +136,8 @@ def load_cards(
         ).all()
     ]
     made = _made.setdefault(db.engine, LRUCache(maxsize=_MAX_CARDS))
-    missing = [key[0] for key in keys if key not in made]
+    known = [made.get(key) for key in keys]
+    missing = [key[0] for key, card in zip(keys, known, strict=True) if card is None]
     fresh: dict[UUID, FlowCard] = {}  # made now, whatever changed since the listing
     if missing:
         names: dict[UUID | None, str] = dict(
@@ -152,7 +153,7 @@ def load_cards(
                 fresh[card.flow_id] = card
                 key = (card.flow_id, card.version, card.open_loops, card.overdue_loops)
                 made[(*key, day, rates_key)] = card
-    found = (made.get(key) or fresh.get(key[0]) for key in keys)
+    found = (card or fresh.get(key[0]) for key, card in zip(keys, known, strict=True))
     return [card for card in found if card is not None]
 
 

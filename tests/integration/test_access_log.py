@@ -3,12 +3,20 @@ request that showed it, and the allocation office can list who saw a flow."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
+from uuid import UUID, uuid4
 
+import pytest
 from admin_world import log_in
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 from world import World
 
+import access.access_log
+from access.access_log import access_log, access_log_by_flow
+from access.accounts import User
+from access.database import insert_rows
 from boards.pages import SESSION_COOKIE
 
 PATIENT = {
@@ -119,3 +127,104 @@ def test_the_page_names_who_saw_the_patient_and_how(world: World) -> None:
     assert "Hvem har sett Kari Nordmann" in page.text
     assert "N (sykepleier)" in page.text and "pasientrelasjon" in page.text
     assert "api/enhet" in page.text
+
+
+# -- who saw a flow: the looks indexed by flow, and the tail of the log not indexed yet ----
+
+
+def office(w: World) -> User:
+    found = w.accounts.find("saksbehandler")
+    assert found is not None
+    return found
+
+
+def views(w: World, viewer: User, flow_id: UUID) -> list[str]:
+    return [look.view for look in w.system.access_log.of_flow(viewer.municipality_id, flow_id)]
+
+
+def indexed(w: World) -> int:
+    with w.system.engine.connect() as db:
+        return db.scalar(select(func.count()).select_from(access_log_by_flow)) or 0
+
+
+def test_who_saw_a_flow_reads_the_index_and_the_tail_not_yet_indexed(world: World) -> None:
+    log, viewer, at = world.system.access_log, office(world), world.clock()
+    first, second = uuid4(), uuid4()
+    log.record(viewer, [first, second], "board 1", at)
+    log.record(viewer, [second], "card 2", at)
+    assert views(world, viewer, first) == ["board 1"]  # all in the tail
+
+    log.index_by_flow()
+    assert indexed(world) == 3
+    log.record(viewer, [first, second], "board 3", at)
+    assert views(world, viewer, first) == ["board 3", "board 1"]  # indexed, then the tail
+    assert views(world, viewer, second) == ["board 3", "card 2", "board 1"]
+
+    log.index_by_flow()
+    log.index_by_flow()
+    assert indexed(world) == 5
+    assert views(world, viewer, first) == ["board 3", "board 1"]
+    assert views(world, viewer, second) == ["board 3", "card 2", "board 1"]
+    neighbour = world.accounts.find("saksbehandler2")
+    assert neighbour is not None
+    assert views(world, neighbour, first) == []  # another municipality's office
+
+
+def test_a_long_tail_is_indexed_in_batches_of_its_own(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access.access_log, "INDEX_BATCH", 2)
+    log, viewer, at = world.system.access_log, office(world), world.clock()
+    flows = [uuid4() for _ in range(5)]
+    log.record(viewer, flows, "board", at)
+    log.index_by_flow()
+    assert indexed(world) == 5
+    assert all(views(world, viewer, flow_id) == ["board"] for flow_id in flows)
+
+
+def test_a_look_still_being_written_while_the_index_runs_is_not_lost(world: World) -> None:
+    """PostgreSQL draws a look's id before its commit: a write under way may commit after a
+    later one, and must not fall below what the index claims to hold."""
+    log, viewer, at = world.system.access_log, office(world), world.clock()
+    early, late = uuid4(), uuid4()
+    row = {
+        "municipality_id": viewer.municipality_id,
+        "flow_id": early,
+        "user_id": viewer.id,
+        "role": viewer.role,
+        "view": "early",
+        "basis": "role",
+        "at": at,
+    }
+    with world.system.engine.connect() as db:
+        db.begin()
+        insert_rows(db, access_log, [row])  # a view's write, not committed yet
+        later = threading.Thread(target=log.record, args=(viewer, [late], "late", at))
+        indexer = threading.Thread(target=log.index_by_flow)
+        later.start()
+        time.sleep(0.3)  # PostgreSQL: the later look is committed, SQLite: waits for ours
+        indexer.start()
+        time.sleep(0.3)
+        db.commit()
+    later.join()
+    indexer.join()
+    log.index_by_flow()
+    assert views(world, viewer, early) == ["early"]
+    assert views(world, viewer, late) == ["late"]
+
+
+def test_servers_indexing_at_once_index_each_look_once(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(access.access_log, "INDEX_BATCH", 150)
+    log, viewer, at = world.system.access_log, office(world), world.clock()
+    flows = [uuid4() for _ in range(100)]
+    for view in range(20):
+        log.record(viewer, flows, f"board {view}", at)
+    indexers = [threading.Thread(target=log.index_by_flow) for _ in range(3)]
+    for indexer in indexers:
+        indexer.start()
+    for indexer in indexers:
+        indexer.join()
+    assert indexed(world) == 2000
+    assert views(world, viewer, flows[0]) == [f"board {view}" for view in reversed(range(20))]
