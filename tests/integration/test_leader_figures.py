@@ -228,3 +228,41 @@ def test_a_period_counts_what_overlaps_it_from_before_it_began(w: World) -> None
     assert got["length_of_stay"] == {"Rehabilitering": [3, 10.0, 10.0]}
     assert got["waiting"]["Pasienter som ventet"] == ["<3"]  # one, from 10 to 20 March
     assert got["answers"]["Meldt utskrivningsklar"] == [0]  # all declared before the period
+
+
+def test_a_discharge_straight_from_hospital_ends_the_wait_and_counts_as_a_homecoming(
+    w: World,
+) -> None:
+    """Seven patients declared ready on 2 March (09:00 in Oslo), none given a bed: six
+    planned home to NORD with home care, one to long-term care, all discharged from hospital
+    on 6 March at 11:00; three of those sent home back in hospital on 20 March."""
+    flows = [ready_patient(w, n) for n in range(7)]
+    nord = str(w.unit("NORD"))
+    w.clock.advance(hours=2)
+    for flow_id in flows[:6]:
+        home_care = {"service": "home_care", "zone_id": nord, "starts_on": "2026-03-06"}
+        command(w, flow_id, "decision", home_care)
+        plan = {"on": "2026-03-06", "destination": "home", "zone_id": nord}
+        command(w, flow_id, "discharge-plan", plan)
+    command(w, flows[6], "discharge-plan", {"on": "2026-03-06", "destination": "long_term_care"})
+    w.clock.advance(days=4)  # 6 March, 11:00 in Oslo
+    for flow_id in flows:
+        command(w, flow_id, "discharge")
+    w.clock.advance(days=14)  # 20 March
+    for flow_id in flows[:3]:
+        command(w, flow_id, "readmission", {"hospital": "Sykehuset"})
+
+    got = figures(w)
+
+    # Each waited 2, 3, 4 and 5 March; the day of the discharge is not paid: 7 × 4 days.
+    assert got["waiting"] == {
+        "Pasienter som ventet": [7],
+        "Overliggedøgn (døgn)": [28.0],
+        "Kostnad (kr)": [28.0 * RATE_2026],
+    }
+    assert got["answers"]["Kom til kommunal plass"] == [0]  # no one came to a unit
+    assert got["readmissions"] == {
+        "Utskrevet hjem": [6],
+        "Reinnlagt innen 30 dager": [3],
+        "Andel reinnlagt (%)": [50.0],
+    }
