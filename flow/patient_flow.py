@@ -348,7 +348,7 @@ class PatientFlow(ClosedLoops):
                 "Vedtaket gjelder en annen avdeling. Fatt nytt vedtak før du reserverer her."
             )
         if self.phase in _IN_HOSPITAL and self.discharge_plan is not None:
-            reason = "Seng ble reservert: pasienten skal til korttidsopphold, ikke rett ut."
+            reason = "Seng ble reservert: pasienten skrives ikke ut rett fra sykehuset."
             self._cancel_tasks(reason, by=by, at=at, triggers={"DischargePlanned"})
         self._bed_reserved(unit_id=unit_id, bed=bed, by=by, at=at)
 

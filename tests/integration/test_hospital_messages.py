@@ -127,6 +127,10 @@ def test_a_discharge_with_a_plan_and_no_bed_sends_the_patient_home_from_hospital
     api.command(
         flow_id, "discharge-plan", {"on": "2026-03-02", "destination": "home", "zone_id": nord}
     )
+    client = api.world.client
+    assert log_in(client, "saksbehandler", "pw-1").status_code == 303
+    card = client.get("/tildeling").text.split(f'id="flow-{flow_id}"')[1].split("</article>")[0]
+    assert "Planlagt ut 2. mars → hjem · Sone Nord" in card
     api.world.clock.advance(hours=5)  # 14:00 in Oslo: the message tells of 13:00
 
     left = send(api, fmt("discharged", KARI, at(13, fmt)))

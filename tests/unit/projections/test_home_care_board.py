@@ -67,6 +67,20 @@ class TestWhoComesHome:
         assert set(home_going) == {"home_care_decision", "assistive_devices", "key_box"}
         assert "Første hjemmebesøk (innen 24 t)" in titles
 
+    def test_a_bed_reserved_in_hospital_replaces_the_plan_home_and_cancels_its_tasks(
+        self, story: Story
+    ) -> None:
+        flow_id = story.planned_home_from_hospital(story.today(1))
+        stay = story.short_term()
+        story.flows.decide_service(flow_id, stay, by=story.office, at=story.tick())
+        story.flows.reserve_bed(flow_id, story.unit, "1", by=story.office, at=story.tick())
+
+        rows = story.rows_of_checklist(flow_id, "short_term_to_home")
+
+        assert board(story).coming_home == []
+        assert rows and {row["status"] for row in rows} == {"cancelled"}
+        assert story.card(flow_id)["plan_on"] is None
+
     def test_a_patient_whose_home_care_has_started_is_no_longer_coming(self, story: Story) -> None:
         flow_id = story.discharged_home(story.today(1))
         story.flows.start_home_care(flow_id, by=story.home_nurse, at=story.tick())
