@@ -8,7 +8,7 @@ What a message does, by kind and dispatch status (PLO `Forsendelsesstatus`):
 | admitted | admission (readmission if out of hospital) | as new | for a person |
 | ready | ready for discharge | replaces the notice: withdrawn, notified again | withdrawn |
 | ready withdrawn | withdrawn | as new | for a person |
-| discharged | arrival in the reserved bed | as new | for a person |
+| discharged | arrival in the reserved bed, else discharge as planned | as new | for a person |
 
 A patient with no open flow in the municipality gets one (source hospital) from an
 admission or a ready notice; any other message about such a patient, and every refusal of
@@ -140,15 +140,19 @@ def _apply(
 def _left_hospital(
     app: Pasientflyt, message: HospitalMessage, flow: FlowView, *, by: Actor, at: datetime
 ) -> int:
-    """Discharged from hospital: the patient arrives in the bed reserved for them."""
+    """Discharged from hospital: the patient arrives in the bed reserved for them, or, with
+    no bed reserved, leaves as the office planned (home, long-term care, elsewhere)."""
     if flow.phase not in (Phase.IN_HOSPITAL, Phase.READY) or flow.admitted_at is None:
         raise IllegalTransitionError(
             f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: forløpet har ingen "
             f"innleggelse, pasienten er {PHASE_TEXT[Phase(flow.phase)]}."
         )
-    if flow.reservation is None:
-        raise IllegalTransitionError(
-            "Sykehuset melder pasienten utskrevet, men ingen seng er reservert. "
-            "Registrer for hånd hvor pasienten er."
-        )
-    return app.arrive(flow.id, by=by, at=min(message.at, at))
+    if flow.reservation is not None:
+        return app.arrive(flow.id, by=by, at=min(message.at, at))
+    if flow.discharge_plan is not None:
+        return app.discharge(flow.id, by=by, at=min(message.at, at))
+    raise IllegalTransitionError(
+        "Sykehuset melder pasienten utskrevet, men forløpet har verken reservert seng eller "
+        "planlagt utskrivning. Reserver en seng og registrer ankomsten, eller planlegg "
+        "utskrivningen og skriv pasienten ut."
+    )

@@ -95,7 +95,14 @@ class DischargePlan:
 
 PhaseRule = Callable[["PatientFlow"], bool]
 
-_OUT_OF_HOSPITAL = {Phase.REFERRED, Phase.DISCHARGED, Phase.HOME_CARE}
+_IN_HOSPITAL = {Phase.IN_HOSPITAL, Phase.READY}
+
+
+def _may_leave(f: PatientFlow) -> bool:
+    """A discharge is planned and made from a stay, or straight from hospital when no bed
+    is reserved (with a reservation the patient goes to that bed: arrival)."""
+    return f.phase == Phase.ON_STAY or (f.phase in _IN_HOSPITAL and f.reservation is None)
+
 
 #: What each command needs of the flow's state, stated once: the guards use it, and
 #: so does the sentence that tells the user what is allowed instead.
@@ -117,8 +124,8 @@ RULES: dict[Command, PhaseRule] = {
     Command.CANCEL_RESERVATION: lambda f: f.reservation is not None,
     Command.ARRIVE: lambda f: f.reservation is not None,
     Command.MOVE: lambda f: f.phase == Phase.ON_STAY,
-    Command.PLAN_DISCHARGE: lambda f: f.phase == Phase.ON_STAY,
-    Command.DISCHARGE: lambda f: f.phase == Phase.ON_STAY and f.discharge_plan is not None,
+    Command.PLAN_DISCHARGE: _may_leave,
+    Command.DISCHARGE: lambda f: _may_leave(f) and f.discharge_plan is not None,
     Command.START_HOME_CARE: lambda f: (
         f.phase == Phase.DISCHARGED and f.discharged_to == Destination.HOME
     ),
@@ -233,7 +240,7 @@ class PatientFlow(ClosedLoops):
             allowed = ", ".join(COMMAND_TEXT[c] for c in self.allowed_commands())
             raise IllegalTransitionError(
                 f"Kan ikke {COMMAND_TEXT[command]}: pasienten er {self._describe()}. "
-                f"Tillatt nå: {allowed}."
+                f"{self._hint(command)}Tillatt nå: {allowed}."
             )
 
     def _describe(self) -> str:
@@ -245,6 +252,18 @@ class PatientFlow(ClosedLoops):
         if self.phase == Phase.ON_STAY and self.discharge_plan is None:
             text += ", uten planlagt utskrivning"
         return text
+
+    def _hint(self, command: Command) -> str:
+        """What to do first, where the way out of hospital is the question."""
+        leaving = command in (Command.PLAN_DISCHARGE, Command.DISCHARGE)
+        if leaving and self.phase in _IN_HOSPITAL and self.reservation is not None:
+            return (
+                "Pasienten skal til den reserverte sengen: opphev reservasjonen først "
+                "hvis pasienten skal skrives ut rett fra sykehuset. "
+            )
+        if command == Command.DISCHARGE and _may_leave(self) and self.discharge_plan is None:
+            return "Planlegg utskrivningen først: dato og hvor pasienten skal. "
+        return ""
 
     # -- hospital -----------------------------------------------------------------
 
@@ -327,11 +346,16 @@ class PatientFlow(ClosedLoops):
             raise IllegalTransitionError(
                 "Vedtaket gjelder en annen avdeling. Fatt nytt vedtak før du reserverer her."
             )
+        if self.phase in _IN_HOSPITAL and self.discharge_plan is not None:
+            reason = "Seng ble reservert: pasienten skrives ikke ut rett fra sykehuset."
+            self._cancel_tasks(reason, by=by, at=at, triggers={"DischargePlanned"})
         self._bed_reserved(unit_id=unit_id, bed=bed, by=by, at=at)
 
     @event("BedReserved")
     def _bed_reserved(self, unit_id: UUID, bed: str, by: Actor, at: datetime) -> None:
         self.reservation = BedRef(unit_id, bed)
+        if self.phase in _IN_HOSPITAL:  # the way out of hospital is now the bed
+            self.discharge_plan = None
 
     def cancel_reservation(self, reason: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.CANCEL_RESERVATION)
@@ -370,6 +394,7 @@ class PatientFlow(ClosedLoops):
     # -- leaving the unit ---------------------------------------------------------------
 
     def plan_discharge(self, plan: DischargePlan, *, by: Actor, at: datetime) -> None:
+        """From a stay, or straight from hospital when no bed is reserved."""
         self._check(Command.PLAN_DISCHARGE)
         if self.discharge_plan is not None:
             self._cancel_tasks(
@@ -382,6 +407,7 @@ class PatientFlow(ClosedLoops):
         self.discharge_plan = plan
 
     def discharge(self, *, by: Actor, at: datetime) -> None:
+        """Out of a unit, or out of hospital: a hospital stay's payment clock stops."""
         self._check(Command.DISCHARGE)
         self._discharged(by=by, at=at)
 
@@ -392,6 +418,7 @@ class PatientFlow(ClosedLoops):
         self.discharged_to = self.discharge_plan.destination
         self.discharged_at = at
         self.stay = None
+        self.ready = None
         if self.decision is not None and self.decision.service == ServiceKind.SHORT_TERM_STAY:
             self.decision = None
 

@@ -32,7 +32,7 @@ PHASE_TEXT = {
     Phase.IN_HOSPITAL: "innlagt på sykehus",
     Phase.READY: "utskrivningsklar på sykehus",
     Phase.ON_STAY: "på korttidsopphold",
-    Phase.DISCHARGED: "utskrevet fra korttidsopphold",
+    Phase.DISCHARGED: "utskrevet",
     Phase.HOME_CARE: "hjemme med hjemmetjenester",
     Phase.CLOSED: "avsluttet",
 }

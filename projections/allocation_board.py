@@ -73,7 +73,11 @@ COLUMNS = ("in_hospital", "ready", "waiting_for_bed", "on_stay", "going_home")
 
 
 def column_of(card: FlowCard, now: datetime) -> str | None:
-    """The column a flow stands in; None for a flow the board does not show."""
+    """The column a flow stands in; None for a flow the board does not show.
+
+    A patient planned home straight from hospital stays in the hospital columns, where the
+    waiting days and their cost are counted, until discharged: then going home, as after a
+    stay."""
     if card.phase in (Phase.CLOSED, Phase.HOME_CARE):
         return None
     going_home = card.plan_destination == Destination.HOME

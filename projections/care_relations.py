@@ -42,7 +42,7 @@ def _present(row: RowMapping) -> set[UUID]:
     if row["phase"] == Phase.CLOSED:
         return set()
     places = [row["unit_id"], row["decision_zone"]]
-    if row["phase"] in (Phase.ON_STAY, Phase.DISCHARGED):
+    if row["phase"] in (Phase.IN_HOSPITAL, Phase.READY, Phase.ON_STAY, Phase.DISCHARGED):
         places.append(row["plan_zone"])
     if row["phase"] == Phase.HOME_CARE:
         places.append(row["home_care_zone"])

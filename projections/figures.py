@@ -4,8 +4,9 @@ counts, days, shares and costs, never a patient. Small counts are hidden
 
 Days are Oslo days. A bed is occupied on a day when a patient stays in it at the day's end
 (a midnight count). A hospital waiting day is every day from and including the day declared
-ready up to the day the wait ended (arrival, withdrawal, readmission, closing), that day not
-counted; a wait still going counts today. Each day costs its year's daily rate.
+ready up to the day the wait ended (arrival, discharge from hospital, withdrawal, readmission,
+closing), that day not counted; a wait still going counts today. Each day costs its year's
+daily rate.
 """
 
 from __future__ import annotations

@@ -148,9 +148,7 @@ class FlowCards(Projection):
                     "decision_starts_on": e.decision.starts_on,
                 }
             ),
-            f.BedReserved: _change(
-                lambda e, _: {"unit_id": e.unit_id, "bed": e.bed, "reserved_at": e.at}
-            ),
+            f.BedReserved: _change(_reserved),
             f.ReservationCancelled: _change(lambda e, _: _NO_BED),
             f.PatientArrived: _change(
                 lambda e, _: {
@@ -229,14 +227,27 @@ class FlowCards(Projection):
         )
 
 
+def _reserved(e: Any, row: Row) -> dict[str, Any]:
+    """A bed reserved in hospital is the way out of it: a discharge planned there is void."""
+    in_hospital = row["phase"] in (Phase.IN_HOSPITAL, Phase.READY)
+    return {
+        **(_NO_PLAN if in_hospital else {}),
+        "unit_id": e.unit_id,
+        "bed": e.bed,
+        "reserved_at": e.at,
+    }
+
+
 def _discharged(e: Any, row: Row) -> dict[str, Any]:
-    short_term = row["decision_service"] == ServiceKind.SHORT_TERM_STAY
+    # .get: a flow discharged straight from hospital may never have had a decision.
+    short_term = row.get("decision_service") == ServiceKind.SHORT_TERM_STAY
     decision = (
         dict.fromkeys(("decision_service", "decision_unit", "decision_zone", "decision_starts_on"))
         if short_term
         else {}
     )
     return {
+        **_NOT_READY,  # out of hospital, if discharged from there: the clock stops
         **_NO_BED,
         **decision,
         **_left(e, row),

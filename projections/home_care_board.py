@@ -1,4 +1,5 @@
-"""`HomeCareBoard`: who comes home to a zone in the next 14 days, and first visits due."""
+"""`HomeCareBoard`: who comes home to a zone in the next 14 days (from a stay or straight
+from hospital), and first visits due."""
 
 from __future__ import annotations
 
@@ -18,6 +19,8 @@ from projections.task_list import tasks
 from projections.unit_board import UnitTask, open_tasks_of
 
 HORIZON_DAYS = 14
+#: Where a discharge home is planned from: a stay, or hospital.
+_PLANNED_FROM = [Phase.ON_STAY.value, Phase.IN_HOSPITAL.value, Phase.READY.value]
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,7 @@ class HomeCareBoard:
                 cards.c.plan_destination == Destination.HOME.value,
                 or_(
                     and_(
-                        cards.c.phase == Phase.ON_STAY.value,
+                        cards.c.phase.in_(_PLANNED_FROM),
                         cards.c.plan_on <= day + timedelta(days=HORIZON_DAYS),
                     ),
                     cards.c.phase == Phase.DISCHARGED.value,

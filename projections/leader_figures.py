@@ -5,10 +5,11 @@ flow's own events and never leave this module (`projections/figures.py` reads th
 
 * `figure_ready`: each period a patient waited in hospital after being declared ready: from
   the day declared ready, through the municipality's first answer, to its end — arrival at
-  a unit, withdrawal of the notice, readmission or closing — with how it ended.
+  a unit, discharge straight from hospital, withdrawal of the notice, readmission or
+  closing — with how it ended.
 * `figure_stays`: each stay on a short-term unit, arrival to leaving and how it left.
-* `figure_homecomings`: each discharge home from a stay, and a readmission to hospital within
-  30 days of it.
+* `figure_homecomings`: each discharge home, from a stay or straight from hospital, and a
+  readmission to hospital within 30 days of it.
 * `figure_loops`: each closed-loop task, due and closed.
 * `figure_moves`: per municipality and day, the moves recorded and how many places were told
   of each (the allocation office and the units and zones the flow is tied to).
@@ -63,7 +64,7 @@ ready = Table(
     Column("ready_at", UTCDateTime, nullable=False),
     Column("answered_at", UTCDateTime),
     Column("ended_at", UTCDateTime),
-    Column("ended_by", String(16)),  # arrival, withdrawal, readmission, closing
+    Column("ended_by", String(16)),  # arrival, discharge, withdrawal, readmission, closing
 )
 
 stays = Table(
@@ -127,6 +128,7 @@ _PHASE_AFTER = {
 _ENDS_WAIT = {
     "ReadyForDischargeWithdrawn": "withdrawal",
     "PatientArrived": "arrival",
+    "PatientDischarged": "discharge",  # straight from hospital
     "PatientReadmitted": "readmission",
     "FlowClosed": "closing",
 }
@@ -275,6 +277,8 @@ def _follow(rows: Rows, flow: Row, kind: str, e: Any) -> None:
         flow["decision_zone"] = e.decision.zone_id
     elif kind == "BedReserved":
         flow["reserved_unit"] = e.unit_id
+        if flow["phase"] in (Phase.IN_HOSPITAL, Phase.READY):  # the bed replaces a plan
+            flow["plan_home"], flow["plan_home_zone"] = False, None
     elif kind == "ReservationCancelled":
         flow["reserved_unit"] = None
     elif kind == "PatientArrived" and flow["reserved_unit"] is not None:

@@ -115,6 +115,65 @@ def test_a_hospital_stay_is_told_by_the_four_messages_without_typing(
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
+def test_a_discharge_with_a_plan_and_no_bed_sends_the_patient_home_from_hospital(
+    api: Api, fmt: Message
+) -> None:
+    flow_id = send(api, fmt("admitted", KARI, at(6, fmt))).json()["flow_id"]
+    send(api, fmt("ready", KARI, at(9, fmt)))
+    nord = api.unit_id("NORD")
+    api.command(
+        flow_id, "decision", {"service": "home_care", "zone_id": nord, "starts_on": "2026-03-02"}
+    )
+    api.command(
+        flow_id, "discharge-plan", {"on": "2026-03-02", "destination": "home", "zone_id": nord}
+    )
+    client = api.world.client
+    assert log_in(client, "saksbehandler", "pw-1").status_code == 303
+    card = client.get("/tildeling").text.split(f'id="flow-{flow_id}"')[1].split("</article>")[0]
+    assert "Planlagt ut 2. mars → hjem · Sone Nord" in card
+    api.world.clock.advance(hours=5)  # 14:00 in Oslo: the message tells of 13:00
+
+    left = send(api, fmt("discharged", KARI, at(13, fmt)))
+
+    assert left.status_code == 200, left.text
+    flow = api.flow(flow_id)
+    assert (flow["phase"], flow["discharged_to"], flow["discharged_at"]) == (
+        "discharged",
+        "home",
+        "2026-03-02T12:00:00Z",
+    )
+    assert flow["ready"] is None  # the payment clock stopped at the discharge
+    assert api.flow_events(flow_id)[-3:] == [
+        "ServiceDecided",
+        "DischargePlanned",
+        "PatientDischarged",
+    ]
+    first_visit = [t for t in flow["tasks"] if t["task"]["key"] == "first_home_visit"]
+    assert [(t["task"]["owner"]["unit_id"], t["status"]) for t in first_visit] == [(nord, "open")]
+    api.command(flow_id, "home-care-start")
+    assert api.flow(flow_id)["phase"] == "home_care"
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_discharge_with_neither_bed_nor_plan_goes_to_the_office_saying_what_to_do(
+    api: Api, fmt: Message
+) -> None:
+    flow_id = send(api, fmt("admitted", KARI, at(6, fmt))).json()["flow_id"]
+    send(api, fmt("ready", KARI, at(9, fmt)))
+    events = api.recorded()
+
+    refused = send(api, fmt("discharged", KARI, at(13, fmt), message_id="ut-x"))
+
+    assert refused.status_code == 409
+    assert "verken reservert seng eller planlagt utskrivning" in refused.json()["detail"]
+    assert "Reserver en seng og registrer ankomsten" in refused.json()["detail"]
+    assert "planlegg utskrivningen og skriv pasienten ut" in refused.json()["detail"]
+    assert api.recorded() == events
+    waiting = api.world.system.hospital_messages.attention(municipality_id("9998"))
+    assert [(m.message_id, str(m.flow_id)) for m in waiting] == [("ut-x", flow_id)]
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
 def test_a_change_replaces_the_ready_notice_and_a_cancel_withdraws_it(
     api: Api, fmt: Message
 ) -> None:

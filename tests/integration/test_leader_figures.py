@@ -274,3 +274,41 @@ def test_a_wait_over_new_year_counts_each_month_its_days_at_its_year_rate(w: Wor
         "Overliggedøgn (døgn)": [6.0, 30.0],
         "Kostnad (kr)": [6 * 6000.0, 30 * 6100.0],
     }
+
+
+def test_a_discharge_straight_from_hospital_ends_the_wait_and_counts_as_a_homecoming(
+    w: World,
+) -> None:
+    """Seven patients declared ready on 2 March (09:00 in Oslo), none given a bed: six
+    planned home to NORD with home care, one to long-term care, all discharged from hospital
+    on 6 March at 11:00; three of those sent home back in hospital on 20 March."""
+    flows = [ready_patient(w, n) for n in range(7)]
+    nord = str(w.unit("NORD"))
+    w.clock.advance(hours=2)
+    for flow_id in flows[:6]:
+        home_care = {"service": "home_care", "zone_id": nord, "starts_on": "2026-03-06"}
+        command(w, flow_id, "decision", home_care)
+        plan = {"on": "2026-03-06", "destination": "home", "zone_id": nord}
+        command(w, flow_id, "discharge-plan", plan)
+    command(w, flows[6], "discharge-plan", {"on": "2026-03-06", "destination": "long_term_care"})
+    w.clock.advance(days=4)  # 6 March, 11:00 in Oslo
+    for flow_id in flows:
+        command(w, flow_id, "discharge")
+    w.clock.advance(days=14)  # 20 March
+    for flow_id in flows[:3]:
+        command(w, flow_id, "readmission", {"hospital": "Sykehuset"})
+
+    got = figures(w)
+
+    # Each waited 2, 3, 4 and 5 March; the day of the discharge is not paid: 7 × 4 days.
+    assert got["waiting"] == {
+        "Pasienter som ventet": [7],
+        "Overliggedøgn (døgn)": [28.0],
+        "Kostnad (kr)": [28.0 * RATE_2026],
+    }
+    assert got["answers"]["Kom til kommunal plass"] == [0]  # no one came to a unit
+    assert got["readmissions"] == {
+        "Utskrevet hjem": [6],
+        "Reinnlagt innen 30 dager": [3],
+        "Andel reinnlagt (%)": [50.0],
+    }

@@ -166,8 +166,12 @@ def _advance(run: Run, flow_id: UUID, n: int) -> None:
         app.start_home_care(flow_id, by=NURSE, at=at)
     elif flow.phase == Phase.REFERRED and n % 3 == 0:
         app.notify_admission(flow_id, "St. Olav", at, by=OFFICE, at=at)
+    elif flow.phase in {Phase.IN_HOSPITAL, Phase.READY} and flow.discharge_plan is not None:
+        app.discharge(flow_id, by=OFFICE, at=at)  # straight from hospital
     elif flow.phase == Phase.IN_HOSPITAL:
         app.notify_ready_for_discharge(flow_id, at - timedelta(hours=n), False, by=OFFICE, at=at)
+    elif flow.phase == Phase.READY and not short_term and n % 4 == 0:
+        app.plan_discharge(flow_id, _plan(run, n), by=OFFICE, at=at)
     elif flow.phase in {Phase.REFERRED, Phase.READY} and not short_term:
         decision = Decision(ServiceKind.SHORT_TERM_STAY.value, UNITS[n % 2], None, date.min, None)
         app.decide_service(flow_id, decision, by=OFFICE, at=at)

@@ -21,6 +21,7 @@ from boards.system import System, open_system
 from fixtures.simulation.run import Summary, simulate
 from flow.actor import Actor
 from flow.municipality import municipality_id
+from projections.leader_figures import ready
 
 DAYS, INHABITANTS, START = 45, 8000, date(2026, 3, 2)
 
@@ -88,6 +89,26 @@ def test_the_simulated_log_keeps_every_invariant(simulated: tuple[System, Summar
     assert summary.loops["on_time"] > summary.loops["late"] > 0
     assert summary.stays > 0
     assert summary.events == len(_kinds(system))  # a fresh store: all of it simulated
+
+
+def test_patients_without_a_bed_leave_hospital_on_the_hospitals_discharge_message(
+    simulated: tuple[System, Summary],
+) -> None:
+    """Home care or long-term care decided in hospital: the office plans the discharge and
+    the hospital's message discharges the patient; no discharge message needs a person."""
+    system, _ = simulated
+    system.projector.catch_up()
+    with system.engine.connect() as db:
+        answers = db.execute(
+            select(messages.c.status_code, func.count())
+            .where(messages.c.kind == "discharged")
+            .group_by(messages.c.status_code)
+        ).all()
+        ended_by = dict(
+            db.execute(select(ready.c.ended_by, func.count()).group_by(ready.c.ended_by)).all()
+        )
+    assert dict(answers).keys() == {200}
+    assert ended_by["discharge"] > 0 and ended_by["arrival"] > 0
 
 
 def _assert_one_patient_per_bed(system: System, beds: list[dict[str, object]]) -> None:

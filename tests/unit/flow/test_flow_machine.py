@@ -358,12 +358,17 @@ class FlowMachine(RuleBasedStateMachine):
             bed = self.some_bed(decision.unit_id, choice)
             unit_id = decision.unit_id
             return "reserve", lambda: app.reserve_bed(flow_id, unit_id, bed, by=by, at=at)
+        in_hospital = flow.phase in {Phase.IN_HOSPITAL, Phase.READY}
+        if in_hospital and flow.discharge_plan is not None:
+            return "discharge from hospital", lambda: app.discharge(flow_id, by=by, at=at)
+        if flow.phase == Phase.READY and decision is not None:
+            plan = self.plan_from_hospital(decision, at)
+            return "plan from hospital", lambda: app.plan_discharge(flow_id, plan, by=by, at=at)
         if flow.phase == Phase.IN_HOSPITAL:
             return "ready", lambda: app.notify_ready_for_discharge(flow_id, at, False, by=by, at=at)
         if flow.phase == Phase.READY:
-            unit = list(UNITS.values())[choice % len(UNITS)]
-            stay = Decision(ServiceKind.SHORT_TERM_STAY.value, unit, None, at.date(), None)
-            return "decide", lambda: app.decide_service(flow_id, stay, by=by, at=at)
+            decided = self.decision_after_hospital(choice, at)
+            return "decide", lambda: app.decide_service(flow_id, decided, by=by, at=at)
         if flow.phase == Phase.ON_STAY and flow.discharge_plan is None:
             zone = list(ZONES.values())[choice % len(ZONES)]
             plan = (
@@ -377,6 +382,26 @@ class FlowMachine(RuleBasedStateMachine):
         if flow.phase == Phase.DISCHARGED and flow.discharged_to == Destination.HOME:
             return "start home care", lambda: app.start_home_care(flow_id, by=by, at=at)
         return "readmit", lambda: app.readmit(flow_id, "St. Olav", by=by, at=at)
+
+    @staticmethod
+    def decision_after_hospital(choice: int, at: datetime) -> Decision:
+        """Mostly a short-term stay; else home care or long-term care, straight from hospital."""
+        if choice % 3:
+            unit = list(UNITS.values())[choice % len(UNITS)]
+            return Decision(ServiceKind.SHORT_TERM_STAY.value, unit, None, at.date(), None)
+        if choice % 2:
+            return Decision(ServiceKind.LONG_TERM_CARE.value, None, None, at.date(), None)
+        zone = list(ZONES.values())[choice % len(ZONES)]
+        return Decision(ServiceKind.HOME_CARE.value, None, zone, at.date(), None)
+
+    @staticmethod
+    def plan_from_hospital(decision: Decision, at: datetime) -> DischargePlan:
+        """Home to the decided zone, else to long-term care, the next day."""
+        if decision.service == ServiceKind.HOME_CARE and decision.zone_id is not None:
+            home = Destination.HOME.value
+            return DischargePlan(at.date() + timedelta(days=1), False, home, decision.zone_id)
+        elsewhere = Destination.LONG_TERM_CARE.value
+        return DischargePlan(at.date() + timedelta(days=1), True, elsewhere, None)
 
     def some_bed(self, unit_id: UUID, choice: int) -> str:
         """A free bed of the unit if there is one; else any, to be refused."""
@@ -1081,6 +1106,18 @@ class FlowMachine(RuleBasedStateMachine):
             elif flow.reservation is not None:
                 assert held_by_units.pop(flow.id) == (flow.reservation, "reserved")
         assert held_by_units == {}, f"beds held for flows that hold no bed: {held_by_units}"
+
+    @invariant()
+    def a_flow_leaves_hospital_one_way_and_the_clock_stops_when_it_has(self) -> None:
+        """In hospital a flow holds a bed or a discharge plan, never both; out of hospital
+        (discharged, at home, at a unit) no ready notice runs."""
+        for flow in self.app.live.values():
+            if not isinstance(flow, FlowView):
+                continue
+            if flow.phase in (Phase.IN_HOSPITAL, Phase.READY):
+                assert flow.reservation is None or flow.discharge_plan is None, flow
+            if flow.phase in (Phase.ON_STAY, Phase.DISCHARGED, Phase.HOME_CARE):
+                assert flow.ready is None, flow
 
     @invariant()
     def a_closed_flow_accepts_nothing(self) -> None:

@@ -15,8 +15,8 @@ from flow.errors import DuplicateError, IllegalTransitionError
 from flow.hospital_messages import Dispatch, HospitalMessage, MessageKind, Received, receive
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
-from flow.patient_flow import Decision
-from flow.vocabulary import Phase, ServiceKind, Source, UnitKind
+from flow.patient_flow import Decision, DischargePlan
+from flow.vocabulary import Destination, Phase, ServiceKind, Source, UnitKind
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 HOME = municipality_id("9998")
@@ -122,11 +122,32 @@ class TestWhenThePatientIsInHospital:
         with pytest.raises(IllegalTransitionError, match="kan ikke gjøres om automatisk"):
             give(app, message(kind, Dispatch.CANCEL), flow_id)
 
-    def test_a_discharge_without_a_reserved_bed_is_for_a_person(
+    def test_a_discharge_with_neither_bed_nor_plan_is_for_a_person_told_what_to_do(
         self, app: Pasientflyt, flow_id: UUID
     ) -> None:
-        with pytest.raises(IllegalTransitionError, match="ingen seng er reservert"):
+        with pytest.raises(IllegalTransitionError) as refused:
             give(app, message(MessageKind.DISCHARGED), flow_id)
+        assert "verken reservert seng eller planlagt utskrivning" in str(refused.value)
+        assert "Reserver en seng" in str(refused.value)
+        assert "planlegg utskrivningen" in str(refused.value)
+        assert events(app, flow_id)[-1] == "HospitalAdmissionNotified"
+
+    @pytest.mark.parametrize("ready", [False, True])
+    def test_a_discharge_with_a_plan_and_no_bed_is_the_discharge_as_planned(
+        self, app: Pasientflyt, flow_id: UUID, ready: bool
+    ) -> None:
+        if ready:
+            give(app, message(MessageKind.READY), flow_id)
+        zone = app.register_unit("SONE", "Sone nord", UnitKind.HOME_CARE_ZONE, [], by=OFFICE, at=T0)
+        plan = DischargePlan(date(2026, 3, 3), False, Destination.HOME.value, zone)
+        app.plan_discharge(flow_id, plan, by=OFFICE, at=T0)
+
+        give(app, message(MessageKind.DISCHARGED, at=T0 + timedelta(minutes=30)), flow_id)
+
+        flow = app.flow(flow_id, OFFICE)
+        assert flow.phase == Phase.DISCHARGED and flow.discharged_to == Destination.HOME
+        assert flow.discharged_at == T0 + timedelta(minutes=30) and flow.ready is None
+        assert events(app, flow_id)[-2:] == ["DischargePlanned", "PatientDischarged"]
 
     def test_a_discharge_to_a_reserved_bed_is_the_arrival(
         self, app: Pasientflyt, flow_id: UUID

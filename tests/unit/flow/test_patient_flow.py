@@ -326,7 +326,11 @@ class TestWhenPatientIsInHospital:
             "Kan ikke reservere seng",
             "pasienten er innlagt på sykehus, uten vedtak",
             allowed(
-                "melde utskrivningsklar", "fatte vedtak", "sette risikoflagg", "avslutte forløpet"
+                "melde utskrivningsklar",
+                "fatte vedtak",
+                "planlegge utskrivning",
+                "sette risikoflagg",
+                "avslutte forløpet",
             ),
         )
 
@@ -369,7 +373,6 @@ class TestWhenPatientIsInHospital:
             Command.CANCEL_RESERVATION,
             Command.ARRIVE,
             Command.MOVE,
-            Command.PLAN_DISCHARGE,
             Command.DISCHARGE,
             Command.START_HOME_CARE,
             Command.READMIT,
@@ -385,7 +388,11 @@ class TestWhenPatientIsInHospital:
             IllegalTransitionError,
             f"Kan ikke {COMMAND_TEXT[command]}: pasienten er innlagt på sykehus, uten vedtak.",
             allowed(
-                "melde utskrivningsklar", "fatte vedtak", "sette risikoflagg", "avslutte forløpet"
+                "melde utskrivningsklar",
+                "fatte vedtak",
+                "planlegge utskrivning",
+                "sette risikoflagg",
+                "avslutte forløpet",
             ),
         )
 
@@ -440,12 +447,14 @@ class TestWhenPatientIsReadyForDischarge:
             flow,
             lambda: flow.discharge(by=NURSE, at=NOW),
             IllegalTransitionError,
-            "Kan ikke skrive ut: pasienten er utskrivningsklar på sykehus, uten vedtak.",
+            "Kan ikke skrive ut: pasienten er utskrivningsklar på sykehus, uten vedtak. "
+            "Planlegg utskrivningen først: dato og hvor pasienten skal.",
             allowed(
                 "trekke tilbake utskrivningsklar",
                 "svare sykehuset",
                 "registrere ventegrunn",
                 "fatte vedtak",
+                "planlegge utskrivning",
                 "sette risikoflagg",
                 "avslutte forløpet",
             ),
@@ -590,6 +599,121 @@ class TestWhenPatientIsOnShortTermStay:
         assert (flow.stay, flow.reservation, flow.discharge_plan) == (None, None, None)
 
 
+class TestWhenPatientGoesStraightHomeFromHospital:
+    @pytest.mark.parametrize("stage", [(admitted,), (ready,)], ids=["in_hospital", "ready"])
+    def test_the_office_plans_the_discharge_while_the_patient_is_in_hospital(
+        self, stage: tuple[Step, ...]
+    ) -> None:
+        flow = given(*stage, decided_home_care)
+
+        flow.plan_discharge(GOING_HOME, by=CASEWORKER, at=NOW)
+
+        [event] = then_events(flow)
+        assert kind(event) == "DischargePlanned"
+        assert event.plan == GOING_HOME and flow.discharge_plan == GOING_HOME
+        assert flow.phase in (Phase.IN_HOSPITAL, Phase.READY)
+
+    @pytest.mark.parametrize("stage", [(admitted,), (ready,)], ids=["in_hospital", "ready"])
+    def test_the_discharge_as_planned_leaves_hospital_and_stops_the_clock(
+        self, stage: tuple[Step, ...]
+    ) -> None:
+        flow = given(*stage, decided_home_care, planned_home)
+
+        flow.discharge(by=CASEWORKER, at=NOW)
+
+        [event] = then_events(flow)
+        assert kind(event) == "PatientDischarged"
+        assert (flow.phase, flow.discharged_to, flow.discharged_at) == (
+            Phase.DISCHARGED,
+            Destination.HOME,
+            NOW,
+        )
+        assert (flow.ready, flow.held_bed) == (None, None)
+        assert flow.decision == HOME_CARE  # a home-care decision outlives the discharge
+
+    def test_home_care_starts_in_the_planned_zone_as_after_a_stay(self) -> None:
+        flow = given(ready, decided_home_care, planned_home, discharged)
+
+        flow.start_home_care(by=HOME_NURSE, at=NOW)
+
+        assert (flow.phase, flow.home_care_zone) == (Phase.HOME_CARE, ZONE)
+
+    def test_a_discharge_to_long_term_care_from_hospital_starts_no_home_care(self) -> None:
+        flow = given(ready, planned_long_term, discharged)
+
+        assert flow.discharged_to == Destination.LONG_TERM_CARE
+        then_refused(
+            flow,
+            lambda: flow.start_home_care(by=HOME_NURSE, at=NOW),
+            IllegalTransitionError,
+            "Kan ikke starte hjemmetjenester: pasienten er utskrevet",
+        )
+
+    def test_a_new_plan_replaces_the_old_in_hospital(self) -> None:
+        flow = given(ready, planned_home)
+
+        flow.plan_discharge(TO_LONG_TERM_CARE, by=CASEWORKER, at=NOW)
+
+        assert flow.discharge_plan == TO_LONG_TERM_CARE
+
+    def test_discharge_without_a_plan_is_refused_saying_to_plan_first(self) -> None:
+        flow = given(ready, decided_home_care)
+
+        then_refused(
+            flow,
+            lambda: flow.discharge(by=CASEWORKER, at=NOW),
+            IllegalTransitionError,
+            "Kan ikke skrive ut: pasienten er utskrivningsklar på sykehus. "
+            "Planlegg utskrivningen først: dato og hvor pasienten skal.",
+            "planlegge utskrivning",
+        )
+
+    @pytest.mark.parametrize("command", [Command.PLAN_DISCHARGE, Command.DISCHARGE])
+    def test_with_a_reserved_bed_leaving_hospital_is_refused_saying_to_cancel_it(
+        self, command: Command
+    ) -> None:
+        flow = given(ready, decided, reserved)
+
+        then_refused(
+            flow,
+            lambda: EVERY_COMMAND[command](flow),
+            IllegalTransitionError,
+            f"Kan ikke {COMMAND_TEXT[command]}: pasienten er utskrivningsklar på sykehus, "
+            "med reservert seng 1. Pasienten skal til den reserverte sengen: opphev "
+            "reservasjonen først hvis pasienten skal skrives ut rett fra sykehuset.",
+            "oppheve reservasjon",
+            "registrere ankomst",
+        )
+        assert "planlegge utskrivning" not in flow.allowed_commands()
+
+    def test_after_the_reservation_is_cancelled_the_discharge_may_be_planned(self) -> None:
+        flow = given(ready, decided, reserved)
+        flow.cancel_reservation("skal rett hjem", by=CASEWORKER, at=NOW)
+
+        flow.plan_discharge(GOING_HOME, by=CASEWORKER, at=NOW)
+
+        assert flow.discharge_plan == GOING_HOME
+
+    def test_a_bed_reserved_after_a_plan_replaces_the_plan(self) -> None:
+        flow = given(ready, decided, planned_home)
+
+        flow.reserve_bed(UNIT, "1", by=CASEWORKER, at=NOW)
+
+        assert [kind(e) for e in then_events(flow)] == ["BedReserved"]
+        assert (flow.reservation, flow.discharge_plan) == (BedRef(UNIT, "1"), None)
+        then_refused(flow, lambda: flow.discharge(by=CASEWORKER, at=NOW), IllegalTransitionError)
+
+    def test_a_referred_patient_at_home_cannot_plan_a_discharge(self) -> None:
+        flow = given(source=Source.HOME)
+
+        then_refused(
+            flow,
+            lambda: flow.plan_discharge(GOING_HOME, by=CASEWORKER, at=NOW),
+            IllegalTransitionError,
+            "Kan ikke planlegge utskrivning: pasienten er henvist",
+        )
+
+
 class TestWhenDischargeIsPlanned:
     def test_discharge_frees_the_bed_and_ends_the_short_term_decision(self) -> None:
         flow = given(*ON_STAY, planned_home)
@@ -628,7 +752,7 @@ class TestWhenPatientIsDischargedHome:
             flow,
             lambda: flow.reserve_bed(UNIT, "1", by=CASEWORKER, at=NOW),
             IllegalTransitionError,
-            "Kan ikke reservere seng: pasienten er utskrevet fra korttidsopphold, uten vedtak.",
+            "Kan ikke reservere seng: pasienten er utskrevet, uten vedtak.",
             allowed(
                 "fatte vedtak",
                 "starte hjemmetjenester",
@@ -671,7 +795,7 @@ class TestWhenPatientIsDischargedToLongTermCare:
             flow,
             lambda: flow.start_home_care(by=HOME_NURSE, at=NOW),
             IllegalTransitionError,
-            "Kan ikke starte hjemmetjenester: pasienten er utskrevet fra korttidsopphold",
+            "Kan ikke starte hjemmetjenester: pasienten er utskrevet,",
         )
         assert flow.discharged_to == "long_term_care"
 

@@ -181,6 +181,28 @@ class Story:
         self.flows.discharge(flow_id, by=self.nurse, at=self.tick())
         return flow_id
 
+    def planned_home_from_hospital(
+        self,
+        on: date,
+        patient: tuple[str, str] = KARI,
+        zone: UUID | None = None,
+        ready_at: datetime | None = None,
+    ) -> UUID:
+        """Ready in hospital, home care decided, the discharge home planned from there."""
+        flow_id = self.ready(patient, ready_at)
+        home_care = Decision(ServiceKind.HOME_CARE.value, None, zone or self.zone, on, None)
+        self.flows.decide_service(flow_id, home_care, by=self.office, at=self.tick())
+        plan = self.going_home(on, zone)
+        self.flows.plan_discharge(flow_id, plan, by=self.office, at=self.tick())
+        return flow_id
+
+    def discharged_home_from_hospital(
+        self, on: date, patient: tuple[str, str] = KARI, zone: UUID | None = None
+    ) -> UUID:
+        flow_id = self.planned_home_from_hospital(on, patient, zone)
+        self.flows.discharge(flow_id, by=self.office, at=self.tick())
+        return flow_id
+
     # -- the read models ------------------------------------------------------------------
 
     def rows(self, table: Table, *where: Any) -> list[dict[str, Any]]:

@@ -173,6 +173,73 @@ class TestTheWaitingCost:
         assert (shown.on_stay[0].days_waiting, shown.on_stay[0].cost_so_far) == (0, 0)
 
 
+class TestHomeStraightFromHospital:
+    def test_planned_home_from_hospital_stays_in_the_ready_column_showing_the_plan(
+        self, story: Story
+    ) -> None:
+        flow_id = story.planned_home_from_hospital(story.today(2))
+
+        shown = board(story)
+
+        (card,) = shown.ready
+        assert (card.flow_id, card.plan_on, card.plan_destination) == (
+            flow_id,
+            story.today(2),
+            "home",
+        )
+        assert card.zone_name == "Sone Nord"
+        assert shown.going_home == []
+        assert "discharge" in card.allowed and "discharge-plan" in card.allowed
+
+    def test_a_ready_patient_without_a_bed_is_offered_the_discharge_plan(
+        self, story: Story
+    ) -> None:
+        story.ready()
+
+        (card,) = board(story).ready
+
+        assert "discharge-plan" in card.more_commands
+        assert "discharge" not in card.allowed
+
+    def test_a_ready_patient_with_a_reserved_bed_is_not_offered_the_discharge_plan(
+        self, story: Story
+    ) -> None:
+        flow_id = story.ready()
+        story.flows.decide_service(flow_id, story.short_term(), by=story.office, at=story.tick())
+        story.flows.reserve_bed(flow_id, story.unit, "1", by=story.office, at=story.tick())
+
+        (card,) = board(story).ready
+
+        assert "discharge-plan" not in card.allowed and "arrival" in card.allowed
+
+    def test_the_discharge_stops_the_payment_clock_and_the_patient_goes_home(
+        self, story: Story
+    ) -> None:
+        flow_id = story.planned_home_from_hospital(
+            story.today(1), ready_at=datetime(2026, 2, 27, 8, 0, tzinfo=UTC)
+        )
+        story.flows.discharge(flow_id, by=story.office, at=story.tick())
+
+        shown = board(story, now=T0 + timedelta(days=3))
+
+        assert shown.ready == []
+        assert (shown.waiting_days, shown.waiting_cost) == (0, 0)
+        (card,) = shown.going_home
+        assert (card.flow_id, card.days_waiting, card.cost_so_far, card.ready_at) == (
+            flow_id,
+            0,
+            0,
+            None,
+        )
+        assert card.allowed == (
+            "decision",
+            "home-care-start",
+            "readmission",
+            "safety-flags",
+            "closing",
+        )
+
+
 class TestBrokenLoops:
     def test_loops_open_past_their_due_time_are_broken_until_the_receiver_confirms(
         self, story: Story

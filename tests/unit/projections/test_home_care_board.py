@@ -47,6 +47,40 @@ class TestWhoComesHome:
         assert [c.flow.flow_id for c in shown.coming_home] == [discharged, in_two_weeks]
         assert [c.flow.zone_name for c in shown.coming_home] == ["Sone Nord", "Sone Nord"]
 
+    def test_patients_planned_home_from_hospital_come_home_too(self, story: Story) -> None:
+        tomorrow = story.planned_home_from_hospital(story.today(1), patient=KARI)
+        story.planned_home_from_hospital(story.today(15), patient=OLA)
+        discharged = story.discharged_home_from_hospital(story.today(0), patient=INGRID)
+
+        shown = board(story)
+
+        assert [c.flow.flow_id for c in shown.coming_home] == [discharged, tomorrow]
+
+    def test_from_hospital_the_checklist_holds_the_tasks_with_no_unit_in_them(
+        self, story: Story
+    ) -> None:
+        flow_id = story.discharged_home_from_hospital(story.today(0))
+
+        home_going = checklist_tasks(story, flow_id)
+        titles = [t.title for t in board(story).tasks]
+
+        assert set(home_going) == {"home_care_decision", "assistive_devices", "key_box"}
+        assert "Første hjemmebesøk (innen 24 t)" in titles
+
+    def test_a_bed_reserved_in_hospital_replaces_the_plan_home_and_cancels_its_tasks(
+        self, story: Story
+    ) -> None:
+        flow_id = story.planned_home_from_hospital(story.today(1))
+        stay = story.short_term()
+        story.flows.decide_service(flow_id, stay, by=story.office, at=story.tick())
+        story.flows.reserve_bed(flow_id, story.unit, "1", by=story.office, at=story.tick())
+
+        rows = story.rows_of_checklist(flow_id, "short_term_to_home")
+
+        assert board(story).coming_home == []
+        assert rows and {row["status"] for row in rows} == {"cancelled"}
+        assert story.card(flow_id)["plan_on"] is None
+
     def test_a_patient_whose_home_care_has_started_is_no_longer_coming(self, story: Story) -> None:
         flow_id = story.discharged_home(story.today(1))
         story.flows.start_home_care(flow_id, by=story.home_nurse, at=story.tick())
