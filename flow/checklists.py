@@ -31,6 +31,8 @@ class Anchor(StrEnum):
 class Condition(StrEnum):
     FROM_HOSPITAL = "from_hospital"
     DESTINATION_HOME = "destination_home"
+    #: Both: the patient goes home straight from hospital, with no short-term stay between.
+    FROM_HOSPITAL_HOME = "from_hospital_home"
 
 
 @dataclass(frozen=True)

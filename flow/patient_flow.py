@@ -522,11 +522,15 @@ class PatientFlow(ClosedLoops):
         return self.discharge_plan.on if self.discharge_plan else None
 
     def _applies(self, condition: Condition | None) -> bool:
+        in_hospital = self.phase in _IN_HOSPITAL
+        plan = self.discharge_plan
+        going_home = plan is not None and plan.destination == Destination.HOME
         if condition == Condition.FROM_HOSPITAL:
-            return self.phase in {Phase.IN_HOSPITAL, Phase.READY}
+            return in_hospital
         if condition == Condition.DESTINATION_HOME:
-            plan = self.discharge_plan
-            return plan is not None and plan.destination == Destination.HOME
+            return going_home
+        if condition == Condition.FROM_HOSPITAL_HOME:
+            return in_hospital and going_home
         return True
 
     # -- reading -------------------------------------------------------------------------

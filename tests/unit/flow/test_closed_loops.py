@@ -126,6 +126,35 @@ class TestEachTriggerOpensExactlyItsTasks:
         # 48 hours before midnight of 10 March in Oslo (CET, UTC+1).
         assert notified.due_at == datetime(2026, 3, 7, 23, 0, tzinfo=UTC)
 
+    def test_planning_home_from_hospital_has_the_office_tell_home_care(self) -> None:
+        """No unit is between: the unit's tasks of the home-care checklist do not open, and
+        the office tells home care and sees the hospital's medication list reach it."""
+        flow = in_hospital()
+        plan = DischargePlan(date(2026, 3, 10), False, Destination.HOME.value, ZONE)
+        flow.plan_discharge(plan, by=OFFICE, at=T0)
+        record(flow)
+        opened = {k: s.task for k, s in tasks(flow).items() if s.task.trigger == "DischargePlanned"}
+        assert set(opened) == {
+            "home_care_decision",
+            "assistive_devices",
+            "key_box",
+            "home_care_told_from_hospital",
+            "medication_list_from_hospital",
+        }
+        told, medication = (
+            opened["home_care_told_from_hospital"],
+            opened["medication_list_from_hospital"],
+        )
+        for task in told, medication:
+            assert task.owner.unit_id is None and task.receiver.unit_id == ZONE  # type: ignore[union-attr]
+        assert told.due_at == T0 + timedelta(hours=24)
+        assert medication.due_at == datetime(2026, 3, 10, 22, 59, 59, tzinfo=UTC)  # 23:59 CET
+
+    def test_planning_home_from_a_stay_opens_no_task_of_the_way_from_hospital(self) -> None:
+        opened = tasks(on_stay_planned_home())
+        assert "home_care_told_from_hospital" not in opened
+        assert "medication_list_from_hospital" not in opened
+
     def test_discharge_home_opens_the_first_home_visit_for_the_zone(self) -> None:
         flow = on_stay_planned_home()
         flow.discharge(by=NURSE, at=T0)
