@@ -26,7 +26,7 @@ from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import IllegalTransitionError, UnusableTextError
 from flow.views import FlowView
-from flow.vocabulary import PHASE_TEXT, Phase, Source
+from flow.vocabulary import HOSPITAL_PHASES, PHASE_TEXT, Phase, Source
 
 
 class MessageKind(StrEnum):
@@ -142,7 +142,7 @@ def _left_hospital(
 ) -> int:
     """Discharged from hospital: the patient arrives in the bed reserved for them, or, with
     no bed reserved, leaves as the office planned (home, long-term care, elsewhere)."""
-    if flow.phase not in (Phase.IN_HOSPITAL, Phase.READY) or flow.admitted_at is None:
+    if flow.phase not in HOSPITAL_PHASES or flow.admitted_at is None:
         raise IllegalTransitionError(
             f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: forløpet har ingen "
             f"innleggelse, pasienten er {PHASE_TEXT[Phase(flow.phase)]}."

@@ -22,6 +22,7 @@ from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
     COMMAND_TEXT,
     ERASED,
+    HOSPITAL_PHASES,
     PHASE_TEXT,
     ClosingReason,
     Command,
@@ -95,13 +96,11 @@ class DischargePlan:
 
 PhaseRule = Callable[["PatientFlow"], bool]
 
-_IN_HOSPITAL = {Phase.IN_HOSPITAL, Phase.READY}
-
 
 def _may_leave(f: PatientFlow) -> bool:
     """A discharge is planned and made from a stay, or straight from hospital when no bed
     is reserved (with a reservation the patient goes to that bed: arrival)."""
-    return f.phase == Phase.ON_STAY or (f.phase in _IN_HOSPITAL and f.reservation is None)
+    return f.phase == Phase.ON_STAY or (f.phase in HOSPITAL_PHASES and f.reservation is None)
 
 
 #: What each command needs of the flow's state, stated once: the guards use it, and
@@ -256,7 +255,7 @@ class PatientFlow(ClosedLoops):
     def _hint(self, command: Command) -> str:
         """What to do first, where the way out of hospital is the question."""
         leaving = command in (Command.PLAN_DISCHARGE, Command.DISCHARGE)
-        if leaving and self.phase in _IN_HOSPITAL and self.reservation is not None:
+        if leaving and self.phase in HOSPITAL_PHASES and self.reservation is not None:
             return (
                 "Pasienten skal til den reserverte sengen: opphev reservasjonen først "
                 "hvis pasienten skal skrives ut rett fra sykehuset. "
@@ -346,7 +345,7 @@ class PatientFlow(ClosedLoops):
             raise IllegalTransitionError(
                 "Vedtaket gjelder en annen avdeling. Fatt nytt vedtak før du reserverer her."
             )
-        if self.phase in _IN_HOSPITAL and self.discharge_plan is not None:
+        if self.phase in HOSPITAL_PHASES and self.discharge_plan is not None:
             reason = "Seng ble reservert: pasienten skrives ikke ut rett fra sykehuset."
             self._cancel_tasks(reason, by=by, at=at, triggers={"DischargePlanned"})
         self._bed_reserved(unit_id=unit_id, bed=bed, by=by, at=at)
@@ -354,7 +353,7 @@ class PatientFlow(ClosedLoops):
     @event("BedReserved")
     def _bed_reserved(self, unit_id: UUID, bed: str, by: Actor, at: datetime) -> None:
         self.reservation = BedRef(unit_id, bed)
-        if self.phase in _IN_HOSPITAL:  # the way out of hospital is now the bed
+        if self.phase in HOSPITAL_PHASES:  # the way out of hospital is now the bed
             self.discharge_plan = None
 
     def cancel_reservation(self, reason: str, *, by: Actor, at: datetime) -> None:
@@ -522,7 +521,7 @@ class PatientFlow(ClosedLoops):
         return self.discharge_plan.on if self.discharge_plan else None
 
     def _applies(self, condition: Condition | None) -> bool:
-        in_hospital = self.phase in _IN_HOSPITAL
+        in_hospital = self.phase in HOSPITAL_PHASES
         plan = self.discharge_plan
         going_home = plan is not None and plan.destination == Destination.HOME
         if condition == Condition.FROM_HOSPITAL:

@@ -27,6 +27,9 @@ class Phase(StrEnum):
     CLOSED = "closed"
 
 
+#: The phases of a patient in hospital: admitted, or ready for discharge.
+HOSPITAL_PHASES = frozenset({Phase.IN_HOSPITAL, Phase.READY})
+
 PHASE_TEXT = {
     Phase.REFERRED: "henvist",
     Phase.IN_HOSPITAL: "innlagt på sykehus",

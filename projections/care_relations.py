@@ -8,7 +8,7 @@ from uuid import UUID
 from sqlalchemy import Connection, RowMapping, or_, select
 
 from access.policy import CareRelations
-from flow.vocabulary import Phase
+from flow.vocabulary import HOSPITAL_PHASES, Phase
 from projections.flow_cards import cards
 from projections.task_list import LOOP_OPEN, tasks
 
@@ -42,7 +42,7 @@ def _present(row: RowMapping) -> set[UUID]:
     if row["phase"] == Phase.CLOSED:
         return set()
     places = [row["unit_id"], row["decision_zone"]]
-    if row["phase"] in (Phase.IN_HOSPITAL, Phase.READY, Phase.ON_STAY, Phase.DISCHARGED):
+    if row["phase"] in HOSPITAL_PHASES | {Phase.ON_STAY, Phase.DISCHARGED}:
         places.append(row["plan_zone"])
     if row["phase"] == Phase.HOME_CARE:
         places.append(row["home_care_zone"])

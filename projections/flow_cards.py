@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from flow.closed_loops import ClosedLoops
 from flow.patient_flow import PatientFlow
-from flow.vocabulary import ERASED, Phase, ServiceKind, Source
+from flow.vocabulary import ERASED, HOSPITAL_PHASES, Phase, ServiceKind, Source
 from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
 from projections.rows import Row, Rows
@@ -229,7 +229,7 @@ class FlowCards(Projection):
 
 def _reserved(e: Any, row: Row) -> dict[str, Any]:
     """A bed reserved in hospital is the way out of it: a discharge planned there is void."""
-    in_hospital = row["phase"] in (Phase.IN_HOSPITAL, Phase.READY)
+    in_hospital = row["phase"] in HOSPITAL_PHASES
     return {
         **(_NO_PLAN if in_hospital else {}),
         "unit_id": e.unit_id,

@@ -11,7 +11,7 @@ from uuid import UUID
 from sqlalchemy import Connection, Engine, and_, or_, select
 
 from flow.errors import NotFoundError
-from flow.vocabulary import Destination, Phase
+from flow.vocabulary import HOSPITAL_PHASES, Destination, Phase
 from projections.bed_grid import units
 from projections.cards import FlowCard, load_cards, today
 from projections.flow_cards import cards
@@ -20,7 +20,7 @@ from projections.unit_board import UnitTask, open_tasks_of
 
 HORIZON_DAYS = 14
 #: Where a discharge home is planned from: a stay, or hospital.
-_PLANNED_FROM = [Phase.ON_STAY.value, Phase.IN_HOSPITAL.value, Phase.READY.value]
+_PLANNED_FROM = [Phase.ON_STAY, *HOSPITAL_PHASES]
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, 
 from flow.closed_loops import ClosedLoops
 from flow.patient_flow import PatientFlow
 from flow.rates import OSLO
-from flow.vocabulary import Destination, Phase, Source
+from flow.vocabulary import HOSPITAL_PHASES, Destination, Phase, Source
 from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
 from projections.rows import Row, Rows
@@ -277,7 +277,7 @@ def _follow(rows: Rows, flow: Row, kind: str, e: Any) -> None:
         flow["decision_zone"] = e.decision.zone_id
     elif kind == "BedReserved":
         flow["reserved_unit"] = e.unit_id
-        if flow["phase"] in (Phase.IN_HOSPITAL, Phase.READY):  # the bed replaces a plan
+        if flow["phase"] in HOSPITAL_PHASES:  # the bed replaces a plan
             flow["plan_home"], flow["plan_home_zone"] = False, None
     elif kind == "ReservationCancelled":
         flow["reserved_unit"] = None
