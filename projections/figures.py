@@ -21,14 +21,12 @@ from uuid import UUID
 
 from sqlalchemy import (
     Engine,
-    select,
 )
 
 from flow.rates import OSLO, daily_rate
 from flow.vocabulary import KIND_TEXT, UnitKind
 from projections import figure_queries as query
 from projections.figure_queries import OFFICE, Period, Place, local, month_key
-from projections.leader_figures import stays
 from projections.small_counts import Value, derived, hidden, shown
 
 
@@ -169,9 +167,7 @@ def occupancy_by_day(
         places = [
             p for p in query.places_of(db, municipality_id) if p.kind != UnitKind.HOME_CARE_ZONE
         ]
-        stay_rows = list(
-            db.execute(select(stays).where(stays.c.municipality_id == municipality_id))
-        )
+        stay_rows = list(db.execute(query.stays_in(period, municipality_id)))
     days = list(period.days(period.start, period.end))
     occupied: dict[UUID, Counter[date]] = defaultdict(Counter)
     for s in stay_rows:
