@@ -165,8 +165,8 @@ class LeaderFigures(Projection):
         ready.c.flow_id,
         stays.c.flow_id,
         homecomings.c.flow_id,
-        loops.c.flow_id,
     )
+    by_task = (loops.c.task_id,)
     finished = {
         "figure_flows": lambda row: row["phase"] == Phase.CLOSED,
         "figure_ready": lambda row: row["ended_at"] is not None,

@@ -59,6 +59,10 @@ class Projection:
     #: reads those rows of all its aggregates at once.
     by_originator: ClassVar[Sequence[Column[Any]]] = ()
 
+    #: Columns holding the task id of the task events that change their rows: a batch reads
+    #: the rows of its tasks at once, not those of every task of its flows.
+    by_task: ClassVar[Sequence[Column[Any]]] = ()
+
     #: Per table, when a row is finished: no event changes it again, so a rebuild lets it
     #: go. A wrong guess costs one read of the row back, never a wrong row.
     finished: ClassVar[Mapping[str, Callable[[Row], bool]]] = {}
@@ -72,6 +76,9 @@ class Projection:
             originators = {e.originator_id for _, e in handled}
             for column in self.by_originator:
                 rows.prefetch(column, originators)
+            task_ids = {e.task_id for _, e in handled if hasattr(e, "task_id")}
+            for column in self.by_task:
+                rows.prefetch(column, task_ids)
         for handler, domain_event in handled:
             handler(rows, domain_event)
         rows.flush()

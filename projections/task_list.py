@@ -57,7 +57,7 @@ _FINAL = {TaskStatus.CLOSED.value, TaskStatus.CANCELLED.value}
 class TaskList(Projection):
     name = "task_list"
     tables = (tasks,)
-    by_originator = (tasks.c.flow_id,)
+    by_task = (tasks.c.task_id,)
     finished = {"task_list": lambda row: row["status"] in _FINAL}
 
     def handlers(self) -> dict[type, Handler]:
