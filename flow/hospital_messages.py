@@ -142,10 +142,10 @@ def _left_hospital(
 ) -> int:
     """Discharged from hospital: the patient arrives in the bed reserved for them, or, with
     no bed reserved, leaves as the office planned (home, long-term care, elsewhere)."""
-    if flow.phase not in HOSPITAL_PHASES or flow.admitted_at is None:
+    if flow.phase not in HOSPITAL_PHASES:
         raise IllegalTransitionError(
-            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: forløpet har ingen "
-            f"innleggelse, pasienten er {PHASE_TEXT[Phase(flow.phase)]}."
+            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: ifølge forløpet er "
+            f"pasienten ikke på sykehus, men {PHASE_TEXT[Phase(flow.phase)]}."
         )
     if flow.reservation is not None:
         return app.arrive(flow.id, by=by, at=min(message.at, at))

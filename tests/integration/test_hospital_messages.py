@@ -257,7 +257,7 @@ def test_a_contradicting_message_is_kept_for_the_office_and_a_replay_gets_the_sa
     unknown = send(api, fhir_message("ready_withdrawn", KARI, message_id="av-1"))
 
     assert first.status_code == 409
-    assert "forløpet har ingen innleggelse, pasienten er henvist" in first.json()["detail"]
+    assert "ifølge forløpet er pasienten ikke på sykehus, men henvist" in first.json()["detail"]
     assert (again.status_code, again.json()) == (first.status_code, first.json())
     assert unknown.status_code == 409
     assert "ikke noe åpent forløp" in unknown.json()["detail"]

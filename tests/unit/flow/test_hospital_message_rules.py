@@ -164,10 +164,30 @@ class TestWhenThePatientIsInHospital:
         assert flow.stay is not None and flow.stay.bed == "2"
 
 
-def test_a_discharge_of_a_flow_never_admitted_is_refused(app: Pasientflyt) -> None:
+def test_a_discharge_of_a_patient_not_in_hospital_is_refused(app: Pasientflyt) -> None:
     flow_id = app.open_flow(KARI, "Kari Nordmann", Source.HOME, "Hjemme", "", by=OFFICE, at=T0)
-    with pytest.raises(IllegalTransitionError, match="ingen innleggelse, pasienten er henvist"):
+    with pytest.raises(IllegalTransitionError, match="ikke på sykehus, men henvist"):
         give(app, message(MessageKind.DISCHARGED), flow_id)
+
+
+def test_a_flow_a_ready_notice_opened_takes_the_discharge_though_no_admission_was_told(
+    app: Pasientflyt,
+) -> None:
+    """A patient already in hospital when the municipality began taking messages: the
+    first message is the ready notice, and the discharge follows it as for any other."""
+    flow_id = give(app, message(MessageKind.READY), None).flow_id
+    zone = app.register_unit("SONE", "Sone nord", UnitKind.HOME_CARE_ZONE, [], by=OFFICE, at=T0)
+    plan = DischargePlan(date(2026, 3, 3), False, Destination.HOME.value, zone)
+    app.plan_discharge(flow_id, plan, by=OFFICE, at=T0)
+
+    give(app, message(MessageKind.DISCHARGED, at=T0 + timedelta(minutes=30)), flow_id)
+
+    flow = app.flow(flow_id, OFFICE)
+    assert (flow.admitted_at, flow.phase, flow.discharged_to) == (
+        None,
+        Phase.DISCHARGED,
+        Destination.HOME,
+    )
 
 
 def test_an_admission_of_a_patient_on_a_stay_is_a_readmission(app: Pasientflyt) -> None:
