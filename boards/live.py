@@ -9,6 +9,9 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 `deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
 Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`).
+Every round it also tells the streams whose municipality's list of hospital messages to
+follow up changed (a refused message records no event; a message taken in this process
+wakes the thread at once, one of another process is seen within `follow_seconds`).
 
 Each message is made once, with the flow's card (and its JSON) and care relations, and
 fanned out; each stream only filters it through the access policy for its viewer. A bed
@@ -71,7 +74,17 @@ class PlaceChanged:
     place_id: UUID
 
 
-Change = Message | PlaceChanged
+@dataclass(frozen=True)
+class AttentionChanged:
+    """The municipality's list of hospital messages to follow up grew or shrank. No event
+    tells it (a refused message changes no flow), so it has no place in the log: id 0, it
+    is never replayed and moves no stream's position."""
+
+    municipality_id: UUID
+    id: int = 0
+
+
+Change = Message | PlaceChanged | AttentionChanged
 
 
 class Subscription:
@@ -133,6 +146,8 @@ class Live:
         if system.engine.dialect.name == "postgresql":
             self._threads.append(threading.Thread(target=self._listen, name="pasientflyt-listen"))
         system.flows.on_recorded.append(self.wake)
+        self._attention = system.hospital_messages.attention_counts()
+        system.hospital_messages.on_attention_changed.append(self.wake)
 
     def start(self) -> None:
         for thread in self._threads:
@@ -232,6 +247,7 @@ class Live:
                     self.system.record_overdue_loops(self.clock())
                     next_deadlines = time.monotonic() + self.deadline_seconds
                 self._publish()
+                self._tell_attention()
                 if time.monotonic() >= next_index:
                     self.system.access_log.index_by_flow()
                     next_index = time.monotonic() + self.index_seconds
@@ -247,6 +263,22 @@ class Live:
             return
         changes = self.since(self.position, upto)
         self.position = upto
+        self._tell(changes)
+
+    def _tell_attention(self) -> None:
+        """The lists to follow up that changed since the last round, in any process (asked
+        every round: one indexed count)."""
+        counts = self.system.hospital_messages.attention_counts()
+        changed: list[Change] = [
+            AttentionChanged(municipality_id)
+            for municipality_id in counts.keys() | self._attention.keys()
+            if counts.get(municipality_id) != self._attention.get(municipality_id)
+        ]
+        self._attention = counts
+        if changed:
+            self._tell(changed)
+
+    def _tell(self, changes: list[Change]) -> None:
         with self._lock:
             subscriptions = list(self._subscriptions)
         for subscription in subscriptions:

@@ -22,7 +22,7 @@ from fastapi.concurrency import run_in_threadpool
 from access.policy import Viewer
 from boards import sse
 from boards.display_pages import ZoneWall
-from boards.live import Change, Live, Message, PlaceChanged
+from boards.live import AttentionChanged, Change, Live, Message, PlaceChanged
 from boards.looks import shown_flows
 from boards.rendering import draw, fragment
 from projections.allocation_board import COLUMNS, AllocationBoard, column_of
@@ -81,7 +81,10 @@ class AllocationFeed:
         self.place_names = place_names
 
     def touches(self, change: Change, now: datetime) -> bool:
-        """A flow the viewer may see; the board shows no beds."""
+        """A flow the viewer may see, or the municipality's hospital messages to follow up;
+        the board shows no beds."""
+        if isinstance(change, AttentionChanged):
+            return change.municipality_id == self.viewer.municipality_id
         return isinstance(change, Message) and change.visible_to(self.viewer, now)
 
     def at_once(self, change: Change) -> Sent | None:
@@ -102,14 +105,17 @@ class AllocationFeed:
         return [event for m in missed if self.touches(m, now) and (event := self.at_once(m))]
 
     async def settled(self, position: int) -> Sent:
-        """The column counts, the summary and the broken loops."""
-        system = self.live.system
+        """The column counts, the summary, the broken loops and the messages to follow up."""
+        system, municipality_id = self.live.system, self.viewer.municipality_id
         board = await run_in_threadpool(
             AllocationBoard.read,
             system.engine,
-            self.viewer.municipality_id,
+            municipality_id,
             self.clock(),
-            system.rates.of(self.viewer.municipality_id),
+            system.rates.of(municipality_id),
+        )
+        attention = await run_in_threadpool(
+            system.hospital_messages.attention_count, municipality_id
         )
         html = draw(
             "_allocation_live.html",
@@ -118,6 +124,7 @@ class AllocationFeed:
             board=board,
             columns=COLUMNS,
             place_names=self.place_names,
+            attention=attention,
         )
         return Sent(sse.event("tall", html), frozenset(shown_flows(board.broken_loops)))
 
@@ -147,6 +154,8 @@ class PartsFeed:
         self.shown: Drawn | None = None  # None: what the page shows is not known
 
     def touches(self, change: Change, now: datetime) -> bool:
+        if isinstance(change, AttentionChanged):
+            return False
         if self.shown is None:
             return True
         if isinstance(change, PlaceChanged):

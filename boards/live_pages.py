@@ -104,8 +104,8 @@ async def _events(
                     yield REDRAW.event
                     return
                 checked = time.monotonic()
-            if change is not None and change.id > sent:
-                sent = change.id
+            if change is not None and (change.id > sent or change.id == 0):  # 0: not of the log
+                sent = max(sent, change.id)
                 if feed.touches(change, clock()):
                     if event := feed.at_once(change):
                         yield await logged(event)

@@ -17,6 +17,7 @@ erasure must also remember.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -124,6 +125,8 @@ class HospitalMessages:
     def __init__(self, engine: Engine, flows: Pasientflyt, projector: Projector) -> None:
         self.engine, self.flows, self.projector = engine, flows, projector
         create_tables(engine, [messages])
+        #: Told when a municipality's list to follow up may have changed (the live boards).
+        self.on_attention_changed: list[Callable[[], None]] = []
         # Messages of this process one at a time: a patient's next message must find the
         # flow its last one opened. Another process's same message meets the unique key.
         self._lock = threading.Lock()
@@ -195,6 +198,8 @@ class HospitalMessages:
         }
         with self.engine.begin() as db:
             db.execute(insert(messages).values(**row))
+        if rejected:
+            self._attention_changed()
 
     def _first_answer(self, municipality_id: UUID, message_id: str) -> Answer | None:
         query = select(messages.c.status_code, messages.c.answer).where(
@@ -234,6 +239,16 @@ class HospitalMessages:
         with self.engine.connect() as db:
             return int(db.scalar(query) or 0)
 
+    def attention_counts(self) -> dict[UUID, int]:
+        """Every municipality's count of messages to follow up, those with any."""
+        query = (
+            select(messages.c.municipality_id, func.count())
+            .where(messages.c.rejected.is_(True), messages.c.handled_at.is_(None))
+            .group_by(messages.c.municipality_id)
+        )
+        with self.engine.connect() as db:
+            return {municipality_id: count for municipality_id, count in db.execute(query).all()}
+
     def mark_handled(self, municipality_id: UUID, row_id: UUID, by: User, at: datetime) -> bool:
         """Off the list; the patient's name and number are not kept any longer. Whether
         the municipality had such a message waiting."""
@@ -243,7 +258,10 @@ class HospitalMessages:
             .values(handled_at=at, handled_by=by.id, patient_name=None, national_id=None)
         )
         with self.engine.begin() as db:
-            return bool(db.execute(change).rowcount)
+            handled = bool(db.execute(change).rowcount)
+        if handled:
+            self._attention_changed()
+        return handled
 
     def forget_patient(self, municipality_id: UUID, national_id: str) -> int:
         """The patient's identity erased from the messages kept for follow-up (they stay on
@@ -258,6 +276,10 @@ class HospitalMessages:
         )
         with self.engine.begin() as db:
             return int(db.execute(change).rowcount)
+
+    def _attention_changed(self) -> None:
+        for tell in self.on_attention_changed:
+            tell()
 
     @staticmethod
     def _needing_attention(municipality_id: UUID) -> tuple[Any, ...]:

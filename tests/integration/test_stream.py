@@ -11,12 +11,15 @@ from uuid import UUID
 
 import httpx2
 import pytest
+from sample_messages import plo_message
 from sse_client import SseReader, served_in_thread
 from world import World, build_world, server_pid, server_process
 
+from access.accounts import Role
 from boards import sse
 from boards.pages import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
+from flow.municipality import municipality_id
 
 
 def _open_flow(url: str, world: World, name: str = "Kari Strøm") -> str:
@@ -169,6 +172,43 @@ def test_the_allocation_board_hears_when_the_day_turns_in_oslo(world: World) -> 
             world.clock.advance(minutes=1)
             turned = reader.take(timeout=5)
             assert turned is not None and turned.event == "dag"
+        finally:
+            reader.close()
+
+
+def test_the_allocation_board_hears_of_the_hospital_messages_it_must_follow_up(
+    world: World,
+) -> None:
+    """A refused message records no event, yet the office's open board shows it counted at
+    once, and the count go down again when the message is marked handled."""
+    number = municipality_id("9998")
+    world.accounts.add_user(
+        number, "sykehus", Role.INTEGRATION, "Sykehus", None, [], at=world.clock()
+    )
+    world.tokens["sykehus"] = world.accounts.issue_token("sykehus", at=world.clock())
+    office = world.accounts.find("saksbehandler")
+    assert office is not None
+    session = world.system.sessions.start(office, world.clock())
+    with served_in_thread(world) as url:
+        reader = SseReader(f"{url}/tildeling/strom", {"Cookie": f"{SESSION_COOKIE}={session}"})
+        try:
+            body = plo_message("discharged", _national_id())  # no flow to discharge
+            refused = httpx2.post(
+                f"{url}/api/v1/hospital-messages",
+                content=body,
+                headers=world.headers("sykehus"),
+                timeout=10,
+            )
+            assert refused.status_code == 409, refused.text
+            counted = reader.take(timeout=5)
+            assert counted is not None and counted.event == "tall"
+            assert "Sykehusmeldinger som må følges opp: 1<" in counted.data
+
+            (waiting,) = world.system.hospital_messages.attention(number)
+            world.system.hospital_messages.mark_handled(number, waiting.id, office, world.clock())
+            handled = reader.take(timeout=5)
+            assert handled is not None and handled.event == "tall"
+            assert "Sykehusmeldinger som må følges opp: 0<" in handled.data
         finally:
             reader.close()
 
