@@ -14,6 +14,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 from sqlalchemy.pool import ConnectionPoolEntry
+from sqlalchemy.schema import CreateIndex
 
 
 def sqlalchemy_url(database_url: str) -> str:
@@ -47,7 +48,9 @@ def connect(database_url: str) -> Engine:
 
 
 def create_tables(engine: Engine, tables: Iterable[Table]) -> None:
-    """Create the tables that are missing; another process creating the same tables at
+    """Create the tables that are missing, and give each the indexes it declares now: one
+    declared since the table was made is created, one an earlier version made and no longer
+    declares is dropped (it would only slow every write). Another process doing the same at
     the same moment (two servers starting together) is not an error."""
     for table in tables:
         try:
@@ -55,6 +58,24 @@ def create_tables(engine: Engine, tables: Iterable[Table]) -> None:
         except (OperationalError, ProgrammingError, IntegrityError):
             if not inspect(engine).has_table(table.name):
                 raise
+        match_indexes(engine, table)
+
+
+def match_indexes(engine: Engine, table: Table) -> None:
+    """The table's indexes made to be those it declares."""
+    found = {
+        index["name"]
+        for index in inspect(engine).get_indexes(table.name)
+        if index["name"] and not index.get("duplicates_constraint")  # a UNIQUE's own index
+    }
+    declared = {index.name for index in table.indexes}
+    quote = engine.dialect.identifier_preparer.quote
+    with engine.begin() as db:
+        for index in table.indexes:
+            if index.name not in found:
+                db.execute(CreateIndex(index, if_not_exists=True))
+        for name in sorted(found - declared):
+            db.execute(text(f"DROP INDEX IF EXISTS {quote(name)}"))
 
 
 #: One number for the whole product, so every process takes the same lock.

@@ -28,9 +28,9 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.schema import CreateIndex, CreateTable
+from sqlalchemy.schema import CreateTable
 
-from access.database import create_tables
+from access.database import create_tables, match_indexes
 from flow.application import Pasientflyt
 from projections.rows import Row, Rows
 
@@ -108,9 +108,7 @@ class Projector:
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
         tables = [table for p in self.projections.values() for table in p.tables]
-        create_tables(engine, [positions, *tables])
-        with engine.begin() as db:
-            _create_indexes(db, tables)  # those a rebuild that died left out
+        create_tables(engine, [positions, *tables])  # with the indexes a dead rebuild left out
         for name in self.projections:
             self._start_position(name)
 
@@ -151,8 +149,8 @@ class Projector:
                 applied = self._catch_up(
                     self.rebuild_batch_size, kept, on_batch, tuple(self.projections)
                 )
-            with self.engine.begin() as db:
-                _create_indexes(db, tables)
+            for table in tables:
+                match_indexes(self.engine, table)
             return applied
 
     def _catch_up(
@@ -219,11 +217,3 @@ def _without_cycle_collector() -> Iterator[None]:
     finally:
         if enabled:
             gc.enable()
-
-
-def _create_indexes(db: Connection, tables: Iterable[Table]) -> None:
-    """The tables' secondary indexes that do not exist yet. They change no row and no
-    position: a model without them is right, only slower to query."""
-    for table in tables:
-        for index in table.indexes:
-            db.execute(CreateIndex(index, if_not_exists=True))
