@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -95,6 +96,15 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.add_middleware(SecurityHeaders)
     return app
+
+
+def settle_heap() -> None:
+    """Once the app is made, before it serves: what exists by now (modules, models,
+    templates, the app) lives as long as the process, so the cyclic garbage collector need
+    not walk it again on every full collection, which took 100-300 ms in the middle of a
+    board's request."""
+    gc.collect()
+    gc.freeze()
 
 
 async def _to_login(request: Request, _: Exception) -> Response:

@@ -17,7 +17,7 @@ from rich.table import Table
 
 from access.accounts import AccountError, Role
 from boards import erasure
-from boards.app import create_app, utc_now
+from boards.app import create_app, settle_heap, utc_now
 from boards.hospital import batch
 from boards.live import Live
 from boards.settings import Settings
@@ -50,6 +50,7 @@ def serve(
     """Start the web server."""
     settings = Settings()
     app = create_app(settings)
+    settle_heap()
     config = uvicorn.Config(
         app, host=host or settings.host, port=port or settings.port, timeout_graceful_shutdown=5
     )

@@ -69,7 +69,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access.accounts import Role
 from boards import pages
-from boards.app import create_app
+from boards.app import create_app, settle_heap
 from boards.rendering import fragment
 from boards.settings import Settings
 from boards.system import System
@@ -344,6 +344,7 @@ class Bench:
     def __init__(self, database_url: str) -> None:
         self.server: dict[str, list[int]] = {}
         self.app: FastAPI = create_app(Settings(database_url=database_url), clock=lambda: NOW)
+        settle_heap()  # as `pasientflyt serve` does
         self.app.add_middleware(ServerTime, sink=self.server)
         self.system: System = self.app.state.system
         self.engine: Engine = self.system.engine
