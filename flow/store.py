@@ -1,9 +1,38 @@
-"""Which event store to use, from one database URL: a SQLite file or PostgreSQL."""
+"""The event store: which one, from one database URL (a SQLite file or PostgreSQL), and how
+the application keeps its aggregates in it: the mapper that seals personal data, the domain's
+values as JSON, the aggregates kept in memory, loading one of the actor's municipality, and
+saving several in one transaction."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any, TypeVar
 from urllib.parse import unquote, urlsplit
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
+
+from flow import transcodings
+from flow.actor import Actor
+from flow.care_unit import Bed, CareUnit
+from flow.closed_loops import Party, Task, TaskState
+from flow.errors import ConcurrentChangeError, DuplicateError, NotFoundError
+from flow.patient_flow import (
+    BedRef,
+    Decision,
+    DischargePlan,
+    HospitalAnswer,
+    Patient,
+    PatientFlow,
+    ReadyNotice,
+    WaitNote,
+)
+from flow.personal_data import KeyRing, PersonalDataMapper
+
+A = TypeVar("A", bound=Aggregate)
 
 
 class UnsupportedDatabaseError(ValueError):
@@ -38,3 +67,88 @@ def store_env(database_url: str) -> dict[str, str]:
         f"Ukjent database-URL «{database_url}»: bruk sqlite:///sti/til/fil.db "
         "eller postgresql://bruker:passord@vert:port/database."
     )
+
+
+def _replay(aggregate: Any, events: Iterable[Any]) -> Any:
+    """Apply stored events in order. (The library's default projector checks a protocol
+    on every event, which on Python 3.11 costs more than applying the event.)"""
+    for domain_event in events:
+        aggregate = domain_event.mutate(aggregate)
+    return aggregate
+
+
+class EventStore(Application[UUID]):
+    """The application's store of aggregates; `Pasientflyt` adds the use cases."""
+
+    snapshotting_intervals = {CareUnit: 100}
+    #: Aggregates kept in memory, most recently used (flows of a large municipality's
+    #: patients on the move, units, municipalities); each use reads only newer events.
+    env = {"AGGREGATE_CACHE_MAXSIZE": "5000"}
+
+    def __init__(self, env: dict[str, str], keys: KeyRing) -> None:
+        """`keys` keep each flow's key for its personal data."""
+        self.keys = keys
+        super().__init__(env)
+        #: Called after every commit of new events in this process (live boards wake on it).
+        self.on_recorded: list[Callable[[], None]] = []
+
+    def construct_mapper(self) -> Mapper[UUID]:
+        return PersonalDataMapper(self.construct_transcoder(), self.keys)
+
+    def _notify(self, recordings: list[Recording[UUID]]) -> None:
+        for listener in self.on_recorded:
+            listener()
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcodings.register(
+            transcoder,
+            Actor,
+            Patient,
+            ReadyNotice,
+            HospitalAnswer,
+            WaitNote,
+            Decision,
+            BedRef,
+            DischargePlan,
+            Bed,
+            Party,
+            Task,
+            TaskState,
+        )
+
+    def _load(self, aggregate_id: UUID | None, cls: type[A], by: Actor | None = None) -> A:
+        """An aggregate of the actor's municipality; any other id does not exist for them.
+
+        From the repository's cache, brought forward by the events recorded since (by any
+        process), and copied, so a refused command leaves the cached one as it was.
+        """
+        what = {PatientFlow: "Forløpet", CareUnit: "Enheten"}.get(cls, "Kommunen")
+        aggregate: Any = None
+        if aggregate_id is not None:
+            try:
+                aggregate = self.repository.get(aggregate_id, projector_func=_replay)
+            except AggregateNotFoundError:
+                aggregate = None
+        tenant = getattr(aggregate, "municipality_id", None)
+        if not isinstance(aggregate, cls) or (by is not None and tenant != by.municipality_id):
+            raise NotFoundError(f"{what} finnes ikke.")
+        return aggregate
+
+    def _save(self, *aggregates: Aggregate) -> None:
+        created = [
+            a
+            for a in aggregates
+            if a.pending_events and a.pending_events[0].originator_version == 1
+        ]
+        try:
+            self.save(*aggregates)
+        except IntegrityError:
+            if any(a.id in self.repository for a in created):
+                raise DuplicateError("Det finnes allerede, med samme nummer eller id.") from None
+            raise ConcurrentChangeError(
+                "Noen andre endret det samme i samme øyeblikk. Last inn på nytt og prøv igjen."
+            ) from None
+        if self.repository.cache is not None:
+            for aggregate in aggregates:  # as saved: its next use reads no event it made
+                self.repository.cache.put(aggregate.id, aggregate)

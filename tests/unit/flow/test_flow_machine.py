@@ -1202,9 +1202,8 @@ RULES_FOR = {
 def test_every_flow_and_bed_command_of_the_application_has_a_rule() -> None:
     commands = {
         name
-        for name, member in vars(Pasientflyt).items()
-        if callable(member)
-        and not name.startswith("_")
+        for name, member in inspect.getmembers(Pasientflyt, inspect.isfunction)
+        if not name.startswith("_")
         and list(inspect.signature(member).parameters)[1:2] in (["flow_id"], ["unit_id"])
         and "at" in inspect.signature(member).parameters
     }
