@@ -270,12 +270,7 @@ def _change(values: Callable[[Any, Row], dict[str, Any]]) -> Handler:
     def handle(rows: Rows, e: Any) -> None:
         row = rows.get(cards, e.originator_id)
         if row is not None:
-            rows.update(
-                cards,
-                e.originator_id,
-                **values(e, row),
-                version=e.originator_version,
-                changed_at=e.at,
-            )
+            row.update(values(e, row), version=e.originator_version, changed_at=e.at)
+            rows.put(cards, row)  # the row itself, changed in place: written at the flush
 
     return handle

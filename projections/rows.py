@@ -22,6 +22,7 @@ from access.database import insert_rows
 Key = tuple[Any, ...]
 Row = dict[str, Any]
 _CHUNK = 500
+_UNSEEN = object()  # a key not looked up yet
 
 
 class Rows:
@@ -54,14 +55,20 @@ class Rows:
                 cache.setdefault((value,), None)
 
     def get(self, table: Table, *key: Any) -> Row | None:
+        # One lookup, not two: hashing a key of UUIDs runs Python code (UUID.__hash__), and
+        # a rebuild looks up rows about four times an event.
         cache = self._cache.setdefault(table.name, {})
-        if key not in cache:
-            if self.kept and key not in self._released.get(table.name, ()):
-                return None  # never written: there is no such row
-            columns = [table.c[c.name] for c in table.primary_key.columns]
-            found = self._db.execute(select(table).where(tuple_(*columns) == key)).first()
-            cache[key] = dict(found._mapping) if found else None
-        return cache[key]
+        row = cache.get(key, _UNSEEN)
+        if row is _UNSEEN:
+            row = cache[key] = self._read(table, key)
+        return row
+
+    def _read(self, table: Table, key: Key) -> Row | None:
+        if self.kept and key not in self._released.get(table.name, ()):
+            return None  # never written: there is no such row
+        columns = [table.c[c.name] for c in table.primary_key.columns]
+        found = self._db.execute(select(table).where(tuple_(*columns) == key)).first()
+        return dict(found._mapping) if found else None
 
     def put(self, table: Table, row: Row) -> None:
         key = tuple([row[name] for name in _key_names(table)])
@@ -92,12 +99,18 @@ class Rows:
                 chunk = stale[start : start + _CHUNK]
                 self._db.execute(delete(table).where(tuple_(*columns).in_(chunk)))
             cache = self._cache[name]
-            rows = [row for key in keys if (row := cache[key])]
+            rows, gone = [], []
+            for key in keys:
+                row = cache[key]
+                if row is None:
+                    gone.append(key)
+                else:
+                    rows.append(row)
             if rows:
                 insert_rows(self._db, table, rows)
             if self.kept:
-                written.difference_update(key for key in keys if cache[key] is None)
-                written.update(key for key in keys if cache[key] is not None)
+                written.update(keys)
+                written.difference_update(gone)
         self._dirty.clear()
 
     def release(self, finished: Mapping[str, Callable[[Row], bool]]) -> None:
