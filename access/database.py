@@ -87,30 +87,17 @@ def insert_rows(db: Connection, table: Table, rows: Sequence[Mapping[str, Any]])
     for row in rows:
         named.update(row)
     statement, columns = _insert_statement(table, db.dialect, frozenset(named))
-    # Rows repeat values (the municipality, the viewer, the moment): each converted once.
-    made: list[dict[Any, Any]] = [{} for _ in columns]
     values = [
-        [
-            v if (v := row.get(n)) is None or to_db is None else _once(made[i], v, to_db)
-            for i, (n, to_db) in enumerate(columns)
-        ]
+        tuple(
+            [v if (v := row.get(n)) is None or to_db is None else to_db(v) for n, to_db in columns]
+        )
         for row in rows
     ]
     if db.dialect.positional:
-        db.exec_driver_sql(statement, [tuple(v) for v in values])
+        db.exec_driver_sql(statement, values)
     else:
         names = [n for n, _ in columns]
         db.exec_driver_sql(statement, [dict(zip(names, v, strict=True)) for v in values])
-
-
-def _once(made: dict[Any, Any], value: Any, to_db: Callable[[Any], Any]) -> Any:
-    try:
-        return made[value]
-    except KeyError:
-        made[value] = converted = to_db(value)
-        return converted
-    except TypeError:  # unhashable (a JSON column's dict or list)
-        return to_db(value)
 
 
 @lru_cache(maxsize=64)
