@@ -22,7 +22,6 @@ from access.database import insert_rows
 Key = tuple[Any, ...]
 Row = dict[str, Any]
 _CHUNK = 500
-_UNSEEN = object()  # a key not looked up yet
 
 
 class Rows:
@@ -58,10 +57,11 @@ class Rows:
         # One lookup, not two: hashing a key of UUIDs runs Python code (UUID.__hash__), and
         # a rebuild looks up rows about four times an event.
         cache = self._cache.setdefault(table.name, {})
-        row = cache.get(key, _UNSEEN)
-        if row is _UNSEEN:
+        try:
+            return cache[key]
+        except KeyError:  # rare: a row is mostly put or prefetched before it is looked up
             row = cache[key] = self._read(table, key)
-        return row
+            return row
 
     def _read(self, table: Table, key: Key) -> Row | None:
         if self.kept and key not in self._released.get(table.name, ()):
