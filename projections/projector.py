@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from functools import cached_property
 from typing import Any, ClassVar
 
+from eventsourcing.persistence import Notification
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -187,7 +188,7 @@ class Projector:
         if not notifications:
             return 0
         first, last = notifications[0].id, notifications[-1].id
-        events = [(n.id, self.app.mapper.to_domain_event(n)) for n in notifications]
+        events = [self.app.mapper.to_domain_event(n) for n in notifications]
         with db.begin():
             for name, seen in current.items():
                 projection = self.projections[name]
@@ -200,9 +201,14 @@ class Projector:
                 )
                 if moved.rowcount != 1:
                     raise _Raced
-                unseen = events if seen < first else [(n, e) for n, e in events if n > seen]
-                projection.apply(db, (e for _, e in unseen), kept.get(name))
+                unseen = events if seen < first else _after(seen, notifications, events)
+                projection.apply(db, unseen, kept.get(name))
         return len(notifications)
+
+
+def _after(seen: int, notifications: Sequence[Notification], events: list[Any]) -> list[Any]:
+    """The events of the batch after position `seen`."""
+    return [e for n, e in zip(notifications, events, strict=True) if n.id > seen]
 
 
 #: SQLite's page cache for a rebuild's connection, in KiB (the default is 2 MB): about the
