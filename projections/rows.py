@@ -11,6 +11,7 @@ from empty tables, so every row is in memory, or was written and let go once fin
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from functools import cache
 from typing import Any
@@ -28,8 +29,9 @@ class Rows:
     def __init__(self, db: Connection | None = None, *, kept: bool = False) -> None:
         self.db: Connection | None = db
         self.kept = kept
-        self._cache: dict[str, dict[Key, Row | None]] = {}
-        self._dirty: dict[str, set[Key]] = {}
+        # By table name; made on first use (setdefault would make an empty one each call).
+        self._cache: defaultdict[str, dict[Key, Row | None]] = defaultdict(dict)
+        self._dirty: defaultdict[str, set[Key]] = defaultdict(set)
         self._tables: dict[str, Table] = {}
         self._written: dict[str, set[Key]] = {}  # kept: keys with a row in the table
         self._released: dict[str, set[Key]] = {}  # kept: keys written and let go
@@ -38,7 +40,7 @@ class Rows:
         """Read every row whose `column` is one of `values`, in one query per chunk."""
         table = column.table
         assert isinstance(table, Table)
-        cache = self._cache.setdefault(table.name, {})
+        cache = self._cache[table.name]
         names = _names(table)
         key_at = [names.index(c.name) for c in table.primary_key.columns]
         ordered = list(values)
@@ -56,7 +58,7 @@ class Rows:
     def get(self, table: Table, *key: Any) -> Row | None:
         # One lookup, not two: hashing a key of UUIDs runs Python code (UUID.__hash__), and
         # a rebuild looks up rows about four times an event.
-        cache = self._cache.setdefault(table.name, {})
+        cache = self._cache[table.name]
         try:
             return cache[key]
         except KeyError:  # rare: a row is mostly put or prefetched before it is looked up
@@ -72,7 +74,7 @@ class Rows:
 
     def put(self, table: Table, row: Row) -> None:
         key = tuple([row[name] for name in _key_names(table)])
-        self._cache.setdefault(table.name, {})[key] = row
+        self._cache[table.name][key] = row
         self._mark(table, key)
 
     def update(self, table: Table, *key: Any, **values: Any) -> Row | None:
@@ -129,7 +131,7 @@ class Rows:
 
     def _mark(self, table: Table, key: Key) -> None:
         self._tables[table.name] = table
-        self._dirty.setdefault(table.name, set()).add(key)
+        self._dirty[table.name].add(key)
 
 
 @cache
