@@ -267,10 +267,7 @@ def _left(e: Any, row: Row) -> dict[str, Any]:
 def _task_event(rows: Rows, e: Any) -> None:
     """A task's event changes nothing on the card but its version and time; six in ten
     events of a log are a task's."""
-    row = rows.get(cards, e.originator_id)
-    if row is not None:
-        row["version"], row["changed_at"] = e.originator_version, e.at
-        rows.put(cards, row)
+    rows.update(cards, e.originator_id, version=e.originator_version, changed_at=e.at)
 
 
 def _change(values: Callable[[Any, Row], dict[str, Any]]) -> Handler:
@@ -280,6 +277,6 @@ def _change(values: Callable[[Any, Row], dict[str, Any]]) -> Handler:
         row = rows.get(cards, e.originator_id)
         if row is not None:
             row.update(values(e, row), version=e.originator_version, changed_at=e.at)
-            rows.put(cards, row)  # the row itself, changed in place: written at the flush
+            rows.changed(cards, e.originator_id)
 
     return handle

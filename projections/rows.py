@@ -77,6 +77,10 @@ class Rows:
         self._cache[table.name][key] = row
         self._mark(table, key)
 
+    def changed(self, table: Table, *key: Any) -> None:
+        """The row of `key`, got from `get`, was changed in place: write it at the flush."""
+        self._mark(table, key)
+
     def update(self, table: Table, *key: Any, **values: Any) -> Row | None:
         """Change a row that exists; a row the batch cannot find is left alone."""
         row = self.get(table, *key)
@@ -96,7 +100,10 @@ class Rows:
             table = self._tables[name]
             columns = [table.c[c.name] for c in table.primary_key.columns]
             written = self._written.setdefault(name, set())
-            stale = [key for key in keys if key in written] if self.kept else list(keys)
+            stale: list[Key] = []  # rows to delete before they are inserted again
+            new: list[Key] = []  # kept: rows the table has never had
+            for key in keys:
+                (stale if not self.kept or key in written else new).append(key)
             for start in range(0, len(stale), _CHUNK):
                 chunk = stale[start : start + _CHUNK]
                 self._db.execute(delete(table).where(tuple_(*columns).in_(chunk)))
@@ -111,7 +118,7 @@ class Rows:
             if rows:
                 insert_rows(self._db, table, rows)
             if self.kept:
-                written.update(keys)
+                written.update(new)
                 written.difference_update(gone)
         self._dirty.clear()
 
