@@ -58,24 +58,23 @@ def create_tables(engine: Engine, tables: Iterable[Table]) -> None:
         except (OperationalError, ProgrammingError, IntegrityError):
             if not inspect(engine).has_table(table.name):
                 raise
-        match_indexes(engine, table)
+        with engine.begin() as db:
+            match_indexes(db, table)
 
 
-def match_indexes(engine: Engine, table: Table) -> None:
+def match_indexes(db: Connection, table: Table) -> None:
     """The table's indexes made to be those it declares."""
     found = {
         index["name"]
-        for index in inspect(engine).get_indexes(table.name)
+        for index in inspect(db).get_indexes(table.name)
         if index["name"] and not index.get("duplicates_constraint")  # a UNIQUE's own index
     }
-    declared = {index.name for index in table.indexes}
-    quote = engine.dialect.identifier_preparer.quote
-    with engine.begin() as db:
-        for index in table.indexes:
-            if index.name not in found:
-                db.execute(CreateIndex(index, if_not_exists=True))
-        for name in sorted(found - declared):
-            db.execute(text(f"DROP INDEX IF EXISTS {quote(name)}"))
+    quote = db.dialect.identifier_preparer.quote
+    for index in table.indexes:
+        if index.name not in found:
+            db.execute(CreateIndex(index, if_not_exists=True))
+    for name in sorted(found - {index.name for index in table.indexes}):
+        db.execute(text(f"DROP INDEX IF EXISTS {quote(name)}"))
 
 
 #: One number for the whole product, so every process takes the same lock.
@@ -108,30 +107,17 @@ def insert_rows(db: Connection, table: Table, rows: Sequence[Mapping[str, Any]])
     for row in rows:
         named.update(row)
     statement, columns = _insert_statement(table, db.dialect, frozenset(named))
-    # Rows repeat values (the municipality, the viewer, the moment): each converted once.
-    made: list[dict[Any, Any]] = [{} for _ in columns]
     values = [
-        [
-            v if (v := row.get(n)) is None or to_db is None else _once(made[i], v, to_db)
-            for i, (n, to_db) in enumerate(columns)
-        ]
+        tuple(
+            [v if (v := row.get(n)) is None or to_db is None else to_db(v) for n, to_db in columns]
+        )
         for row in rows
     ]
     if db.dialect.positional:
-        db.exec_driver_sql(statement, [tuple(v) for v in values])
+        db.exec_driver_sql(statement, values)
     else:
         names = [n for n, _ in columns]
         db.exec_driver_sql(statement, [dict(zip(names, v, strict=True)) for v in values])
-
-
-def _once(made: dict[Any, Any], value: Any, to_db: Callable[[Any], Any]) -> Any:
-    try:
-        return made[value]
-    except KeyError:
-        made[value] = converted = to_db(value)
-        return converted
-    except TypeError:  # unhashable (a JSON column's dict or list)
-        return to_db(value)
 
 
 @lru_cache(maxsize=64)

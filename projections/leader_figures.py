@@ -220,7 +220,7 @@ class LeaderFigures(Projection):
         _follow(rows, flow, kind, e)
         if kind in _PHASE_AFTER:
             flow["phase"] = _PHASE_AFTER[kind].value
-        rows.put(flows, flow)  # the row itself, changed in place: written at the flush
+        rows.changed(flows, e.originator_id)
         _count_move(rows, flow, e.at, told=before)
 
     def _task_opened(self, rows: Rows, e: Any) -> None:

@@ -11,6 +11,7 @@ from empty tables, so every row is in memory, or was written and let go once fin
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Callable, Collection, Mapping
 from functools import cache
 from typing import Any
@@ -28,8 +29,9 @@ class Rows:
     def __init__(self, db: Connection | None = None, *, kept: bool = False) -> None:
         self.db: Connection | None = db
         self.kept = kept
-        self._cache: dict[str, dict[Key, Row | None]] = {}
-        self._dirty: dict[str, set[Key]] = {}
+        # By table name; made on first use (setdefault would make an empty one each call).
+        self._cache: defaultdict[str, dict[Key, Row | None]] = defaultdict(dict)
+        self._dirty: defaultdict[str, set[Key]] = defaultdict(set)
         self._tables: dict[str, Table] = {}
         self._written: dict[str, set[Key]] = {}  # kept: keys with a row in the table
         self._released: dict[str, set[Key]] = {}  # kept: keys written and let go
@@ -38,7 +40,7 @@ class Rows:
         """Read every row whose `column` is one of `values`, in one query per chunk."""
         table = column.table
         assert isinstance(table, Table)
-        cache = self._cache.setdefault(table.name, {})
+        cache = self._cache[table.name]
         names = _names(table)
         key_at = [names.index(c.name) for c in table.primary_key.columns]
         ordered = list(values)
@@ -54,18 +56,29 @@ class Rows:
                 cache.setdefault((value,), None)
 
     def get(self, table: Table, *key: Any) -> Row | None:
-        cache = self._cache.setdefault(table.name, {})
-        if key not in cache:
-            if self.kept and key not in self._released.get(table.name, ()):
-                return None  # never written: there is no such row
-            columns = [table.c[c.name] for c in table.primary_key.columns]
-            found = self._db.execute(select(table).where(tuple_(*columns) == key)).first()
-            cache[key] = dict(found._mapping) if found else None
-        return cache[key]
+        # One lookup, not two: hashing a key of UUIDs runs Python code (UUID.__hash__), and
+        # a rebuild looks up rows about four times an event.
+        cache = self._cache[table.name]
+        try:
+            return cache[key]
+        except KeyError:  # rare: a row is mostly put or prefetched before it is looked up
+            row = cache[key] = self._read(table, key)
+            return row
+
+    def _read(self, table: Table, key: Key) -> Row | None:
+        if self.kept and key not in self._released.get(table.name, ()):
+            return None  # never written: there is no such row
+        columns = [table.c[c.name] for c in table.primary_key.columns]
+        found = self._db.execute(select(table).where(tuple_(*columns) == key)).first()
+        return dict(found._mapping) if found else None
 
     def put(self, table: Table, row: Row) -> None:
         key = tuple([row[name] for name in _key_names(table)])
-        self._cache.setdefault(table.name, {})[key] = row
+        self._cache[table.name][key] = row
+        self._mark(table, key)
+
+    def changed(self, table: Table, *key: Any) -> None:
+        """The row of `key`, got from `get`, was changed in place: write it at the flush."""
         self._mark(table, key)
 
     def update(self, table: Table, *key: Any, **values: Any) -> Row | None:
@@ -87,17 +100,26 @@ class Rows:
             table = self._tables[name]
             columns = [table.c[c.name] for c in table.primary_key.columns]
             written = self._written.setdefault(name, set())
-            stale = [key for key in keys if key in written] if self.kept else list(keys)
+            stale: list[Key] = []  # rows to delete before they are inserted again
+            new: list[Key] = []  # kept: rows the table has never had
+            for key in keys:
+                (stale if not self.kept or key in written else new).append(key)
             for start in range(0, len(stale), _CHUNK):
                 chunk = stale[start : start + _CHUNK]
                 self._db.execute(delete(table).where(tuple_(*columns).in_(chunk)))
             cache = self._cache[name]
-            rows = [row for key in keys if (row := cache[key])]
+            rows, gone = [], []
+            for key in keys:
+                row = cache[key]
+                if row is None:
+                    gone.append(key)
+                else:
+                    rows.append(row)
             if rows:
                 insert_rows(self._db, table, rows)
             if self.kept:
-                written.difference_update(key for key in keys if cache[key] is None)
-                written.update(key for key in keys if cache[key] is not None)
+                written.update(new)
+                written.difference_update(gone)
         self._dirty.clear()
 
     def release(self, finished: Mapping[str, Callable[[Row], bool]]) -> None:
@@ -116,7 +138,7 @@ class Rows:
 
     def _mark(self, table: Table, key: Key) -> None:
         self._tables[table.name] = table
-        self._dirty.setdefault(table.name, set()).add(key)
+        self._dirty[table.name].add(key)
 
 
 @cache
