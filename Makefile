@@ -27,7 +27,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/mypy flow access boards fixtures
+	$(BIN)/mypy flow access boards fixtures projections
 
 test: lint
 	$(BIN)/pytest -n auto --dist loadgroup
