@@ -120,8 +120,6 @@ class AccessLog:
         self._writer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="access-log")
         create_tables(engine, [access_log, access_log_by_flow, access_log_indexed])
         with engine.begin() as db:
-            # Logs written before the index by flow came have the old index: it goes.
-            db.execute(text("DROP INDEX IF EXISTS ix_access_log_flow_id"))
             if db.scalar(select(func.count()).select_from(access_log_indexed)) == 0:
                 db.execute(insert(access_log_indexed).values(upto=0))
 
