@@ -16,7 +16,7 @@ import base64
 import os
 import secrets
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from pathlib import Path
 from uuid import UUID
 
@@ -169,18 +169,33 @@ class PatientKeys:
         with self._lock:
             if flow_id in self._known:
                 return True, self._known[flow_id]
-        with self.engine.connect() as db:
-            row = db.execute(
-                select(patient_keys.c.master_key_id, patient_keys.c.wrapped).where(
-                    patient_keys.c.flow_id == flow_id
-                )
-            ).first()
-        if row is None:
-            return False, None
-        key = None if row.wrapped is None else self._unwrap(flow_id, row.master_key_id, row.wrapped)
+        self.load([flow_id])
         with self._lock:
-            self._known[flow_id] = key
-        return True, key
+            if flow_id in self._known:
+                return True, self._known[flow_id]
+        return False, None
+
+    def load(self, flow_ids: Collection[UUID]) -> None:
+        """Read the keys of these flows into memory, a query for each _BATCH of them."""
+        with self._lock:
+            unknown = [flow_id for flow_id in flow_ids if flow_id not in self._known]
+        if not unknown:
+            return
+        with self.engine.connect() as db:
+            for start in range(0, len(unknown), _BATCH):
+                rows = db.execute(
+                    select(patient_keys).where(
+                        patient_keys.c.flow_id.in_(unknown[start : start + _BATCH])
+                    )
+                ).all()
+                keys = {
+                    row.flow_id: None
+                    if row.wrapped is None
+                    else self._unwrap(row.flow_id, row.master_key_id, row.wrapped)
+                    for row in rows
+                }
+                with self._lock:
+                    self._known.update(keys)
 
     def forget(self, flow_id: UUID) -> None:
         with self._lock:

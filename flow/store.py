@@ -13,7 +13,7 @@ from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from flow import transcodings
 from flow.actor import Actor
@@ -92,7 +92,9 @@ class EventStore(Application[UUID]):
         #: Called after every commit of new events in this process (live boards wake on it).
         self.on_recorded: list[Callable[[], None]] = []
 
-    def construct_mapper(self) -> Mapper[UUID]:
+    mapper: PersonalDataMapper
+
+    def construct_mapper(self) -> PersonalDataMapper:
         return PersonalDataMapper(self.construct_transcoder(), self.keys)
 
     def _notify(self, recordings: list[Recording[UUID]]) -> None:

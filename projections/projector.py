@@ -68,8 +68,11 @@ class Projection:
     #: go. A wrong guess costs one read of the row back, never a wrong row.
     finished: ClassVar[Mapping[str, Callable[[Row], bool]]] = {}
 
-    def apply(self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None) -> None:
-        """Apply the events in one transaction; `kept` is the rebuild's rows, if rebuilding."""
+    def changes(
+        self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None
+    ) -> Rows:
+        """The rows the events change, changed in memory; `kept` is the rebuild's rows, if
+        rebuilding. Nothing is written: `write` does that, in the batch's transaction."""
         handled = [(h, e) for e in domain_events if (h := self._handlers.get(type(e)))]
         rows = kept or Rows(db)
         rows.db = db
@@ -82,8 +85,11 @@ class Projection:
                 rows.prefetch(column, task_ids)
         for handler, domain_event in handled:
             handler(rows, domain_event)
+        return rows
+
+    def write(self, rows: Rows) -> None:
         rows.flush()
-        if kept is not None:
+        if rows.kept:
             rows.release(self.finished)
 
     @cached_property
@@ -149,9 +155,7 @@ class Projector:
                 db.execute(update(positions).where(positions.c.name.in_(names)).values(position=0))
             kept = {name: Rows(kept=True) for name in names}
             with _without_cycle_collector():
-                applied = self._catch_up(
-                    db, self.rebuild_batch_size, kept, on_batch, tuple(self.projections)
-                )
+                applied = self._catch_up(db, self.rebuild_batch_size, kept, on_batch, tuple(names))
             with db.begin():
                 for table in tables:
                     match_indexes(db, table)
@@ -194,12 +198,19 @@ class Projector:
         if not notifications:
             return 0
         first, last = notifications[0].id, notifications[-1].id
-        events = [self.app.mapper.to_domain_event(n) for n in notifications]
+        events = self.app.mapper.to_domain_events(notifications)
+        # The handlers run before the write transaction, so that while they run another
+        # process (a rebuild of other models) can write. The compare-and-set on each
+        # position then tells whether the rows they read were still those of `seen`.
+        changes = []
         with db.begin():
             for name, seen in current.items():
-                projection = self.projections[name]
-                if seen >= last:
-                    continue
+                if seen < last:
+                    unseen = events if seen < first else _after(seen, notifications, events)
+                    rows = self.projections[name].changes(db, unseen, kept.get(name))
+                    changes.append((name, seen, rows))
+        with db.begin():
+            for name, seen, rows in changes:
                 moved = db.execute(
                     update(positions)
                     .where(positions.c.name == name, positions.c.position == seen)
@@ -207,8 +218,7 @@ class Projector:
                 )
                 if moved.rowcount != 1:
                     raise _Raced
-                unseen = events if seen < first else _after(seen, notifications, events)
-                projection.apply(db, unseen, kept.get(name))
+                self.projections[name].write(rows)
         return len(notifications)
 
 

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -201,6 +201,9 @@ class MemoryKeys:
         if flow_id not in self.keys:
             self.keys[flow_id] = os.urandom(32)
         return self.keys[flow_id]
+
+    def load(self, flow_ids: Collection[UUID]) -> None:
+        pass
 
     def forget(self, flow_id: UUID) -> None:
         pass

@@ -48,7 +48,9 @@ class Tally(Projection):
     def handlers(self) -> dict[type, Handler]:
         return {}
 
-    def apply(self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None) -> None:
+    def changes(
+        self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None
+    ) -> Rows:
         rows = kept or Rows(db)
         rows.db = db
         for e in domain_events:
@@ -61,6 +63,9 @@ class Tally(Projection):
                     "times": seen["times"] + 1 if seen else 1,
                 },
             )
+        return rows
+
+    def write(self, rows: Rows) -> None:
         rows.flush()
         time.sleep(self.pause)
 

@@ -15,6 +15,7 @@ from uuid import UUID
 
 import httpx2
 from read_model_rows import rebuilt, snapshot
+from sqlalchemy import event
 from test_cli import run
 from world import TEST_MUNICIPALITIES, World, server_process
 
@@ -182,6 +183,39 @@ def test_flows_closed_longer_than_the_retention_period_are_erased(
     assert "1 forløp avsluttet for mer enn 180 dager siden slettet" in done.stdout
     names = {f: world.flows.flow(f, office).name for f in (old, recent, still_open)}
     assert names == {old: ERASED, recent: "Ny Nyere", still_open: "Åse Åpen"}
+
+
+def test_a_batch_of_events_reads_as_each_alone_with_one_query_for_their_keys(
+    world: World, database_url: str
+) -> None:
+    """How the projector reads the log: many events at once, their flows' keys read in one
+    query; the sealed fields open as they do one event at a time, the erased flow's too."""
+    with_admin(world)
+    opened_with_notes(world)
+    for n in range(3):
+        opened_with_notes(world, synthetic_national_id(random.Random(n)), f"Pasient Nummer{n}")
+    args = ["--municipality=9998", "--by=admin", f"--reason={REASON}"]
+    assert run(database_url, "erase", f"--national-id={NATIONAL_ID}", *args).returncode == 0
+    notifications = world.flows.recorder.select_notifications(0, 10_000)
+    settings = Settings(database_url=database_url)
+    one_by_one, batched = open_system(settings), open_system(settings)  # no key known yet
+    key_reads: list[str] = []
+
+    @event.listens_for(batched.engine, "before_cursor_execute")
+    def tally(conn: Any, cursor: Any, statement: str, *_: Any) -> None:
+        if "patient_keys" in statement:
+            key_reads.append(statement)
+
+    try:
+        read = batched.flows.mapper.to_domain_events(notifications)
+        alone = [one_by_one.flows.mapper.to_domain_event(n) for n in notifications]
+        assert [vars(e) for e in read] == [vars(e) for e in alone]
+        assert len(key_reads) == 1
+        names = {e.patient.name for e in read if type(e).__name__ == "FlowOpened"}
+        assert names == {ERASED, "Pasient Nummer0", "Pasient Nummer1", "Pasient Nummer2"}
+    finally:
+        one_by_one.close()
+        batched.close()
 
 
 def test_rotating_the_master_key_keeps_every_flow_readable_without_a_restart(
