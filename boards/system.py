@@ -73,6 +73,8 @@ def open_system(settings: Settings) -> System:
             keys=keys,
             checklists=checklist_file.load(settings.checklists_file),
         )
+        # In this order `pasientflyt rebuild` deals the models to two processes as about even
+        # halves: flow cards and tasks, beds and figures (`boards.rebuilding`).
         projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList(), LeaderFigures()])
         accounts = Accounts(engine)
         sessions = Sessions(

@@ -31,7 +31,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 
-from access.database import create_tables, match_indexes
+from access.database import create_tables, match_indexes, startup_lock
 from flow.application import Pasientflyt
 from projections.rows import Row, Rows
 
@@ -156,7 +156,7 @@ class Projector:
             kept = {name: Rows(kept=True) for name in names}
             with _without_cycle_collector():
                 applied = self._catch_up(db, self.rebuild_batch_size, kept, on_batch, tuple(names))
-            with db.begin():
+            with startup_lock(self.engine), db.begin():  # not while a process starts
                 for table in tables:
                     match_indexes(db, table)
             return applied

@@ -20,11 +20,14 @@ snapshots are not taken (the projector never reads them).
 
 Timed over the whole log:
 
-* rebuild: `system.projector.rebuild(every read model)`, as `pasientflyt rebuild` runs it
-  (batches of the projector's `rebuild_batch_size`, the cyclic garbage collector off);
+* rebuild, as `pasientflyt rebuild` runs it: `boards.rebuilding.rebuild`, every read model,
+  dealt in turns to BENCH_PROCESSES processes (one per core the process may run on); each
+  opens the system anew and runs `Projector.rebuild` on its models (batches of the
+  projector's `rebuild_batch_size`, the cyclic garbage collector off). The target is this;
+* the same in one process (`--processes 1`), before it;
 * baseline: the log read and decoded as a catch-up reads it, nothing applied:
   `recorder.select_notifications` in batches of 1,000 after the last id +
-  `mapper.to_domain_event` for each, with the garbage collector on (the baseline of every
+  `mapper.to_domain_events` of each batch, with the garbage collector on (the baseline of every
   earlier run). It runs before and after the rebuild (page cache warm both times; the figure
   used is the faster);
 * baseline as the rebuild reads: the same in batches of `rebuild_batch_size` with the garbage
@@ -59,6 +62,7 @@ from benchkit import RESULTS, append_results, sql_tally
 from figures import load_average
 from sqlalchemy import func, select
 
+from boards import rebuilding
 from boards.settings import Settings
 from boards.system import System, open_system
 from fixtures.demo import FIRST_NAMES, HOSPITALS, LAST_NAMES, synthetic_national_id
@@ -88,6 +92,8 @@ MUNICIPALITIES = int(os.environ.get("BENCH_MUNICIPALITIES", "4"))
 PROFILE = os.environ.get("BENCH_PROFILE", "auto")  # "1": always, "0": never
 PROFILE_EVENTS = int(os.environ.get("BENCH_PROFILE_EVENTS", "100000"))
 TARGET = 20_000.0
+#: As `pasientflyt rebuild` runs by default: a process per core.
+PROCESSES = int(os.environ.get("BENCH_PROCESSES", str(len(os.sched_getaffinity(0)))))
 UNITS, BEDS, ZONES = 10, 60, 5
 #: Referrals per municipality and day: about half go to a short-term bed, which keeps its
 #: 600 beds some 80 % in use.
@@ -457,8 +463,7 @@ def read_log(system: System, batch: int) -> int:
         notifications = recorder.select_notifications(start, batch, inclusive_of_start=False)
         if not notifications:
             return count
-        events = [(n.id, mapper.to_domain_event(n)) for n in notifications]
-        count += len(events)
+        count += len(mapper.to_domain_events(notifications))
         start = notifications[-1].id
 
 
@@ -476,6 +481,7 @@ class _Enough(Exception):
 
 
 def rebuild(system: System, stop_after: int | None = None) -> tuple[int, float]:
+    """`Projector.rebuild` in this process, on the system as it is."""
     applied = [0]
 
     def on_batch(count: int) -> None:
@@ -490,6 +496,14 @@ def rebuild(system: System, stop_after: int | None = None) -> tuple[int, float]:
     except _Enough:
         pass
     return applied[0], time.perf_counter() - started
+
+
+def rebuild_as_command(settings: Settings, names: list[str], processes: int) -> float:
+    """As `pasientflyt rebuild --processes N` runs it: each process opens the system anew
+    (no key known), the models dealt to the processes in turns."""
+    started = time.perf_counter()
+    rebuilding.rebuild(settings, rebuilding.deal(names, processes))
+    return time.perf_counter() - started
 
 
 def kind_of(statement: str) -> str:
@@ -516,7 +530,8 @@ PARTS = [
     ("  read: recorder.select_notifications", "eventsourcing/sqlite.py", "select_notifications"),
     ("  decode: mapper.to_domain_event", "eventsourcing/persistence.py", "to_domain_event"),
     ("  positions: Projector.positions", "projections/projector.py", "positions"),
-    ("  apply: Projection.apply (all models)", "projections/projector.py", "apply"),
+    ("  handlers: Projection.changes (all models)", "projections/projector.py", "changes"),
+    ("  write: Projection.write (all models)", "projections/projector.py", "write"),
     ("    Rows.get", "projections/rows.py", "get"),
     ("    Rows.flush", "projections/rows.py", "flush"),
     ("    Rows.update", "projections/rows.py", "update"),
@@ -576,7 +591,9 @@ def _profile(system: System, events: int) -> dict[str, Any]:
 @pytest.mark.timeout(3600)
 def test_rebuild(sqlite_url: str) -> None:
     load_before = load_average()
-    system = open_system(Settings(database_url=sqlite_url))
+    settings = Settings(database_url=sqlite_url)
+    system = open_system(settings)
+    names = list(system.projector.projections)
     try:
         started = time.perf_counter()
         simulation = Simulation(system, places(system), random.Random("rebuild"))
@@ -596,8 +613,8 @@ def test_rebuild(sqlite_url: str) -> None:
         assert read_log_as_rebuild(system) == events
         as_rebuild_before_s = time.perf_counter() - started
 
-        applied, rebuild_s = rebuild(system)
-        assert applied == events
+        one_process_s = rebuild_as_command(settings, names, 1)
+        rebuild_s = rebuild_as_command(settings, names, PROCESSES)
         with system.engine.connect() as db:
             flows = db.scalar(select(func.count()).select_from(cards))
             task_rows = db.scalar(select(func.count()).select_from(tasks))
@@ -636,7 +653,8 @@ def test_rebuild(sqlite_url: str) -> None:
         ("baseline: read + decode, no apply (after)", baseline_after_s),
         ("baseline as the rebuild reads (before)", as_rebuild_before_s),
         ("baseline as the rebuild reads (after)", as_rebuild_after_s),
-        ("rebuild: projector.rebuild(all models)", rebuild_s),
+        ("rebuild, all models in one process", one_process_s),
+        (f"rebuild, in {PROCESSES} processes (pasientflyt rebuild)", rebuild_s),
     ]
     for name, seconds in rows:
         print(f"{name:<52} {seconds:>9.1f} {events / seconds:>12,.0f}")
@@ -651,7 +669,9 @@ def test_rebuild(sqlite_url: str) -> None:
         f"ratio rebuild / baseline: {rebuild_s / baseline_s:.2f}x the time; rebuild / baseline as"
         f" the rebuild reads: {rebuild_s / as_rebuild_s:.2f}x (projections cost"
         f" {rebuild_s - as_rebuild_s:.0f} s of {rebuild_s:.0f} s)",
-        f"rebuild batches of {system.projector.rebuild_batch_size:,} events",
+        f"rebuild batches of {system.projector.rebuild_batch_size:,} events; the models dealt"
+        f" to the processes: {rebuilding.deal(names, PROCESSES)}; one process / {PROCESSES}:"
+        f" {one_process_s / rebuild_s:.2f}x",
         f"target: rebuild >= {TARGET:,.0f} events/s:"
         f" {'met' if rate >= TARGET else 'MISSED'} ({rate:,.0f} events/s)",
         f"machine: {os.cpu_count()} CPUs, load average {load_before} before,"
@@ -673,6 +693,9 @@ def test_rebuild(sqlite_url: str) -> None:
         baseline_after_s=baseline_after_s,
         rebuild_s=rebuild_s,
         rebuild_events_per_s=rate,
+        processes=PROCESSES,
+        one_process_s=one_process_s,
+        one_process_events_per_s=events / one_process_s,
         baseline_events_per_s=events / baseline_s,
         ratio=rebuild_s / baseline_s,
         as_rebuild_before_s=as_rebuild_before_s,

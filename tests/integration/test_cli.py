@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 from fastapi.testclient import TestClient
+from read_model_rows import snapshot
 from world import open_flows
 
 from boards.app import create_app
 from boards.settings import Settings
+from boards.system import open_system
 
 CLI = str(Path(sys.executable).with_name("pasientflyt"))
 
@@ -45,6 +47,25 @@ def test_demo_loads_once_and_a_second_run_adds_nothing(database_url: str) -> Non
     assert second.returncode == 0, second.stderr
     assert "Nye kommuner: 0, nye forløp: 0" in second.stdout
     assert stored_events(database_url) == after_first
+
+
+def test_rebuild_in_processes_makes_the_models_the_live_projector_made(database_url: str) -> None:
+    """`pasientflyt rebuild` deals the models to processes, three here on any machine: they
+    come out row for row as the projector made them while the log was written."""
+    assert run(database_url, "demo").returncode == 0
+    system = open_system(Settings(database_url=database_url))
+    try:
+        system.projector.catch_up()
+        before, events = snapshot(system), stored_events(database_url)
+        rebuilt = run(database_url, "rebuild", "--processes", "3")
+        assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+        assert f"{events} hendelser" in rebuilt.stdout and "3 prosesser" in rebuilt.stdout
+        assert snapshot(system) == before
+        assert set(system.projector.positions().values()) == {events}
+    finally:
+        system.close()
+    unknown = run(database_url, "rebuild", "flow_cards", "tavla")
+    assert unknown.returncode == 1 and "Ukjent lesemodell: tavla" in unknown.stdout
 
 
 def test_a_printed_token_authenticates_api_calls_as_that_user(sqlite_url: str) -> None:
