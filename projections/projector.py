@@ -16,6 +16,7 @@ from functools import cached_property
 from typing import Any, ClassVar
 
 from eventsourcing.persistence import Notification
+from eventsourcing.utils import resolve_topic
 from sqlalchemy import (
     BigInteger,
     Column,
@@ -86,6 +87,11 @@ class Projection:
         for handler, domain_event in handled:
             handler(rows, domain_event)
         return rows
+
+    def handles(self, event_class: type) -> bool:
+        """Whether it needs the events of this class: a batch decodes only those some
+        model of it needs (the task list, catching up alone, decodes no flow's moves)."""
+        return event_class in self._handlers
 
     def write(self, rows: Rows) -> None:
         rows.flush()
@@ -198,7 +204,11 @@ class Projector:
         if not notifications:
             return 0
         first, last = notifications[0].id, notifications[-1].id
-        events = self.app.mapper.to_domain_events(notifications)
+        behind = [self.projections[name] for name, seen in current.items() if seen < last]
+        topics = {n.topic for n in notifications}
+        wanted = {t for t in topics if any(p.handles(resolve_topic(t)) for p in behind)}
+        needed = [n for n in notifications if n.topic in wanted]
+        events = self.app.mapper.to_domain_events(needed)
         # The handlers run before the write transaction, so that while they run another
         # process (a rebuild of other models) can write. The compare-and-set on each
         # position then tells whether the rows they read were still those of `seen`.
@@ -206,7 +216,7 @@ class Projector:
         with db.begin():
             for name, seen in current.items():
                 if seen < last:
-                    unseen = events if seen < first else _after(seen, notifications, events)
+                    unseen = events if seen < first else _after(seen, needed, events)
                     rows = self.projections[name].changes(db, unseen, kept.get(name))
                     changes.append((name, seen, rows))
         with db.begin():

@@ -48,6 +48,9 @@ class Tally(Projection):
     def handlers(self) -> dict[type, Handler]:
         return {}
 
+    def handles(self, event_class: type) -> bool:
+        return True  # every event is counted
+
     def changes(
         self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None
     ) -> Rows:
