@@ -84,6 +84,7 @@ class EventStore(Application[UUID]):
     #: Aggregates kept in memory, most recently used (flows of a large municipality's
     #: patients on the move, units, municipalities); each use reads only newer events.
     env = {"AGGREGATE_CACHE_MAXSIZE": "5000"}
+    mapper: PersonalDataMapper
 
     def __init__(self, env: dict[str, str], keys: KeyRing) -> None:
         """`keys` keep each flow's key for its personal data."""
@@ -91,8 +92,6 @@ class EventStore(Application[UUID]):
         super().__init__(env)
         #: Called after every commit of new events in this process (live boards wake on it).
         self.on_recorded: list[Callable[[], None]] = []
-
-    mapper: PersonalDataMapper
 
     def construct_mapper(self) -> PersonalDataMapper:
         return PersonalDataMapper(self.construct_transcoder(), self.keys)
