@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from boards import (
     admin_pages,
+    board_pages,
     display_pages,
     emergency_pages,
     export_pages,
@@ -83,6 +84,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     for module in api:
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
+    app.include_router(board_pages.router)
     app.include_router(export_pages.router)
     app.include_router(message_pages.router)
     app.include_router(oidc_pages.router)

@@ -25,7 +25,7 @@ from fastapi.concurrency import run_in_threadpool
 from access.accounts import User
 from access.devices import Device
 from access.policy import viewer_of
-from boards import pages, sse
+from boards import board_pages, pages, sse
 from boards.display_pages import ZoneWall, device_board, display_device
 from boards.live import Live
 from boards.live_feeds import (
@@ -156,7 +156,7 @@ async def unit_stream(
     request: Request,
     unit_id: UUID,
     session: pages.PageSession,
-    _: pages.UnitBoardRead,
+    _: board_pages.UnitBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
@@ -182,7 +182,7 @@ async def wall_stream(
     request: Request,
     unit_id: UUID,
     session: pages.PageSession,
-    _: pages.UnitWallRead,
+    _: board_pages.UnitWallRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
@@ -201,7 +201,7 @@ async def zone_stream(
     request: Request,
     zone_id: UUID,
     session: pages.PageSession,
-    _: pages.ZoneBoardRead,
+    _: board_pages.ZoneBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:

@@ -68,7 +68,7 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access.accounts import Role
-from boards import pages
+from boards import board_pages, pages
 from boards.app import create_app, settle_heap
 from boards.rendering import fragment
 from boards.settings import Settings
@@ -475,14 +475,14 @@ def first_words(statement: str) -> str:
 def _unit_page(request: Request, unit_id: UUID) -> None:
     """The unit page as its route runs it, its dependencies called in turn."""
     session, position = pages.page_session(request), pages.live_position(request)
-    board = pages.unit_board(request, unit_id, session, position)
-    pages.unit_page(request, session, position, board)
+    board = board_pages.unit_board(request, unit_id, session, position)
+    board_pages.unit_page(request, session, position, board)
 
 
 def _profile(bench: Bench, store: str) -> None:
     request = bench.request("/tildeling")
     with sql_tally(bench.engine, first_words) as tally:
-        pages.allocation_page(request, pages.page_session(request))
+        board_pages.allocation_page(request, pages.page_session(request))
     print("\nSQL through the engine for one allocation page (count, total ms):")
     for key, times in sorted(tally.items(), key=lambda kv: -sum(kv[1])):
         print(f"  {len(times):>4} {sum(times) * 1e3:>8.2f}  {key}")
@@ -499,7 +499,7 @@ def _profile(bench: Bench, store: str) -> None:
     started = time.perf_counter()
     try:
         for _ in range(PROFILE_PAGES):
-            pages.allocation_page(request, pages.page_session(request))
+            board_pages.allocation_page(request, pages.page_session(request))
     finally:
         gc.callbacks.remove(on_gc)
     wall = (time.perf_counter() - started) * 1e3
@@ -510,7 +510,7 @@ def _profile(bench: Bench, store: str) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(PROFILE_PAGES):
-        pages.allocation_page(request, pages.page_session(request))
+        board_pages.allocation_page(request, pages.page_session(request))
     profiler.disable()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     out = RESULTS.with_name(f"boards_{store}.prof")
