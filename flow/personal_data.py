@@ -89,29 +89,28 @@ class PersonalDataMapper(Mapper[UUID]):
         return super().to_stored_event(domain_event)
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
-        return self._opened(stored_event, super().to_domain_event(stored_event))
+        domain_event = super().to_domain_event(stored_event)
+        return self._opened(stored_event, domain_event, _sealed_fields(stored_event, domain_event))
 
     def to_domain_events(
         self, stored_events: Sequence[StoredEvent]
     ) -> list[DomainEventProtocol[UUID]]:
         """Many events at once: the keys their sealed fields need are read in one query."""
         decoded = [Mapper.to_domain_event(self, stored) for stored in stored_events]
+        sealed = [_sealed_fields(*pair) for pair in zip(stored_events, decoded, strict=True)]
         self.keys.load(
-            {
-                domain_event.originator_id
-                for stored, domain_event in zip(stored_events, decoded, strict=True)
-                if _sealed_fields(stored.topic, domain_event)
-            }
+            {e.originator_id for e, fields in zip(decoded, sealed, strict=True) if fields}
         )
-        return [self._opened(*pair) for pair in zip(stored_events, decoded, strict=True)]
+        return [self._opened(*event) for event in zip(stored_events, decoded, sealed, strict=True)]
 
     def _opened(
-        self, stored_event: StoredEvent, domain_event: DomainEventProtocol[UUID]
+        self, stored_event: StoredEvent, domain_event: DomainEventProtocol[UUID], sealed: list[str]
     ) -> DomainEventProtocol[UUID]:
+        """The event with its `sealed` fields opened (none, often: a task done without a
+        note needs no key)."""
         if stored_event.topic == _ERASURE_TOPIC:
             self.keys.forget(domain_event.originator_id)
-        # Often none is sealed (a task done without a note): then no key to look up.
-        if sealed := _sealed_fields(stored_event.topic, domain_event):
+        if sealed:
             state = vars(domain_event)
             key = self.keys.key(domain_event.originator_id)
             for field in sealed:
@@ -127,11 +126,11 @@ class PersonalDataMapper(Mapper[UUID]):
         return self.transcoder.decode(unseal(key, flow_id, field, value[_SEALED]))[field]
 
 
-def _sealed_fields(topic: str, domain_event: DomainEventProtocol[UUID]) -> list[str]:
+def _sealed_fields(stored: StoredEvent, domain_event: DomainEventProtocol[UUID]) -> list[str]:
     state = vars(domain_event)
     return [
         field
-        for field in PERSONAL_FIELDS.get(topic, ())
+        for field in PERSONAL_FIELDS.get(stored.topic, ())
         if isinstance(value := state.get(field), dict) and _SEALED in value
     ]
 

@@ -140,8 +140,7 @@ class Places(EventStore):
     # -- helpers ------------------------------------------------------------------------
 
     def _unit(self, unit_id: UUID | None, by: Actor) -> CareUnit:
-        unit = self._load(unit_id, CareUnit, by)
-        return unit
+        return self._load(unit_id, CareUnit, by)
 
     def _check_zone(self, zone_id: UUID | None, by: Actor) -> None:
         zone = self._place(zone_id, by)

@@ -204,9 +204,10 @@ class Projector:
         if not notifications:
             return 0
         first, last = notifications[0].id, notifications[-1].id
-        behind = [self.projections[name] for name, seen in current.items() if seen < last]
+        behind = {name: seen for name, seen in current.items() if seen < last}
+        models = [self.projections[name] for name in behind]
         topics = {n.topic for n in notifications}
-        wanted = {t for t in topics if any(p.handles(resolve_topic(t)) for p in behind)}
+        wanted = {t for t in topics if any(m.handles(resolve_topic(t)) for m in models)}
         needed = [n for n in notifications if n.topic in wanted]
         events = self.app.mapper.to_domain_events(needed)
         # The handlers run before the write transaction, so that while they run another
@@ -214,11 +215,10 @@ class Projector:
         # position then tells whether the rows they read were still those of `seen`.
         changes = []
         with db.begin():
-            for name, seen in current.items():
-                if seen < last:
-                    unseen = events if seen < first else _after(seen, needed, events)
-                    rows = self.projections[name].changes(db, unseen, kept.get(name))
-                    changes.append((name, seen, rows))
+            for name, seen in behind.items():
+                unseen = events if seen < first else _after(seen, needed, events)
+                rows = self.projections[name].changes(db, unseen, kept.get(name))
+                changes.append((name, seen, rows))
         with db.begin():
             for name, seen, rows in changes:
                 moved = db.execute(
