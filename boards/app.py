@@ -12,35 +12,27 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from boards import (
-    admin_pages,
-    board_pages,
-    display_pages,
-    emergency_pages,
-    export_pages,
-    leader_pages,
-    live_pages,
-    message_pages,
-    oidc_pages,
-    pages,
-)
 from boards.api import admin as admin_api
-from boards.api import (
-    board_exports,
-    board_reads,
-    flows,
-    hospital_messages,
-    leaders,
-    places,
-    stream,
-    tasks,
-)
-from boards.errors import install_error_handlers
-from boards.live import Live
-from boards.looks import StreamLooks
-from boards.security import SecurityHeaders
+from boards.api import boards as board_reads
+from boards.api import exports as board_exports
+from boards.api import flows, hospital_messages, leaders, places, tasks
+from boards.live import api_stream as stream
+from boards.live import streams as live_pages
+from boards.live.follower import Live
+from boards.pages import admin as admin_pages
+from boards.pages import boards as board_pages
+from boards.pages import common as pages
+from boards.pages import display as display_pages
+from boards.pages import emergency as emergency_pages
+from boards.pages import exports as export_pages
+from boards.pages import leaders as leader_pages
+from boards.pages import messages as message_pages
+from boards.pages import oidc as oidc_pages
+from boards.services.looks import StreamLooks
+from boards.services.system import open_system
 from boards.settings import Settings
-from boards.system import open_system
+from boards.web.problems import install_error_handlers
+from boards.web.security import SecurityHeaders
 
 
 def utc_now() -> datetime:

@@ -23,8 +23,8 @@ from access.accounts import Accounts, Role
 from access.database import connect, create_tables
 from access.patient_keys import MasterKeys, PatientKeys
 from boards.app import create_app
+from boards.services.system import System
 from boards.settings import Settings
-from boards.system import System
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, UserSpec, ZoneSpec, install
 from flow.actor import Actor
 from flow.application import Pasientflyt

@@ -18,9 +18,9 @@ from access.accounts import Account, Role, User
 from access.audit import AuditEntry
 from access.daily_rates import FIRST_YEAR, HIGHEST_RATE, LAST_YEAR
 from access.devices import Device
-from boards.admin import Admin, admin_of, check_admin
-from boards.api.schemas import BedName, Body, Name, Problem
-from boards.dependencies import CurrentUser, Now
+from boards.services.admin import Admin, admin_of, check_admin
+from boards.web.dependencies import CurrentUser, Now
+from boards.web.schemas import BedName, Body, Name, Problem
 from flow.checklist_file import MAX_CHARACTERS
 from flow.checklists import Checklist, ChecklistCatalog
 from flow.views import ChecklistVersion, UnitView

@@ -8,7 +8,18 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from access.accounts import Role
-from boards.api.schemas import (
+from boards.web.commands import Call, execute
+from boards.web.dependencies import (
+    CurrentActor,
+    CurrentSystem,
+    CurrentUser,
+    ExpectedVersion,
+    FlowBasis,
+    Flows,
+    Now,
+    check_flow_access,
+)
+from boards.web.schemas import (
     Admission,
     Closing,
     CommandResult,
@@ -26,17 +37,6 @@ from boards.api.schemas import (
     Reservation,
     SafetyFlagIn,
     WaitReasonIn,
-)
-from boards.commands import Call, execute
-from boards.dependencies import (
-    CurrentActor,
-    CurrentSystem,
-    CurrentUser,
-    ExpectedVersion,
-    FlowBasis,
-    Flows,
-    Now,
-    check_flow_access,
 )
 from flow.errors import NotPermittedError
 from flow.views import FlowView, HistoryEntry

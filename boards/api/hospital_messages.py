@@ -9,10 +9,10 @@ from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
 from access.policy import HOSPITAL_MESSAGES_PATH, may_send_hospital_messages
-from boards.api.schemas import MessageReceived, Problem
-from boards.dependencies import CurrentSystem, CurrentUser, Now
 from boards.hospital import fhir
 from boards.hospital.ingest import MAX_BYTES
+from boards.web.dependencies import CurrentSystem, CurrentUser, Now
+from boards.web.schemas import MessageReceived, Problem
 from flow.errors import NotPermittedError
 from flow.hospital_messages import UnreadableMessageError
 

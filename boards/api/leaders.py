@@ -11,9 +11,14 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
 from access.accounts import Role, User
-from boards import period
-from boards.api.board_exports import SPREADSHEET
-from boards.api.schemas import (
+from boards.api.exports import SPREADSHEET
+from boards.exports import period
+from boards.exports.figures import figures_download, figures_for
+from boards.exports.spreadsheets import SheetFormat
+from boards.pages.common import language_of
+from boards.services.emergency import REVIEWED_SHOWN, open_emergency_access, pseudonymous
+from boards.web.dependencies import CurrentSystem, CurrentUser, Now
+from boards.web.schemas import (
     EmergencyAccessIn,
     EmergencyGrantOut,
     EmergencyUseOut,
@@ -21,13 +26,8 @@ from boards.api.schemas import (
     ReviewIn,
     UserLookOut,
 )
-from boards.dependencies import CurrentSystem, CurrentUser, Now
-from boards.emergency import REVIEWED_SHOWN, open_emergency_access, pseudonymous
-from boards.figures import figures_download, figures_for
-from boards.pages import language_of
-from boards.spreadsheets import SheetFormat
 from flow.errors import NotFoundError, NotPermittedError
-from projections.figures import Figures
+from projections.figures.report import Figures
 
 router = APIRouter(
     tags=["nødtilgang"],

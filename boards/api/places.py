@@ -7,7 +7,7 @@ from uuid import UUID
 from fastapi import APIRouter
 
 from boards.api.flows import REFUSALS
-from boards.dependencies import CurrentActor, Flows
+from boards.web.dependencies import CurrentActor, Flows
 from flow.views import UnitView
 
 router = APIRouter(tags=["enheter"], responses=REFUSALS)

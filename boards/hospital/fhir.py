@@ -20,8 +20,8 @@ from fhir.resources.R4B.messageheader import MessageHeader
 from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
-from boards.errors import field_message
 from boards.hospital.reading import event_time, identity, limited
+from boards.web.problems import field_message
 from flow.hospital_messages import (
     Dispatch,
     HospitalMessage,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from boards.api.schemas import EARLIEST, LATEST, _printable
+from boards.web.schemas import EARLIEST, LATEST, _printable
 from flow.hospital_messages import UnreadableMessageError
 from flow.national_id import InvalidNationalIdError, validate
 from flow.rates import OSLO

@@ -21,7 +21,7 @@ Timed, in interleaved rounds (BENCH_READS calls each, after BENCH_WARMUP discard
   (request in to last body byte out: session check, catch-up, board, places, rendering);
   "round trip" is the client's wall time and adds the test client's own overhead. Cards and
   other fragments are made once per version of what they show (`projections.cards`,
-  `boards.rendering.fragment`), so the page is timed three ways: unchanged since the last
+  `boards.web.rendering.fragment`), so the page is timed three ways: unchanged since the last
   view; after one event (a safety flag raised or cleared on one flow through the
   application service just before the request, so the page catches up, reads, and redraws
   that card); and cold, with both caches emptied before each request (a server just started);
@@ -68,11 +68,12 @@ from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from access.accounts import Role
-from boards import board_pages, pages
 from boards.app import create_app, settle_heap
-from boards.rendering import fragment
+from boards.pages import boards as board_pages
+from boards.pages import common as pages
+from boards.services.system import System
 from boards.settings import Settings
-from boards.system import System
+from boards.web.rendering import fragment
 from fixtures.demo import FIRST_NAMES, HOSPITALS, LAST_NAMES, synthetic_national_id
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, UserSpec, ZoneSpec, install
 from flow.actor import Actor

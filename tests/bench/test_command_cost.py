@@ -1,9 +1,9 @@
 """One command against a bare INSERT + COMMIT of the same event rows, same store, same run.
 
 The command is `Pasientflyt.decide_service` on a random existing flow, with the application
-built as `boards.system.open_system` builds it (the checklist catalogue in force, aggregates
-kept in memory): it loads the flow and the unit the decision names (each load: the aggregate
-kept, brought forward by one query for newer events, and copied; the first load of each: a
+built as `boards.services.system.open_system` builds it (the checklist catalogue in force,
+aggregates kept in memory): it loads the flow and the unit the decision names (each load: the
+aggregate kept, brought forward by one query for newer events, and copied; the first load of each: a
 snapshot look-up and the events), decides, appends the new event(s) and commits.
 
 The baselines write the very rows each command wrote (same topic and state bytes, same

@@ -26,8 +26,8 @@ from sample_messages import fhir_message, plo_message
 from world import TEST_MUNICIPALITIES
 
 from access.accounts import Role
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from fixtures.municipalities import install
 from flow.actor import Actor
 from flow.municipality import municipality_id

@@ -20,7 +20,7 @@ snapshots are not taken (the projector never reads them).
 
 Timed over the whole log:
 
-* rebuild, as `pasientflyt rebuild` runs it: `boards.rebuilding.rebuild`, every read model,
+* rebuild, as `pasientflyt rebuild` runs it: `boards.cli.rebuilding.rebuild`, every read model,
   dealt in turns to BENCH_PROCESSES processes (one per core the process may run on); each
   opens the system anew and runs `Projector.rebuild` on its models (batches of the
   projector's `rebuild_batch_size`, the cyclic garbage collector off). The target is this;
@@ -62,9 +62,9 @@ from benchkit import RESULTS, append_results, sql_tally
 from figures import load_average
 from sqlalchemy import func, select
 
-from boards import rebuilding
+from boards.cli import rebuilding
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from fixtures.demo import FIRST_NAMES, HOSPITALS, LAST_NAMES, synthetic_national_id
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
 from flow.actor import Actor

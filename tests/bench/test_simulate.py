@@ -31,13 +31,13 @@ import pytest
 from benchkit import Samples, Stats, append_results, measure, print_table
 from sqlalchemy import select
 
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from fixtures.simulation.run import simulate
 from flow.municipality import municipality_id
 from projections.bed_grid import units
-from projections.figures import Figures
-from projections.leader_figures import homecomings, loops, moves, ready, stays
+from projections.figures.leader_figures import homecomings, loops, moves, ready, stays
+from projections.figures.report import Figures
 
 INHABITANTS = int(os.environ.get("BENCH_INHABITANTS", "100000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))

@@ -16,8 +16,8 @@ import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from boards.app import create_app
+from boards.services.system import System
 from boards.settings import Settings
-from boards.system import System
 from fixtures import demo
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"

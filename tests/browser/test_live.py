@@ -14,8 +14,8 @@ import pytest
 from playwright.sync_api import Page, expect
 from world import server_process
 
+from boards.services.system import open_system
 from boards.settings import Settings
-from boards.system import open_system
 from fixtures import demo
 
 if TYPE_CHECKING:

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from access.accounts import Role
-from boards import pages
+from boards.pages import common as pages
 from flow.municipality import municipality_id
 
 if TYPE_CHECKING:

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import Column, Connection, Integer, MetaData, Table, Uuid, func, select
 
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from projections.projector import Handler, Projection, Projector
 from projections.rows import Rows
 

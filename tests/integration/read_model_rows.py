@@ -6,7 +6,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from boards.system import System
+from boards.services.system import System
 
 Snapshot = dict[str, list[dict[str, Any]]]
 

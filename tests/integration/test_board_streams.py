@@ -19,8 +19,8 @@ from sse_client import Received, SseReader, served_in_thread
 from world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
-from boards.display_pages import DEVICE_COOKIE
-from boards.pages import SESSION_COOKIE
+from boards.pages.common import SESSION_COOKIE
+from boards.pages.display import DEVICE_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
 

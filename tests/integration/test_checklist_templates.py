@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING, Any
 from admin_world import ADMIN_PASSWORD, admin_world, audit_actions, csrf_token_of, log_in
 from fastapi.testclient import TestClient
 
+from boards.services.system import open_system
 from boards.settings import Settings
-from boards.system import open_system
 from fixtures import CHECKLISTS_FILE
 
 if TYPE_CHECKING:

@@ -12,8 +12,8 @@ from read_model_rows import snapshot
 from world import open_flows
 
 from boards.app import create_app
+from boards.services.system import open_system
 from boards.settings import Settings
-from boards.system import open_system
 
 CLI = str(Path(sys.executable).with_name("pasientflyt"))
 

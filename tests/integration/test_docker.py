@@ -380,7 +380,7 @@ def test_the_env_example_lists_every_variable_compose_reads() -> None:
 
 
 def test_the_health_path_is_a_real_get_route() -> None:
-    from boards.pages import router
+    from boards.pages.common import router
 
     paths = {
         route.path

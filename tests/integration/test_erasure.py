@@ -20,8 +20,8 @@ from test_cli import run
 from world import TEST_MUNICIPALITIES, World, server_process
 
 from access.accounts import Role
+from boards.services.system import open_system
 from boards.settings import Settings
-from boards.system import open_system
 from fixtures.demo import synthetic_national_id
 from fixtures.municipalities import install
 from flow.municipality import municipality_id

@@ -7,8 +7,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from boards.services.system import open_system
 from boards.settings import Settings
-from boards.system import open_system
 from fixtures import CHECKLISTS_FILE
 
 if TYPE_CHECKING:

@@ -26,8 +26,8 @@ from read_model_rows import rebuilt, snapshot
 from sqlalchemy import inspect
 from world import open_flows
 
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from fixtures import CHECKLISTS_FILE
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
 from flow import checklist_file

@@ -19,8 +19,8 @@ from hypothesis import HealthCheck, event, given, note, settings
 from hypothesis import strategies as st
 from read_model_rows import Snapshot, rebuilt, snapshot
 
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
 from flow.actor import Actor
 from flow.closed_loops import Party

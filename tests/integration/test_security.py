@@ -14,8 +14,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from access.sessions import sessions
-from boards import pages
-from boards.security import CONTENT_SECURITY_POLICY
+from boards.pages import common as pages
+from boards.web.security import CONTENT_SECURITY_POLICY
 
 if TYPE_CHECKING:
     from world import World

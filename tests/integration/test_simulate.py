@@ -14,14 +14,14 @@ from read_model_rows import rebuilt, snapshot
 from sqlalchemy import func, select
 from typer.testing import CliRunner
 
-from boards.cli import cli
+from boards.cli.main import cli
 from boards.hospital.ingest import messages
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from fixtures.simulation.run import Summary, simulate
 from flow.actor import Actor
 from flow.municipality import municipality_id
-from projections.leader_figures import ready
+from projections.figures.leader_figures import ready
 
 DAYS, INHABITANTS, START = 45, 8000, date(2026, 3, 2)
 

@@ -16,8 +16,8 @@ from sse_client import SseReader, served_in_thread
 from world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
-from boards import sse
-from boards.pages import SESSION_COOKIE
+from boards.live import sse
+from boards.pages.common import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
 

@@ -8,8 +8,8 @@ from datetime import UTC, date, datetime
 
 from openpyxl import load_workbook
 
-from boards.exports import Cell, Export, Table, slug
-from boards.spreadsheets import SheetFormat, spreadsheet
+from boards.exports.spreadsheets import SheetFormat, spreadsheet
+from boards.exports.tables import Cell, Export, Table, slug
 
 SUMMER_MORNING = datetime(2026, 7, 1, 6, 30, tzinfo=UTC)  # 08:30 in Oslo (CEST)
 

@@ -6,8 +6,8 @@ import re
 from pathlib import Path
 
 import boards
-from boards.message_pages import DISPATCH_TEXT
-from boards.translations import translator
+from boards.pages.messages import DISPATCH_TEXT
+from boards.web.translations import translator
 from flow.hospital_messages import KIND_TEXT
 from flow.vocabulary import (
     CLOSING_TEXT,

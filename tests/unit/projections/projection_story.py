@@ -14,8 +14,8 @@ from uuid import UUID
 from sqlalchemy import Table, select
 
 from access.accounts import Role
+from boards.services.system import System, open_system
 from boards.settings import Settings
-from boards.system import System, open_system
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
 from flow.actor import Actor
 from flow.application import Pasientflyt

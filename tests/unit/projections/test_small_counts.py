@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.small_counts import SMALL, SUPPRESSED, WITHHELD, hidden, shown, told_by_sum
+from projections.figures.small_counts import SMALL, SUPPRESSED, WITHHELD, hidden, shown, told_by_sum
 
 tables = st.integers(1, 5).flatmap(
     lambda width: st.lists(

@@ -1,0 +1,1 @@
+"""The command line: `pasientflyt serve | demo | users | simulate | rebuild | ...`."""

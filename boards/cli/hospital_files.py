@@ -1,0 +1,70 @@
+"""Files of hospital messages through the same ingest as the API, for the command line."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from pathlib import Path
+from uuid import UUID
+
+from access.accounts import Role, User
+from boards.services.system import System
+from flow.errors import FlowError
+from flow.hospital_messages import UnreadableMessageError
+
+#: How a message went, in the words of the summary.
+OUTCOMES = {
+    201: "nytt forløp",
+    200: "tatt imot",
+    409: "til oppfølging",
+    "replayed": "mottatt før",
+    "unreadable": "uleselig",
+}
+SUFFIXES = {".xml", ".json"}
+
+
+def message_files(paths: Iterable[Path]) -> list[Path]:
+    """The files named, and the message files of the folders named, in name order."""
+    found: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            found += sorted(p for p in path.iterdir() if p.suffix in SUFFIXES)
+        else:
+            found.append(path)
+    return found
+
+
+def sender(system: System, municipality_id: UUID, username: str | None) -> User:
+    """The municipality's integration user: the one named, or its first."""
+    accounts = [a.user for a in system.accounts.list_users(municipality_id)]
+    found = [
+        u
+        for u in accounts
+        if u.role == Role.INTEGRATION and (username is None or u.username == username)
+    ]
+    if not found:
+        raise FlowError("Kommunen har ingen integrasjonsbruker med det navnet.")
+    return found[0]
+
+
+def load(
+    system: System,
+    files: list[Path],
+    by: User,
+    clock: Callable[[], datetime],
+    on_message: Callable[[Path, str], None],
+) -> Counter[str]:
+    """Each file once through the ingest, the outcomes counted; `on_message` hears of each
+    file, with the reason it could not be read (else "")."""
+    outcomes: Counter[str] = Counter()
+    for path in files:
+        problem = ""
+        try:
+            answer = system.hospital_messages.ingest(path.read_bytes(), by, clock())
+            key: int | str = "replayed" if answer.replayed else answer.status_code
+        except UnreadableMessageError as error:
+            key, problem = "unreadable", error.message
+        outcomes[OUTCOMES[key]] += 1
+        on_message(path, problem)
+    return outcomes

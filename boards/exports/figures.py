@@ -1,0 +1,112 @@
+"""The leaders' figures as the API and the page read them: the period asked for, the
+read models caught up, the uses of emergency access counted; never a patient."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from fastapi.responses import Response
+
+from access.accounts import User
+from boards.exports import period
+from boards.exports.charts import Chart, bar_chart, lying_bar_chart
+from boards.exports.spreadsheets import SheetFormat, download, spreadsheet
+from boards.exports.tables import Export, Table
+from boards.services.system import System
+from boards.web.translations import formatters, translator
+from projections.figures.report import EmergencyUse, FigureRow, Figures, occupancy_by_day
+
+#: The figures show the last twelve months unless asked otherwise.
+DEFAULT_DAYS = 365
+
+
+def figures_for(
+    system: System, leader: User, start: date | None, end: date | None, now: datetime
+) -> Figures:
+    first, last = period.days(start, end, now, default=DEFAULT_DAYS)
+    system.projector.catch_up()
+    uses = [
+        EmergencyUse(grant.granted_at, grant.reviewed_at is not None, grant.overdue(now))
+        for grant in system.emergency.granted_between(
+            leader.municipality_id, *period.moments(first, last)
+        )
+    ]
+    return Figures.read(
+        system.engine,
+        leader.municipality_id,
+        first,
+        last,
+        now,
+        system.rates.of(leader.municipality_id),
+        uses,
+    )
+
+
+def figures_download(
+    system: System,
+    leader: User,
+    start: date | None,
+    end: date | None,
+    sheet_format: SheetFormat,
+    language: str,
+    now: datetime,
+) -> Response:
+    """The figures as a spreadsheet: a sheet (or a block of CSV) per figure, plus the
+    occupied beds per unit and day; the same hidden cells as the page."""
+    figures = figures_for(system, leader, start, end, now)
+    by_day = occupancy_by_day(
+        system.engine, leader.municipality_id, figures.start, figures.end, now
+    )
+    _ = translator(language)
+    labels = column_labels(figures, language)
+    tables = [
+        Table(
+            _(table.title),
+            ("", *labels.get(table.key, table.columns)),
+            [(_(row.label), *row.values) for row in table.rows],
+        )
+        for table in [*figures.tables, by_day]
+    ]
+    municipality = system.flows.municipality_name(leader.municipality_id)
+    export = Export(f"{_('Tall for ledere')} · {municipality}", "ledertall", tables)
+    moment = formatters(language)["moment"](now, "d. MMMM y HH:mm")
+    period_text = f"{figures.start.isoformat()} – {figures.end.isoformat()}"
+    heading = f"{export.title} · {period_text} · {_('Eksportert')} {moment}"
+    content = spreadsheet(export, sheet_format, heading, language)
+    name = f"ledertall-{figures.start.isoformat()}-{figures.end.isoformat()}.{sheet_format.value}"
+    return download(content, sheet_format, name)
+
+
+def column_labels(figures: Figures, language: str) -> dict[str, list[str]]:
+    """Per figure, its columns as the page writes them: a month as "mar. 26"."""
+    day = formatters(language)["day"]
+    return {
+        table.key: [
+            day(date.fromisoformat(f"{c}-01"), "MMM yy") if _is_month(c) else c
+            for c in table.columns
+        ]
+        for table in figures.tables
+    }
+
+
+def charts_of(
+    figures: Figures, labels: dict[str, list[str]], language: str
+) -> dict[str, list[Chart]]:
+    """Per figure, its charts: a chart per row of a figure by month (`labels`: its columns
+    as the page writes them), and for a figure by unit, kind or task, one of its first
+    column across the rows."""
+    number = formatters(language)["number"]
+    charts: dict[str, list[Chart]] = {}
+    for table in figures.tables:
+        if all(_is_month(c) for c in table.columns):
+            drawn = [bar_chart(row, labels[table.key], number) for row in table.rows]
+        else:
+            first = FigureRow(table.columns[0], [row.values[0] for row in table.rows])
+            drawn = [lying_bar_chart(first, [row.label for row in table.rows], number)]
+        # A chart with nothing to draw (all hidden or missing) is left out; its table stays.
+        charts[table.key] = [c for c in drawn if any(bar.width and bar.height for bar in c.bars)]
+    return charts
+
+
+def _is_month(column: str) -> bool:
+    return len(column) == 7 and column[4] == "-"

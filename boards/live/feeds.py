@@ -1,0 +1,225 @@
+"""What each board's stream sends, as HTML fragments that htmx swaps in by id.
+
+The allocation board gets each changed card as it comes (`kort`), and after a burst of
+changes its counts, summary and broken loops (`tall`). The other boards are made of parts
+with stable ids: a unit's summary, each bed, its arrivals, departures and tasks; a zone's
+summary, homecomings and tasks; a wall's beds, by initials. After a burst of changes that
+touched such a board, its stream reads the board again and sends the parts whose HTML
+differs from what it sent before (`deler`). A rejection being written in the task list is
+kept by the page (`hx-preserve`), so no swap takes a half-written reason away.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Protocol
+from uuid import UUID
+
+from fastapi.concurrency import run_in_threadpool
+
+from access.policy import Viewer
+from boards.live import sse
+from boards.live.follower import AttentionChanged, Change, Live, Message, PlaceChanged
+from boards.pages.display import ZoneWall
+from boards.services.looks import shown_flows
+from boards.web.rendering import draw, fragment
+from projections.allocation_board import COLUMNS, AllocationBoard, column_of
+from projections.home_care_board import HomeCareBoard
+from projections.unit_board import UnitBoard
+from projections.wall_display import WallDisplay
+
+#: A page this far behind the log is drawn anew rather than replayed card by card.
+_MOST_REPLAYED = 1000
+
+
+@dataclass(frozen=True)
+class Sent:
+    """An event for the browser, and the flows whose identity it shows (for the log)."""
+
+    event: bytes
+    shows: frozenset[UUID] = frozenset()
+
+
+class Feed(Protocol):
+    """One board's side of a stream; `board_stream` does the listening, the timing and the
+    access log."""
+
+    #: A burst of changes is over when none came for this long.
+    settle_seconds: float
+
+    def touches(self, change: Change, now: datetime) -> bool:
+        """Does the change concern this board, for this viewer?"""
+
+    def at_once(self, change: Change) -> Sent | None:
+        """What is sent as soon as a change touches the board."""
+
+    async def resume(self, after: int | None, upto: int) -> list[Sent]:
+        """What a page drawn at `after` (None: not known) missed up to `upto`."""
+
+    async def settled(self, position: int) -> Sent | None:
+        """What is sent once a burst of changes is over."""
+
+
+#: The page fetches its board anew: the day turned, or much has changed.
+REDRAW = Sent(sse.event("dag", ""))
+
+
+class AllocationFeed:
+    settle_seconds = 0.2  # the counts need the whole board read: wait for quiet
+
+    def __init__(
+        self,
+        live: Live,
+        viewer: Viewer,
+        language: str,
+        clock: Callable[[], datetime],
+        place_names: dict[UUID, str],
+    ) -> None:
+        self.live, self.viewer, self.language, self.clock = live, viewer, language, clock
+        self.place_names = place_names
+
+    def touches(self, change: Change, now: datetime) -> bool:
+        """A flow the viewer may see, or the municipality's hospital messages to follow up;
+        the board shows no beds."""
+        if isinstance(change, AttentionChanged):
+            return change.municipality_id == self.viewer.municipality_id
+        return isinstance(change, Message) and change.visible_to(self.viewer, now)
+
+    def at_once(self, change: Change) -> Sent | None:
+        """The card, moved to the top of its column."""
+        if not isinstance(change, Message):
+            return None
+        column = column_of(change.card, self.clock())
+        html = draw("_allocation_live.html", self.language, card=change.card, column=column)
+        return Sent(sse.event("kort", html, change.id), frozenset({change.flow_id}))
+
+    async def resume(self, after: int | None, upto: int) -> list[Sent]:
+        if after is None:
+            return []
+        if upto - after > _MOST_REPLAYED:
+            return [REDRAW]
+        missed = await run_in_threadpool(self.live.since, after, upto)
+        now = self.clock()
+        return [event for m in missed if self.touches(m, now) and (event := self.at_once(m))]
+
+    async def settled(self, position: int) -> Sent:
+        """The column counts, the summary, the broken loops and the messages to follow up."""
+        system, municipality_id = self.live.system, self.viewer.municipality_id
+        board = await run_in_threadpool(
+            AllocationBoard.read,
+            system.engine,
+            municipality_id,
+            self.clock(),
+            system.rates.of(municipality_id),
+        )
+        attention = await run_in_threadpool(
+            system.hospital_messages.attention_count, municipality_id
+        )
+        html = draw(
+            "_allocation_live.html",
+            self.language,
+            card=None,
+            board=board,
+            columns=COLUMNS,
+            place_names=self.place_names,
+            attention=attention,
+        )
+        return Sent(sse.event("tall", html), frozenset(shown_flows(board.broken_loops)))
+
+
+@dataclass(frozen=True)
+class Drawn:
+    """A board as its parts' HTML by element id, the flows it shows, and those of them it
+    shows by name (a wall shows initials only)."""
+
+    parts: Mapping[str, str]
+    flow_ids: frozenset[UUID]
+    named: frozenset[UUID] = frozenset()
+
+
+class PartsFeed:
+    """A board of parts: after a change that touched it, the parts that changed.
+
+    A change touches the board when its flow is shown there now, or is related to the
+    board's unit or zone after the change (reserved, placed, coming home, a task), or when
+    the place's beds changed.
+    """
+
+    settle_seconds = 0.05  # one command's events come together; a board is read in ms
+
+    def __init__(self, place_id: UUID, read: Callable[[], Drawn]) -> None:
+        self.place_id, self.read = place_id, read
+        self.shown: Drawn | None = None  # None: what the page shows is not known
+
+    def touches(self, change: Change, now: datetime) -> bool:
+        if isinstance(change, AttentionChanged):
+            return False
+        if self.shown is None:
+            return True
+        if isinstance(change, PlaceChanged):
+            return change.place_id == self.place_id
+        return change.flow_id in self.shown.flow_ids or self.place_id in change.relations.units(now)
+
+    def at_once(self, change: Change) -> None:
+        return None
+
+    async def resume(self, after: int | None, upto: int) -> list[Sent]:
+        if after is not None and after >= upto:
+            return []
+        sent = await self.settled(upto)
+        return [sent] if sent else []
+
+    async def settled(self, position: int) -> Sent | None:
+        """The parts that changed; the log counts every patient the board then shows."""
+        drawn = await run_in_threadpool(self.read)
+        before = self.shown.parts if self.shown else {}
+        changed = [html for key, html in drawn.parts.items() if before.get(key) != html]
+        self.shown = drawn
+        if not changed:
+            return None
+        return Sent(sse.event("deler", "".join(changed), position), drawn.named)
+
+
+def unit_parts(board: UnitBoard, language: str, csrf_token: str) -> Drawn:
+    beds = {
+        f"bed-{slot.bed}": fragment("_bed.html", language, slot=slot, oob=True)
+        for slot in board.beds
+    }
+    sections = {
+        name: draw(f"_{name}.html", language, board=board, csrf_token=csrf_token, oob=True)
+        for name in ("unit_summary", "arrivals", "departures", "tasks")
+    }
+    shown = [
+        *(slot.flow for slot in board.beds if slot.flow),
+        *board.arrivals,
+        *board.departures,
+    ]
+    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks})
+    return Drawn({**sections, **beds}, flow_ids, flow_ids)
+
+
+def zone_parts(board: HomeCareBoard, language: str, csrf_token: str) -> Drawn:
+    sections = {
+        name: draw(f"_{name}.html", language, board=board, csrf_token=csrf_token, oob=True)
+        for name in ("zone_summary", "homecomings", "tasks")
+    }
+    flow_ids = frozenset(
+        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks}
+    )
+    return Drawn(sections, flow_ids, flow_ids)
+
+
+def wall_parts(display: WallDisplay, language: str) -> Drawn:
+    """Beds and initials only."""
+    beds = {
+        f"bed-{bed.bed}": fragment("_wall_bed.html", language, bed=bed, oob=True)
+        for bed in display.beds
+    }
+    return Drawn(beds, display.flow_ids)
+
+
+def zone_wall_parts(wall: ZoneWall, language: str) -> Drawn:
+    html = draw("_zone_wall.html", language, wall=wall, oob=True)
+    return Drawn({"wall-homecomings": html}, wall.flow_ids)

@@ -1,0 +1,259 @@
+"""The boards' own streams: each board page listens to one, and what it shows stays current.
+
+Every stream answers 403 or 404 exactly where its page does (the same dependencies check
+it), and starts where the page was drawn (`fra`, or `Last-Event-ID` when the browser
+reconnects), so nothing recorded in between is lost. What each board gets is its `Feed`
+(`boards/live_feeds.py`); here is the listening: a change that touches the board is sent at
+once or kept until the burst is over (quiet for the feed's `settle_seconds`, at the latest
+`_MOST_UNSETTLED_SECONDS` after its first change); at midnight in Oslo the page fetches its
+board anew (`dag`); a quiet stream sends a heartbeat (`boards/sse.py`), and every stream
+ends at once when the server stops. A display device's stream ends, telling the page to
+fetch itself (which then says the screen is not in use), once the device is revoked.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import datetime
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Header, Request
+from fastapi.concurrency import run_in_threadpool
+
+from access.accounts import User
+from access.devices import Device
+from access.policy import viewer_of
+from boards.live import sse
+from boards.live.feeds import (
+    REDRAW,
+    AllocationFeed,
+    Drawn,
+    Feed,
+    PartsFeed,
+    Sent,
+    unit_parts,
+    wall_parts,
+    zone_parts,
+    zone_wall_parts,
+)
+from boards.live.follower import Live
+from boards.pages import boards as board_pages
+from boards.pages import common as pages
+from boards.pages.display import ZoneWall, device_board, display_device
+from flow.errors import NotFoundError
+from projections.home_care_board import HomeCareBoard
+from projections.unit_board import UnitBoard
+from projections.wall_display import WallDisplay
+
+# Registered before `display_pages`, so that `/skjerm/strom` is not taken for a token.
+router = APIRouter(include_in_schema=False)
+
+_MOST_UNSETTLED_SECONDS = 0.5
+_CHECK_SECONDS = 5.0  # how often a device's stream asks whether the device is still valid
+
+LastEventId = Annotated[str | None, Header(include_in_schema=False)]
+
+
+async def _always() -> bool:
+    return True
+
+
+def board_stream(
+    request: Request,
+    feed: Feed,
+    start: int | None,
+    viewer: tuple[User, str] | None,
+    still_valid: Callable[[], Awaitable[bool]] = _always,
+) -> sse.EventStream:
+    """The feed's events, from the page's position `start` on, until the client leaves, the
+    server stops, or `still_valid` says no. Before an event goes out, the patients it
+    shows by name are in the access log as seen by `viewer` (user, view)."""
+    live: Live = request.app.state.live
+    clock, looks = request.app.state.clock, request.app.state.looks
+
+    async def logged(sent: Sent) -> bytes:
+        if viewer is not None and sent.shows:
+            await looks.record(viewer[0], list(sent.shows), viewer[1], clock())
+        return sent.event
+
+    return sse.EventStream(_events(live, clock, feed, start, still_valid, logged))
+
+
+async def _events(
+    live: Live,
+    clock: Callable[[], datetime],
+    feed: Feed,
+    start: int | None,
+    still_valid: Callable[[], Awaitable[bool]],
+    logged: Callable[[Sent], Awaitable[bytes]],
+) -> AsyncIterator[bytes]:
+    with live.subscribe() as subscription:
+        sent = live.position
+        for missed in await feed.resume(start, sent):
+            yield await logged(missed)
+        unsettled_since: float | None = None
+        checked = quiet_since = time.monotonic()
+        while not subscription.ended:
+            timeout = 1.0 if unsettled_since is None else feed.settle_seconds
+            change = await subscription.next(timeout=timeout)
+            if subscription.new_day:
+                subscription.new_day = False
+                yield REDRAW.event
+            if time.monotonic() - checked > _CHECK_SECONDS:
+                if not await still_valid():
+                    yield REDRAW.event
+                    return
+                checked = time.monotonic()
+            if change is not None and (change.id > sent or change.id == 0):  # 0: not of the log
+                sent = max(sent, change.id)
+                if feed.touches(change, clock()):
+                    if event := feed.at_once(change):
+                        yield await logged(event)
+                        quiet_since = time.monotonic()
+                    unsettled_since = unsettled_since or time.monotonic()
+                    if time.monotonic() - unsettled_since < _MOST_UNSETTLED_SECONDS:
+                        continue
+            if unsettled_since is not None and (
+                change is None or time.monotonic() - unsettled_since >= _MOST_UNSETTLED_SECONDS
+            ):
+                unsettled_since = None
+                if event := await feed.settled(sent):
+                    yield await logged(event)
+                    quiet_since = time.monotonic()
+            elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
+                yield sse.PING
+                quiet_since = time.monotonic()
+
+
+def _start(fra: int | None, last_event_id: str | None) -> int | None:
+    """Where the browser's page stands: its last event, else where it was drawn."""
+    if last_event_id and last_event_id.isdigit():
+        return int(last_event_id)
+    return fra
+
+
+@router.get("/tildeling/strom", response_class=sse.EventStream)
+async def allocation_stream(
+    request: Request,
+    session: pages.AllocationSession,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user = session.user
+    places = await run_in_threadpool(pages.municipality_places, request, user)
+    feed = AllocationFeed(
+        request.app.state.live,
+        viewer_of(user),
+        pages.language_of(request),
+        request.app.state.clock,
+        {place.id: place.name for place in places},
+    )
+    return board_stream(request, feed, _start(fra, last_event_id), (user, "tildeling/strøm"))
+
+
+@router.get("/enheter/{unit_id}/strom", response_class=sse.EventStream)
+async def unit_stream(
+    request: Request,
+    unit_id: UUID,
+    session: pages.PageSession,
+    _: board_pages.UnitBoardRead,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user, system, clock = session.user, request.app.state.system, request.app.state.clock
+    language, csrf_token = pages.language_of(request), session.csrf_token
+
+    def read() -> Drawn:
+        board = UnitBoard.read(
+            system.engine,
+            user.municipality_id,
+            unit_id,
+            clock(),
+            system.rates.of(user.municipality_id),
+        )
+        return unit_parts(board, language, csrf_token)
+
+    start = _start(fra, last_event_id)
+    return board_stream(request, PartsFeed(unit_id, read), start, (user, "enhet/strøm"))
+
+
+@router.get("/enheter/{unit_id}/vegg/strom", response_class=sse.EventStream)
+async def wall_stream(
+    request: Request,
+    unit_id: UUID,
+    session: pages.PageSession,
+    _: board_pages.UnitWallRead,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user, system, clock = session.user, request.app.state.system, request.app.state.clock
+    language = pages.language_of(request)
+
+    def read() -> Drawn:
+        display = WallDisplay.read(system.engine, user.municipality_id, unit_id, clock())
+        return wall_parts(display, language)
+
+    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id), None)
+
+
+@router.get("/soner/{zone_id}/strom", response_class=sse.EventStream)
+async def zone_stream(
+    request: Request,
+    zone_id: UUID,
+    session: pages.PageSession,
+    _: board_pages.ZoneBoardRead,
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    user, system, clock = session.user, request.app.state.system, request.app.state.clock
+    language, csrf_token = pages.language_of(request), session.csrf_token
+
+    def read() -> Drawn:
+        board = HomeCareBoard.read(
+            system.engine,
+            user.municipality_id,
+            zone_id,
+            clock(),
+            system.rates.of(user.municipality_id),
+        )
+        return zone_parts(board, language, csrf_token)
+
+    start = _start(fra, last_event_id)
+    return board_stream(request, PartsFeed(zone_id, read), start, (user, "sone/strøm"))
+
+
+def streaming_device(request: Request) -> Device:
+    """The device of `/skjerm`, with a place to show; else 404, as the page answers."""
+    device = display_device(request)
+    if device is None or not device_board(
+        request.app.state.system, device, request.app.state.clock()
+    ):
+        raise NotFoundError("Skjermen er ukjent eller tilbakekalt.")
+    return device
+
+
+@router.get("/skjerm/strom", response_class=sse.EventStream)
+async def device_stream(
+    request: Request,
+    device: Annotated[Device, Depends(streaming_device)],
+    fra: int | None = None,
+    last_event_id: LastEventId = None,
+) -> sse.EventStream:
+    system, clock = request.app.state.system, request.app.state.clock
+    language = pages.language_of(request)
+
+    def read() -> Drawn:
+        board = device_board(system, device, clock())
+        if isinstance(board, ZoneWall):
+            return zone_wall_parts(board, language)
+        if board is None:
+            raise NotFoundError("Stedet skjermen viser finnes ikke lenger.")
+        return wall_parts(board, language)
+
+    async def still_valid() -> bool:
+        return await run_in_threadpool(display_device, request) is not None
+
+    feed = PartsFeed(device.unit_id, read)
+    return board_stream(request, feed, _start(fra, last_event_id), None, still_valid)

@@ -1,0 +1,269 @@
+"""What every page has in common: the session, its language, the navigation, rendering;
+logging in and out; who may see which board. The boards themselves: `boards/board_pages.py`."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Collection
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from access.accounts import Role, User
+from access.emergency_access import MAY_USE
+from access.lockout import refusal_text
+from access.policy import may_see_board, viewer_of
+from access.sessions import Session
+from boards.web.dependencies import get_now, get_system
+from boards.web.problems import field_message, status_of
+from boards.web.rendering import language_context, templates
+from boards.web.security import client_address, log_access
+from boards.web.translations import LANGUAGES, translator
+from flow.errors import FlowError, NotPermittedError
+from flow.rates import OSLO
+from projections.bed_grid import Place, places
+
+SESSION_COOKIE = "pasientflyt_okt"
+LOGIN_CSRF_COOKIE = "pasientflyt_csrf"
+ROLE_TEXT = {
+    Role.ALLOCATION: "tildelingskontor",
+    Role.NURSE: "sykepleier",
+    Role.HOMECARE: "hjemmetjeneste",
+    Role.LEADER: "leder",
+    Role.ADMIN: "systemansvarlig",
+    Role.INTEGRATION: "integrasjon (sykehus)",
+}
+
+router = APIRouter(include_in_schema=False)
+
+
+class LoginRequired(Exception):
+    """A page asked for without a valid session: the browser goes to the login page."""
+
+
+def session_cookie_name(request: Request) -> str:
+    """Over TLS the cookie is `__Host-`: Secure, Path=/ and no Domain, so neither plain
+    HTTP nor a sibling domain can plant a session in the browser."""
+    return f"__Host-{SESSION_COOKIE}" if request.url.scheme == "https" else SESSION_COOKIE
+
+
+def page_session(request: Request) -> Session:
+    session_id = request.cookies.get(session_cookie_name(request))  # over TLS: __Host- only
+    found = get_system(request).sessions.find(session_id, get_now(request)) if session_id else None
+    if found is None:
+        raise LoginRequired
+    request.state.user = found.user  # who, should the access log record a refusal
+    return found
+
+
+def checked_session(
+    request: Request,
+    session: Annotated[Session, Depends(page_session)],
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Session:
+    """A state-changing request must carry the session's CSRF token (form or header)."""
+    sent = csrf_token or request.headers.get("X-CSRF-Token")
+    if sent != session.csrf_token:
+        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+    return session
+
+
+PageSession = Annotated[Session, Depends(page_session)]
+CheckedSession = Annotated[Session, Depends(checked_session)]
+
+
+def role_session(session: Session, roles: Collection[str], refusal: str) -> Session:
+    """The session, if its user has one of the roles (403 otherwise)."""
+    if session.user.role not in roles:
+        raise NotPermittedError(refusal)
+    return session
+
+
+def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
+    """What a refused form says, and its status: the guard's sentence, or each field's."""
+    if isinstance(error, FlowError):
+        return error.message, status_of(error)
+    return "; ".join(field_message(e) for e in error.errors()), 422
+
+
+def language_of(request: Request) -> str:
+    """Bokmål unless the user chose another language we have."""
+    language = request.cookies.get("sprak", "nb")
+    return language if language in LANGUAGES else "nb"
+
+
+def render(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    session: Session | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    user = session.user if session else None
+    now = get_now(request)
+    context = {
+        **language_context(language_of(request)),
+        "user": user,
+        "csrf_token": session.csrf_token if session else context.get("csrf_token"),
+        "role_text": ROLE_TEXT.get(Role(user.role), user.role) if user else "",
+        "navigation": _navigation(request, user) if user else [],
+        "today": now.astimezone(OSLO).date().isoformat(),
+        **context,
+    }
+    return templates.TemplateResponse(
+        request, name, context, status_code=status_code, headers=headers
+    )
+
+
+def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
+    links: list[tuple[str, str]] = []
+    if user.role == Role.ALLOCATION:
+        links.append(("/tildeling", "Tildeling"))
+    for place in municipality_places(request, user):
+        if user.role == Role.ALLOCATION or place.id in user.unit_ids:
+            prefix = "/soner/" if place.is_zone else "/enheter/"
+            links.append((f"{prefix}{place.id}", place.name))
+    if user.role in MAY_USE:
+        links.append(("/nodtilgang", "Nødtilgang"))
+    if user.role == Role.LEADER:
+        links += [
+            ("/leder/tall", "Tall"),
+            ("/leder/nodtilgang", "Nødtilgang"),
+            ("/leder/innsyn", "Innsyn per bruker"),
+        ]
+    if user.role == Role.ADMIN:
+        links.append(("/admin", "Administrasjon"))
+    path = request.url.path
+    current = "/admin" if path.startswith("/admin/") else path  # every admin page is one
+    return [{"href": href, "label": label, "current": current == href} for href, label in links]
+
+
+def municipality_places(request: Request, user: User) -> list[Place]:
+    """The municipality's units and zones from the read model, once per request."""
+    found: list[Place] | None = getattr(request.state, "places", None)
+    if found is None:
+        system = get_system(request)
+        system.projector.catch_up()
+        found = places(system.engine, user.municipality_id)
+        request.state.places = found
+    return found
+
+
+# -- logging in and out -------------------------------------------------------------------
+
+
+@router.get("/logg-inn")
+def login_page(request: Request) -> Response:
+    token = request.cookies.get(LOGIN_CSRF_COOKIE) or _new_token()
+    response = render(request, "login.html", {"csrf_token": token})
+    secure = request.url.scheme == "https"
+    response.set_cookie(LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict", secure=secure)
+    return response
+
+
+@router.post("/logg-inn")
+def log_in(
+    request: Request,
+    username: Annotated[str, Form(max_length=64)],
+    password: Annotated[str, Form(max_length=200)],
+    csrf_token: Annotated[str, Form()],
+) -> Response:
+    if csrf_token != request.cookies.get(LOGIN_CSRF_COOKIE):
+        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+    system, now, client = get_system(request), get_now(request), client_address(request)
+    context = {"csrf_token": csrf_token, "username": username}
+    if minutes := system.lockout.minutes_left(username, now):
+        log_access("login locked out", who=username, client=client, at=now, level=logging.WARNING)
+        text = translator(language_of(request))(refusal_text(minutes))
+        context["refusal"] = text.format(minutes=minutes)
+        headers = {"Retry-After": str(minutes * 60)}
+        return render(request, "login.html", context, status_code=429, headers=headers)
+    user = system.accounts.verify(username, password)
+    system.lockout.record(username, now, succeeded=user is not None, client=client)
+    if user is None:
+        log_access("login failed", who=username, client=client, at=now, level=logging.WARNING)
+        context["refusal"] = "Feil brukernavn eller passord."
+        return render(request, "login.html", context, status_code=401)
+    log_access("login ok", who=f"{user.username} ({user.id})", client=client, at=now)
+    return start_session(request, user)
+
+
+def start_session(request: Request, user: User) -> Response:
+    """Logged in, by password or by the identity provider: a new session (any earlier one
+    of this browser ends), its cookie, and on to the user's board."""
+    system, name = get_system(request), session_cookie_name(request)
+    if previous := request.cookies.get(name):
+        system.sessions.end(previous)
+    response = RedirectResponse("/", status_code=303)
+    session_id = system.sessions.start(user, get_now(request))
+    secure = request.url.scheme == "https"
+    response.set_cookie(name, session_id, path="/", httponly=True, samesite="lax", secure=secure)
+    response.delete_cookie(LOGIN_CSRF_COOKIE)
+    return response
+
+
+@router.post("/logg-ut")
+def log_out(request: Request, _: CheckedSession) -> Response:
+    response = RedirectResponse("/logg-inn", status_code=303)
+    secure = request.url.scheme == "https"
+    for name in dict.fromkeys([session_cookie_name(request), SESSION_COOKIE]):
+        if session_id := request.cookies.get(name):
+            get_system(request).sessions.end(session_id)
+        response.delete_cookie(name, path="/", httponly=True, samesite="lax", secure=secure)
+    return response
+
+
+@router.get("/sprak/{language}")
+def choose_language(request: Request, language: str) -> Response:
+    response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+    if language in LANGUAGES:
+        response.set_cookie("sprak", language, samesite="lax", max_age=365 * 24 * 3600)
+    return response
+
+
+@router.get("/")
+def home(request: Request, session: PageSession) -> Response:
+    user = session.user
+    if user.role == Role.ALLOCATION:
+        return RedirectResponse("/tildeling", status_code=303)
+    links = _navigation(request, user)
+    if links:
+        return RedirectResponse(str(links[0]["href"]), status_code=303)
+    return render(request, "no_board.html", {}, session=session)
+
+
+# -- who may see a board -------------------------------------------------------------------
+
+
+def require_board(user: User, board: UUID | None) -> None:
+    """The allocation board (None), or a unit's or zone's board, must be the user's."""
+    if not may_see_board(viewer_of(user), board):
+        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
+
+
+def live_position(request: Request) -> int:
+    """Where the log stood before a board was read: its stream resumes from there (`fra`)."""
+    position: int = request.app.state.live.position
+    return position
+
+
+Position = Annotated[int, Depends(live_position)]
+
+
+def allocation_session(session: PageSession) -> Session:
+    """The allocation board is the office's (403)."""
+    require_board(session.user, None)
+    return session
+
+
+AllocationSession = Annotated[Session, Depends(allocation_session)]
+
+
+def _new_token() -> str:
+    return secrets.token_urlsafe(32)

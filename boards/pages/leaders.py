@@ -1,0 +1,167 @@
+"""The leaders' pages: the figures, the review of emergency access, and what one user
+looked at — counts and times, never a patient."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from access.access_log import BASIS_TEXT, Basis
+from access.accounts import Role
+from access.emergency_access import NOTE_LIMIT, REASON_TEXT
+from access.sessions import Session
+from boards.exports import period
+from boards.exports.figures import charts_of, column_labels, figures_download, figures_for
+from boards.exports.spreadsheets import SheetFormat
+from boards.pages.common import (
+    ROLE_TEXT,
+    CheckedSession,
+    PageSession,
+    language_of,
+    refusal_of,
+    render,
+    role_session,
+)
+from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
+from boards.web.dependencies import get_now, get_system
+from boards.web.schemas import ReviewIn
+from flow.errors import FlowError, NotFoundError
+
+router = APIRouter(include_in_schema=False)
+
+
+def _leader(session: PageSession) -> Session:
+    return role_session(session, (Role.LEADER,), "Denne siden er for ledere.")
+
+
+LeaderSession = Annotated[Session, Depends(_leader)]
+
+
+# -- emergency access and looks ---------------------------------------------------------
+
+
+@router.get("/leder/nodtilgang")
+def review_list(request: Request, session: LeaderSession) -> HTMLResponse:
+    return _review_list(request, session)
+
+
+def _review_list(
+    request: Request, session: Session, status_code: int = 200, **context: Any
+) -> HTMLResponse:
+    system, user, now = get_system(request), session.user, get_now(request)
+    accounts = system.accounts.list_users(user.municipality_id)
+    context = {
+        "uses": system.emergency.to_review(user.municipality_id, now - REVIEWED_SHOWN),
+        "now": now,
+        "names": {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts},
+        "reasons": REASON_TEXT,
+        "note_limit": NOTE_LIMIT,
+        **context,
+    }
+    return render(
+        request, "emergency_review.html", context, session=session, status_code=status_code
+    )
+
+
+@router.post("/leder/nodtilgang/{grant_id}/gjennomgang")
+def review(
+    request: Request,
+    grant_id: UUID,
+    session: CheckedSession,
+    comment: Annotated[str, Form()] = "",
+) -> Response:
+    _leader(session)
+    try:
+        body = ReviewIn.model_validate({"comment": comment})
+        get_system(request).emergency.review(session.user, grant_id, body.comment, get_now(request))
+    except (ValidationError, FlowError) as error:
+        if isinstance(error, NotFoundError):
+            raise
+        message, status = refusal_of(error)
+        return _review_list(request, session, status, refusal=message, failed=grant_id)
+    return RedirectResponse("/leder/nodtilgang", status_code=303)
+
+
+@router.get("/leder/innsyn")
+def looks_of_user(
+    request: Request,
+    session: LeaderSession,
+    username: Annotated[str, Query(alias="bruker", max_length=100)] = "",
+    start: Annotated[date | None, Query(alias="fra")] = None,
+    end: Annotated[date | None, Query(alias="til")] = None,
+) -> HTMLResponse:
+    """What one user looked at over a period: when, through which view, on what basis, and
+    the patient as a number within this listing only."""
+    system, user, now = get_system(request), session.user, get_now(request)
+    accounts = [
+        a
+        for a in system.accounts.list_users(user.municipality_id)
+        if a.user.role in (Role.ALLOCATION, Role.NURSE, Role.HOMECARE)
+    ]
+    chosen = next((a.user for a in accounts if a.user.username == username), None)
+    context: dict[str, Any] = {"accounts": accounts, "chosen": chosen, "roles": ROLE_TEXT}
+    try:
+        first, last = period.days(start, end, now, default=7)
+    except FlowError as error:
+        first, last = period.days(None, None, now, default=7)
+        context.update(refusal=error.message)
+    context.update(start=first, end=last, bases=BASIS_TEXT)
+    if chosen is not None and "refusal" not in context:
+        looks = system.access_log.of_user(
+            user.municipality_id, chosen.id, *period.moments(first, last)
+        )
+        listed = pseudonymous(looks)
+        context.update(
+            looks=listed,
+            patients=len({look.patient for look in listed}),
+            emergency=sum(look.basis == Basis.EMERGENCY for look in listed),
+        )
+    status = 422 if "refusal" in context else 200
+    return render(request, "user_looks.html", context, session=session, status_code=status)
+
+
+# -- the figures ---------------------------------------------------------------------------
+
+
+@router.get("/leder/tall")
+def figures_page(
+    request: Request,
+    session: LeaderSession,
+    start: Annotated[date | None, Query(alias="fra")] = None,
+    end: Annotated[date | None, Query(alias="til")] = None,
+) -> HTMLResponse:
+    """The figures over a period, a chart and a table for each."""
+    system, user, now = get_system(request), session.user, get_now(request)
+    context: dict[str, Any] = {}
+    try:
+        figures = figures_for(system, user, start, end, now)
+    except FlowError as error:
+        figures = figures_for(system, user, None, None, now)
+        context["refusal"] = error.message
+    language = language_of(request)
+    columns = column_labels(figures, language)  # the months as the page writes them
+    context.update(
+        figures=figures,
+        charts=charts_of(figures, columns, language),
+        columns=columns,
+    )
+    status = 422 if "refusal" in context else 200
+    return render(request, "figures.html", context, session=session, status_code=status)
+
+
+@router.get("/leder/tall/export.{sheet_format}")
+def figures_download_page(
+    request: Request,
+    sheet_format: SheetFormat,
+    session: LeaderSession,
+    start: Annotated[date | None, Query(alias="fra")] = None,
+    end: Annotated[date | None, Query(alias="til")] = None,
+) -> Response:
+    system, now = get_system(request), get_now(request)
+    language = language_of(request)
+    return figures_download(system, session.user, start, end, sheet_format, language, now)

@@ -1,0 +1,44 @@
+"""The allocation office's list of hospital messages that need a person: each one the
+flow's state refused, with the reason, until someone marks it handled."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from boards.pages.common import AllocationSession, CheckedSession, render, require_board
+from boards.web.dependencies import get_now, get_system
+from flow.hospital_messages import KIND_TEXT, Dispatch, MessageKind
+
+router = APIRouter(include_in_schema=False)
+
+DISPATCH_TEXT = {Dispatch.NEW: "ny", Dispatch.CHANGE: "endring", Dispatch.CANCEL: "kansellering"}
+
+
+@router.get("/tildeling/meldinger")
+def messages_page(request: Request, session: AllocationSession) -> HTMLResponse:
+    user, system, now = session.user, get_system(request), get_now(request)
+    waiting = system.hospital_messages.attention(user.municipality_id)
+    system.access_log.record(
+        user, {m.flow_id for m in waiting if m.flow_id}, "tildeling/meldinger", now
+    )
+    context = {
+        "messages": waiting,
+        "kinds": {kind.value: KIND_TEXT[kind] for kind in MessageKind},
+        "dispatches": {d.value: text for d, text in DISPATCH_TEXT.items()},
+    }
+    return render(request, "hospital_messages.html", context, session=session)
+
+
+@router.post("/tildeling/meldinger/{row_id}/behandlet")
+def mark_handled(request: Request, row_id: UUID, session: CheckedSession) -> Response:
+    user = session.user
+    require_board(user, None)
+    handled = get_system(request).hospital_messages.mark_handled(
+        user.municipality_id, row_id, user, get_now(request)
+    )
+    if not handled:
+        raise HTTPException(status_code=404, detail="Meldingen finnes ikke på listen.")
+    return RedirectResponse("/tildeling/meldinger", status_code=303)

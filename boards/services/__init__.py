@@ -1,0 +1,1 @@
+"""Use cases that span the stores, and the one `System` a process opens."""

@@ -1,0 +1,385 @@
+"""The administrators' use cases: units and zones, beds, users and display devices.
+
+Only an admin of the municipality may call them, and only on its own municipality's
+users, places and devices (another's do not exist for it). Every change is an event (a
+place registered, a bed blocked) or a row in the users' or devices' tables; each writes an
+audit row too, in the same transaction as the row it describes.
+"""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from fastapi import Request
+from sqlalchemy import Connection, Engine, select
+
+from access.accounts import Account, AccountError, Accounts, Role, User
+from access.audit import Audit, AuditEntry
+from access.daily_rates import DailyRates, Rate
+from access.devices import Device, Devices
+from access.oidc import MappingError, RoleMapping, RoleMappings
+from access.sessions import Sessions
+from boards.services.system import System
+from flow.application import Pasientflyt
+from flow.checklists import ChecklistCatalog
+from flow.errors import DuplicateError, IllegalTransitionError, NotFoundError, NotPermittedError
+from flow.views import ChecklistVersion, UnitView
+from flow.vocabulary import UnitKind
+from projections.bed_grid import beds as bed_grid
+from projections.projector import Projector
+
+#: What the audit log calls each action, in the words the audit page shows.
+ACTION_TEXT = {
+    "unit.registered": "Enhet opprettet",
+    "zone.registered": "Sone opprettet",
+    "bed.blocked": "Seng sperret",
+    "bed.unblocked": "Seng åpnet",
+    "user.added": "Bruker opprettet",
+    "user.changed": "Bruker endret",
+    "user.disabled": "Bruker deaktivert",
+    "user.enabled": "Bruker aktivert",
+    "device.issued": "Skjerm registrert",
+    "device.revoked": "Skjerm tilbakekalt",
+    "role_mapping.added": "Rolletilordning lagt til",
+    "role_mapping.removed": "Rolletilordning fjernet",
+    "checklists.written": "Sjekklister endret",
+    "emergency_access.not_found": "Nødtilgang: ingen pasient med fødselsnummeret",
+    "daily_rate.written": "Døgnpris satt",
+}
+
+
+@dataclass
+class Admin:
+    flows: Pasientflyt
+    engine: Engine
+    accounts: Accounts
+    sessions: Sessions
+    audit: Audit
+    devices: Devices
+    projector: Projector
+    mappings: RoleMappings
+    rates: DailyRates
+
+    @classmethod
+    def open(cls, system: System) -> Admin:
+        engine = system.engine
+        return cls(
+            system.flows,
+            engine,
+            system.accounts,
+            system.sessions,
+            system.audit,
+            system.devices,
+            system.projector,
+            system.role_mappings,
+            system.rates,
+        )
+
+    # -- units, zones and beds: events, and an audit row beside each ------------------------
+
+    def places(self, admin: User) -> list[UnitView]:
+        """The municipality's short-term units, then its zones."""
+        check_admin(admin)
+        by = admin.actor
+        return self.flows.units(by) + self.flows.units(by, zones=True)
+
+    def place(self, admin: User, unit_id: UUID) -> UnitView:
+        check_admin(admin)
+        return self.flows.unit(unit_id, admin.actor)
+
+    def blocked_reasons(self, admin: User, unit_id: UUID) -> dict[str, str]:
+        """Why each blocked bed of the unit is out of use, from the bed grid."""
+        self.place(admin, unit_id)
+        self.projector.catch_up()
+        query = select(bed_grid.c.bed, bed_grid.c.blocked_reason).where(
+            bed_grid.c.unit_id == unit_id, bed_grid.c.blocked_reason.is_not(None)
+        )
+        with self.engine.connect() as db:
+            return {bed: reason for bed, reason in db.execute(query)}
+
+    def register_unit(
+        self, admin: User, code: str, name: str, kind: UnitKind, beds: list[str], at: datetime
+    ) -> UnitView:
+        check_admin(admin)
+        if kind == UnitKind.HOME_CARE_ZONE:
+            raise IllegalTransitionError("En hjemmetjenestesone registreres som sone.")
+        unit_id = self.flows.register_unit(code, name, kind, beds, by=admin.actor, at=at)
+        details = {"unit_id": str(unit_id), "code": code, "kind": kind.value, "beds": beds}
+        self._log(admin, "unit.registered", name, details, at)
+        return self.flows.unit(unit_id, admin.actor)
+
+    def register_zone(self, admin: User, code: str, name: str, at: datetime) -> UnitView:
+        check_admin(admin)
+        zone = UnitKind.HOME_CARE_ZONE
+        zone_id = self.flows.register_unit(code, name, zone, [], by=admin.actor, at=at)
+        self._log(admin, "zone.registered", name, {"unit_id": str(zone_id), "code": code}, at)
+        return self.flows.unit(zone_id, admin.actor)
+
+    def block_bed(
+        self, admin: User, unit_id: UUID, bed: str, reason: str, at: datetime
+    ) -> UnitView:
+        check_admin(admin)
+        self.flows.block_bed(unit_id, bed, reason, by=admin.actor, at=at)
+        unit = self.flows.unit(unit_id, admin.actor)
+        details = {"unit_id": str(unit_id), "bed": bed, "reason": reason}
+        self._log(admin, "bed.blocked", f"{unit.name}, seng {bed}", details, at)
+        return unit
+
+    def unblock_bed(self, admin: User, unit_id: UUID, bed: str, at: datetime) -> UnitView:
+        check_admin(admin)
+        self.flows.unblock_bed(unit_id, bed, by=admin.actor, at=at)
+        unit = self.flows.unit(unit_id, admin.actor)
+        details = {"unit_id": str(unit_id), "bed": bed}
+        self._log(admin, "bed.unblocked", f"{unit.name}, seng {bed}", details, at)
+        return unit
+
+    # -- users ------------------------------------------------------------------------------
+
+    def users(self, admin: User) -> list[Account]:
+        check_admin(admin)
+        return self.accounts.list_users(admin.municipality_id)
+
+    def user(self, admin: User, user_id: UUID) -> Account:
+        check_admin(admin)
+        found = self.accounts.account(user_id)
+        if found is None or found.user.municipality_id != admin.municipality_id:
+            raise NotFoundError("Brukeren finnes ikke.")
+        return found
+
+    def add_user(
+        self,
+        admin: User,
+        username: str,
+        display_name: str,
+        role: Role,
+        unit_ids: list[UUID],
+        at: datetime,
+    ) -> tuple[User, str]:
+        """A new user and a one-time password to hand over; it is not kept in clear."""
+        check_admin(admin)
+        self._check_places(admin, role, unit_ids)
+        password = secrets.token_urlsafe(12)
+        details = {"username": username, "role": role.value, "unit_ids": _ids(unit_ids)}
+        try:
+            with self.engine.begin() as db:
+                user = self.accounts.add_user(
+                    admin.municipality_id,
+                    username,
+                    role,
+                    display_name,
+                    password,
+                    unit_ids,
+                    at=at,
+                    db=db,
+                )
+                details["user_id"] = str(user.id)
+                self._log(admin, "user.added", username, details, at, db)
+        except AccountError as error:
+            raise DuplicateError(str(error)) from None
+        return user, password
+
+    def change_user(
+        self,
+        admin: User,
+        user_id: UUID,
+        at: datetime,
+        *,
+        role: Role | None = None,
+        unit_ids: list[UUID] | None = None,
+        display_name: str | None = None,
+    ) -> Account:
+        before = self.user(admin, user_id).user
+        if user_id == admin.id and role not in (None, Role.ADMIN):
+            raise IllegalTransitionError("Du kan ikke ta fra deg selv rollen som systemansvarlig.")
+        new_role = role or Role(before.role)
+        self._check_places(admin, new_role, before.unit_ids if unit_ids is None else unit_ids)
+        with self.engine.begin() as db:
+            after = self.accounts.update_user(
+                user_id, role=role, unit_ids=unit_ids, display_name=display_name, db=db
+            )
+            assert after is not None
+            details = {"user_id": str(user_id), "before": _shown(before), "after": _shown(after)}
+            self._log(admin, "user.changed", before.username, details, at, db)
+        return self.user(admin, user_id)
+
+    def set_active(self, admin: User, user_id: UUID, active: bool, at: datetime) -> Account:
+        """Enable or disable a user; disabling ends every session and revokes every token."""
+        account = self.user(admin, user_id)
+        if user_id == admin.id and not active:
+            raise IllegalTransitionError("Du kan ikke deaktivere deg selv.")
+        if account.active == active:
+            return account
+        with self.engine.begin() as db:
+            self.accounts.set_active(user_id, active, db=db)
+            details: dict[str, Any] = {"user_id": str(user_id)}
+            if not active:
+                details["tokens_revoked"] = self.accounts.revoke_tokens(user_id, db=db)
+            action = "user.enabled" if active else "user.disabled"
+            self._log(admin, action, account.user.username, details, at, db)
+        if not active:  # after the commit: a disabled user's sessions are refused already
+            self.sessions.end_all(user_id)
+        return self.user(admin, user_id)
+
+    def _check_places(self, admin: User, role: Role, unit_ids: list[UUID]) -> None:
+        """A nurse belongs to short-term units, a home-care user to zones, others to none;
+        every place must be the municipality's."""
+        places = [self.flows.unit(unit_id, admin.actor) for unit_id in unit_ids]
+        zones = [p for p in places if p.kind == UnitKind.HOME_CARE_ZONE]
+        if role == Role.NURSE and zones:
+            raise IllegalTransitionError("En sykepleier hører til korttidsenheter, ikke soner.")
+        if role == Role.HOMECARE and len(zones) != len(places):
+            raise IllegalTransitionError("En hjemmetjenestebruker hører til soner, ikke enheter.")
+        if role not in (Role.NURSE, Role.HOMECARE) and places:
+            raise IllegalTransitionError("Bare sykepleiere og hjemmetjenesten har enheter.")
+
+    # -- display devices --------------------------------------------------------------------
+
+    def device_list(self, admin: User) -> list[Device]:
+        check_admin(admin)
+        return self.devices.list_for(admin.municipality_id)
+
+    def issue_device(
+        self, admin: User, unit_id: UUID, name: str, at: datetime
+    ) -> tuple[Device, str]:
+        """A device for one unit or zone, and its token, which is shown this once."""
+        check_admin(admin)
+        place = self.flows.unit(unit_id, admin.actor)
+        with self.engine.begin() as db:
+            device, token = self.devices.issue(
+                admin.municipality_id, unit_id, name, by=admin.id, at=at, db=db
+            )
+            details = {"device_id": str(device.id), "unit_id": str(unit_id), "place": place.name}
+            self._log(admin, "device.issued", name, details, at, db)
+        return device, token
+
+    def revoke_device(self, admin: User, device_id: UUID, at: datetime) -> Device:
+        check_admin(admin)
+        device = self.devices.get(device_id)
+        if device is None or device.municipality_id != admin.municipality_id:
+            raise NotFoundError("Skjermen finnes ikke.")
+        with self.engine.begin() as db:
+            if not self.devices.revoke(device_id, at=at, db=db):
+                raise IllegalTransitionError(f"Skjermen «{device.name}» er allerede tilbakekalt.")
+            self._log(admin, "device.revoked", device.name, {"device_id": str(device_id)}, at, db)
+        revoked = self.devices.get(device_id)
+        assert revoked is not None
+        return revoked
+
+    # -- roles from the identity provider's claims ----------------------------------------
+
+    def role_mappings(self, admin: User) -> list[RoleMapping]:
+        check_admin(admin)
+        return self.mappings.list_for(admin.municipality_id)
+
+    def map_role(
+        self, admin: User, claim: str, value: str, role: Role, unit_codes: list[str], at: datetime
+    ) -> RoleMapping:
+        """Users whose claim has this value get the role and the units (by code)."""
+        check_admin(admin)
+        known = {p.code for p in self.places(admin)}
+        if unknown := [code for code in unit_codes if code not in known]:
+            raise NotFoundError(f"Ingen enhet eller sone har koden «{unknown[0]}».")
+        try:
+            mapping = self.mappings.add(
+                admin.municipality_id, claim, value, role, unit_codes, at=at
+            )
+        except MappingError as error:
+            raise DuplicateError(str(error)) from None
+        details = {"claim": claim, "value": value, "role": role.value, "units": unit_codes}
+        self._log(admin, "role_mapping.added", f"{claim} = {value}", details, at)
+        return mapping
+
+    def unmap_role(self, admin: User, mapping_id: UUID, at: datetime) -> None:
+        check_admin(admin)
+        found = [m for m in self.role_mappings(admin) if m.id == mapping_id]
+        if not found or not self.mappings.remove(mapping_id, admin.municipality_id):
+            raise NotFoundError("Rolletilordningen finnes ikke.")
+        mapping = found[0]
+        details = {"claim": mapping.claim, "value": mapping.value, "role": mapping.role.value}
+        self._log(admin, "role_mapping.removed", f"{mapping.claim} = {mapping.value}", details, at)
+
+    # -- what an admin reads ----------------------------------------------------------------
+
+    def audit_log(self, admin: User, limit: int = 200) -> list[AuditEntry]:
+        check_admin(admin)
+        return self.audit.list_for(admin.municipality_id, limit)
+
+    # -- checklist templates --------------------------------------------------------------
+
+    def checklists(self, admin: User) -> tuple[int, ChecklistCatalog]:
+        """The templates in force in the admin's municipality and their version (0: the
+        default templates, none written here yet)."""
+        check_admin(admin)
+        return self.flows.checklists_in_force(admin.municipality_id)
+
+    def checklist_versions(self, admin: User) -> list[ChecklistVersion]:
+        check_admin(admin)
+        return self.flows.checklist_versions(admin.municipality_id)
+
+    def write_checklists(
+        self, admin: User, text: str, based_on: int, at: datetime
+    ) -> tuple[int, ChecklistCatalog]:
+        check_admin(admin)
+        version, catalog = self.flows.write_checklists(
+            text, based_on=based_on, by=admin.actor, at=at
+        )
+        if version != based_on:
+            details = {"version": version, "checklists": [c.key for c in catalog.checklists]}
+            self._log(admin, "checklists.written", f"versjon {version}", details, at)
+        return version, catalog
+
+    # -- the daily rate of a hospital waiting day ------------------------------------------
+
+    def daily_rates(self, admin: User) -> list[Rate]:
+        check_admin(admin)
+        return self.rates.table(admin.municipality_id)
+
+    def write_daily_rate(self, admin: User, year: int, rate: int, at: datetime) -> None:
+        """The year's rate for the admin's municipality, with its audit row."""
+        check_admin(admin)
+        with self.engine.begin() as db:
+            self.rates.write(admin.municipality_id, year, rate, admin.id, at, db)
+            self._log(admin, "daily_rate.written", str(year), {"year": year, "rate": rate}, at, db)
+
+    def _log(
+        self,
+        admin: User,
+        action: str,
+        subject: str,
+        details: dict[str, Any],
+        at: datetime,
+        db: Connection | None = None,
+    ) -> None:
+        self.audit.record(admin.municipality_id, admin.id, action, subject, details, at=at, db=db)
+
+
+def check_admin(user: User) -> None:
+    if user.role != Role.ADMIN:
+        raise NotPermittedError("Bare systemansvarlig kan administrere.")
+
+
+def _ids(unit_ids: list[UUID]) -> list[str]:
+    return [str(u) for u in unit_ids]
+
+
+def _shown(user: User) -> dict[str, Any]:
+    return {"role": user.role, "unit_ids": _ids(user.unit_ids), "display_name": user.display_name}
+
+
+_opening = threading.Lock()
+
+
+def admin_of(request: Request) -> Admin:
+    """The app's admin service, opened with its tables on first use."""
+    state = request.app.state
+    found: Admin | None = getattr(state, "admin", None)
+    if found is None:
+        with _opening:
+            found = getattr(state, "admin", None) or Admin.open(state.system)
+            state.admin = found
+    return found

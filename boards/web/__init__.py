@@ -1,0 +1,1 @@
+"""What every web edge shares: dependencies, problem details, security, schemas, rendering."""

@@ -1,0 +1,62 @@
+"""Templates, the words and formats of each language, and the fragments boards are made of."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import cache, lru_cache
+from pathlib import Path
+from typing import Any
+
+from fastapi.templating import Jinja2Templates
+from markupsafe import Markup
+
+from boards.web.translations import LANGUAGES, formatters, translator
+from flow.vocabulary import (
+    CLOSING_TEXT,
+    COMMAND_TEXT,
+    DESTINATION_TEXT,
+    FLAG_TEXT,
+    SERVICE_TEXT,
+    WAIT_REASON_TEXT,
+)
+
+templates = Jinja2Templates(directory=Path(__file__).parents[1] / "templates")
+
+
+@cache
+def language_context(language: str) -> dict[str, Any]:
+    """What every template needs to speak `language`: its words, formats and vocabulary."""
+    language = language if language in LANGUAGES else "nb"
+    return {
+        "_": translator(language),
+        "language": language,
+        **formatters(language),
+        "command_text": {c.value: t for c, t in COMMAND_TEXT.items()},
+        "wait_reasons": WAIT_REASON_TEXT,
+        "services": SERVICE_TEXT,
+        "destinations": DESTINATION_TEXT,
+        "flags": FLAG_TEXT,
+        "closing_reasons": CLOSING_TEXT,
+        "fragment": fragment,
+        "fragments": fragments,
+    }
+
+
+def draw(name: str, language: str, **values: Any) -> Markup:
+    """A template drawn with the words and formats of `language`."""
+    template = templates.get_template(name)
+    return Markup(template.render(**language_context(language), **values))
+
+
+@lru_cache(maxsize=100_000)
+def fragment(name: str, language: str, **values: Any) -> Markup:
+    """A small template drawn from values, such as one flow's card. The values are
+    immutable and carry everything the fragment shows (a card carries its days waiting),
+    so a board redraws only the fragments whose values changed since it was last drawn."""
+    return draw(name, language, **values)
+
+
+def fragments(name: str, language: str, key: str, values: Iterable[Any]) -> Markup:
+    """`fragment` for each value (passed as `key`), joined: a board's column of 500 cards is
+    one call from its template, not 500 calls through the template's loop."""
+    return Markup("".join([fragment(name, language, **{key: value}) for value in values]))

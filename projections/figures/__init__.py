@@ -1,0 +1,1 @@
+"""The leaders' figures: counted from the log without identities, read per period."""

@@ -1,0 +1,200 @@
+"""What the leaders' figures read: the municipality's places, the period (Oslo days and
+months, and their moments in UTC as the rows store them), and the queries that give the
+rows that can count in a period, or the store's own counts of them (`projections/figures.py`
+makes the tables).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cached_property
+from typing import Any
+from uuid import UUID
+
+from sqlalchemy import (
+    ColumnElement,
+    Connection,
+    Select,
+    case,
+    func,
+    not_,
+    null,
+    or_,
+    select,
+)
+
+from flow.rates import OSLO
+from projections.bed_grid import units
+from projections.figures.leader_figures import homecomings, loops, moves, ready, stays
+
+
+@dataclass(frozen=True)
+class Place:
+    id: UUID
+    name: str
+    kind: str
+    beds: int
+
+
+OFFICE = "Tildelingskontoret"
+
+
+def places_of(db: Connection, municipality_id: UUID) -> list[Place]:
+    query = select(units).where(units.c.municipality_id == municipality_id).order_by(units.c.name)
+    return [Place(r.unit_id, r.name, r.kind, r.beds) for r in db.execute(query)]
+
+
+class Period:
+    """The days asked for, up to today, and their months."""
+
+    def __init__(self, start: date, end: date) -> None:
+        self.start, self.end = start, end
+        self.months: list[str] = []
+        day = start.replace(day=1)
+        while day <= end:
+            self.months.append(month_key(day))
+            day = _next_month(day)
+
+    def days(self, first: date, last: date) -> Iterable[date]:
+        """The days of [first, last] in the period."""
+        day, last = max(first, self.start), min(last, self.end)
+        while day <= last:
+            yield day
+            day += timedelta(days=1)
+
+    def days_by_month(self, first: date, last: date) -> Iterable[tuple[date, int]]:
+        """The days of [first, last] in the period, month by month: the first of them in
+        each month and how many they are."""
+        day, last = max(first, self.start), min(last, self.end)
+        while day <= last:
+            after = min(_next_month(day), last + timedelta(days=1))
+            yield day, (after - day).days
+            day = after
+
+    def holds(self, moment: datetime | date) -> bool:
+        if isinstance(moment, datetime):  # compared as instants: no time zone to work out
+            first, after = self.moments
+            return first <= moment < after
+        return self.start <= moment <= self.end
+
+    @cached_property
+    def moments(self) -> tuple[datetime, datetime]:
+        """The period as [its first moment, the moment after it), in UTC, as the rows hold
+        their moments: compared without a zone lookup."""
+        return _midnight(self.start), _midnight(self.end + timedelta(days=1))
+
+    def month_of(self, moment: ColumnElement[datetime]) -> ColumnElement[Any]:
+        """The month of a moment in the period, worked out by the store: each month ends at
+        an Oslo midnight, held in UTC like the moment, so no store needs Oslo's zone."""
+        ends = [(m, _midnight(_next_month(date.fromisoformat(f"{m}-01")))) for m in self.months]
+        if not ends:  # a period that begins after today: no month, and no row in it
+            return null()
+        return case(*((moment < end, month) for month, end in ends))
+
+    def days_in(self, month: str) -> int:
+        first = date.fromisoformat(f"{month}-01")
+        last = _next_month(first) - timedelta(days=1)
+        return sum(n for _, n in self.days_by_month(first, last))
+
+
+def month_key(day: date) -> str:
+    return day.isoformat()[:7]
+
+
+def _next_month(day: date) -> date:
+    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
+
+
+def local(moment: datetime) -> date:
+    return moment.astimezone(OSLO).date()
+
+
+def _midnight(day: date) -> datetime:
+    """The first moment of an Oslo day, in UTC."""
+    return datetime.combine(day, time(), tzinfo=OSLO).astimezone(UTC)
+
+
+# -- what is read: the rows that can count in the period, or their counts ------------------
+
+
+def waits_in(period: Period, municipality_id: UUID) -> Select[Any]:
+    first, after = period.moments
+    return select(ready.c.ready_at, ready.c.answered_at, ready.c.ended_at, ready.c.ended_by).where(
+        ready.c.municipality_id == municipality_id,
+        ready.c.ready_at < after,
+        or_(ready.c.ended_at.is_(None), ready.c.ended_at >= first),
+    )
+
+
+def stays_in(period: Period, municipality_id: UUID) -> Select[Any]:
+    first, after = period.moments
+    return select(stays.c.unit_id, stays.c.arrived_at, stays.c.left_at).where(
+        stays.c.municipality_id == municipality_id,
+        stays.c.arrived_at < after,
+        or_(stays.c.left_at.is_(None), stays.c.left_at >= first),
+    )
+
+
+def loops_due_in(period: Period, municipality_id: UUID) -> Select[Any]:
+    """Loops due in the period, not cancelled, per task, owner and month due: how many,
+    how many closed, and how many of those on time."""
+    first, after = period.moments
+    keys = (loops.c.title, loops.c.owner_unit, period.month_of(loops.c.due_at).label("month"))
+    return (
+        select(
+            *keys,
+            func.count().label("due"),
+            func.count(loops.c.closed_at).label("closed"),
+            func.sum(case((loops.c.closed_at <= loops.c.due_at, 1), else_=0)).label("on_time"),
+        )
+        .where(
+            loops.c.municipality_id == municipality_id,
+            not_(loops.c.cancelled),
+            loops.c.due_at >= first,
+            loops.c.due_at < after,
+        )
+        .group_by(*keys)
+    )
+
+
+def overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
+    """Loops open past their deadline now, per owner."""
+    return (
+        select(loops.c.owner_unit, func.count().label("overdue"))
+        .where(
+            loops.c.municipality_id == municipality_id,
+            loops.c.closed_at.is_(None),
+            not_(loops.c.cancelled),
+            loops.c.due_at < now,
+        )
+        .group_by(loops.c.owner_unit)
+    )
+
+
+def homecomings_by_month(period: Period, municipality_id: UUID) -> Select[Any]:
+    """Discharges home in the period per month, and how many were readmitted."""
+    first, after = period.moments
+    month = period.month_of(homecomings.c.discharged_at).label("month")
+    return (
+        select(
+            month,
+            func.count().label("discharged"),
+            func.count(homecomings.c.readmitted_at).label("readmitted"),
+        )
+        .where(
+            homecomings.c.municipality_id == municipality_id,
+            homecomings.c.discharged_at >= first,
+            homecomings.c.discharged_at < after,
+        )
+        .group_by(month)
+    )
+
+
+def moves_in(period: Period, municipality_id: UUID) -> Select[Any]:
+    return select(moves.c.day, moves.c.moves, moves.c.told).where(
+        moves.c.municipality_id == municipality_id,
+        moves.c.day >= period.start,
+        moves.c.day <= period.end,
+    )
