@@ -43,8 +43,7 @@ from sqlalchemy import (
 )
 
 from access.accounts import User, metadata
-from access.database import create_tables
-from projections.columns import UTCDateTime
+from access.database import UTCDateTime, create_tables
 
 access_log = Table(
     "access_log",

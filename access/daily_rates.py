@@ -13,9 +13,8 @@ from uuid import UUID
 from sqlalchemy import Column, Connection, Engine, Integer, Table, Uuid, delete, insert, select
 
 from access.accounts import metadata
-from access.database import create_tables
+from access.database import UTCDateTime, create_tables
 from flow.errors import UnusableTextError
-from projections.columns import UTCDateTime
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 HIGHEST_RATE = 100_000

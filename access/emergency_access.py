@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from access.accounts import Role, User, metadata
-from access.database import create_tables
+from access.database import UTCDateTime, create_tables
 from flow.errors import (
     IllegalTransitionError,
     NotFoundError,
@@ -39,7 +39,6 @@ from flow.errors import (
 )
 from flow.personal_data import KeyRing, seal, unseal
 from flow.vocabulary import ERASED
-from projections.columns import UTCDateTime
 
 #: How long a use may wait for its review before it shows as overdue.
 REVIEW_WITHIN = timedelta(days=7)

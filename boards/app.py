@@ -31,6 +31,7 @@ from boards.pages import oidc as oidc_pages
 from boards.services.looks import StreamLooks
 from boards.services.system import open_system
 from boards.settings import Settings
+from boards.web import sessions
 from boards.web.problems import install_error_handlers
 from boards.web.security import SecurityHeaders
 
@@ -86,7 +87,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.include_router(display_pages.router)
     app.include_router(emergency_pages.router)
     app.include_router(leader_pages.router)
-    app.add_exception_handler(pages.LoginRequired, _to_login)
+    app.add_exception_handler(sessions.LoginRequired, _to_login)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.add_middleware(SecurityHeaders)
     return app

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib.resources import files
 from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from fixtures import CHECKLISTS_FILE
 from flow.rates import NATIONAL_DAILY_RATES
+
+#: The checklist templates shipped with the product (fixtures/checklists.yaml), in force where
+#: a municipality has written none of its own: a data file, found without importing code from
+#: the layer above (fixtures stands on the system these settings open).
+SHIPPED_CHECKLISTS = Path(str(files("fixtures").joinpath("checklists.yaml")))
 
 
 class Settings(BaseSettings):
@@ -17,7 +22,7 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///var/pasientflyt.db"
     host: str = "127.0.0.1"
     port: int = 8000
-    checklists_file: Path = CHECKLISTS_FILE
+    checklists_file: Path = SHIPPED_CHECKLISTS
     #: The master keys that wrap each flow's key (made on first start); shared by every
     #: server process of one database, and kept out of its backups.
     master_keys_file: Path = Path("var/pasientflyt-master.keys")

@@ -22,10 +22,10 @@ from sqlalchemy import (
     Uuid,
 )
 
+from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops
 from flow.patient_flow import PatientFlow
 from flow.vocabulary import ERASED, HOSPITAL_PHASES, Phase, ServiceKind, Source
-from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
 from projections.rows import Row, Rows
 

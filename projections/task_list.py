@@ -19,8 +19,8 @@ from sqlalchemy import (
     select,
 )
 
+from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops, TaskStatus
-from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
 from projections.rows import Rows
 

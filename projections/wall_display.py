@@ -1,12 +1,13 @@
-"""`WallDisplay`: the corridor screen of a unit: beds and initials, nothing more.
+"""The corridor screens: `WallDisplay`, a unit's beds and initials, and `ZoneWall`, who comes
+home to a zone within a week, by initials.
 
-It never carries an identity number, a full name or free text.
+Neither ever carries an identity number, a full name or free text.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from uuid import UUID
 
 from sqlalchemy import Engine, select
@@ -16,6 +17,7 @@ from flow.vocabulary import Phase
 from projections.bed_grid import beds, units
 from projections.cards import today
 from projections.flow_cards import cards, initials
+from projections.home_care_board import HomeCareBoard
 
 
 @dataclass(frozen=True)
@@ -84,4 +86,49 @@ class WallDisplay:
                 for r in rows
             ],
             frozenset(r.flow_id for r in rows if r.flow_id),
+        )
+
+
+@dataclass(frozen=True)
+class WallHomecoming:
+    """One patient coming home, as a corridor may show it."""
+
+    initials: str
+    on: date | None
+    home: bool
+    closed: int
+    total: int
+
+
+@dataclass(frozen=True)
+class ZoneWall:
+    name: str
+    day: date
+    coming_home: list[WallHomecoming]
+    flow_ids: frozenset[UUID]  # what a live wall listens for, never shown
+
+    #: How far ahead a zone's corridor looks.
+    DAYS_AHEAD = 7
+
+    @classmethod
+    def of(cls, board: HomeCareBoard) -> ZoneWall:
+        """The zone's board cut to the next week and to initials."""
+        horizon = board.day + timedelta(days=cls.DAYS_AHEAD)
+        shown = [
+            h for h in board.coming_home if h.flow.plan_on is None or h.flow.plan_on <= horizon
+        ]
+        return cls(
+            board.name,
+            board.day,
+            [
+                WallHomecoming(
+                    initials(h.flow.name),
+                    h.flow.plan_on,
+                    h.flow.phase == Phase.DISCHARGED,
+                    h.checklist.closed,
+                    h.checklist.total,
+                )
+                for h in shown
+            ],
+            frozenset(h.flow.flow_id for h in shown),
         )

@@ -10,14 +10,9 @@ from fastapi import APIRouter
 from access.accounts import User
 from access.policy import viewer_of
 from boards.api.flows import REFUSALS
+from boards.services.flow_access import authorise_flow
 from boards.services.system import System
-from boards.web.dependencies import (
-    CurrentSystem,
-    CurrentUser,
-    ExpectedVersion,
-    Now,
-    authorise_flow,
-)
+from boards.web.dependencies import CurrentSystem, CurrentUser, ExpectedVersion, Now
 from boards.web.schemas import CommandResult, Completion, Empty, Problem, Rejection
 from flow.errors import NotFoundError
 from projections.task_list import flow_of_task

@@ -21,7 +21,7 @@ from fhir.resources.R4B.patient import Patient
 from pydantic import ValidationError
 
 from boards.hospital.reading import event_time, identity, limited
-from boards.web.problems import field_message
+from boards.shapes import field_message
 from flow.hospital_messages import (
     Dispatch,
     HospitalMessage,

@@ -43,14 +43,13 @@ from sqlalchemy import (
 from sqlalchemy.exc import IntegrityError
 
 from access.accounts import User
-from access.database import create_tables
+from access.database import UTCDateTime, create_tables
 from boards.hospital import fhir, plo
 from flow.application import Pasientflyt
 from flow.errors import ConcurrentChangeError, FlowError
 from flow.hospital_messages import HospitalMessage, UnreadableMessageError, receive
 from flow.vocabulary import ERASED
 from projections.cards import flow_of_patient
-from projections.columns import UTCDateTime
 from projections.flow_cards import FlowCards
 from projections.projector import Projector
 

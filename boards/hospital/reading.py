@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from boards.web.schemas import EARLIEST, LATEST, _printable
+from boards.shapes import EARLIEST, LATEST, printable
 from flow.hospital_messages import UnreadableMessageError
 from flow.national_id import InvalidNationalIdError, validate
 from flow.rates import OSLO
@@ -43,7 +43,7 @@ def limited(text: str, length: int, what: str | None = None) -> str:
     """The text as it is, if short enough; otherwise cut (`what` None) or refused."""
     if what is not None:
         try:
-            _printable(text)
+            printable(text)
         except ValueError as error:
             raise UnreadableMessageError(f"{what}: {error}") from None
     if len(text) <= length:

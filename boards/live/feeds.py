@@ -22,13 +22,12 @@ from fastapi.concurrency import run_in_threadpool
 from access.policy import Viewer
 from boards.live import sse
 from boards.live.follower import AttentionChanged, Change, Live, Message, PlaceChanged
-from boards.pages.display import ZoneWall
 from boards.services.looks import shown_flows
 from boards.web.rendering import draw, fragment
 from projections.allocation_board import COLUMNS, AllocationBoard, column_of
 from projections.home_care_board import HomeCareBoard
 from projections.unit_board import UnitBoard
-from projections.wall_display import WallDisplay
+from projections.wall_display import WallDisplay, ZoneWall
 
 #: A page this far behind the log is drawn anew rather than replayed card by card.
 _MOST_REPLAYED = 1000

@@ -40,12 +40,13 @@ from boards.live.feeds import (
 )
 from boards.live.follower import Live
 from boards.pages import boards as board_pages
-from boards.pages import common as pages
-from boards.pages.display import ZoneWall, device_board, display_device
+from boards.services.display import device_board
+from boards.web import sessions
+from boards.web.sessions import display_device
 from flow.errors import NotFoundError
 from projections.home_care_board import HomeCareBoard
 from projections.unit_board import UnitBoard
-from projections.wall_display import WallDisplay
+from projections.wall_display import WallDisplay, ZoneWall
 
 # Registered before `display_pages`, so that `/skjerm/strom` is not taken for a token.
 router = APIRouter(include_in_schema=False)
@@ -137,16 +138,16 @@ def _start(fra: int | None, last_event_id: str | None) -> int | None:
 @router.get("/tildeling/strom", response_class=sse.EventStream)
 async def allocation_stream(
     request: Request,
-    session: pages.AllocationSession,
+    session: sessions.AllocationSession,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user = session.user
-    places = await run_in_threadpool(pages.municipality_places, request, user)
+    places = await run_in_threadpool(sessions.municipality_places, request, user)
     feed = AllocationFeed(
         request.app.state.live,
         viewer_of(user),
-        pages.language_of(request),
+        sessions.language_of(request),
         request.app.state.clock,
         {place.id: place.name for place in places},
     )
@@ -157,13 +158,13 @@ async def allocation_stream(
 async def unit_stream(
     request: Request,
     unit_id: UUID,
-    session: pages.PageSession,
+    session: sessions.PageSession,
     _: board_pages.UnitBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = pages.language_of(request), session.csrf_token
+    language, csrf_token = sessions.language_of(request), session.csrf_token
 
     def read() -> Drawn:
         board = UnitBoard.read(
@@ -183,13 +184,13 @@ async def unit_stream(
 async def wall_stream(
     request: Request,
     unit_id: UUID,
-    session: pages.PageSession,
+    session: sessions.PageSession,
     _: board_pages.UnitWallRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language = pages.language_of(request)
+    language = sessions.language_of(request)
 
     def read() -> Drawn:
         display = WallDisplay.read(system.engine, user.municipality_id, unit_id, clock())
@@ -202,13 +203,13 @@ async def wall_stream(
 async def zone_stream(
     request: Request,
     zone_id: UUID,
-    session: pages.PageSession,
+    session: sessions.PageSession,
     _: board_pages.ZoneBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = pages.language_of(request), session.csrf_token
+    language, csrf_token = sessions.language_of(request), session.csrf_token
 
     def read() -> Drawn:
         board = HomeCareBoard.read(
@@ -242,7 +243,7 @@ async def device_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     system, clock = request.app.state.system, request.app.state.clock
-    language = pages.language_of(request)
+    language = sessions.language_of(request)
 
     def read() -> Drawn:
         board = device_board(system, device, clock())

@@ -18,12 +18,22 @@ from pydantic import Field, ValidationError
 from access.accounts import Role, User
 from access.daily_rates import FIRST_YEAR, HIGHEST_RATE, LAST_YEAR
 from access.sessions import Session
-from boards.api.admin import BlockIn, ChecklistsIn, DeviceIn, UnitIn, UserIn, ZoneIn, device_url
-from boards.pages.common import ROLE_TEXT, CheckedSession, PageSession, render
+from boards.pages.common import ROLE_TEXT, render
 from boards.services.admin import ACTION_TEXT, Admin, admin_of, check_admin
+from boards.shapes import Name, field_message
+from boards.web.admin_schemas import (
+    BlockIn,
+    ChecklistsIn,
+    DeviceIn,
+    UnitIn,
+    UserIn,
+    ZoneIn,
+    device_url,
+)
 from boards.web.dependencies import get_now
-from boards.web.problems import field_message, status_of
-from boards.web.schemas import Body, Name
+from boards.web.problems import status_of
+from boards.web.schemas import Body
+from boards.web.sessions import CheckedSession, PageSession
 from flow.errors import FlowError, NotFoundError
 from flow.vocabulary import KIND_TEXT, UnitKind
 

@@ -15,8 +15,14 @@ from pydantic import ValidationError
 from access.access_log import BASIS_TEXT
 from access.policy import viewer_of
 from access.sessions import Session
-from boards.pages.common import (
-    ROLE_TEXT,
+from boards.pages.common import ROLE_TEXT, render
+from boards.services.flow_access import authorise_flow
+from boards.services.looks import looks_logged
+from boards.shapes import field_message
+from boards.web.commands import COMMANDS, Call, execute
+from boards.web.dependencies import get_now, get_system
+from boards.web.problems import status_of
+from boards.web.sessions import (
     AllocationSession,
     CheckedSession,
     PageSession,
@@ -24,13 +30,8 @@ from boards.pages.common import (
     language_of,
     live_position,
     municipality_places,
-    render,
     require_board,
 )
-from boards.services.looks import looks_logged
-from boards.web.commands import COMMANDS, Call, execute
-from boards.web.dependencies import authorise_flow, get_now, get_system
-from boards.web.problems import field_message, status_of
 from boards.web.translations import translator
 from flow.errors import FlowError
 from flow.rates import OSLO

@@ -1,34 +1,38 @@
 """What every page has in common: the session, its language, the navigation, rendering;
-logging in and out; who may see which board. The boards themselves: `boards/board_pages.py`."""
+logging in and out. The session itself: `boards/web/sessions.py`."""
 
 from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Collection
 from typing import Annotated, Any
-from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from access.accounts import Role, User
 from access.emergency_access import MAY_USE
 from access.lockout import refusal_text
-from access.policy import may_see_board, viewer_of
 from access.sessions import Session
+from boards.shapes import field_message
 from boards.web.dependencies import get_now, get_system
-from boards.web.problems import field_message, status_of
+from boards.web.problems import status_of
 from boards.web.rendering import language_context, templates
 from boards.web.security import client_address, log_access
+from boards.web.sessions import (
+    LOGIN_CSRF_COOKIE,
+    SESSION_COOKIE,
+    CheckedSession,
+    PageSession,
+    language_of,
+    municipality_places,
+    session_cookie_name,
+)
 from boards.web.translations import LANGUAGES, translator
-from flow.errors import FlowError, NotPermittedError
+from flow.errors import FlowError
 from flow.rates import OSLO
-from projections.bed_grid import Place, places
 
-SESSION_COOKIE = "pasientflyt_okt"
-LOGIN_CSRF_COOKIE = "pasientflyt_csrf"
 ROLE_TEXT = {
     Role.ALLOCATION: "tildelingskontor",
     Role.NURSE: "sykepleier",
@@ -41,59 +45,11 @@ ROLE_TEXT = {
 router = APIRouter(include_in_schema=False)
 
 
-class LoginRequired(Exception):
-    """A page asked for without a valid session: the browser goes to the login page."""
-
-
-def session_cookie_name(request: Request) -> str:
-    """Over TLS the cookie is `__Host-`: Secure, Path=/ and no Domain, so neither plain
-    HTTP nor a sibling domain can plant a session in the browser."""
-    return f"__Host-{SESSION_COOKIE}" if request.url.scheme == "https" else SESSION_COOKIE
-
-
-def page_session(request: Request) -> Session:
-    session_id = request.cookies.get(session_cookie_name(request))  # over TLS: __Host- only
-    found = get_system(request).sessions.find(session_id, get_now(request)) if session_id else None
-    if found is None:
-        raise LoginRequired
-    request.state.user = found.user  # who, should the access log record a refusal
-    return found
-
-
-def checked_session(
-    request: Request,
-    session: Annotated[Session, Depends(page_session)],
-    csrf_token: Annotated[str | None, Form()] = None,
-) -> Session:
-    """A state-changing request must carry the session's CSRF token (form or header)."""
-    sent = csrf_token or request.headers.get("X-CSRF-Token")
-    if sent != session.csrf_token:
-        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
-    return session
-
-
-PageSession = Annotated[Session, Depends(page_session)]
-CheckedSession = Annotated[Session, Depends(checked_session)]
-
-
-def role_session(session: Session, roles: Collection[str], refusal: str) -> Session:
-    """The session, if its user has one of the roles (403 otherwise)."""
-    if session.user.role not in roles:
-        raise NotPermittedError(refusal)
-    return session
-
-
 def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
     """What a refused form says, and its status: the guard's sentence, or each field's."""
     if isinstance(error, FlowError):
         return error.message, status_of(error)
     return "; ".join(field_message(e) for e in error.errors()), 422
-
-
-def language_of(request: Request) -> str:
-    """Bokmål unless the user chose another language we have."""
-    language = request.cookies.get("sprak", "nb")
-    return language if language in LANGUAGES else "nb"
 
 
 def render(
@@ -142,17 +98,6 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
     path = request.url.path
     current = "/admin" if path.startswith("/admin/") else path  # every admin page is one
     return [{"href": href, "label": label, "current": current == href} for href, label in links]
-
-
-def municipality_places(request: Request, user: User) -> list[Place]:
-    """The municipality's units and zones from the read model, once per request."""
-    found: list[Place] | None = getattr(request.state, "places", None)
-    if found is None:
-        system = get_system(request)
-        system.projector.catch_up()
-        found = places(system.engine, user.municipality_id)
-        request.state.places = found
-    return found
 
 
 # -- logging in and out -------------------------------------------------------------------
@@ -236,33 +181,6 @@ def home(request: Request, session: PageSession) -> Response:
     if links:
         return RedirectResponse(str(links[0]["href"]), status_code=303)
     return render(request, "no_board.html", {}, session=session)
-
-
-# -- who may see a board -------------------------------------------------------------------
-
-
-def require_board(user: User, board: UUID | None) -> None:
-    """The allocation board (None), or a unit's or zone's board, must be the user's."""
-    if not may_see_board(viewer_of(user), board):
-        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
-
-
-def live_position(request: Request) -> int:
-    """Where the log stood before a board was read: its stream resumes from there (`fra`)."""
-    position: int = request.app.state.live.position
-    return position
-
-
-Position = Annotated[int, Depends(live_position)]
-
-
-def allocation_session(session: PageSession) -> Session:
-    """The allocation board is the office's (403)."""
-    require_board(session.user, None)
-    return session
-
-
-AllocationSession = Annotated[Session, Depends(allocation_session)]
 
 
 def _new_token() -> str:

@@ -12,10 +12,11 @@ from pydantic import ValidationError
 from access.access_log import Basis
 from access.emergency_access import MAY_USE, NOTE_LIMIT, REASON_TEXT
 from access.sessions import Session
-from boards.pages.common import CheckedSession, PageSession, refusal_of, render, role_session
+from boards.pages.common import refusal_of, render
 from boards.services.emergency import open_emergency_access
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import EmergencyAccessIn
+from boards.web.sessions import CheckedSession, PageSession, role_session
 from flow.errors import FlowError, NotFoundError
 from flow.vocabulary import FLAG_TEXT, PHASE_TEXT
 from projections.cards import load_card

@@ -11,8 +11,8 @@ from fastapi.responses import Response
 from access.accounts import User
 from boards.exports.downloads import BoardKind, board_download
 from boards.exports.spreadsheets import SheetFormat
-from boards.pages.common import PageSession, language_of
 from boards.web.dependencies import get_now, get_system
+from boards.web.sessions import PageSession, language_of
 
 router = APIRouter(include_in_schema=False)
 

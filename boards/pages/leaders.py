@@ -18,18 +18,11 @@ from access.sessions import Session
 from boards.exports import period
 from boards.exports.figures import charts_of, column_labels, figures_download, figures_for
 from boards.exports.spreadsheets import SheetFormat
-from boards.pages.common import (
-    ROLE_TEXT,
-    CheckedSession,
-    PageSession,
-    language_of,
-    refusal_of,
-    render,
-    role_session,
-)
+from boards.pages.common import ROLE_TEXT, refusal_of, render
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
+from boards.web.sessions import CheckedSession, PageSession, language_of, role_session
 from flow.errors import FlowError, NotFoundError
 
 router = APIRouter(include_in_schema=False)

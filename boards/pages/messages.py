@@ -8,8 +8,9 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
-from boards.pages.common import AllocationSession, CheckedSession, render, require_board
+from boards.pages.common import render
 from boards.web.dependencies import get_now, get_system
+from boards.web.sessions import AllocationSession, CheckedSession, require_board
 from flow.hospital_messages import KIND_TEXT, Dispatch, MessageKind
 
 router = APIRouter(include_in_schema=False)

@@ -25,6 +25,7 @@ from access.oidc import (
 )
 from boards.pages import common as pages
 from boards.settings import Settings
+from boards.web import sessions
 from boards.web.dependencies import get_now, get_system
 from boards.web.rendering import templates
 from boards.web.security import client_address, log_access
@@ -127,10 +128,10 @@ def _refuse(request: Request, error: OidcError, now: datetime) -> Response:
     detail = json.dumps(error.detail[:300], ensure_ascii=False)  # partly the sender's words
     what = f"oidc login refused {status} {type(error).__name__} detail={detail}"
     _log(request, what, error.who, now, logging.WARNING)
-    token = request.cookies.get(pages.LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
+    token = request.cookies.get(sessions.LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
     context = {"csrf_token": token, "refusal": error.message}
     response = pages.render(request, "login.html", context, status_code=status)
-    response.set_cookie(pages.LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
+    response.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
     response.delete_cookie(ATTEMPT_COOKIE, path=_COOKIE_PATH)
     return response
 

@@ -11,8 +11,8 @@ from access.access_log import Basis, Look
 from access.accounts import User
 from access.emergency_access import MAY_USE, EmergencyReason, Grant
 from access.policy import viewer_of
+from boards.services.flow_access import authorise_flow
 from boards.services.system import System
-from boards.web.dependencies import authorise_flow
 from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
 from projections.cards import flow_of_patient
 

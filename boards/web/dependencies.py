@@ -11,13 +11,13 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access.access_log import Basis
 from access.accounts import User
-from access.policy import Viewer, may_call, may_command, may_open_flows, may_see, viewer_of
+from access.policy import may_call, may_open_flows, viewer_of
+from boards.services.flow_access import flow_basis
 from boards.services.system import System
 from flow.actor import Actor
 from flow.application import Pasientflyt
-from flow.errors import NotFoundError, NotPermittedError
-from flow.vocabulary import COMMAND_TEXT, Command
-from projections.care_relations import care_relations
+from flow.errors import NotPermittedError
+from flow.vocabulary import Command
 
 _bearer = HTTPBearer(auto_error=False, description="Token fra `pasientflyt users token`.")
 
@@ -82,36 +82,6 @@ def check_flow_access(
     return flow_basis(
         system, user, UUID(flow_id), now, Command(command) if request.method == "POST" else None
     )
-
-
-def flow_basis(
-    system: System, user: User, flow_id: UUID, now: datetime, command: Command | None = None
-) -> Basis | None:
-    """Why the user may see the flow: None for the role's own rule (`basis_of`), or
-    `EMERGENCY` for an emergency access of the user's that holds now. Emergency access
-    shows the patient; it gives no command (403)."""
-    try:
-        authorise_flow(system, viewer_of(user), flow_id, now, command)
-    except NotFoundError:
-        if system.emergency.active(user, flow_id, now) is None:
-            raise
-        if command is not None:
-            raise NotPermittedError("Nødtilgang gir innsyn, ikke kommandoer.") from None
-        return Basis.EMERGENCY
-    return None
-
-
-def authorise_flow(
-    system: System, viewer: Viewer, flow_id: UUID, now: datetime, command: Command | None = None
-) -> None:
-    """A flow the viewer may not see does not exist for it (404); a command its role may not
-    give is refused (403). The read models must have caught up."""
-    with system.engine.connect() as db:
-        relations = care_relations(db, [flow_id]).get(flow_id)
-    if relations is None or not may_see(viewer, relations, now):
-        raise NotFoundError("Forløpet finnes ikke.")
-    if command is not None and not may_command(viewer, command, relations, now):
-        raise NotPermittedError(f"Din rolle kan ikke {COMMAND_TEXT[command]}.")
 
 
 def get_expected_version(

@@ -3,9 +3,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
@@ -13,37 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
+from boards.shapes import FIELD_MESSAGES, field_message
 from boards.web.security import log_refusal
 from flow.errors import FlowError, NotFoundError, NotPermittedError, UnusableTextError
-
-#: Pydantic's error types in bokmål; `{…}` are filled from the error's context.
-FIELD_MESSAGES = {
-    "missing": "Feltet mangler.",
-    "extra_forbidden": "Feltet er ukjent.",
-    "enum": "Må være en av {expected}.",
-    "literal_error": "Må være en av {expected}.",
-    "string_type": "Må være tekst.",
-    "string_too_short": "Må ha minst {min_length} tegn.",
-    "string_too_long": "Kan ha høyst {max_length} tegn.",
-    "bool_type": "Må være true eller false.",
-    "bool_parsing": "Må være true eller false.",
-    "int_type": "Må være et heltall.",
-    "int_parsing": "Må være et heltall.",
-    "uuid_type": "Må være en UUID.",
-    "uuid_parsing": "Må være en UUID.",
-    "date_type": "Må være en dato (ÅÅÅÅ-MM-DD).",
-    "date_parsing": "Må være en dato (ÅÅÅÅ-MM-DD).",
-    "date_from_datetime_parsing": "Må være en dato (ÅÅÅÅ-MM-DD).",
-    "date_from_datetime_inexact": "Må være en dato uten klokkeslett.",
-    "datetime_type": "Må være et tidspunkt (ISO 8601 med tidssone).",
-    "datetime_parsing": "Må være et tidspunkt (ISO 8601 med tidssone).",
-    "datetime_from_date_parsing": "Må være et tidspunkt (ISO 8601 med tidssone).",
-    "timezone_aware": "Tidspunktet må ha tidssone.",
-    "model_type": "Må være et JSON-objekt.",
-    "model_attributes_type": "Må være et JSON-objekt.",
-    "dict_type": "Må være et JSON-objekt.",
-    "json_invalid": "Ugyldig JSON.",
-}
 
 
 def status_of(error: FlowError) -> int:
@@ -54,14 +23,6 @@ def status_of(error: FlowError) -> int:
     if isinstance(error, UnusableTextError):
         return 422
     return 409
-
-
-def field_message(error: Mapping[str, Any]) -> str:
-    english = str(error["msg"]).removeprefix("Value error, ")
-    try:
-        return FIELD_MESSAGES[error["type"]].format(**(error.get("ctx") or {}))
-    except KeyError:
-        return english
 
 
 async def _flow_error(request: Request, error: Exception) -> JSONResponse:

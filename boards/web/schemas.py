@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import unicodedata
-from datetime import UTC, date, datetime
+from datetime import datetime
 from typing import Annotated, Self
 from uuid import UUID
 
 from pydantic import (
     AfterValidator,
-    AwareDatetime,
     BaseModel,
     ConfigDict,
     Field,
@@ -19,8 +17,7 @@ from pydantic import (
 
 from access.access_log import Look
 from access.emergency_access import NOTE_LIMIT, EmergencyReason, Grant
-from flow.national_id import InvalidNationalIdError
-from flow.national_id import validate as validate_national_id
+from boards.shapes import BedName, Day, Moment, Name, NationalId, Note, Short, printable
 from flow.vocabulary import (
     ClosingReason,
     Destination,
@@ -29,57 +26,6 @@ from flow.vocabulary import (
     Source,
     WaitReason,
 )
-
-
-def _printable(text: str) -> str:
-    """Refuse control characters and lone surrogates, which no screen or store wants."""
-    for char in text:
-        if unicodedata.category(char) in {"Cc", "Cs"} and char not in "\n\t":
-            raise ValueError("Teksten inneholder ugyldige tegn.")
-    return text
-
-
-#: Dates and times a flow can plausibly carry; anything else is a typing error.
-EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
-
-
-def _plausible(day: date) -> date:
-    if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"Datoen må ligge mellom {EARLIEST} og {LATEST}.")
-    return day
-
-
-def _utc(moment: datetime) -> datetime:
-    _plausible(moment.date())
-    return moment.astimezone(UTC)
-
-
-def _national_id(value: str) -> str:
-    try:
-        return validate_national_id(value)
-    except InvalidNationalIdError as error:
-        raise ValueError(str(error)) from None
-
-
-Name = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
-    AfterValidator(_printable),
-]
-Short = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(_printable)
-]
-Note = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(_printable)
-]
-BedName = Annotated[
-    str,
-    StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
-    AfterValidator(_printable),
-]
-Moment = Annotated[AwareDatetime, AfterValidator(_utc)]
-Day = Annotated[date, AfterValidator(_plausible)]
-NationalId = Annotated[str, AfterValidator(_national_id)]
 
 
 class Body(BaseModel):
@@ -201,7 +147,7 @@ class Rejection(Body):
     reason: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=2000),
-        AfterValidator(_printable),
+        AfterValidator(printable),
     ] = Field(description="Hvorfor oppgaven ikke er gjort.")
 
 
@@ -233,7 +179,7 @@ class EmergencyAccessIn(Body):
     note: Annotated[
         str,
         StringConstraints(strip_whitespace=True, max_length=NOTE_LIMIT),
-        AfterValidator(_printable),
+        AfterValidator(printable),
     ] = Field("", description="Med egne ord; påkrevd når grunnen er «annet».")
 
     @model_validator(mode="after")
@@ -299,7 +245,7 @@ class ReviewIn(Body):
     comment: Annotated[
         str,
         StringConstraints(strip_whitespace=True, min_length=1, max_length=NOTE_LIMIT),
-        AfterValidator(_printable),
+        AfterValidator(printable),
     ] = Field(description="Lederens vurdering av bruken.")
 
 

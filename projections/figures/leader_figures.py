@@ -23,11 +23,11 @@ from typing import Any
 
 from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, Uuid
 
+from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops
 from flow.patient_flow import PatientFlow
 from flow.rates import OSLO
 from flow.vocabulary import HOSPITAL_PHASES, Destination, Phase, Source
-from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
 from projections.rows import Row, Rows
 

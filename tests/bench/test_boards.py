@@ -73,6 +73,7 @@ from boards.pages import boards as board_pages
 from boards.pages import common as pages
 from boards.services.system import System
 from boards.settings import Settings
+from boards.web import sessions
 from boards.web.rendering import fragment
 from fixtures.demo import FIRST_NAMES, HOSPITALS, LAST_NAMES, synthetic_national_id
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, UserSpec, ZoneSpec, install
@@ -358,14 +359,14 @@ class Bench:
 
     def log_in(self) -> None:
         self.client.get("/logg-inn").raise_for_status()
-        token = self.client.cookies[pages.LOGIN_CSRF_COOKIE]
+        token = self.client.cookies[sessions.LOGIN_CSRF_COOKIE]
         response = self.client.post(
             "/logg-inn",
             data={"username": USERNAME, "password": PASSWORD, "csrf_token": token},
             follow_redirects=False,
         )
         assert response.status_code == 303, response.text
-        assert self.client.cookies.get(pages.SESSION_COOKIE)
+        assert self.client.cookies.get(sessions.SESSION_COOKIE)
 
     # -- the timed operations -----------------------------------------------------------
 
@@ -425,7 +426,7 @@ class Bench:
     # -- the page's parts, called in this thread as the route calls them -----------------
 
     def request(self, path: str) -> Request:
-        cookie = f"{pages.SESSION_COOKIE}={self.client.cookies[pages.SESSION_COOKIE]}"
+        cookie = f"{sessions.SESSION_COOKIE}={self.client.cookies[sessions.SESSION_COOKIE]}"
         return Request(
             {
                 "type": "http",
@@ -445,24 +446,24 @@ class Bench:
 
     def parts(self) -> dict[str, Callable[[object], object]]:
         request = self.request("/tildeling")
-        session = pages.page_session(request)
+        session = sessions.page_session(request)
         system, user = self.system, session.user
         board = self.board()
 
         def places(_: object) -> None:
-            pages.municipality_places(self.request("/tildeling"), user)
+            sessions.municipality_places(self.request("/tildeling"), user)
             system.flows.municipality_name(user.municipality_id)
 
         def render(_: object) -> None:
             context = {
                 "board": board,
                 "municipality": system.flows.municipality_name(user.municipality_id),
-                "place_names": {p.id: p.name for p in pages.municipality_places(request, user)},
+                "place_names": {p.id: p.name for p in sessions.municipality_places(request, user)},
             }
             pages.render(request, "allocation.html", context, session=session)
 
         return {
-            "session": lambda _: pages.page_session(request),
+            "session": lambda _: sessions.page_session(request),
             "catch_up": lambda _: system.projector.catch_up(),
             "places": places,
             "render": render,
@@ -475,7 +476,7 @@ def first_words(statement: str) -> str:
 
 def _unit_page(request: Request, unit_id: UUID) -> None:
     """The unit page as its route runs it, its dependencies called in turn."""
-    session, position = pages.page_session(request), pages.live_position(request)
+    session, position = sessions.page_session(request), sessions.live_position(request)
     board = board_pages.unit_board(request, unit_id, session, position)
     board_pages.unit_page(request, session, position, board)
 
@@ -483,7 +484,7 @@ def _unit_page(request: Request, unit_id: UUID) -> None:
 def _profile(bench: Bench, store: str) -> None:
     request = bench.request("/tildeling")
     with sql_tally(bench.engine, first_words) as tally:
-        board_pages.allocation_page(request, pages.page_session(request))
+        board_pages.allocation_page(request, sessions.page_session(request))
     print("\nSQL through the engine for one allocation page (count, total ms):")
     for key, times in sorted(tally.items(), key=lambda kv: -sum(kv[1])):
         print(f"  {len(times):>4} {sum(times) * 1e3:>8.2f}  {key}")
@@ -500,7 +501,7 @@ def _profile(bench: Bench, store: str) -> None:
     started = time.perf_counter()
     try:
         for _ in range(PROFILE_PAGES):
-            board_pages.allocation_page(request, pages.page_session(request))
+            board_pages.allocation_page(request, sessions.page_session(request))
     finally:
         gc.callbacks.remove(on_gc)
     wall = (time.perf_counter() - started) * 1e3
@@ -511,7 +512,7 @@ def _profile(bench: Bench, store: str) -> None:
     profiler = cProfile.Profile()
     profiler.enable()
     for _ in range(PROFILE_PAGES):
-        board_pages.allocation_page(request, pages.page_session(request))
+        board_pages.allocation_page(request, sessions.page_session(request))
     profiler.disable()
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     out = RESULTS.with_name(f"boards_{store}.prof")

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from access.accounts import Role
-from boards.pages import common as pages
+from boards.web import sessions
 from flow.municipality import municipality_id
 
 if TYPE_CHECKING:
@@ -54,7 +54,7 @@ def audit_actions(w: World) -> list[str]:
 
 def log_in(client: TestClient, username: str, password: str) -> httpx.Response:
     client.get("/logg-inn").raise_for_status()
-    token = client.cookies[pages.LOGIN_CSRF_COOKIE]
+    token = client.cookies[sessions.LOGIN_CSRF_COOKIE]
     return client.post(
         "/logg-inn",
         data={"username": username, "password": password, "csrf_token": token},

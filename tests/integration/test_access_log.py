@@ -17,7 +17,7 @@ import access.access_log
 from access.access_log import access_log, access_log_by_flow
 from access.accounts import User
 from access.database import insert_rows
-from boards.pages.common import SESSION_COOKIE
+from boards.web.sessions import SESSION_COOKIE
 
 PATIENT = {
     "national_id": "01018012371",

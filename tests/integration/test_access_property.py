@@ -39,10 +39,10 @@ from access.emergency_access import MAY_USE, EmergencyReason, Grant
 from access.policy import CareRelations, may_see, viewer_of
 from boards.app import create_app
 from boards.exports.spreadsheets import MEDIA_TYPES, SheetFormat
-from boards.pages.common import SESSION_COOKIE
 from boards.services.emergency import open_emergency_access
 from boards.services.system import System
 from boards.settings import Settings
+from boards.web.sessions import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
 from flow.actor import Actor

@@ -21,7 +21,7 @@ from admin_world import (
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from boards.pages.display import DEVICE_COOKIE
+from boards.web.sessions import DEVICE_COOKIE
 from flow.municipality import municipality_id
 from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import Destination, ServiceKind, Source

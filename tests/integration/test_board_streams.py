@@ -19,8 +19,7 @@ from sse_client import Received, SseReader, served_in_thread
 from world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
-from boards.pages.common import SESSION_COOKIE
-from boards.pages.display import DEVICE_COOKIE
+from boards.web.sessions import DEVICE_COOKIE, SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
 

@@ -17,7 +17,7 @@ from openpyxl import load_workbook
 from sqlalchemy import event
 from world import World
 
-from boards.pages.display import DEVICE_COOKIE
+from boards.web.sessions import DEVICE_COOKIE
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
 

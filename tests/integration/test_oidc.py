@@ -31,9 +31,9 @@ from starlette.routing import Route
 from access.accounts import Role
 from access.oidc import RoleMappings
 from boards.app import create_app
-from boards.pages.common import SESSION_COOKIE
 from boards.services.system import System
 from boards.settings import Settings
+from boards.web.sessions import SESSION_COOKIE
 from fixtures.municipalities import install, load_specs
 from flow.municipality import municipality_id, unit_id
 

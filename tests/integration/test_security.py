@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 
 from access.sessions import sessions
-from boards.pages import common as pages
+from boards.web import sessions as page_sessions
 from boards.web.security import CONTENT_SECURITY_POLICY
 
 if TYPE_CHECKING:
@@ -48,7 +48,7 @@ def log_in(
     client: TestClient, username: str = "saksbehandler", password: str = PASSWORD
 ) -> httpx.Response:
     client.get("/logg-inn").raise_for_status()
-    token = client.cookies[pages.LOGIN_CSRF_COOKIE]
+    token = client.cookies[page_sessions.LOGIN_CSRF_COOKIE]
     return client.post(
         "/logg-inn",
         data={"username": username, "password": password, "csrf_token": token},
@@ -182,15 +182,15 @@ class TestSessionCookie:
 
     def test_over_plain_http_the_cookie_has_the_plain_name(self, world: World) -> None:
         response = log_in(world.client)
-        attributes = session_cookie_header(response, pages.SESSION_COOKIE)
+        attributes = session_cookie_header(response, page_sessions.SESSION_COOKIE)
         assert {"httponly", "path=/", "samesite=lax"} <= attributes
         assert "secure" not in attributes
 
     def test_every_login_gets_a_new_session_and_ends_the_one_before(self, world: World) -> None:
         log_in(world.client)
-        first = world.client.cookies[pages.SESSION_COOKIE]
+        first = world.client.cookies[page_sessions.SESSION_COOKIE]
         log_in(world.client)
-        second = world.client.cookies[pages.SESSION_COOKIE]
+        second = world.client.cookies[page_sessions.SESSION_COOKIE]
         assert first != second
         assert world.system.sessions.find(first, world.clock()) is None
         assert world.system.sessions.find(second, world.clock()) is not None
@@ -220,7 +220,7 @@ class TestLockout:
         assert "For mange mislykkede forsøk. Prøv igjen om 15 minutter." in response.text
         assert response.headers["Retry-After"] == "900"
         assert session_count(world) == before
-        assert pages.SESSION_COOKIE not in world.client.cookies
+        assert page_sessions.SESSION_COOKIE not in world.client.cookies
 
     def test_a_locked_out_attempt_does_not_even_check_the_password(
         self, world: World, monkeypatch: pytest.MonkeyPatch

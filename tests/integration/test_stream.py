@@ -17,7 +17,7 @@ from world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
 from boards.live import sse
-from boards.pages.common import SESSION_COOKIE
+from boards.web.sessions import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
 

@@ -1,0 +1,104 @@
+"""What outside input must look like, for every reader of it (API bodies, page forms,
+hospital messages): printable text, plausible days and moments, valid identity numbers, and
+pydantic's complaints in words a user reads."""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Mapping
+from datetime import UTC, date, datetime
+from typing import Annotated, Any
+
+from pydantic import AfterValidator, AwareDatetime, StringConstraints
+
+from flow.national_id import InvalidNationalIdError
+from flow.national_id import validate as validate_national_id
+
+
+def printable(text: str) -> str:
+    """Refuse control characters and lone surrogates, which no screen or store wants."""
+    for char in text:
+        if unicodedata.category(char) in {"Cc", "Cs"} and char not in "\n\t":
+            raise ValueError("Teksten inneholder ugyldige tegn.")
+    return text
+
+
+#: Dates and times a flow can plausibly carry; anything else is a typing error.
+EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
+
+
+def plausible(day: date) -> date:
+    if not EARLIEST <= day <= LATEST:
+        raise ValueError(f"Datoen må ligge mellom {EARLIEST} og {LATEST}.")
+    return day
+
+
+def utc(moment: datetime) -> datetime:
+    plausible(moment.date())
+    return moment.astimezone(UTC)
+
+
+def valid_national_id(value: str) -> str:
+    try:
+        return validate_national_id(value)
+    except InvalidNationalIdError as error:
+        raise ValueError(str(error)) from None
+
+
+Name = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+    AfterValidator(printable),
+]
+Short = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=200), AfterValidator(printable)
+]
+Note = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=2000), AfterValidator(printable)
+]
+BedName = Annotated[
+    str,
+    StringConstraints(strip_whitespace=True, min_length=1, max_length=20),
+    AfterValidator(printable),
+]
+Moment = Annotated[AwareDatetime, AfterValidator(utc)]
+Day = Annotated[date, AfterValidator(plausible)]
+NationalId = Annotated[str, AfterValidator(valid_national_id)]
+
+
+#: Pydantic's error types in bokmål; `{…}` are filled from the error's context.
+FIELD_MESSAGES = {
+    "missing": "Feltet mangler.",
+    "extra_forbidden": "Feltet er ukjent.",
+    "enum": "Må være en av {expected}.",
+    "literal_error": "Må være en av {expected}.",
+    "string_type": "Må være tekst.",
+    "string_too_short": "Må ha minst {min_length} tegn.",
+    "string_too_long": "Kan ha høyst {max_length} tegn.",
+    "bool_type": "Må være true eller false.",
+    "bool_parsing": "Må være true eller false.",
+    "int_type": "Må være et heltall.",
+    "int_parsing": "Må være et heltall.",
+    "uuid_type": "Må være en UUID.",
+    "uuid_parsing": "Må være en UUID.",
+    "date_type": "Må være en dato (ÅÅÅÅ-MM-DD).",
+    "date_parsing": "Må være en dato (ÅÅÅÅ-MM-DD).",
+    "date_from_datetime_parsing": "Må være en dato (ÅÅÅÅ-MM-DD).",
+    "date_from_datetime_inexact": "Må være en dato uten klokkeslett.",
+    "datetime_type": "Må være et tidspunkt (ISO 8601 med tidssone).",
+    "datetime_parsing": "Må være et tidspunkt (ISO 8601 med tidssone).",
+    "datetime_from_date_parsing": "Må være et tidspunkt (ISO 8601 med tidssone).",
+    "timezone_aware": "Tidspunktet må ha tidssone.",
+    "model_type": "Må være et JSON-objekt.",
+    "model_attributes_type": "Må være et JSON-objekt.",
+    "dict_type": "Må være et JSON-objekt.",
+    "json_invalid": "Ugyldig JSON.",
+}
+
+
+def field_message(error: Mapping[str, Any]) -> str:
+    english = str(error["msg"]).removeprefix("Value error, ")
+    try:
+        return FIELD_MESSAGES[error["type"]].format(**(error.get("ctx") or {}))
+    except KeyError:
+        return english

@@ -1,0 +1,118 @@
+"""The browser's session as every page and stream reads it: who is logged in (and their CSRF
+token), in which language, which boards they may see, and where the log stood when a board was
+read; and a display device's, by the token in its cookie."""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from typing import Annotated
+from uuid import UUID
+
+from fastapi import Depends, Form, HTTPException, Request
+
+from access.accounts import User
+from access.devices import Device
+from access.policy import may_see_board, viewer_of
+from access.sessions import Session
+from boards.web.dependencies import get_now, get_system
+from boards.web.translations import LANGUAGES
+from flow.errors import NotPermittedError
+from projections.bed_grid import Place, places
+
+DEVICE_COOKIE = "pasientflyt_skjerm"
+#: Browsers keep a cookie at most 400 days; the device logs in again from its address.
+DEVICE_COOKIE_AGE = 400 * 24 * 3600
+SESSION_COOKIE = "pasientflyt_okt"
+LOGIN_CSRF_COOKIE = "pasientflyt_csrf"
+
+
+class LoginRequired(Exception):
+    """A page asked for without a valid session: the browser goes to the login page."""
+
+
+def session_cookie_name(request: Request) -> str:
+    """Over TLS the cookie is `__Host-`: Secure, Path=/ and no Domain, so neither plain
+    HTTP nor a sibling domain can plant a session in the browser."""
+    return f"__Host-{SESSION_COOKIE}" if request.url.scheme == "https" else SESSION_COOKIE
+
+
+def page_session(request: Request) -> Session:
+    session_id = request.cookies.get(session_cookie_name(request))  # over TLS: __Host- only
+    found = get_system(request).sessions.find(session_id, get_now(request)) if session_id else None
+    if found is None:
+        raise LoginRequired
+    request.state.user = found.user  # who, should the access log record a refusal
+    return found
+
+
+def checked_session(
+    request: Request,
+    session: Annotated[Session, Depends(page_session)],
+    csrf_token: Annotated[str | None, Form()] = None,
+) -> Session:
+    """A state-changing request must carry the session's CSRF token (form or header)."""
+    sent = csrf_token or request.headers.get("X-CSRF-Token")
+    if sent != session.csrf_token:
+        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+    return session
+
+
+PageSession = Annotated[Session, Depends(page_session)]
+CheckedSession = Annotated[Session, Depends(checked_session)]
+
+
+def role_session(session: Session, roles: Collection[str], refusal: str) -> Session:
+    """The session, if its user has one of the roles (403 otherwise)."""
+    if session.user.role not in roles:
+        raise NotPermittedError(refusal)
+    return session
+
+
+def language_of(request: Request) -> str:
+    """Bokmål unless the user chose another language we have."""
+    language = request.cookies.get("sprak", "nb")
+    return language if language in LANGUAGES else "nb"
+
+
+def municipality_places(request: Request, user: User) -> list[Place]:
+    """The municipality's units and zones from the read model, once per request."""
+    found: list[Place] | None = getattr(request.state, "places", None)
+    if found is None:
+        system = get_system(request)
+        system.projector.catch_up()
+        found = places(system.engine, user.municipality_id)
+        request.state.places = found
+    return found
+
+
+def require_board(user: User, board: UUID | None) -> None:
+    """The allocation board (None), or a unit's or zone's board, must be the user's."""
+    if not may_see_board(viewer_of(user), board):
+        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
+
+
+def live_position(request: Request) -> int:
+    """Where the log stood before a board was read: its stream resumes from there (`fra`)."""
+    position: int = request.app.state.live.position
+    return position
+
+
+Position = Annotated[int, Depends(live_position)]
+
+
+def allocation_session(session: PageSession) -> Session:
+    """The allocation board is the office's (403)."""
+    require_board(session.user, None)
+    return session
+
+
+AllocationSession = Annotated[Session, Depends(allocation_session)]
+
+
+def display_device(request: Request) -> Device | None:
+    """The device whose token the cookie holds, while it is valid and may see its place."""
+    token = request.cookies.get(DEVICE_COOKIE)
+    device = get_system(request).devices.for_token(token) if token else None
+    if device is None or not may_see_board(device.viewer, device.unit_id):
+        return None
+    return device
