@@ -18,7 +18,7 @@ import psycopg
 import pytest
 from hypothesis import HealthCheck, settings
 from psycopg import sql
-from world import World, build_world
+from support.world import World, build_world
 
 IN_CI = os.environ.get("CI") == "true"
 

@@ -53,7 +53,7 @@ from benchkit import RESULTS, Samples, Stats, append_results, measure, print_tab
 from eventsourcing.persistence import StoredEvent
 from psycopg import sql
 from psycopg.types.composite import CompositeInfo, register_composite
-from world import open_flows
+from support.world import open_flows
 
 from fixtures import CHECKLISTS_FILE
 from fixtures.demo import synthetic_national_id

@@ -22,8 +22,8 @@ from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
 from benchkit import Samples, Stats, append_results, measure, print_table
-from sample_messages import fhir_message, plo_message
-from world import TEST_MUNICIPALITIES
+from support.sample_messages import fhir_message, plo_message
+from support.world import TEST_MUNICIPALITIES
 
 from access.accounts import Role
 from boards.services.system import System, open_system

@@ -34,7 +34,7 @@ import httpx2
 import pytest
 from benchkit import Samples, append_results
 from figures import Figures, load_average, print_figures
-from world import build_world, server_pid, server_process
+from support.world import build_world, server_pid, server_process
 
 from fixtures.demo import synthetic_national_id
 

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
-from world import server_process
+from support.world import server_process
 
 from boards.services.system import open_system
 from boards.settings import Settings

@@ -11,7 +11,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
-from world import open_flows
+from support.world import open_flows
 
 from flow.actor import Actor
 from flow.application import Pasientflyt

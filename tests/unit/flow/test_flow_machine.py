@@ -31,7 +31,6 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
 
-from closed_loop_log import walk
 from eventsourcing.domain import Aggregate
 from hypothesis import event, settings
 from hypothesis import strategies as st
@@ -44,7 +43,8 @@ from hypothesis.stateful import (
     multiple,
     rule,
 )
-from world import MemoryKeys, key_ring
+from support.closed_loop_log import walk
+from support.world import MemoryKeys, key_ring
 
 from fixtures import CHECKLISTS_FILE
 from flow import checklist_file

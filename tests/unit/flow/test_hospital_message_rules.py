@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 from uuid import UUID
 
 import pytest
-from world import MemoryKeys
+from support.world import MemoryKeys
 
 from flow.actor import Actor
 from flow.application import Pasientflyt

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from world import MemoryKeys
+from support.world import MemoryKeys
 
 from flow.actor import Actor
 from flow.application import Pasientflyt

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from projection_story import Story
+from support.projection_story import Story
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from projection_story import INGRID, KARI, KNUT, OLA, T0, Story
+from support.projection_story import INGRID, KARI, KNUT, OLA, T0, Story
 
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, install
 from flow.actor import Actor

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projection_story import INGRID, OLA, Story
+from support.projection_story import INGRID, OLA, Story
 
 from flow.vocabulary import ClosingReason, UnitKind
 from projections.bed_grid import beds, units

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from projection_story import OLA, T0, Story
+from support.projection_story import OLA, T0, Story
 
 from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import ClosingReason, Destination, SafetyFlag, ServiceKind, Source, WaitReason

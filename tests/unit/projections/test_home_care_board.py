@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 from uuid import UUID
 
 import pytest
-from projection_story import INGRID, KARI, KNUT, OLA, Story
+from support.projection_story import INGRID, KARI, KNUT, OLA, Story
 
 from flow.errors import NotFoundError
 from flow.patient_flow import DischargePlan

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from projection_story import T0, Story
+from support.projection_story import T0, Story
 
 from flow.vocabulary import ClosingReason, Source
 

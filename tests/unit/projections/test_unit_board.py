@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 from uuid import UUID
 
 import pytest
-from projection_story import INGRID, KARI, KNUT, OLA, T0, Story
+from support.projection_story import INGRID, KARI, KNUT, OLA, T0, Story
 
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, install
 from flow.errors import NotFoundError

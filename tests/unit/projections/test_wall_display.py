@@ -6,7 +6,7 @@ from datetime import datetime
 from uuid import UUID, uuid4
 
 import pytest
-from projection_story import INGRID, KARI, OLA, Story
+from support.projection_story import INGRID, KARI, OLA, Story
 
 from flow.errors import NotFoundError
 from flow.vocabulary import SafetyFlag

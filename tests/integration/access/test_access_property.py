@@ -1,0 +1,413 @@
+"""No read path shows a patient to a viewer without a care relation.
+
+Random histories in two municipalities (flows opened, admitted, decided, placed, sent home,
+readmitted, closed, tasks worked, emergency access asked for, time passing across the 72-hour
+and the 4-hour edges), then every user of both municipalities reads every board, page, JSON
+read and spreadsheet export there is, of both municipalities. The oracle is the pure policy
+over relations worked out here from the flows' own events and state, not from the read
+models the paths use, plus the user's own emergency accesses that hold: one patient each,
+never more. No response may contain the name or the identity number of a patient the
+oracle hides from the viewer; the wall display shows no full name at all; and every patient
+a response does show is in the access log for that viewer, written by that request.
+"""
+
+from __future__ import annotations
+
+import io
+import itertools
+import os
+import random
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+from uuid import UUID
+
+import httpx2 as httpx
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import func, select
+from support.world import Clock
+
+from access.access_log import access_log
+from access.accounts import Role, User
+from access.emergency_access import MAY_USE, EmergencyReason, Grant
+from access.policy import CareRelations, may_see, viewer_of
+from boards.app import create_app
+from boards.exports.spreadsheets import MEDIA_TYPES, SheetFormat
+from boards.services.emergency import open_emergency_access
+from boards.services.system import System
+from boards.settings import Settings
+from boards.web.sessions import SESSION_COOKIE
+from fixtures.demo import synthetic_national_id
+from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
+from flow.actor import Actor
+from flow.closed_loops import TaskStatus
+from flow.errors import FlowError
+from flow.patient_flow import Decision, DischargePlan
+from flow.vocabulary import ClosingReason, Destination, Phase, ServiceKind, Source, UnitKind
+
+CI = bool(os.environ.get("CI"))
+EXAMPLES = 50 if CI else 12
+MIN_CASES_IN_CI = 10_000
+_numbers = itertools.count(5000)
+XLSX = MEDIA_TYPES[SheetFormat.XLSX]
+
+OPS = [
+    "open",
+    "admit",
+    "ready",
+    "decide_stay",
+    "decide_home",
+    "reserve",
+    "arrive",
+    "plan_home",
+    "discharge",
+    "home_care",
+    "readmit",
+    "close",
+    "work_tasks",
+    "emergency",
+    "advance",
+]
+steps = st.lists(
+    st.tuples(st.sampled_from(OPS), st.integers(0, 7), st.integers(0, 3)), min_size=5, max_size=40
+)
+
+
+@dataclass
+class Tenant:
+    spec: MunicipalitySpec
+    units: list[UUID]
+    zones: list[UUID]
+    office: Actor
+
+
+@dataclass
+class Example:
+    system: System
+    clock: Clock
+    client: TestClient
+    tenants: list[Tenant]
+    flows: list[tuple[UUID, str, str, int]] = field(default_factory=list)  # id, name, nid, tenant
+    viewers: list[tuple[User, dict[str, str], dict[str, str]]] = field(default_factory=list)
+    grants: list[Grant] = field(default_factory=list)  # emergency accesses given
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[System, Clock, TestClient]]:
+    clock = Clock()
+    url = f"sqlite:///{tmp_path_factory.mktemp('access') / 'access.db'}"
+    app = create_app(Settings(database_url=url), clock=clock)
+    with TestClient(app) as client:
+        yield app.state.system, clock, client
+
+
+@pytest.mark.timeout(900)  # 50 histories in CI, beside the rest of the suite on two CPUs
+def test_no_read_path_shows_a_patient_to_a_viewer_without_a_care_relation(
+    served: tuple[System, Clock, TestClient],
+) -> None:
+    system, clock, client = served
+    cases = granted = 0
+
+    @settings(
+        max_examples=EXAMPLES,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    )
+    @given(history=st.tuples(steps, st.randoms(use_true_random=False)))
+    def check(history: tuple[list[tuple[str, int, int]], random.Random]) -> None:
+        nonlocal cases, granted
+        ops, rng = history
+        example = _example(system, clock, client)
+        for op, which, choice in ops:
+            _step(example, op, which, choice, rng)
+        cases += _read_everything(example)
+        granted += len(example.grants)
+
+    check()
+    print(
+        f"\naccess property: {cases:,} cases (user × read path) over {EXAMPLES} histories, "
+        f"{granted} emergency accesses"
+    )
+    assert granted > 0  # the histories do exercise emergency access
+    if CI:
+        assert cases >= MIN_CASES_IN_CI
+
+
+# -- the world of one example ---------------------------------------------------------------
+
+
+def _example(system: System, clock: Clock, client: TestClient) -> Example:
+    example = Example(system, clock, client, [])
+    for n_units, n_zones in ((2, 2), (1, 1)):
+        number = str(next(_numbers))
+        spec = MunicipalitySpec(
+            number=number,
+            name=f"Kommune {number}",
+            units=[
+                UnitSpec(code=f"K{u}", name=f"Korttid {u}", kind=UnitKind.REHAB, beds=3)
+                for u in range(n_units)
+            ],
+            zones=[ZoneSpec(code=f"S{z}", name=f"Sone {z}") for z in range(n_zones)],
+            users=[],
+        )
+        install(system.flows, system.accounts, spec, clock.now)
+        places = system.flows.units(Actor("t", Role.ADMIN.value, spec.id))
+        zones = system.flows.units(Actor("t", Role.ADMIN.value, spec.id), zones=True)
+        tenant = Tenant(
+            spec,
+            [p.id for p in places],
+            [z.id for z in zones],
+            Actor("t", Role.ALLOCATION.value, spec.id),
+        )
+        example.tenants.append(tenant)
+        roles = [(Role.ALLOCATION, []), (Role.LEADER, []), (Role.ADMIN, tenant.units)]
+        roles += [(Role.NURSE, [u]) for u in tenant.units]
+        roles += [(Role.HOMECARE, [z]) for z in tenant.zones]
+        for n, (role, unit_ids) in enumerate(roles):
+            username = f"u{number}-{n}-{role.value}"
+            user = system.accounts.add_user(
+                spec.id, username, role, username, None, unit_ids, at=clock.now
+            )
+            token = system.accounts.issue_token(username, at=clock.now)
+            session = system.sessions.start(user, clock.now)
+            example.viewers.append(
+                (
+                    user,
+                    {"Authorization": f"Bearer {token}"},
+                    {"Cookie": f"{SESSION_COOKIE}={session}"},
+                )
+            )
+    return example
+
+
+def _step(example: Example, op: str, which: int, choice: int, rng: random.Random) -> None:
+    flows, now = example.system.flows, example.clock.now
+    if op == "advance":
+        example.clock.advance(hours=[1, 24, 71, 73][choice])
+        return
+    if op == "open" or not example.flows:
+        index = 1 if choice == 3 else 0
+        tenant = example.tenants[index]
+        first = rng.choice(["Kari", "Ola", "Ada", "Per"])
+        name = f"{first} Qx{next(_numbers):06d}"
+        national_id = synthetic_national_id(rng)
+        flow_id = flows.open_flow(
+            national_id,
+            name,
+            Source.HOSPITAL,
+            "Sykehuset",
+            "Trenger hjelp",
+            by=tenant.office,
+            at=now,
+        )
+        example.flows.append((flow_id, name, national_id, index))
+        return
+    flow_id, _, national_id, index = example.flows[which % len(example.flows)]
+    if op == "emergency":  # a nurse or home-care user of either municipality asks
+        users = [user for user, _, _ in example.viewers if user.role in MAY_USE]
+        user = users[(which + choice) % len(users)]
+        try:
+            example.grants.append(
+                open_emergency_access(
+                    example.system, user, national_id, EmergencyReason.ACUTE, "", now
+                )
+            )
+        except FlowError:
+            pass  # already related, or not a patient of the user's municipality
+        return
+    tenant = example.tenants[index]
+    by = tenant.office
+    view = flows.flow(flow_id, by)
+    unit = tenant.units[choice % len(tenant.units)]
+    zone = tenant.zones[choice % len(tenant.zones)]
+    today = now.date()
+    try:
+        if op == "admit":
+            flows.notify_admission(flow_id, "Sykehuset", now, by=by, at=now)
+        elif op == "ready":
+            flows.notify_ready_for_discharge(flow_id, now, False, by=by, at=now)
+        elif op == "decide_stay":
+            decision = Decision(ServiceKind.SHORT_TERM_STAY, unit, None, today, None)
+            flows.decide_service(flow_id, decision, by=by, at=now)
+        elif op == "decide_home":
+            decision = Decision(ServiceKind.HOME_CARE, None, zone, today, None)
+            flows.decide_service(flow_id, decision, by=by, at=now)
+        elif op == "reserve":
+            target = view.decision.unit_id if view.decision and view.decision.unit_id else unit
+            free = [b.name for b in flows.unit(target, by).beds if b.status == "free"]
+            if free:
+                flows.reserve_bed(flow_id, target, free[0], by=by, at=now)
+        elif op == "arrive":
+            flows.arrive(flow_id, by=by, at=now)
+        elif op == "plan_home":
+            plan = DischargePlan(today + timedelta(days=choice), False, Destination.HOME, zone)
+            flows.plan_discharge(flow_id, plan, by=by, at=now)
+        elif op == "discharge":
+            flows.discharge(flow_id, by=by, at=now)
+        elif op == "home_care":
+            flows.start_home_care(flow_id, by=by, at=now)
+        elif op == "readmit":
+            flows.readmit(flow_id, "Sykehuset", by=by, at=now)
+        elif op == "close":
+            flows.close_flow(flow_id, ClosingReason.COMPLETED, "", by=by, at=now)
+        elif op == "work_tasks":
+            everywhere = [*tenant.units, *tenant.zones]
+            for state in view.tasks[: choice + 1]:
+                task_id = state.task.id
+                if state.status == TaskStatus.OPEN:
+                    flows.complete_task(flow_id, task_id, "", by=by, member_of=everywhere, at=now)
+                elif state.status == TaskStatus.COMPLETED:
+                    flows.acknowledge_task(flow_id, task_id, by=by, member_of=everywhere, at=now)
+    except FlowError:
+        pass  # refused by the flow's rules: nothing recorded, the history goes on
+
+
+# -- the oracle: relations from the flow's own events and state ------------------------------
+
+
+def _relations(example: Example, flow_id: UUID) -> CareRelations:
+    flows = example.system.flows
+    flow: Any = flows.repository.get(flow_id)
+    present: set[UUID] = set()
+    if flow.phase != Phase.CLOSED:
+        for held in (flow.reservation, flow.stay):
+            if held is not None:
+                present.add(held.unit_id)
+        if flow.decision is not None and flow.decision.zone_id is not None:
+            present.add(flow.decision.zone_id)
+        if flow.phase in (Phase.ON_STAY, Phase.DISCHARGED) and flow.discharge_plan:
+            if flow.discharge_plan.zone_id is not None:
+                present.add(flow.discharge_plan.zone_id)
+        if flow.phase == Phase.HOME_CARE and flow.home_care_zone is not None:
+            present.add(flow.home_care_zone)
+    reserved = staying = None
+    left: tuple[UUID, Any] | None = None
+    for event in flows.events.get(flow_id):
+        kind = type(event).__name__
+        if kind == "BedReserved":
+            reserved = event.unit_id
+        elif kind == "ReservationCancelled":
+            reserved = None
+        elif kind == "PatientArrived":
+            staying, reserved = reserved, None
+        elif kind in ("PatientDischarged", "PatientReadmitted", "FlowClosed"):
+            if staying is not None:
+                left = (staying, event.at)
+            staying = None
+            if kind != "PatientDischarged":
+                reserved = None
+    task_units = {
+        unit
+        for state in flow.tasks.values()
+        if state.status in (TaskStatus.OPEN, TaskStatus.COMPLETED)
+        for unit in (
+            state.task.owner.unit_id,
+            state.task.receiver.unit_id if state.task.receiver else None,
+        )
+        if unit is not None
+    }
+    return CareRelations(
+        municipality_id=flow.municipality_id,
+        present=frozenset(present),
+        left_unit=left[0] if left else None,
+        left_unit_at=left[1] if left else None,
+        open_task_units=frozenset(task_units),
+    )
+
+
+# -- every read path, for every viewer ------------------------------------------------------
+
+
+def _read_everything(example: Example) -> int:
+    now = example.clock.now
+    relations = {flow_id: _relations(example, flow_id) for flow_id, _, _, _ in example.flows}
+    paths = ["/tildeling", *_exports("/tildeling")]
+    json_paths = ["/api/v1/boards/allocation", *_exports("/api/v1/boards/allocation")]
+    for tenant in example.tenants:
+        for unit in tenant.units:
+            paths += [f"/enheter/{unit}", f"/enheter/{unit}/vegg", *_exports(f"/enheter/{unit}")]
+            json_paths += [
+                f"/api/v1/boards/units/{unit}",
+                *_exports(f"/api/v1/boards/units/{unit}"),
+            ]
+        for zone in tenant.zones:
+            paths += [f"/soner/{zone}", *_exports(f"/soner/{zone}")]
+            json_paths += [
+                f"/api/v1/boards/zones/{zone}",
+                *_exports(f"/api/v1/boards/zones/{zone}"),
+            ]
+    for flow_id, _, _, _ in example.flows:
+        json_paths += [f"/api/v1/flows/{flow_id}", f"/api/v1/flows/{flow_id}/history"]
+    paths += ["/nodtilgang", "/leder/nodtilgang"]
+    paths += [f"/nodtilgang/{grant.id}" for grant in example.grants]
+    paths += [f"/leder/innsyn?bruker={user.username}" for user, _, _ in example.viewers[:4]]
+    json_paths += ["/api/v1/emergency-access", "/api/v1/emergency-access/uses"]
+    paths.append("/leder/tall")
+    json_paths.append("/api/v1/figures")
+    cases = 0
+    for user, bearer, cookie in example.viewers:
+        viewer = viewer_of(user)
+        visible = {
+            flow_id
+            for flow_id, _, _, _ in example.flows
+            if may_see(viewer, relations[flow_id], now)
+        } | {g.flow_id for g in example.grants if g.user_id == user.id and g.active(now)}
+        # A number drawn twice belongs to one patient with two flows: hidden only if no flow
+        # of that number may be seen.
+        seen_numbers = {nid for flow_id, _, nid, _ in example.flows if flow_id in visible}
+        hidden = [
+            (name, national_id if national_id not in seen_numbers else None)
+            for flow_id, name, national_id, _ in example.flows
+            if flow_id not in visible
+        ]
+        for path, headers in [(p, cookie) for p in paths] + [(p, bearer) for p in json_paths]:
+            logged_before = _last_look(example)
+            response = example.client.get(path, headers=headers, follow_redirects=False)
+            assert response.status_code < 500, (path, response.text[:300])
+            body = _text_of(response)
+            numbers = set(re.findall(r"(?<![0-9a-f])[0-9]{11}(?![0-9a-f])", body))
+            for name, national_id in hidden:
+                assert name not in body, (user.role, path, name)
+                assert national_id not in numbers, (user.role, path, national_id)
+            shown = {f for f, name, _, _ in example.flows if name in body}
+            assert shown <= _looks_since(example, logged_before, user), (path, "not logged")
+            if path.endswith("/vegg"):
+                for _, name, national_id, _ in example.flows:
+                    assert name not in body and national_id not in numbers, (path, name)
+            cases += 1
+    return cases
+
+
+def _exports(board: str) -> list[str]:
+    """The board's spreadsheet beside it: XLSX beside a JSON read, CSV beside a page. Both
+    formats are made from the same rows (`boards/exports.py`), so one a channel covers what
+    a spreadsheet shows at half the cost."""
+    return [f"{board}/export.{'xlsx' if board.startswith('/api/') else 'csv'}"]
+
+
+def _text_of(response: httpx.Response) -> str:
+    """What a response shows, as text: an XLSX workbook is a zip of XML parts."""
+    if response.headers.get("content-type") != XLSX:
+        return response.text
+    with zipfile.ZipFile(io.BytesIO(response.content)) as parts:
+        return "".join(parts.read(name).decode("utf-8") for name in parts.namelist())
+
+
+def _last_look(example: Example) -> int:
+    with example.system.engine.connect() as db:
+        return db.scalar(select(func.max(access_log.c.id))) or 0
+
+
+def _looks_since(example: Example, after: int, user: User) -> set[UUID]:
+    """The flows the access log says the user saw since `after`."""
+    query = select(access_log.c.flow_id).where(
+        access_log.c.id > after, access_log.c.user_id == user.id
+    )
+    with example.system.engine.connect() as db:
+        return set(db.scalars(query))
