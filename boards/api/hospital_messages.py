@@ -10,7 +10,7 @@ from starlette.concurrency import run_in_threadpool
 
 from access.policy import HOSPITAL_MESSAGES_PATH, may_send_hospital_messages
 from boards.hospital import fhir
-from boards.hospital.ingest import MAX_BYTES
+from boards.hospital.ingest import FOLLOW_UP, MAX_BYTES, Outcome, Receipt
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
 from boards.web.schemas import MessageReceived, Problem
 from flow.errors import NotPermittedError
@@ -55,5 +55,21 @@ async def receive_hospital_message(
         body += chunk
         if len(body) > MAX_BYTES:  # refused before the rest is read
             raise UnreadableMessageError(f"Meldingen er større enn {MAX_BYTES // 1024} KiB.")
-    answer = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
-    return JSONResponse(answer.body, status_code=answer.status_code)
+    receipt = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
+    return _answer(receipt)
+
+
+def _answer(receipt: Receipt) -> JSONResponse:
+    """201 for a message that opened a flow, 200 for one applied, 409 for one the flow's state
+    refused (it waits on the office's follow-up list); a replay gets the same."""
+    if receipt.outcome == Outcome.REFUSED:
+        return JSONResponse({"detail": f"{receipt.reason}{FOLLOW_UP}"}, status_code=409)
+    assert receipt.flow_id is not None and receipt.version is not None  # taken: both known
+    body = MessageReceived(
+        message_id=receipt.message_id,
+        flow_id=receipt.flow_id,
+        version=receipt.version,
+        opened=receipt.outcome == Outcome.OPENED,
+    )
+    status = 201 if receipt.outcome == Outcome.OPENED else 200
+    return JSONResponse(body.model_dump(mode="json"), status_code=status)

@@ -9,15 +9,16 @@ from pathlib import Path
 from uuid import UUID
 
 from access.accounts import Role, User
+from boards.hospital.ingest import Outcome
 from boards.services.system import System
 from flow.errors import FlowError
 from flow.hospital_messages import UnreadableMessageError
 
 #: How a message went, in the words of the summary.
 OUTCOMES = {
-    201: "nytt forløp",
-    200: "tatt imot",
-    409: "til oppfølging",
+    Outcome.OPENED: "nytt forløp",
+    Outcome.APPLIED: "tatt imot",
+    Outcome.REFUSED: "til oppfølging",
     "replayed": "mottatt før",
     "unreadable": "uleselig",
 }
@@ -61,8 +62,8 @@ def load(
     for path in files:
         problem = ""
         try:
-            answer = system.hospital_messages.ingest(path.read_bytes(), by, clock())
-            key: int | str = "replayed" if answer.replayed else answer.status_code
+            receipt = system.hospital_messages.ingest(path.read_bytes(), by, clock())
+            key: str = "replayed" if receipt.replayed else receipt.outcome
         except UnreadableMessageError as error:
             key, problem = "unreadable", error.message
         outcomes[OUTCOMES[key]] += 1

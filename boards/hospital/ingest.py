@@ -1,11 +1,13 @@
 """The one path of every hospital message, from the API and the command line alike: read
 it, answer a message id seen before with its first answer, find the patient's open flow,
-give the commands, and record the message with its answer.
+give the commands, and record the message with its receipt (`Receipt`: opened a flow, applied
+to one, or refused). What the sender is answered (HTTP, or a line on the command line) is the
+caller's choice.
 
 A message the flow's state refuses is recorded as rejected, with the domain's sentence,
 for the allocation office to follow up (`attention`); only then does it keep the patient's
 name and number (the flow it concerns may not exist), and only until it is marked handled.
-A message that cannot be read is refused (422) and leaves no trace.
+A message that cannot be read raises `UnreadableMessageError` and leaves no trace.
 
 The patient's open flow is found in the `FlowCards` read model, by municipality and
 national id (indexed). The log seals identities per flow, so it cannot be searched; the
@@ -20,6 +22,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -83,12 +86,31 @@ messages = Table(
 )
 
 
+class Outcome(StrEnum):
+    """What a hospital message did."""
+
+    OPENED = "opened"  # a new flow: the municipality had none open for the patient
+    APPLIED = "applied"  # to the patient's open flow
+    REFUSED = "refused"  # the flow's state does not allow it: on the office's follow-up list
+
+
 @dataclass(frozen=True)
-class Answer:
-    status_code: int
-    body: dict[str, Any]
-    #: The message id was seen before: this is the first answer, and nothing was done now.
+class Receipt:
+    """What became of a message, the same every time its sender asks again."""
+
+    outcome: Outcome
+    message_id: str
+    flow_id: UUID | None
+    version: int | None = None
+    #: Why the flow refused it (`REFUSED` only): the domain's sentence.
+    reason: str | None = None
+    #: The message id was seen before: this is the first receipt, and nothing was done now.
     replayed: bool = False
+
+
+#: The `status_code` column of databases made before receipts had outcomes: written still,
+#: since it may not be empty, never read (it goes when the schema gets its migrations).
+_STORED_STATUS = {Outcome.OPENED: 201, Outcome.APPLIED: 200, Outcome.REFUSED: 409}
 
 
 @dataclass(frozen=True)
@@ -130,23 +152,21 @@ class HospitalMessages:
         # flow its last one opened. Another process's same message meets the unique key.
         self._lock = threading.Lock()
 
-    def ingest(self, body: bytes, by: User, at: datetime) -> Answer:
+    def ingest(self, body: bytes, by: User, at: datetime) -> Receipt:
         message = read(body)
         with self._lock:
-            if first := self._first_answer(by.municipality_id, message.message_id):
+            if first := self._first_receipt(by.municipality_id, message.message_id):
                 return first
-            answer, flow_id = self._receive(message, by, at)
+            receipt = self._receive(message, by, at)
             try:
-                self._record(message, answer, flow_id, by, at)
-            except IntegrityError:  # another process recorded it first: its answer holds
-                first = self._first_answer(by.municipality_id, message.message_id)
+                self._record(message, receipt, by, at)
+            except IntegrityError:  # another process recorded it first: its receipt holds
+                first = self._first_receipt(by.municipality_id, message.message_id)
                 assert first is not None
                 return first
-        return answer
+        return receipt
 
-    def _receive(
-        self, message: HospitalMessage, by: User, at: datetime
-    ) -> tuple[Answer, UUID | None]:
+    def _receive(self, message: HospitalMessage, by: User, at: datetime) -> Receipt:
         flow_id = None
         for _ in range(3):
             flow_id = self._open_flow_of(by.municipality_id, message.national_id)
@@ -156,29 +176,17 @@ class HospitalMessages:
                 refusal = error
                 continue
             except FlowError as error:
-                return Answer(409, {"detail": error.message + FOLLOW_UP}), flow_id
-            body = {
-                "message_id": message.message_id,
-                "flow_id": str(received.flow_id),
-                "version": received.version,
-                "opened": received.opened,
-            }
-            return Answer(201 if received.opened else 200, body), received.flow_id
-        return Answer(409, {"detail": refusal.message + FOLLOW_UP}), flow_id
+                return Receipt(Outcome.REFUSED, message.message_id, flow_id, reason=error.message)
+            outcome = Outcome.OPENED if received.opened else Outcome.APPLIED
+            return Receipt(outcome, message.message_id, received.flow_id, received.version)
+        return Receipt(Outcome.REFUSED, message.message_id, flow_id, reason=refusal.message)
 
     def _open_flow_of(self, municipality_id: UUID, national_id: str) -> UUID | None:
         self.projector.catch_up(FlowCards.name)
         return flow_of_patient(self.engine, municipality_id, national_id, closed=False)
 
-    def _record(
-        self,
-        message: HospitalMessage,
-        answer: Answer,
-        flow_id: UUID | None,
-        by: User,
-        at: datetime,
-    ) -> None:
-        rejected = answer.status_code == 409
+    def _record(self, message: HospitalMessage, receipt: Receipt, by: User, at: datetime) -> None:
+        rejected = receipt.outcome == Outcome.REFUSED
         row = {
             "id": uuid4(),
             "municipality_id": by.municipality_id,
@@ -187,11 +195,11 @@ class HospitalMessages:
             "received_by": by.id,
             "kind": message.kind.value,
             "dispatch": message.dispatch.value,
-            "flow_id": flow_id,
-            "status_code": answer.status_code,
-            "answer": answer.body,
+            "flow_id": receipt.flow_id,
+            "status_code": _STORED_STATUS[receipt.outcome],
+            "answer": _stored_answer(receipt),
             "rejected": rejected,
-            "reason": answer.body["detail"].removesuffix(FOLLOW_UP) if rejected else None,
+            "reason": receipt.reason,
             "patient_name": message.name if rejected else None,
             "national_id": message.national_id if rejected else None,
         }
@@ -200,13 +208,20 @@ class HospitalMessages:
         if rejected:
             self._attention_changed()
 
-    def _first_answer(self, municipality_id: UUID, message_id: str) -> Answer | None:
-        query = select(messages.c.status_code, messages.c.answer).where(
+    def _first_receipt(self, municipality_id: UUID, message_id: str) -> Receipt | None:
+        query = select(messages.c.flow_id, messages.c.rejected, messages.c.answer).where(
             messages.c.municipality_id == municipality_id, messages.c.message_id == message_id
         )
         with self.engine.connect() as db:
             row = db.execute(query).first()
-        return Answer(row.status_code, row.answer, replayed=True) if row else None
+        if row is None:
+            return None
+        if row.rejected:
+            reason = str(row.answer["detail"]).removesuffix(FOLLOW_UP)
+            return Receipt(Outcome.REFUSED, message_id, row.flow_id, reason=reason, replayed=True)
+        outcome = Outcome.OPENED if row.answer["opened"] else Outcome.APPLIED
+        version = row.answer["version"]
+        return Receipt(outcome, message_id, row.flow_id, version, replayed=True)
 
     # -- the allocation office's list ------------------------------------------------------
 
@@ -287,3 +302,15 @@ class HospitalMessages:
             messages.c.rejected.is_(True),
             messages.c.handled_at.is_(None),
         )
+
+
+def _stored_answer(receipt: Receipt) -> dict[str, Any]:
+    """The receipt as the `answer` column has always held it (what the API answered)."""
+    if receipt.outcome == Outcome.REFUSED:
+        return {"detail": f"{receipt.reason}{FOLLOW_UP}"}
+    return {
+        "message_id": receipt.message_id,
+        "flow_id": str(receipt.flow_id),
+        "version": receipt.version,
+        "opened": receipt.outcome == Outcome.OPENED,
+    }

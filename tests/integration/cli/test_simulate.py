@@ -83,9 +83,9 @@ def test_the_simulated_log_keeps_every_invariant(simulated: tuple[System, Summar
     _assert_flows_replay_to_their_cards(system, followed["flow_cards"])
     with system.engine.connect() as db:
         assert db.scalar(select(func.count()).select_from(messages)) == sum(
-            summary.messages[k] for k in ("200", "201", "409")
+            summary.messages[k] for k in ("applied", "opened", "refused")
         )
-    assert summary.messages["201"] > 0 and summary.messages["200"] > 0
+    assert summary.messages["opened"] > 0 and summary.messages["applied"] > 0
     assert summary.loops["on_time"] > summary.loops["late"] > 0
     assert summary.stays > 0
     assert summary.events == len(_kinds(system))  # a fresh store: all of it simulated
