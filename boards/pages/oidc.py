@@ -11,7 +11,7 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from access.oidc import (
+from access.oidc.login import (
     ATTEMPT_LIFETIME,
     Callback,
     CallbackError,
