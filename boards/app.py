@@ -19,7 +19,6 @@ from boards.api import flows, hospital_messages, leaders, places, tasks
 from boards.live import api_stream as stream
 from boards.live import streams as live_pages
 from boards.live.follower import Live
-from boards.pages import admin as admin_pages
 from boards.pages import boards as board_pages
 from boards.pages import common as pages
 from boards.pages import display as display_pages
@@ -28,6 +27,7 @@ from boards.pages import exports as export_pages
 from boards.pages import leaders as leader_pages
 from boards.pages import messages as message_pages
 from boards.pages import oidc as oidc_pages
+from boards.pages.admin import common as admin_pages
 from boards.services.looks import StreamLooks
 from boards.services.system import open_system
 from boards.settings import Settings
