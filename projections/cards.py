@@ -14,7 +14,7 @@ from weakref import WeakKeyDictionary
 from cachetools import LRUCache
 from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, select
 
-from flow.patient_flow import RULES
+from flow.flow_rules import RULES
 from flow.rates import OSLO, waiting_cost
 from flow.vocabulary import Command, Phase
 from projections.bed_grid import units

@@ -22,8 +22,8 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from boards.pages.display import DEVICE_COOKIE
+from flow.flow_values import Decision, DischargePlan
 from flow.municipality import municipality_id
-from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import Destination, ServiceKind, Source
 
 if TYPE_CHECKING:

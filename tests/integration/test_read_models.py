@@ -25,8 +25,8 @@ from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, instal
 from flow.actor import Actor
 from flow.closed_loops import Party
 from flow.errors import FlowError
+from flow.flow_values import Decision, DischargePlan
 from flow.municipality import unit_id
-from flow.patient_flow import Decision, DischargePlan
 from flow.views import FlowView
 from flow.vocabulary import (
     ClosingReason,
