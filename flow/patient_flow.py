@@ -17,7 +17,7 @@ from flow.actor import Actor
 from flow.checklists import Condition, PartyRole
 from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party, TaskStatus
 from flow.errors import FlowClosedError, IllegalTransitionError
-from flow.flow_rules import RULES, describe, hint
+from flow.flow_rules import RULES, allowed_commands, describe, hint
 from flow.flow_values import ERASED_PATIENT, BedRef, HospitalAnswer, Patient, ReadyNotice, WaitNote
 
 # flow/application.py and boards/web/commands.py import these two from here until they are
@@ -135,9 +135,7 @@ class PatientFlow(ClosedLoops):
     # -- guards -----------------------------------------------------------------
 
     def allowed_commands(self) -> list[Command]:
-        if self.phase == Phase.CLOSED:
-            return []
-        return [command for command, rule in RULES.items() if rule(self)]
+        return allowed_commands(self)
 
     def _check_open(self) -> None:
         if self.phase == Phase.CLOSED:
@@ -421,6 +419,11 @@ class PatientFlow(ClosedLoops):
         return True
 
     # -- reading -------------------------------------------------------------------------
+
+    @property
+    def decision_service(self) -> str | None:
+        """The service decided, if any: all the rules read of the decision."""
+        return self.decision.service if self.decision is not None else None
 
     @property
     def held_bed(self) -> BedRef | None:
