@@ -25,7 +25,7 @@ from boards.web.security import client_address, log_access
 from boards.web.translations import LANGUAGES, translator
 from flow.errors import FlowError, NotPermittedError
 from flow.rates import OSLO
-from projections.bed_grid import Place, places
+from projections.bed_grid import PlaceChoice, places
 
 SESSION_COOKIE = "pasientflyt_okt"
 LOGIN_CSRF_COOKIE = "pasientflyt_csrf"
@@ -144,9 +144,9 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
     return [{"href": href, "label": label, "current": current == href} for href, label in links]
 
 
-def municipality_places(request: Request, user: User) -> list[Place]:
+def municipality_places(request: Request, user: User) -> list[PlaceChoice]:
     """The municipality's units and zones from the read model, once per request."""
-    found: list[Place] | None = getattr(request.state, "places", None)
+    found: list[PlaceChoice] | None = getattr(request.state, "places", None)
     if found is None:
         system = get_system(request)
         system.projector.catch_up()
