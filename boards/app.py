@@ -19,7 +19,6 @@ from boards.api import flows, hospital_messages, leaders, places, tasks
 from boards.live import api_stream as stream
 from boards.live import streams as live_pages
 from boards.live.follower import Live
-from boards.pages import admin as admin_pages
 from boards.pages import boards as board_pages
 from boards.pages import common as pages
 from boards.pages import display as display_pages
@@ -28,6 +27,10 @@ from boards.pages import exports as export_pages
 from boards.pages import leaders as leader_pages
 from boards.pages import messages as message_pages
 from boards.pages import oidc as oidc_pages
+from boards.pages.admin import checklists_and_rates as admin_checklists_and_rates
+from boards.pages.admin import overview as admin_overview
+from boards.pages.admin import places as admin_places
+from boards.pages.admin import users as admin_users
 from boards.services.looks import StreamLooks
 from boards.services.system import open_system
 from boards.settings import Settings
@@ -83,7 +86,10 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.include_router(oidc_pages.router)
     app.include_router(live_pages.router)
     app.include_router(admin_api.router, prefix="/api/v1")
-    app.include_router(admin_pages.router)
+    app.include_router(admin_overview.router)
+    app.include_router(admin_places.router)
+    app.include_router(admin_users.router)
+    app.include_router(admin_checklists_and_rates.router)
     app.include_router(display_pages.router)
     app.include_router(emergency_pages.router)
     app.include_router(leader_pages.router)

@@ -6,8 +6,7 @@ only assigns state, because that body runs again on every replay.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
@@ -18,12 +17,18 @@ from flow.actor import Actor
 from flow.checklists import Condition, PartyRole
 from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party, TaskStatus
 from flow.errors import FlowClosedError, IllegalTransitionError
+from flow.flow_rules import RULES, allowed_commands, describe, hint
+from flow.flow_values import ERASED_PATIENT, BedRef, HospitalAnswer, Patient, ReadyNotice, WaitNote
+
+# flow/application.py and boards/web/commands.py import these two from here until they are
+# rewritten; everything else imports them from flow/flow_values.py.
+from flow.flow_values import Decision as Decision
+from flow.flow_values import DischargePlan as DischargePlan
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
     COMMAND_TEXT,
     ERASED,
     HOSPITAL_PHASES,
-    PHASE_TEXT,
     ClosingReason,
     Command,
     Destination,
@@ -35,104 +40,9 @@ from flow.vocabulary import (
 )
 
 
-@dataclass(frozen=True)
-class Patient:
-    national_id: str
-    name: str
-
-
-#: The patient of a flow whose identity is erased.
-ERASED_PATIENT = Patient(national_id="", name=ERASED)
-
-
 def _erased(text: str) -> str:
     """Free text once the identity is erased; no text stays no text."""
     return ERASED if text else text
-
-
-@dataclass(frozen=True)
-class ReadyNotice:
-    """Ready for discharge: from this day the municipality pays for every day in hospital."""
-
-    ready_at: datetime
-    estimate: bool
-
-
-@dataclass(frozen=True)
-class HospitalAnswer:
-    can_receive: bool
-    answered_at: datetime
-    note: str
-
-
-@dataclass(frozen=True)
-class WaitNote:
-    reason: str
-    note: str
-
-
-@dataclass(frozen=True)
-class Decision:
-    service: str
-    unit_id: UUID | None
-    zone_id: UUID | None
-    starts_on: date
-    ends_on: date | None
-
-
-@dataclass(frozen=True)
-class BedRef:
-    unit_id: UUID
-    bed: str
-
-
-@dataclass(frozen=True)
-class DischargePlan:
-    on: date
-    estimate: bool
-    destination: str
-    zone_id: UUID | None
-
-
-PhaseRule = Callable[["PatientFlow"], bool]
-
-
-def _may_leave(f: PatientFlow) -> bool:
-    """A discharge is planned and made from a stay, or straight from hospital when no bed
-    is reserved (with a reservation the patient goes to that bed: arrival)."""
-    return f.phase == Phase.ON_STAY or (f.phase in HOSPITAL_PHASES and f.reservation is None)
-
-
-#: What each command needs of the flow's state, stated once: the guards use it, and
-#: so does the sentence that tells the user what is allowed instead.
-RULES: dict[Command, PhaseRule] = {
-    Command.ADMIT: lambda f: (
-        f.phase in {Phase.REFERRED, Phase.IN_HOSPITAL} and f.admitted_at is None
-    ),
-    Command.NOTIFY_READY: lambda f: f.phase == Phase.IN_HOSPITAL,
-    Command.WITHDRAW_READY: lambda f: f.phase == Phase.READY,
-    Command.ANSWER_HOSPITAL: lambda f: f.phase == Phase.READY,
-    Command.RECORD_WAIT_REASON: lambda f: f.phase == Phase.READY,
-    Command.DECIDE: lambda f: True,
-    Command.RESERVE_BED: lambda f: (
-        f.phase != Phase.ON_STAY
-        and f.reservation is None
-        and f.decision is not None
-        and f.decision.service == ServiceKind.SHORT_TERM_STAY
-    ),
-    Command.CANCEL_RESERVATION: lambda f: f.reservation is not None,
-    Command.ARRIVE: lambda f: f.reservation is not None,
-    Command.MOVE: lambda f: f.phase == Phase.ON_STAY,
-    Command.PLAN_DISCHARGE: _may_leave,
-    Command.DISCHARGE: lambda f: _may_leave(f) and f.discharge_plan is not None,
-    Command.START_HOME_CARE: lambda f: (
-        f.phase == Phase.DISCHARGED and f.discharged_to == Destination.HOME
-    ),
-    Command.READMIT: lambda f: f.phase in {Phase.ON_STAY, Phase.DISCHARGED, Phase.HOME_CARE},
-    Command.RAISE_FLAG: lambda f: True,
-    Command.CLEAR_FLAG: lambda f: bool(f.safety_flags),
-    Command.CLOSE: lambda f: True,
-}
 
 
 class PatientFlow(ClosedLoops):
@@ -225,9 +135,7 @@ class PatientFlow(ClosedLoops):
     # -- guards -----------------------------------------------------------------
 
     def allowed_commands(self) -> list[Command]:
-        if self.phase == Phase.CLOSED:
-            return []
-        return [command for command, rule in RULES.items() if rule(self)]
+        return allowed_commands(self)
 
     def _check_open(self) -> None:
         if self.phase == Phase.CLOSED:
@@ -238,31 +146,9 @@ class PatientFlow(ClosedLoops):
         if not RULES[command](self):
             allowed = ", ".join(COMMAND_TEXT[c] for c in self.allowed_commands())
             raise IllegalTransitionError(
-                f"Kan ikke {COMMAND_TEXT[command]}: pasienten er {self._describe()}. "
-                f"{self._hint(command)}Tillatt nå: {allowed}."
+                f"Kan ikke {COMMAND_TEXT[command]}: pasienten er {describe(self)}. "
+                f"{hint(self, command)}Tillatt nå: {allowed}."
             )
-
-    def _describe(self) -> str:
-        text = PHASE_TEXT[Phase(self.phase)]
-        if self.reservation is not None:
-            text += f", med reservert seng {self.reservation.bed}"
-        elif self.decision is None and self.phase != Phase.ON_STAY:
-            text += ", uten vedtak"
-        if self.phase == Phase.ON_STAY and self.discharge_plan is None:
-            text += ", uten planlagt utskrivning"
-        return text
-
-    def _hint(self, command: Command) -> str:
-        """What to do first, where the way out of hospital is the question."""
-        leaving = command in (Command.PLAN_DISCHARGE, Command.DISCHARGE)
-        if leaving and self.phase in HOSPITAL_PHASES and self.reservation is not None:
-            return (
-                "Pasienten skal til den reserverte sengen: opphev reservasjonen først "
-                "hvis pasienten skal skrives ut rett fra sykehuset. "
-            )
-        if command == Command.DISCHARGE and _may_leave(self) and self.discharge_plan is None:
-            return "Planlegg utskrivningen først: dato og hvor pasienten skal. "
-        return ""
 
     # -- hospital -----------------------------------------------------------------
 
@@ -533,6 +419,11 @@ class PatientFlow(ClosedLoops):
         return True
 
     # -- reading -------------------------------------------------------------------------
+
+    @property
+    def decision_service(self) -> str | None:
+        """The service decided, if any: all the rules read of the decision."""
+        return self.decision.service if self.decision is not None else None
 
     @property
     def held_bed(self) -> BedRef | None:

@@ -20,7 +20,7 @@ from eventsourcing.domain import DomainEventProtocol
 from eventsourcing.persistence import Mapper, StoredEvent, Transcoder
 from eventsourcing.utils import get_topic
 
-from flow.patient_flow import ERASED_PATIENT
+from flow.flow_values import ERASED_PATIENT
 from flow.vocabulary import ERASED
 
 _FLOW_TOPIC = "flow.patient_flow:PatientFlow."

@@ -22,7 +22,9 @@ from flow.vocabulary import UnitKind
 
 
 @dataclass(frozen=True)
-class Place:
+class RegisteredPlace:
+    """A unit or zone as it was registered: what never changes about it."""
+
     municipality_id: UUID
     name: str
     kind: str
@@ -39,7 +41,7 @@ class Places(EventStore):
         super().__init__(env, keys)
         self.checklists = checklists or ChecklistCatalog([])
         self._own_checklists: dict[UUID, tuple[int, ChecklistCatalog]] = {}
-        self._places: dict[UUID, Place] = {}
+        self._places: dict[UUID, RegisteredPlace] = {}
         self._municipality_names: dict[UUID, str] = {}
 
     # -- municipalities, units and zones ---------------------------------------------
@@ -147,7 +149,7 @@ class Places(EventStore):
         if zone.kind != UnitKind.HOME_CARE_ZONE:
             raise IllegalTransitionError(f"{zone.name} er ikke en hjemmetjenestesone.")
 
-    def _place(self, unit_id: UUID | None, by: Actor) -> Place:
+    def _place(self, unit_id: UUID | None, by: Actor) -> RegisteredPlace:
         """What never changes about a unit or zone, read from its first event only.
 
         Deciding or planning names a place without touching its beds; loading the whole
@@ -158,7 +160,7 @@ class Places(EventStore):
             first = next(iter(self.events.get(unit_id, lte=1)), None)
             if isinstance(first, CareUnit.Registered):
                 facts: Any = first
-                place = Place(facts.municipality_id, facts.name, facts.kind)
+                place = RegisteredPlace(facts.municipality_id, facts.name, facts.kind)
                 self._places[unit_id] = place
         if place is None or place.municipality_id != by.municipality_id:
             raise NotFoundError("Enheten finnes ikke.")

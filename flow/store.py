@@ -20,16 +20,16 @@ from flow.actor import Actor
 from flow.care_unit import Bed, CareUnit
 from flow.closed_loops import Party, Task, TaskState
 from flow.errors import ConcurrentChangeError, DuplicateError, NotFoundError
-from flow.patient_flow import (
+from flow.flow_values import (
     BedRef,
     Decision,
     DischargePlan,
     HospitalAnswer,
     Patient,
-    PatientFlow,
     ReadyNotice,
     WaitNote,
 )
+from flow.patient_flow import PatientFlow
 from flow.personal_data import KeyRing, PersonalDataMapper
 
 A = TypeVar("A", bound=Aggregate)

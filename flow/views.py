@@ -10,15 +10,8 @@ from uuid import UUID
 
 from flow.care_unit import CareUnit
 from flow.closed_loops import TaskState
-from flow.patient_flow import (
-    BedRef,
-    Decision,
-    DischargePlan,
-    HospitalAnswer,
-    PatientFlow,
-    ReadyNotice,
-    WaitNote,
-)
+from flow.flow_values import BedRef, Decision, DischargePlan, HospitalAnswer, ReadyNotice, WaitNote
+from flow.patient_flow import PatientFlow
 
 
 @dataclass(frozen=True)

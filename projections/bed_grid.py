@@ -103,7 +103,7 @@ def _bed(status: BedStatus) -> Handler:
 
 
 @dataclass(frozen=True)
-class Place:
+class PlaceChoice:
     """A short-term unit with its free beds, or a home-care zone, as menus and links show it."""
 
     id: UUID
@@ -116,7 +116,7 @@ class Place:
         return self.kind == UnitKind.HOME_CARE_ZONE
 
 
-def places(engine: Engine, municipality_id: UUID) -> list[Place]:
+def places(engine: Engine, municipality_id: UUID) -> list[PlaceChoice]:
     """The municipality's units, then its zones, each by name; two queries."""
     mine = units.c.municipality_id == municipality_id
     with engine.connect() as db:
@@ -130,5 +130,5 @@ def places(engine: Engine, municipality_id: UUID) -> list[Place]:
     free: defaultdict[UUID, list[str]] = defaultdict(list)
     for unit_id, bed in free_beds:
         free[unit_id].append(bed)
-    listed = [Place(u, name, kind, tuple(free[u])) for u, name, kind in found]
+    listed = [PlaceChoice(u, name, kind, tuple(free[u])) for u, name, kind in found]
     return sorted(listed, key=lambda p: (p.is_zone, p.name))

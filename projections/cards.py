@@ -3,10 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from functools import cache
-from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 from weakref import WeakKeyDictionary
@@ -14,7 +12,8 @@ from weakref import WeakKeyDictionary
 from cachetools import LRUCache
 from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, select
 
-from flow.patient_flow import RULES
+from flow.flow_rules import allowed_commands
+from flow.flow_values import BedRef, DischargePlan
 from flow.rates import OSLO, waiting_cost
 from flow.vocabulary import Command, Phase
 from projections.bed_grid import units
@@ -24,6 +23,9 @@ from projections.task_list import LOOP_OPEN, tasks
 
 @dataclass(frozen=True, slots=True)
 class FlowCard:
+    """A flow as a board shows it. It has the facts the domain's rules read of a flow
+    (`flow.flow_rules.FlowFacts`), so the commands it offers are the flow's own."""
+
     flow_id: UUID
     version: int
     name: str
@@ -32,6 +34,7 @@ class FlowCard:
     phase: str
     location: str
     need: str
+    admitted_at: datetime | None
     ready_at: datetime | None
     ready_estimate: bool
     days_waiting: int
@@ -47,12 +50,39 @@ class FlowCard:
     plan_on: date | None
     plan_estimate: bool
     plan_destination: str | None
+    plan_zone: UUID | None
+    discharged_to: str | None
     zone_id: UUID | None
     zone_name: str | None
     flags: tuple[str, ...]
     open_loops: int
     overdue_loops: int
-    allowed: tuple[str, ...]
+    #: The commands the domain's rules allow the flow, judged on the card itself; made once
+    #: with the card (cards are kept), read on every showing of it.
+    allowed: tuple[str, ...] = field(init=False, default=())
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "allowed", tuple(c.value for c in allowed_commands(self)))
+
+    @property
+    def reservation(self) -> BedRef | None:
+        """The bed held for the patient outside a stay."""
+        if self.unit_id is None or self.bed is None or self.phase == Phase.ON_STAY:
+            return None
+        return BedRef(self.unit_id, self.bed)
+
+    @property
+    def discharge_plan(self) -> DischargePlan | None:
+        """The plan for leaving, as the flow holds it."""
+        on, destination = self.plan_on, self.plan_destination
+        if on is None or destination is None:
+            return None
+        return DischargePlan(on, self.plan_estimate, destination, self.plan_zone)
+
+    @property
+    def safety_flags(self) -> tuple[str, ...]:
+        """The flags, by the name the rules read them."""
+        return self.flags
 
     @property
     def quick_commands(self) -> list[str]:
@@ -149,7 +179,7 @@ def load_cards(
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             for row in db.execute(shown.where(cards.c.flow_id.in_(chunk))).mappings():
-                card = _card(row, names, now, rates)
+                card = card_from_row(row, names, now, rates)
                 fresh[card.flow_id] = card
                 key = (card.flow_id, card.version, card.open_loops, card.overdue_loops)
                 made[(*key, day, rates_key)] = card
@@ -195,12 +225,14 @@ def flow_of_patient(
     return flow_id
 
 
-def _card(
+def card_from_row(
     row: Mapping[Any, Any],
     names: Mapping[UUID | None, str],
     now: datetime,
     rates: Mapping[int, int],
 ) -> FlowCard:
+    """The card of a `flow_cards` row with its loop counts (`open_loops`, `overdue_loops`),
+    its places named from `names`, on the day of `now`."""
     waiting = (0, 0)
     if row["phase"] == Phase.READY and row["ready_at"] is not None:
         waiting = waiting_cost(row["ready_at"], now, rates)
@@ -217,6 +249,7 @@ def _card(
         phase=row["phase"],
         location=row["location"],
         need=row["need"],
+        admitted_at=row["admitted_at"],
         ready_at=row["ready_at"],
         ready_estimate=bool(row["ready_estimate"]),
         days_waiting=waiting[0],
@@ -232,52 +265,14 @@ def _card(
         plan_on=row["plan_on"],
         plan_estimate=bool(row["plan_estimate"]),
         plan_destination=row["plan_destination"],
+        plan_zone=row["plan_zone"],
+        discharged_to=row["discharged_to"],
         zone_id=zone,
         zone_name=names.get(zone),
         flags=tuple(row["flags"]),
         open_loops=row["open_loops"],
         overdue_loops=row["overdue_loops"],
-        allowed=allowed_commands(row),
     )
-
-
-def allowed_commands(row: Mapping[Any, Any]) -> tuple[str, ...]:
-    """The commands the domain's own rules allow, judged from the card's row."""
-    if row["phase"] == Phase.CLOSED:
-        return ()
-    held = row["unit_id"] is not None and row["phase"] != Phase.ON_STAY
-    return _allowed(
-        row["phase"],
-        row["admitted_at"] is not None,
-        held,
-        row["decision_service"],
-        row["plan_on"] is not None,
-        row["discharged_to"],
-        bool(row["flags"]),
-    )
-
-
-@cache
-def _allowed(
-    phase: str,
-    admitted: bool,
-    held: bool,
-    service: str | None,
-    planned: bool,
-    discharged_to: str | None,
-    flagged: bool,
-) -> tuple[str, ...]:
-    """`RULES` on the few facts they look at; a board has few distinct combinations."""
-    state = SimpleNamespace(
-        phase=phase,
-        admitted_at=True if admitted else None,
-        reservation=True if held else None,
-        decision=SimpleNamespace(service=service) if service else None,
-        discharge_plan=True if planned else None,
-        discharged_to=discharged_to,
-        safety_flags=flagged,
-    )
-    return tuple(command.value for command, rule in RULES.items() if rule(state))  # type: ignore[arg-type]
 
 
 def _days_between(start: datetime, now: datetime) -> int:

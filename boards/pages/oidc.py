@@ -11,18 +11,16 @@ from datetime import datetime
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import RedirectResponse, Response
 
-from access.oidc import (
-    ATTEMPT_LIFETIME,
-    Callback,
+from access.oidc.config import OidcConfig
+from access.oidc.errors import (
     CallbackError,
     LoginRefusedError,
     NotConfiguredError,
-    OidcConfig,
     OidcError,
-    OidcLogin,
     ProviderRefusedError,
     ProviderUnreachableError,
 )
+from access.oidc.login import ATTEMPT_LIFETIME, Callback, OidcLogin
 from boards.pages import common as pages
 from boards.settings import Settings
 from boards.web import sessions

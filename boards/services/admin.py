@@ -22,7 +22,7 @@ from access.accounts import Account, AccountError, Accounts, Role, User
 from access.audit import Audit, AuditEntry
 from access.daily_rates import DailyRates, Rate
 from access.devices import Device, Devices
-from access.oidc import MappingError, RoleMapping, RoleMappings
+from access.oidc.role_mappings import MappingError, RoleMapping, RoleMappings
 from access.sessions import Sessions
 from boards.services.system import System
 from flow.application import Pasientflyt

@@ -16,7 +16,7 @@ from access.database import connect, create_tables, startup_lock
 from access.devices import Devices
 from access.emergency_access import EmergencyAccess
 from access.lockout import Lockout
-from access.oidc import RoleMappings
+from access.oidc.role_mappings import RoleMappings
 from access.patient_keys import MasterKeys, PatientKeys
 from access.sessions import Sessions
 from boards.hospital.ingest import HospitalMessages

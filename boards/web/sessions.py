@@ -17,7 +17,7 @@ from access.sessions import Session
 from boards.web.dependencies import get_now, get_system
 from boards.web.translations import LANGUAGES
 from flow.errors import NotPermittedError
-from projections.bed_grid import Place, places
+from projections.bed_grid import PlaceChoice, places
 
 DEVICE_COOKIE = "pasientflyt_skjerm"
 #: Browsers keep a cookie at most 400 days; the device logs in again from its address.
@@ -74,9 +74,9 @@ def language_of(request: Request) -> str:
     return language if language in LANGUAGES else "nb"
 
 
-def municipality_places(request: Request, user: User) -> list[Place]:
+def municipality_places(request: Request, user: User) -> list[PlaceChoice]:
     """The municipality's units and zones from the read model, once per request."""
-    found: list[Place] | None = getattr(request.state, "places", None)
+    found: list[PlaceChoice] | None = getattr(request.state, "places", None)
     if found is None:
         system = get_system(request)
         system.projector.catch_up()

@@ -31,7 +31,9 @@ from projections.figures.leader_figures import homecomings, loops, moves, ready,
 
 
 @dataclass(frozen=True)
-class Place:
+class UnitCapacity:
+    """A unit with its beds (a zone has none), as the leaders' figures count by it."""
+
     id: UUID
     name: str
     kind: str
@@ -41,9 +43,9 @@ class Place:
 OFFICE = "Tildelingskontoret"
 
 
-def places_of(db: Connection, municipality_id: UUID) -> list[Place]:
+def places_of(db: Connection, municipality_id: UUID) -> list[UnitCapacity]:
     query = select(units).where(units.c.municipality_id == municipality_id).order_by(units.c.name)
-    return [Place(r.unit_id, r.name, r.kind, r.beds) for r in db.execute(query)]
+    return [UnitCapacity(r.unit_id, r.name, r.kind, r.beds) for r in db.execute(query)]
 
 
 class Period:

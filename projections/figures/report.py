@@ -26,7 +26,7 @@ from sqlalchemy import (
 from flow.rates import OSLO, daily_rate
 from flow.vocabulary import KIND_TEXT, UnitKind
 from projections.figures import queries as query
-from projections.figures.queries import OFFICE, Period, Place, local, month_key
+from projections.figures.queries import OFFICE, Period, UnitCapacity, local, month_key
 from projections.figures.small_counts import Value, derived, hidden, shown
 
 
@@ -129,7 +129,7 @@ def _counted(
 # -- the figures ---------------------------------------------------------------------------
 
 
-def _occupancy(period: Period, places: list[Place], stay_rows: list[Any]) -> FigureTable:
+def _occupancy(period: Period, places: list[UnitCapacity], stay_rows: list[Any]) -> FigureTable:
     """Occupied beds per unit: bed-nights per month, and the share of the unit's beds."""
     nights: dict[UUID, Counter[str]] = defaultdict(Counter)
     for s in stay_rows:
@@ -242,7 +242,9 @@ def _answers(period: Period, ready_rows: list[Any]) -> FigureTable:
     )
 
 
-def _length_of_stay(period: Period, places: list[Place], stay_rows: list[Any]) -> FigureTable:
+def _length_of_stay(
+    period: Period, places: list[UnitCapacity], stay_rows: list[Any]
+) -> FigureTable:
     kind_of = {p.id: p.kind for p in places}
     lengths: dict[str, list[float]] = defaultdict(list)
     for s in stay_rows:
@@ -268,7 +270,7 @@ def _length_of_stay(period: Period, places: list[Place], stay_rows: list[Any]) -
     return FigureTable("length_of_stay", "Liggetid per type korttidsplass", "døgn", columns, rows)
 
 
-def _loops_on_time(places: list[Place], loops_due: list[Any]) -> FigureTable:
+def _loops_on_time(places: list[UnitCapacity], loops_due: list[Any]) -> FigureTable:
     """Per template task and the unit that owns it: loops due in the period, closed on time,
     closed late, not closed."""
     names = {p.id: p.name for p in places}
@@ -302,7 +304,7 @@ def _loops_on_time(places: list[Place], loops_due: list[Any]) -> FigureTable:
     )
 
 
-def _overdue_now(places: list[Place], overdue_by_owner: list[Any]) -> FigureTable:
+def _overdue_now(places: list[UnitCapacity], overdue_by_owner: list[Any]) -> FigureTable:
     names = {p.id: p.name for p in places}
     overdue: Counter[str] = Counter()
     for owner in overdue_by_owner:

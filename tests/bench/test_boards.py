@@ -79,8 +79,8 @@ from fixtures.demo import FIRST_NAMES, HOSPITALS, LAST_NAMES, synthetic_national
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, UserSpec, ZoneSpec, install
 from flow.actor import Actor
 from flow.closed_loops import Party, TaskStatus
+from flow.flow_values import Decision, DischargePlan
 from flow.municipality import unit_id
-from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import Destination, SafetyFlag, ServiceKind, Source, UnitKind, WaitReason
 from projections.allocation_board import AllocationBoard
 from projections.cards import forget_made_cards

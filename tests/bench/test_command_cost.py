@@ -60,7 +60,8 @@ from fixtures.demo import synthetic_national_id
 from flow import checklist_file
 from flow.actor import Actor
 from flow.application import Pasientflyt
-from flow.patient_flow import Decision, PatientFlow
+from flow.flow_values import Decision
+from flow.patient_flow import PatientFlow
 from flow.store import store_env
 from flow.vocabulary import ServiceKind, Source, UnitKind, WaitReason
 

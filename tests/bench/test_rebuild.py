@@ -70,8 +70,9 @@ from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, instal
 from flow.actor import Actor
 from flow.care_unit import CareUnit
 from flow.closed_loops import Party, TaskStatus
+from flow.flow_values import Decision, DischargePlan
 from flow.municipality import unit_id
-from flow.patient_flow import Decision, DischargePlan, PatientFlow
+from flow.patient_flow import PatientFlow
 from flow.vocabulary import (
     ClosingReason,
     Destination,

@@ -19,8 +19,8 @@ from boards.settings import Settings
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
 from flow.actor import Actor
 from flow.application import Pasientflyt
+from flow.flow_values import Decision, DischargePlan
 from flow.municipality import unit_id
-from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import Destination, ServiceKind, Source, UnitKind
 from projections.bed_grid import beds
 from projections.flow_cards import cards

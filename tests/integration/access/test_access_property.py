@@ -48,7 +48,7 @@ from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, instal
 from flow.actor import Actor
 from flow.closed_loops import TaskStatus
 from flow.errors import FlowError
-from flow.patient_flow import Decision, DischargePlan
+from flow.flow_values import Decision, DischargePlan
 from flow.vocabulary import ClosingReason, Destination, Phase, ServiceKind, Source, UnitKind
 
 CI = bool(os.environ.get("CI"))

@@ -29,7 +29,7 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from access.accounts import Role
-from access.oidc import RoleMappings
+from access.oidc.role_mappings import RoleMappings
 from boards.app import create_app
 from boards.services.system import System
 from boards.settings import Settings

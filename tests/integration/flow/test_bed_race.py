@@ -24,8 +24,8 @@ from access.database import connect, startup_lock
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import BedTakenError, ConcurrentChangeError, FlowError
+from flow.flow_values import Decision
 from flow.national_id import with_check_digits
-from flow.patient_flow import Decision
 from flow.vocabulary import BedStatus, ServiceKind, Source, UnitKind
 
 if TYPE_CHECKING:

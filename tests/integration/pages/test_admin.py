@@ -15,8 +15,8 @@ from support.admin_world import ADMIN_PASSWORD, API, admin_world, audit_actions,
 from support.logins import csrf_token_of, log_in
 
 from boards.web.sessions import DEVICE_COOKIE
+from flow.flow_values import Decision, DischargePlan
 from flow.municipality import municipality_id
-from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import Destination, ServiceKind, Source
 
 if TYPE_CHECKING:

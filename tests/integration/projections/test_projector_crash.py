@@ -33,8 +33,8 @@ from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, instal
 from flow import checklist_file
 from flow.actor import Actor
 from flow.application import Pasientflyt
+from flow.flow_values import Decision, DischargePlan
 from flow.municipality import unit_id
-from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import ClosingReason, Destination, SafetyFlag, ServiceKind, Source, UnitKind
 from projections.projector import Projector
 

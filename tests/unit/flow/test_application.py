@@ -26,8 +26,9 @@ from flow.errors import (
     NotFoundError,
     StaleVersionError,
 )
+from flow.flow_values import BedRef, Decision, DischargePlan
 from flow.municipality import municipality_id
-from flow.patient_flow import BedRef, Decision, DischargePlan, PatientFlow
+from flow.patient_flow import PatientFlow
 from flow.store import store_env
 from flow.views import BedView, UnitView
 from flow.vocabulary import (

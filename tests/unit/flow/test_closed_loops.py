@@ -12,7 +12,8 @@ from flow import checklist_file
 from flow.actor import Actor
 from flow.closed_loops import ClosedLoops, TaskState, TaskStatus
 from flow.errors import FlowClosedError, IllegalTransitionError, NotFoundError, NotPermittedError
-from flow.patient_flow import Decision, DischargePlan, PatientFlow
+from flow.flow_values import Decision, DischargePlan
+from flow.patient_flow import PatientFlow
 from flow.vocabulary import ClosingReason, Destination, ServiceKind, Source
 
 MUNICIPALITY = uuid4()

@@ -60,14 +60,9 @@ from flow.errors import (
     NotPermittedError,
     StaleVersionError,
 )
+from flow.flow_values import ERASED_PATIENT, BedRef, Decision, DischargePlan
 from flow.municipality import municipality_id, unit_id
-from flow.patient_flow import (
-    ERASED_PATIENT,
-    BedRef,
-    Decision,
-    DischargePlan,
-    PatientFlow,
-)
+from flow.patient_flow import PatientFlow
 from flow.personal_data import KeyRing
 from flow.store import store_env
 from flow.views import FlowView, UnitView

@@ -12,10 +12,10 @@ from support.world import MemoryKeys
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import DuplicateError, IllegalTransitionError
+from flow.flow_values import Decision, DischargePlan
 from flow.hospital_messages import Dispatch, HospitalMessage, MessageKind, Received, receive
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
-from flow.patient_flow import Decision, DischargePlan
 from flow.vocabulary import Destination, Phase, ServiceKind, Source, UnitKind
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

@@ -15,9 +15,10 @@ from eventsourcing.application import project_aggregate
 
 from flow.actor import Actor
 from flow.errors import FlowClosedError, FlowError, IllegalTransitionError
+from flow.flow_values import BedRef, Decision, DischargePlan
 from flow.municipality import municipality_id, unit_id
 from flow.national_id import InvalidNationalIdError
-from flow.patient_flow import BedRef, Decision, DischargePlan, PatientFlow
+from flow.patient_flow import PatientFlow
 from flow.views import FlowView
 from flow.vocabulary import (
     COMMAND_TEXT,

@@ -9,8 +9,8 @@ from support.world import MemoryKeys
 
 from flow.actor import Actor
 from flow.application import Pasientflyt
+from flow.flow_values import ERASED_PATIENT, Patient
 from flow.municipality import municipality_id
-from flow.patient_flow import ERASED_PATIENT, Patient
 from flow.vocabulary import ERASED, Source
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)

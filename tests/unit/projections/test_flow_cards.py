@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from support.projection_story import OLA, T0, Story
 
-from flow.patient_flow import Decision, DischargePlan
+from flow.flow_values import Decision, DischargePlan
 from flow.vocabulary import ClosingReason, Destination, SafetyFlag, ServiceKind, Source, WaitReason
 
 

@@ -9,7 +9,7 @@ import pytest
 from support.projection_story import INGRID, KARI, KNUT, OLA, Story
 
 from flow.errors import NotFoundError
-from flow.patient_flow import DischargePlan
+from flow.flow_values import DischargePlan
 from flow.vocabulary import Destination
 from projections.home_care_board import Checklist, HomeCareBoard
 

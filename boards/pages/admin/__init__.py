@@ -1,0 +1,1 @@
+"""The admin pages under /admin, a router per concept."""
