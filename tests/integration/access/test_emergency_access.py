@@ -12,9 +12,8 @@ from support.admin_world import (  # noqa: F401  (admin_world is a fixture)
     ADMIN_PASSWORD,
     admin_world,
     audit_actions,
-    csrf_token_of,
-    log_in,
 )
+from support.logins import csrf_token_of, log_in
 from support.world import World
 
 from flow.vocabulary import ERASED

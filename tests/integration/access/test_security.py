@@ -12,14 +12,14 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
+from support.logins import csrf_token_of, log_in
 
 from access.sessions import sessions
 from boards.web import sessions as page_sessions
 from boards.web.security import CONTENT_SECURITY_POLICY
 
 if TYPE_CHECKING:
-    from support.logins import csrf_token_of, log_in
-from support.world import World
+    from support.world import World
 
 HSTS = "Strict-Transport-Security"
 REQUIRED_HEADERS = {
