@@ -3,7 +3,6 @@ board and its wall display, the zone's board, and the tasks done from them."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from html import escape
 from typing import Annotated, Any
 from uuid import UUID
@@ -15,11 +14,10 @@ from pydantic import ValidationError
 from access.access_log import BASIS_TEXT
 from access.policy import viewer_of
 from access.sessions import Session
-from boards.pages.common import ROLE_TEXT, render
+from boards.pages.common import ROLE_TEXT, FormFields, refusal_of, render
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
-from boards.shapes import field_message
-from boards.web.commands import COMMANDS, Call, execute
+from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
 from boards.web.problems import status_of
 from boards.web.sessions import (
@@ -34,8 +32,6 @@ from boards.web.sessions import (
 )
 from boards.web.translations import translator
 from flow.errors import FlowError
-from flow.rates import OSLO
-from flow.vocabulary import Command
 from projections.allocation_board import AllocationBoard
 from projections.cards import load_card
 from projections.home_care_board import HomeCareBoard
@@ -157,58 +153,34 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
         return render(request, "access_log.html", context, session=session)
 
 
-@router.post("/tildeling/forlop/{flow_id}/{command:path}")
-def board_command(
-    request: Request,
-    flow_id: UUID,
-    command: Command,
-    session: CheckedSession,
-    form: Annotated[dict[str, Any], Depends(_form)],
-) -> HTMLResponse:
-    user, system = session.user, get_system(request)
-    require_board(user, None)
-    model, _ = COMMANDS[command]
-    version = form.pop("version", None)
-    try:
-        body = model.model_validate(form)
-        call = Call(
-            system.flows,
-            flow_id,
-            user.actor,
-            get_now(request),
-            int(version) if version and str(version).isdigit() else None,
-        )
-        execute(command, call, body)
-    except ValidationError as error:
-        message = "; ".join(field_message(e) for e in error.errors())
-        return _refusal(request, flow_id, message, 422)
-    except FlowError as error:
-        return _refusal(request, flow_id, error.message, status_of(error))
-    return _allocation(request, session)
+def add_command_page(router: APIRouter, declared: FlowCommand[Any]) -> None:
+    """The board's route of a declared command, which its form posts to: the board again,
+    or the refusal in place on the card."""
+
+    def give(
+        request: Request, flow_id: UUID, session: CheckedSession, form: FormFields
+    ) -> HTMLResponse:
+        user, system = session.user, get_system(request)
+        require_board(user, None)
+        version = form.pop("version", "")
+        in_path = {name: request.path_params[name] for name in declared.path_fields}
+        try:
+            body = declared.body.model_validate({**form, **in_path})
+            expected = int(version) if version.isdigit() else None
+            now = get_now(request)
+            declared.run(
+                system.flows, flow_id, body, by=user.actor, at=now, expected_version=expected
+            )
+        except (ValidationError, FlowError) as error:
+            return _refusal(request, flow_id, *refusal_of(error))
+        return _allocation(request, session)
+
+    path = f"/tildeling/forlop/{{flow_id}}/{declared.path}"
+    router.add_api_route(path, give, methods=["POST"], name=f"{declared.name}_from_board")
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    """The board's form fields as the command's body: dates become moments in Oslo."""
-    fields: dict[str, Any] = {}
-    for key, value in (await request.form()).items():
-        if key == "csrf_token" or value == "":
-            continue
-        if key == "place" and isinstance(value, str) and "|" in value:
-            fields["unit_id"], fields["bed"] = value.split("|", 1)
-        elif key == "estimate":
-            fields[key] = True
-        elif key.endswith("_at") and isinstance(value, str) and len(value) == 10:
-            fields[key] = _noon_in_oslo(value)
-        else:
-            fields[key] = value
-    return fields
-
-
-def _noon_in_oslo(day: str) -> str:
-    try:
-        return datetime.combine(datetime.fromisoformat(day).date(), time(12), OSLO).isoformat()
-    except ValueError:
-        return day
+for command in FLOW_COMMANDS:
+    add_command_page(router, command)
 
 
 def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTMLResponse:
@@ -264,7 +236,7 @@ def task_action(
     task_id: UUID,
     action: str,
     session: CheckedSession,
-    form: Annotated[dict[str, Any], Depends(_form)],
+    form: FormFields,
 ) -> Response:
     user, system = session.user, get_system(request)
     system.projector.catch_up()
