@@ -4,10 +4,10 @@ board and its wall display, the zone's board, and the tasks done from them."""
 from __future__ import annotations
 
 from html import escape
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -15,6 +15,7 @@ from access.access_log import BASIS_TEXT
 from access.policy import viewer_of
 from access.sessions import Session
 from boards.pages.common import ROLE_TEXT, FormFields, refusal_of, render
+from boards.services import board_reads
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
@@ -25,61 +26,18 @@ from boards.web.sessions import (
     CheckedSession,
     PageSession,
     Position,
+    UnitBoardRead,
+    UnitWallRead,
+    ZoneBoardRead,
     language_of,
     live_position,
     municipality_places,
-    require_board,
 )
 from boards.web.translations import translator
 from flow.errors import FlowError
-from projections.allocation_board import AllocationBoard
-from projections.cards import load_card
-from projections.home_care_board import HomeCareBoard
 from projections.task_list import flow_of_task
-from projections.unit_board import UnitBoard
-from projections.wall_display import WallDisplay
 
 router = APIRouter(include_in_schema=False)
-
-
-def unit_board(request: Request, unit_id: UUID, session: PageSession, _: Position) -> UnitBoard:
-    """A unit's board: the user's own unit (403), of the user's municipality (404)."""
-    user, system = session.user, get_system(request)
-    require_board(user, unit_id)
-    system.projector.catch_up()
-    return UnitBoard.read(
-        system.engine,
-        user.municipality_id,
-        unit_id,
-        get_now(request),
-        system.rates.of(user.municipality_id),
-    )
-
-
-def unit_wall(request: Request, unit_id: UUID, session: PageSession, _: Position) -> WallDisplay:
-    user, system = session.user, get_system(request)
-    require_board(user, unit_id)
-    system.projector.catch_up()
-    return WallDisplay.read(system.engine, user.municipality_id, unit_id, get_now(request))
-
-
-def zone_board(request: Request, zone_id: UUID, session: PageSession, _: Position) -> HomeCareBoard:
-    """A zone's board: the user's own zone (403), of the user's municipality (404)."""
-    user, system = session.user, get_system(request)
-    require_board(user, zone_id)
-    system.projector.catch_up()
-    return HomeCareBoard.read(
-        system.engine,
-        user.municipality_id,
-        zone_id,
-        get_now(request),
-        system.rates.of(user.municipality_id),
-    )
-
-
-UnitBoardRead = Annotated[UnitBoard, Depends(unit_board)]
-UnitWallRead = Annotated[WallDisplay, Depends(unit_wall)]
-ZoneBoardRead = Annotated[HomeCareBoard, Depends(zone_board)]
 
 
 @router.get("/tildeling")
@@ -90,10 +48,7 @@ def allocation_page(request: Request, session: AllocationSession) -> HTMLRespons
 def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
     user, system = session.user, get_system(request)
     position = live_position(request)
-    system.projector.catch_up()
-    board = AllocationBoard.read(
-        system.engine, user.municipality_id, get_now(request), system.rates.of(user.municipality_id)
-    )
+    board = board_reads.allocation_board(system, viewer_of(user), get_now(request))
     with looks_logged(system, user, board, "tildeling", get_now(request)):
         return render(
             request,
@@ -114,17 +69,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
 def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     """The forms of a card's menu, fetched when the caseworker opens it."""
     user, system = session.user, get_system(request)
-    require_board(user, None)
-    system.projector.catch_up()
-    card = load_card(
-        system.engine,
-        user.municipality_id,
-        flow_id,
-        get_now(request),
-        system.rates.of(user.municipality_id),
-    )
-    if card is None:
-        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+    card = board_reads.allocation_card(system, viewer_of(user), flow_id, get_now(request))
     with looks_logged(system, user, card, "tildeling/handlinger", get_now(request)):
         context = {"card": card, "places": municipality_places(request, user)}
         return render(request, "_command_forms.html", context, session=session)
@@ -133,14 +78,8 @@ def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTML
 @router.get("/tildeling/forlop/{flow_id}/tilgangslogg")
 def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     """Who saw the patient: for the allocation office, which answers the patient who asks."""
-    user, system = session.user, get_system(request)
-    require_board(user, None)
-    system.projector.catch_up()
-    now = get_now(request)
-    rates = system.rates.of(user.municipality_id)
-    card = load_card(system.engine, user.municipality_id, flow_id, now, rates)
-    if card is None:
-        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+    user, system, now = session.user, get_system(request), get_now(request)
+    card = board_reads.allocation_card(system, viewer_of(user), flow_id, now)
     accounts = system.accounts.list_users(user.municipality_id)
     context = {
         "card": card,
@@ -161,7 +100,7 @@ def add_command_page(router: APIRouter, declared: FlowCommand[Any]) -> None:
         request: Request, flow_id: UUID, session: CheckedSession, form: FormFields
     ) -> HTMLResponse:
         user, system = session.user, get_system(request)
-        require_board(user, None)
+        board_reads.authorise_board(viewer_of(user), None)
         version = form.pop("version", "")
         in_path = {name: request.path_params[name] for name in declared.path_fields}
         try:
