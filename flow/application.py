@@ -1,22 +1,26 @@
-"""The application service: one short method per use case, over one event store.
+"""The application service: the flows' use cases, over one event store.
 
-Here are the flows' use cases; those of municipalities, their places and checklists are in
-`flow/places.py`, and how aggregates are kept in `flow/store.py`. Rules that span two
-aggregates live here: a bed is reserved, taken, changed or given up by saving the flow and
-its unit in one transaction.
+A command on a flow is one use case, `run`: load, call the aggregate's method, save. Rules
+that span aggregates live there too: the places a decision or a plan names must be the
+municipality's, and a unit's bed follows the flow's (reserved, taken, changed or given up),
+saved with the flow in one transaction. Those of municipalities, their places and
+checklists are in `flow/places.py`, and how aggregates are kept in `flow/store.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from contextlib import suppress
+from dataclasses import dataclass
 from datetime import datetime
+from typing import NotRequired, TypedDict, Unpack
 from uuid import UUID
 
 from flow.actor import Actor
 from flow.care_unit import CareUnit
 from flow.errors import ConcurrentChangeError, IllegalTransitionError, StaleVersionError
-from flow.patient_flow import Decision, DischargePlan, PatientFlow
+from flow.flow_values import BedRef, Decision, DischargePlan
+from flow.patient_flow import PatientFlow
 from flow.places import Places
 from flow.views import FlowView, HistoryEntry
 from flow.vocabulary import (
@@ -71,252 +75,119 @@ class Pasientflyt(Places):
         self._save_flow(flow, by=by, at=at)
         return flow.id
 
-    def notify_admission(
+    def run(
         self,
         flow_id: UUID,
-        hospital: str,
-        admitted_at: datetime,
+        change: Change,
         *,
         by: Actor,
         at: datetime,
         expected_version: int | None = None,
+        place: UUID | None = None,
     ) -> int:
-        return self._update(
+        """A command on a flow: load it (at `expected_version`, if given), give it the
+        command, let the places it names agree, and save the flow, its loops and any unit
+        whose bed changed with it in one transaction. Returns the flow's new version.
+
+        `place` is a unit or zone the command names (a bed's unit): one not of the actor's
+        municipality does not exist for it (404), whatever the flow would answer."""
+        flow = self._flow(flow_id, by, expected_version)
+        if place is not None:
+            self._place(place, by)
+        before = _Holding.of(flow)
+        change(flow, by, at)
+        units = self._places_agree(flow, before, by, at)
+        self._save_flow(flow, *units, by=by, at=at)
+        return flow.version
+
+    # The commands by name, for callers in Python (the demo, the simulation, hospital
+    # messages, tests); the web layer runs its declared commands (`boards/web/commands.py`).
+
+    def notify_admission(
+        self, flow_id: UUID, hospital: str, admitted_at: datetime, **given: Unpack[Given]
+    ) -> int:
+        return self.run(
             flow_id,
-            by,
-            expected_version,
-            lambda f: f.notify_admission(hospital, admitted_at, by=by, at=at),
-            at=at,
+            lambda f, by, at: f.notify_admission(hospital, admitted_at, by=by, at=at),
+            **given,
         )
 
     def notify_ready_for_discharge(
-        self,
-        flow_id: UUID,
-        ready_at: datetime,
-        estimate: bool,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
+        self, flow_id: UUID, ready_at: datetime, estimate: bool, **given: Unpack[Given]
     ) -> int:
-        return self._update(
+        return self.run(
             flow_id,
-            by,
-            expected_version,
-            lambda f: f.notify_ready_for_discharge(ready_at, estimate, by=by, at=at),
-            at=at,
+            lambda f, by, at: f.notify_ready_for_discharge(ready_at, estimate, by=by, at=at),
+            **given,
         )
 
     def withdraw_ready_for_discharge(
-        self,
-        flow_id: UUID,
-        reason: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
+        self, flow_id: UUID, reason: str, **given: Unpack[Given]
     ) -> int:
-        return self._update(
-            flow_id,
-            by,
-            expected_version,
-            lambda f: f.withdraw_ready_for_discharge(reason, by=by, at=at),
-            at=at,
+        return self.run(
+            flow_id, lambda f, by, at: f.withdraw_ready_for_discharge(reason, by=by, at=at), **given
         )
 
     def answer_hospital(
-        self,
-        flow_id: UUID,
-        can_receive: bool,
-        note: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
+        self, flow_id: UUID, can_receive: bool, note: str, **given: Unpack[Given]
     ) -> int:
-        return self._update(
-            flow_id,
-            by,
-            expected_version,
-            lambda f: f.answer_hospital(can_receive, note, by=by, at=at),
-            at=at,
+        return self.run(
+            flow_id, lambda f, by, at: f.answer_hospital(can_receive, note, by=by, at=at), **given
         )
 
     def record_wait_reason(
-        self,
-        flow_id: UUID,
-        reason: WaitReason,
-        note: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
+        self, flow_id: UUID, reason: WaitReason, note: str, **given: Unpack[Given]
     ) -> int:
-        return self._update(
+        return self.run(
+            flow_id, lambda f, by, at: f.record_wait_reason(reason, note, by=by, at=at), **given
+        )
+
+    def decide_service(self, flow_id: UUID, decision: Decision, **given: Unpack[Given]) -> int:
+        return self.run(
+            flow_id, lambda f, by, at: f.decide_service(decision, by=by, at=at), **given
+        )
+
+    def reserve_bed(self, flow_id: UUID, unit_id: UUID, bed: str, **given: Unpack[Given]) -> int:
+        return self.run(
             flow_id,
-            by,
-            expected_version,
-            lambda f: f.record_wait_reason(reason, note, by=by, at=at),
-            at=at,
+            lambda f, by, at: f.reserve_bed(unit_id, bed, by=by, at=at),
+            place=unit_id,
+            **given,
         )
 
-    def decide_service(
-        self,
-        flow_id: UUID,
-        decision: Decision,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        def decide(flow: PatientFlow) -> None:
-            flow.decide_service(decision, by=by, at=at)
-            self._check_decision(decision, by)
-
-        return self._update(flow_id, by, expected_version, decide, at=at)
-
-    def reserve_bed(
-        self,
-        flow_id: UUID,
-        unit_id: UUID,
-        bed: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        flow = self._flow(flow_id, by, expected_version)
-        unit = self._unit(unit_id, by)
-        flow.reserve_bed(unit.id, bed, by=by, at=at)
-        unit.reserve(bed, flow.id, by=by, at=at)
-        self._save_flow(flow, unit, by=by, at=at)
-        return flow.version
-
-    def cancel_reservation(
-        self,
-        flow_id: UUID,
-        reason: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        return self._update_giving_up_bed(
-            flow_id, by, at, expected_version, lambda f: f.cancel_reservation(reason, by=by, at=at)
+    def cancel_reservation(self, flow_id: UUID, reason: str, **given: Unpack[Given]) -> int:
+        return self.run(
+            flow_id, lambda f, by, at: f.cancel_reservation(reason, by=by, at=at), **given
         )
 
-    def arrive(
-        self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
-    ) -> int:
-        flow = self._flow(flow_id, by, expected_version)
-        held = flow.reservation
-        flow.arrive(by=by, at=at)
-        assert held is not None
-        unit = self._unit(held.unit_id, by)
-        unit.occupy(held.bed, flow.id, by=by, at=at)
-        self._save_flow(flow, unit, by=by, at=at)
-        return flow.version
+    def arrive(self, flow_id: UUID, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.arrive(by=by, at=at), **given)
 
-    def move(
-        self,
-        flow_id: UUID,
-        bed: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        flow = self._flow(flow_id, by, expected_version)
-        before = flow.stay
-        flow.move(bed, by=by, at=at)
-        assert before is not None
-        unit = self._unit(before.unit_id, by)
-        unit.move(flow.id, before.bed, bed, by=by, at=at)
-        self._save_flow(flow, unit, by=by, at=at)
-        return flow.version
+    def move(self, flow_id: UUID, bed: str, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.move(bed, by=by, at=at), **given)
 
-    def plan_discharge(
-        self,
-        flow_id: UUID,
-        plan: DischargePlan,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        def plan_it(flow: PatientFlow) -> None:
-            flow.plan_discharge(plan, by=by, at=at)
-            if plan.destination == Destination.HOME:
-                self._check_zone(plan.zone_id, by)
+    def plan_discharge(self, flow_id: UUID, plan: DischargePlan, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.plan_discharge(plan, by=by, at=at), **given)
 
-        return self._update(flow_id, by, expected_version, plan_it, at=at)
+    def discharge(self, flow_id: UUID, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.discharge(by=by, at=at), **given)
 
-    def discharge(
-        self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
-    ) -> int:
-        return self._update_giving_up_bed(
-            flow_id, by, at, expected_version, lambda f: f.discharge(by=by, at=at)
-        )
+    def start_home_care(self, flow_id: UUID, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.start_home_care(by=by, at=at), **given)
 
-    def start_home_care(
-        self, flow_id: UUID, *, by: Actor, at: datetime, expected_version: int | None = None
-    ) -> int:
-        return self._update(
-            flow_id, by, expected_version, lambda f: f.start_home_care(by=by, at=at), at=at
-        )
+    def readmit(self, flow_id: UUID, hospital: str, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.readmit(hospital, by=by, at=at), **given)
 
-    def readmit(
-        self,
-        flow_id: UUID,
-        hospital: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        return self._update_giving_up_bed(
-            flow_id, by, at, expected_version, lambda f: f.readmit(hospital, by=by, at=at)
-        )
+    def raise_safety_flag(self, flow_id: UUID, flag: SafetyFlag, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.raise_safety_flag(flag, by=by, at=at), **given)
 
-    def raise_safety_flag(
-        self,
-        flow_id: UUID,
-        flag: SafetyFlag,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        return self._update(
-            flow_id, by, expected_version, lambda f: f.raise_safety_flag(flag, by=by, at=at), at=at
-        )
-
-    def clear_safety_flag(
-        self,
-        flow_id: UUID,
-        flag: SafetyFlag,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
-    ) -> int:
-        return self._update(
-            flow_id, by, expected_version, lambda f: f.clear_safety_flag(flag, by=by, at=at), at=at
-        )
+    def clear_safety_flag(self, flow_id: UUID, flag: SafetyFlag, **given: Unpack[Given]) -> int:
+        return self.run(flow_id, lambda f, by, at: f.clear_safety_flag(flag, by=by, at=at), **given)
 
     def close_flow(
-        self,
-        flow_id: UUID,
-        reason: ClosingReason,
-        note: str,
-        *,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None = None,
+        self, flow_id: UUID, reason: ClosingReason, note: str, **given: Unpack[Given]
     ) -> int:
-        return self._update_giving_up_bed(
-            flow_id, by, at, expected_version, lambda f: f.close(reason, note, by=by, at=at)
-        )
+        return self.run(flow_id, lambda f, by, at: f.close(reason, note, by=by, at=at), **given)
 
     def erase_identity(self, flow_id: UUID, reason: str, *, by: Actor, at: datetime) -> None:
         """Crypto-shredding: the erasure is recorded (who, when, why), then the flow's key is
@@ -339,35 +210,22 @@ class Pasientflyt(Places):
         task_id: UUID,
         note: str,
         *,
-        by: Actor,
         member_of: Collection[UUID],
-        at: datetime,
-        expected_version: int | None = None,
+        **given: Unpack[Given],
     ) -> int:
-        return self._update(
+        return self.run(
             flow_id,
-            by,
-            expected_version,
-            lambda f: f.complete_task(task_id, note, by=by, member_of=member_of, at=at),
-            at=at,
+            lambda f, by, at: f.complete_task(task_id, note, by=by, member_of=member_of, at=at),
+            **given,
         )
 
     def acknowledge_task(
-        self,
-        flow_id: UUID,
-        task_id: UUID,
-        *,
-        by: Actor,
-        member_of: Collection[UUID],
-        at: datetime,
-        expected_version: int | None = None,
+        self, flow_id: UUID, task_id: UUID, *, member_of: Collection[UUID], **given: Unpack[Given]
     ) -> int:
-        return self._update(
+        return self.run(
             flow_id,
-            by,
-            expected_version,
-            lambda f: f.acknowledge_task(task_id, by=by, member_of=member_of, at=at),
-            at=at,
+            lambda f, by, at: f.acknowledge_task(task_id, by=by, member_of=member_of, at=at),
+            **given,
         )
 
     def reject_task(
@@ -376,17 +234,13 @@ class Pasientflyt(Places):
         task_id: UUID,
         reason: str,
         *,
-        by: Actor,
         member_of: Collection[UUID],
-        at: datetime,
-        expected_version: int | None = None,
+        **given: Unpack[Given],
     ) -> int:
-        return self._update(
+        return self.run(
             flow_id,
-            by,
-            expected_version,
-            lambda f: f.reject_task(task_id, reason, by=by, member_of=member_of, at=at),
-            at=at,
+            lambda f, by, at: f.reject_task(task_id, reason, by=by, member_of=member_of, at=at),
+            **given,
         )
 
     def mark_overdue(self, flow_id: UUID, *, at: datetime) -> int:
@@ -410,39 +264,39 @@ class Pasientflyt(Places):
 
     # -- helpers ------------------------------------------------------------------------
 
-    def _update(
-        self,
-        flow_id: UUID,
-        by: Actor,
-        expected_version: int | None,
-        change: Callable[[PatientFlow], None],
-        *,
-        at: datetime,
-    ) -> int:
-        flow = self._flow(flow_id, by, expected_version)
-        change(flow)
-        self._save_flow(flow, by=by, at=at)
-        return flow.version
+    def _places_agree(
+        self, flow: PatientFlow, before: _Holding, by: Actor, at: datetime
+    ) -> list[CareUnit]:
+        """The places a decision or a plan just recorded names must be the actor's, and a
+        unit's bed follows the flow's. Returns the unit that changed with the flow, if any."""
+        recorded = {type(e).__name__ for e in flow.pending_events}
+        if "ServiceDecided" in recorded and flow.decision is not None:
+            self._check_decision(flow.decision, by)
+        plan = flow.discharge_plan
+        if "DischargePlanned" in recorded and plan and plan.destination == Destination.HOME:
+            self._check_zone(plan.zone_id, by)
+        return self._bed_follows(flow, before, by, at)
 
-    def _update_giving_up_bed(
-        self,
-        flow_id: UUID,
-        by: Actor,
-        at: datetime,
-        expected_version: int | None,
-        change: Callable[[PatientFlow], None],
-    ) -> int:
-        """Change the flow and free the bed it held, in one transaction."""
-        flow = self._flow(flow_id, by, expected_version)
-        held = flow.held_bed
-        change(flow)
-        if held is None:
-            self._save_flow(flow, by=by, at=at)
-        else:
-            unit = self._unit(held.unit_id, by)
-            unit.release(held.bed, flow.id, by=by, at=at)
-            self._save_flow(flow, unit, by=by, at=at)
-        return flow.version
+    def _bed_follows(
+        self, flow: PatientFlow, before: _Holding, by: Actor, at: datetime
+    ) -> list[CareUnit]:
+        """The unit's bed is reserved, taken, changed or given up with the flow's, so two
+        flows racing for one bed cannot both win (their unit's version decides)."""
+        held, holds, occupied = before.bed, flow.held_bed, flow.stay is not None
+        place = holds or held
+        if place is None or (held == holds and before.occupied == occupied):
+            return []
+        unit = self._unit(place.unit_id, by)
+        match held, holds:
+            case None, BedRef(bed=bed):
+                unit.reserve(bed, flow.id, by=by, at=at)
+            case BedRef(bed=bed), None:
+                unit.release(bed, flow.id, by=by, at=at)
+            case BedRef(), BedRef(bed=bed) if not before.occupied:
+                unit.occupy(bed, flow.id, by=by, at=at)
+            case BedRef(bed=old), BedRef(bed=new):
+                unit.move(flow.id, old, new, by=by, at=at)
+        return [unit]
 
     def _check_decision(self, decision: Decision, by: Actor) -> None:
         """The places a decision names must be the actor's: a short-term unit, a zone."""
@@ -471,3 +325,27 @@ class Pasientflyt(Places):
             flow.complete_tasks_done_by(name, by=by, at=at)
             flow.open_checklists(name, checklists.for_trigger(name), by=by, at=at)
         self._save(flow, *units)
+
+
+class Given(TypedDict):
+    """Who gives a command, when, and (optionally) on which version of the flow."""
+
+    by: Actor
+    at: datetime
+    expected_version: NotRequired[int | None]
+
+
+#: A command given to a flow: the aggregate's method, called with the actor and the time.
+Change = Callable[[PatientFlow, Actor, datetime], None]
+
+
+@dataclass(frozen=True)
+class _Holding:
+    """The bed a flow holds before a command, and whether the patient is in it."""
+
+    bed: BedRef | None
+    occupied: bool
+
+    @classmethod
+    def of(cls, flow: PatientFlow) -> _Holding:
+        return cls(flow.held_bed, flow.stay is not None)

@@ -42,7 +42,9 @@ PHASE_TEXT = {
 
 
 class Command(StrEnum):
-    """Every command on a flow; the value is its path under /api/v1/flows/{id}/."""
+    """Every command on a flow. The values are the names a flow's view lists as allowed
+    (`allowed_commands`), which API clients read; the web layer declares each command's
+    route (`boards/web/commands.py`)."""
 
     ADMIT = "admission"
     NOTIFY_READY = "ready-for-discharge"

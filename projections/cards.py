@@ -15,7 +15,7 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, sele
 from flow.flow_rules import allowed_commands
 from flow.flow_values import BedRef, DischargePlan
 from flow.rates import OSLO, waiting_cost
-from flow.vocabulary import Command, Phase
+from flow.vocabulary import Phase
 from projections.bed_grid import units
 from projections.flow_cards import cards, initials
 from projections.task_list import LOOP_OPEN, tasks
@@ -42,6 +42,7 @@ class FlowCard:
     answer_can_receive: bool | None
     wait_reason: str | None
     decision_service: str | None
+    decision_unit_id: UUID | None
     unit_id: UUID | None
     unit_name: str | None
     bed: str | None
@@ -84,19 +85,6 @@ class FlowCard:
         """The flags, by the name the rules read them."""
         return self.flags
 
-    @property
-    def quick_commands(self) -> list[str]:
-        """The commands a board offers as one click."""
-        return [c for c in self.allowed if c in _QUICK]
-
-    @property
-    def more_commands(self) -> list[str]:
-        """The commands that need a form."""
-        return [c for c in self.allowed if c not in _QUICK]
-
-
-_QUICK = {Command.ARRIVE.value, Command.DISCHARGE.value, Command.START_HOME_CARE.value}
-
 
 #: The columns of `flow_cards` a card is made from.
 _SHOWN = (
@@ -113,6 +101,7 @@ _SHOWN = (
     "answer_can_receive",
     "wait_reason",
     "decision_service",
+    "decision_unit",
     "unit_id",
     "bed",
     "arrived_at",
@@ -257,6 +246,7 @@ def card_from_row(
         answer_can_receive=row["answer_can_receive"],
         wait_reason=row["wait_reason"],
         decision_service=row["decision_service"],
+        decision_unit_id=row["decision_unit"],
         unit_id=row["unit_id"],
         unit_name=names.get(row["unit_id"] or left),
         bed=row["bed"],

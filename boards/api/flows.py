@@ -1,14 +1,17 @@
-"""Flow commands and reads: parse, authorise, call the application, answer."""
+"""Flow reads and commands: parse, authorise, call the application, answer. A route for
+each declared command (`boards/web/commands.py`), made by one loop."""
 
 from __future__ import annotations
 
+from datetime import datetime
+from inspect import Parameter, Signature
 from typing import Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Response
 
 from access.accounts import Role
-from boards.web.commands import Call, execute
+from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import (
     CurrentActor,
     CurrentSystem,
@@ -17,30 +20,14 @@ from boards.web.dependencies import (
     FlowBasis,
     Flows,
     Now,
-    check_flow_access,
+    check_may_open_flows,
+    flow_access,
 )
-from boards.web.schemas import (
-    Admission,
-    Closing,
-    CommandResult,
-    DecisionIn,
-    DischargePlanIn,
-    Empty,
-    HospitalAnswer,
-    LookOut,
-    Move,
-    OpenFlow,
-    Problem,
-    Readmission,
-    ReadyForDischarge,
-    Reason,
-    Reservation,
-    SafetyFlagIn,
-    WaitReasonIn,
-)
+from boards.web.schemas import CommandResult, LookOut, OpenFlow, Problem
+from flow.actor import Actor
+from flow.application import Pasientflyt
 from flow.errors import NotPermittedError
 from flow.views import FlowView, HistoryEntry
-from flow.vocabulary import Command, SafetyFlag
 
 REFUSALS: dict[int | str, dict[str, Any]] = {
     401: {"model": Problem, "description": "Ikke innlogget"},
@@ -52,11 +39,10 @@ REFUSALS: dict[int | str, dict[str, Any]] = {
 router = APIRouter(
     tags=["forløp"],
     responses={**REFUSALS, 403: {"model": Problem, "description": "Ikke for din rolle"}},
-    dependencies=[Depends(check_flow_access)],
 )
 
 
-@router.post("/flows", status_code=201)
+@router.post("/flows", status_code=201, dependencies=[Depends(check_may_open_flows)])
 def open_flow(body: OpenFlow, flows: Flows, by: CurrentActor, now: Now) -> CommandResult:
     flow_id = flows.open_flow(
         body.national_id, body.name, body.source, body.location, body.need, by=by, at=now
@@ -89,7 +75,9 @@ def read_history(
 
 
 @router.get("/flows/{flow_id}/access-log")
-def read_access_log(flow_id: UUID, system: CurrentSystem, user: CurrentUser) -> list[LookOut]:
+def read_access_log(
+    flow_id: UUID, system: CurrentSystem, user: CurrentUser, _: FlowBasis
+) -> list[LookOut]:
     """Who saw the patient's identity, when, through which view and on what basis; for
     the allocation office. Newest first, at most 5,000."""
     if user.role != Role.ALLOCATION:
@@ -98,142 +86,49 @@ def read_access_log(flow_id: UUID, system: CurrentSystem, user: CurrentUser) -> 
     return [LookOut.of(look) for look in system.access_log.of_flow(user.municipality_id, flow_id)]
 
 
-@router.post("/flows/{flow_id}/admission")
-def notify_admission(
-    flow_id: UUID, body: Admission, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.ADMIT, Call(flows, flow_id, by, now, v), body)
+def add_command_route(router: APIRouter, declared: FlowCommand[Any]) -> None:
+    """The route of a declared command: the flow (and any field of the body) from the path,
+    the body from the JSON, If-Match the version it builds on, and the declared command's
+    own access check."""
+
+    def give(
+        flow_id: UUID,
+        body: Any,
+        flows: Pasientflyt,
+        by: Actor,
+        now: datetime,
+        v: int | None,
+        **in_path: Any,
+    ) -> CommandResult:
+        if in_path:
+            body = declared.body.model_validate(in_path)
+        version = declared.run(flows, flow_id, body, by=by, at=now, expected_version=v)
+        return CommandResult(id=flow_id, version=version)
+
+    fields = declared.body.model_fields
+    give.__signature__ = Signature(  # type: ignore[attr-defined]
+        [
+            Parameter("flow_id", Parameter.KEYWORD_ONLY, annotation=UUID),
+            *(
+                Parameter(name, Parameter.KEYWORD_ONLY, annotation=fields[name].annotation)
+                for name in declared.path_fields
+            ),
+            Parameter("body", Parameter.KEYWORD_ONLY, annotation=declared.json_body),
+            Parameter("flows", Parameter.KEYWORD_ONLY, annotation=Flows),
+            Parameter("by", Parameter.KEYWORD_ONLY, annotation=CurrentActor),
+            Parameter("now", Parameter.KEYWORD_ONLY, annotation=Now),
+            Parameter("v", Parameter.KEYWORD_ONLY, annotation=ExpectedVersion),
+        ],
+        return_annotation=CommandResult,
+    )
+    router.add_api_route(
+        f"/flows/{{flow_id}}/{declared.path}",
+        give,
+        methods=["POST"],
+        name=declared.name,
+        dependencies=[Depends(flow_access(declared.command))],
+    )
 
 
-@router.post("/flows/{flow_id}/ready-for-discharge")
-def notify_ready_for_discharge(
-    flow_id: UUID,
-    body: ReadyForDischarge,
-    flows: Flows,
-    by: CurrentActor,
-    now: Now,
-    v: ExpectedVersion,
-) -> CommandResult:
-    return execute(Command.NOTIFY_READY, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/ready-for-discharge/withdrawal")
-def withdraw_ready_for_discharge(
-    flow_id: UUID, body: Reason, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.WITHDRAW_READY, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/hospital-answer")
-def answer_hospital(
-    flow_id: UUID,
-    body: HospitalAnswer,
-    flows: Flows,
-    by: CurrentActor,
-    now: Now,
-    v: ExpectedVersion,
-) -> CommandResult:
-    return execute(Command.ANSWER_HOSPITAL, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/wait-reason")
-def record_wait_reason(
-    flow_id: UUID, body: WaitReasonIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.RECORD_WAIT_REASON, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/decision")
-def decide_service(
-    flow_id: UUID, body: DecisionIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.DECIDE, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/reservation")
-def reserve_bed(
-    flow_id: UUID, body: Reservation, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.RESERVE_BED, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/reservation/cancellation")
-def cancel_reservation(
-    flow_id: UUID, body: Reason, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.CANCEL_RESERVATION, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/arrival")
-def arrive(
-    flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.ARRIVE, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/move")
-def move(
-    flow_id: UUID, body: Move, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.MOVE, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/discharge-plan")
-def plan_discharge(
-    flow_id: UUID,
-    body: DischargePlanIn,
-    flows: Flows,
-    by: CurrentActor,
-    now: Now,
-    v: ExpectedVersion,
-) -> CommandResult:
-    return execute(Command.PLAN_DISCHARGE, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/discharge")
-def discharge(
-    flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.DISCHARGE, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/home-care-start")
-def start_home_care(
-    flow_id: UUID, body: Empty, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.START_HOME_CARE, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/readmission")
-def readmit(
-    flow_id: UUID, body: Readmission, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.READMIT, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/safety-flags")
-def raise_safety_flag(
-    flow_id: UUID, body: SafetyFlagIn, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.RAISE_FLAG, Call(flows, flow_id, by, now, v), body)
-
-
-@router.post("/flows/{flow_id}/safety-flags/{flag}/clearing")
-def clear_safety_flag(
-    flow_id: UUID,
-    flag: SafetyFlag,
-    body: Empty,
-    flows: Flows,
-    by: CurrentActor,
-    now: Now,
-    v: ExpectedVersion,
-) -> CommandResult:
-    call = Call(flows, flow_id, by, now, v)
-    return execute(Command.CLEAR_FLAG, call, SafetyFlagIn(flag=flag))
-
-
-@router.post("/flows/{flow_id}/closing")
-def close_flow(
-    flow_id: UUID, body: Closing, flows: Flows, by: CurrentActor, now: Now, v: ExpectedVersion
-) -> CommandResult:
-    return execute(Command.CLOSE, Call(flows, flow_id, by, now, v), body)
+for command in FLOW_COMMANDS:
+    add_command_route(router, command)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Protocol
 from uuid import UUID
 
@@ -22,9 +23,10 @@ from fastapi.concurrency import run_in_threadpool
 from access.policy import Viewer
 from boards.live import sse
 from boards.live.follower import AttentionChanged, Change, Live, Message, PlaceChanged
+from boards.services import board_reads
 from boards.services.looks import shown_flows
 from boards.web.rendering import draw, fragment
-from projections.allocation_board import COLUMNS, AllocationBoard, column_of
+from projections.allocation_board import COLUMNS, column_of
 from projections.home_care_board import HomeCareBoard
 from projections.unit_board import UnitBoard
 from projections.wall_display import WallDisplay, ZoneWall
@@ -107,11 +109,10 @@ class AllocationFeed:
         """The column counts, the summary, the broken loops and the messages to follow up."""
         system, municipality_id = self.live.system, self.viewer.municipality_id
         board = await run_in_threadpool(
-            AllocationBoard.read,
-            system.engine,
-            municipality_id,
+            partial(board_reads.allocation_board, caught_up=True),
+            system,
+            self.viewer,
             self.clock(),
-            system.rates.of(municipality_id),
         )
         attention = await run_in_threadpool(
             system.hospital_messages.attention_count, municipality_id

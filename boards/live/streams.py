@@ -39,14 +39,12 @@ from boards.live.feeds import (
     zone_wall_parts,
 )
 from boards.live.follower import Live
-from boards.pages import boards as board_pages
+from boards.services import board_reads
 from boards.services.display import device_board
 from boards.web import sessions
 from boards.web.sessions import display_device
 from flow.errors import NotFoundError
-from projections.home_care_board import HomeCareBoard
-from projections.unit_board import UnitBoard
-from projections.wall_display import WallDisplay, ZoneWall
+from projections.wall_display import ZoneWall
 
 # Registered before `display_pages`, so that `/skjerm/strom` is not taken for a token.
 router = APIRouter(include_in_schema=False)
@@ -159,7 +157,7 @@ async def unit_stream(
     request: Request,
     unit_id: UUID,
     session: sessions.PageSession,
-    _: board_pages.UnitBoardRead,
+    _: sessions.UnitBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
@@ -167,13 +165,8 @@ async def unit_stream(
     language, csrf_token = sessions.language_of(request), session.csrf_token
 
     def read() -> Drawn:
-        board = UnitBoard.read(
-            system.engine,
-            user.municipality_id,
-            unit_id,
-            clock(),
-            system.rates.of(user.municipality_id),
-        )
+        viewer, now = viewer_of(user), clock()
+        board = board_reads.unit_board(system, viewer, unit_id, now, caught_up=True)
         return unit_parts(board, language, csrf_token)
 
     start = _start(fra, last_event_id)
@@ -185,7 +178,7 @@ async def wall_stream(
     request: Request,
     unit_id: UUID,
     session: sessions.PageSession,
-    _: board_pages.UnitWallRead,
+    _: sessions.UnitWallRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
@@ -193,7 +186,8 @@ async def wall_stream(
     language = sessions.language_of(request)
 
     def read() -> Drawn:
-        display = WallDisplay.read(system.engine, user.municipality_id, unit_id, clock())
+        viewer, now = viewer_of(user), clock()
+        display = board_reads.unit_wall(system, viewer, unit_id, now, caught_up=True)
         return wall_parts(display, language)
 
     return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id), None)
@@ -204,7 +198,7 @@ async def zone_stream(
     request: Request,
     zone_id: UUID,
     session: sessions.PageSession,
-    _: board_pages.ZoneBoardRead,
+    _: sessions.ZoneBoardRead,
     fra: int | None = None,
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
@@ -212,13 +206,8 @@ async def zone_stream(
     language, csrf_token = sessions.language_of(request), session.csrf_token
 
     def read() -> Drawn:
-        board = HomeCareBoard.read(
-            system.engine,
-            user.municipality_id,
-            zone_id,
-            clock(),
-            system.rates.of(user.municipality_id),
-        )
+        viewer, now = viewer_of(user), clock()
+        board = board_reads.zone_board(system, viewer, zone_id, now, caught_up=True)
         return zone_parts(board, language, csrf_token)
 
     start = _start(fra, last_event_id)

@@ -3,23 +3,22 @@ board and its wall display, the zone's board, and the tasks done from them."""
 
 from __future__ import annotations
 
-from datetime import datetime, time
 from html import escape
-from typing import Annotated, Any
+from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from access.access_log import BASIS_TEXT
 from access.policy import viewer_of
 from access.sessions import Session
-from boards.pages.common import ROLE_TEXT, render
+from boards.pages.common import ROLE_TEXT, FormFields, refusal_of, render
+from boards.services import board_reads
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
-from boards.shapes import field_message
-from boards.web.commands import COMMANDS, Call, execute
+from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
 from boards.web.problems import status_of
 from boards.web.sessions import (
@@ -27,63 +26,18 @@ from boards.web.sessions import (
     CheckedSession,
     PageSession,
     Position,
+    UnitBoardRead,
+    UnitWallRead,
+    ZoneBoardRead,
     language_of,
     live_position,
     municipality_places,
-    require_board,
 )
 from boards.web.translations import translator
 from flow.errors import FlowError
-from flow.rates import OSLO
-from flow.vocabulary import Command
-from projections.allocation_board import AllocationBoard
-from projections.cards import load_card
-from projections.home_care_board import HomeCareBoard
 from projections.task_list import flow_of_task
-from projections.unit_board import UnitBoard
-from projections.wall_display import WallDisplay
 
 router = APIRouter(include_in_schema=False)
-
-
-def unit_board(request: Request, unit_id: UUID, session: PageSession, _: Position) -> UnitBoard:
-    """A unit's board: the user's own unit (403), of the user's municipality (404)."""
-    user, system = session.user, get_system(request)
-    require_board(user, unit_id)
-    system.projector.catch_up()
-    return UnitBoard.read(
-        system.engine,
-        user.municipality_id,
-        unit_id,
-        get_now(request),
-        system.rates.of(user.municipality_id),
-    )
-
-
-def unit_wall(request: Request, unit_id: UUID, session: PageSession, _: Position) -> WallDisplay:
-    user, system = session.user, get_system(request)
-    require_board(user, unit_id)
-    system.projector.catch_up()
-    return WallDisplay.read(system.engine, user.municipality_id, unit_id, get_now(request))
-
-
-def zone_board(request: Request, zone_id: UUID, session: PageSession, _: Position) -> HomeCareBoard:
-    """A zone's board: the user's own zone (403), of the user's municipality (404)."""
-    user, system = session.user, get_system(request)
-    require_board(user, zone_id)
-    system.projector.catch_up()
-    return HomeCareBoard.read(
-        system.engine,
-        user.municipality_id,
-        zone_id,
-        get_now(request),
-        system.rates.of(user.municipality_id),
-    )
-
-
-UnitBoardRead = Annotated[UnitBoard, Depends(unit_board)]
-UnitWallRead = Annotated[WallDisplay, Depends(unit_wall)]
-ZoneBoardRead = Annotated[HomeCareBoard, Depends(zone_board)]
 
 
 @router.get("/tildeling")
@@ -94,10 +48,7 @@ def allocation_page(request: Request, session: AllocationSession) -> HTMLRespons
 def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
     user, system = session.user, get_system(request)
     position = live_position(request)
-    system.projector.catch_up()
-    board = AllocationBoard.read(
-        system.engine, user.municipality_id, get_now(request), system.rates.of(user.municipality_id)
-    )
+    board = board_reads.allocation_board(system, viewer_of(user), get_now(request))
     with looks_logged(system, user, board, "tildeling", get_now(request)):
         return render(
             request,
@@ -118,17 +69,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
 def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     """The forms of a card's menu, fetched when the caseworker opens it."""
     user, system = session.user, get_system(request)
-    require_board(user, None)
-    system.projector.catch_up()
-    card = load_card(
-        system.engine,
-        user.municipality_id,
-        flow_id,
-        get_now(request),
-        system.rates.of(user.municipality_id),
-    )
-    if card is None:
-        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+    card = board_reads.allocation_card(system, viewer_of(user), flow_id, get_now(request))
     with looks_logged(system, user, card, "tildeling/handlinger", get_now(request)):
         context = {"card": card, "places": municipality_places(request, user)}
         return render(request, "_command_forms.html", context, session=session)
@@ -137,14 +78,8 @@ def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTML
 @router.get("/tildeling/forlop/{flow_id}/tilgangslogg")
 def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     """Who saw the patient: for the allocation office, which answers the patient who asks."""
-    user, system = session.user, get_system(request)
-    require_board(user, None)
-    system.projector.catch_up()
-    now = get_now(request)
-    rates = system.rates.of(user.municipality_id)
-    card = load_card(system.engine, user.municipality_id, flow_id, now, rates)
-    if card is None:
-        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+    user, system, now = session.user, get_system(request), get_now(request)
+    card = board_reads.allocation_card(system, viewer_of(user), flow_id, now)
     accounts = system.accounts.list_users(user.municipality_id)
     context = {
         "card": card,
@@ -157,58 +92,34 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
         return render(request, "access_log.html", context, session=session)
 
 
-@router.post("/tildeling/forlop/{flow_id}/{command:path}")
-def board_command(
-    request: Request,
-    flow_id: UUID,
-    command: Command,
-    session: CheckedSession,
-    form: Annotated[dict[str, Any], Depends(_form)],
-) -> HTMLResponse:
-    user, system = session.user, get_system(request)
-    require_board(user, None)
-    model, _ = COMMANDS[command]
-    version = form.pop("version", None)
-    try:
-        body = model.model_validate(form)
-        call = Call(
-            system.flows,
-            flow_id,
-            user.actor,
-            get_now(request),
-            int(version) if version and str(version).isdigit() else None,
-        )
-        execute(command, call, body)
-    except ValidationError as error:
-        message = "; ".join(field_message(e) for e in error.errors())
-        return _refusal(request, flow_id, message, 422)
-    except FlowError as error:
-        return _refusal(request, flow_id, error.message, status_of(error))
-    return _allocation(request, session)
+def add_command_page(router: APIRouter, declared: FlowCommand[Any]) -> None:
+    """The board's route of a declared command, which its form posts to: the board again,
+    or the refusal in place on the card."""
+
+    def give(
+        request: Request, flow_id: UUID, session: CheckedSession, form: FormFields
+    ) -> HTMLResponse:
+        user, system = session.user, get_system(request)
+        board_reads.authorise_board(viewer_of(user), None)
+        version = form.pop("version", "")
+        in_path = {name: request.path_params[name] for name in declared.path_fields}
+        try:
+            body = declared.body.model_validate({**form, **in_path})
+            expected = int(version) if version.isdigit() else None
+            now = get_now(request)
+            declared.run(
+                system.flows, flow_id, body, by=user.actor, at=now, expected_version=expected
+            )
+        except (ValidationError, FlowError) as error:
+            return _refusal(request, flow_id, *refusal_of(error))
+        return _allocation(request, session)
+
+    path = f"/tildeling/forlop/{{flow_id}}/{declared.path}"
+    router.add_api_route(path, give, methods=["POST"], name=f"{declared.name}_from_board")
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    """The board's form fields as the command's body: dates become moments in Oslo."""
-    fields: dict[str, Any] = {}
-    for key, value in (await request.form()).items():
-        if key == "csrf_token" or value == "":
-            continue
-        if key == "place" and isinstance(value, str) and "|" in value:
-            fields["unit_id"], fields["bed"] = value.split("|", 1)
-        elif key == "estimate":
-            fields[key] = True
-        elif key.endswith("_at") and isinstance(value, str) and len(value) == 10:
-            fields[key] = _noon_in_oslo(value)
-        else:
-            fields[key] = value
-    return fields
-
-
-def _noon_in_oslo(day: str) -> str:
-    try:
-        return datetime.combine(datetime.fromisoformat(day).date(), time(12), OSLO).isoformat()
-    except ValueError:
-        return day
+for command in FLOW_COMMANDS:
+    add_command_page(router, command)
 
 
 def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTMLResponse:
@@ -264,7 +175,7 @@ def task_action(
     task_id: UUID,
     action: str,
     session: CheckedSession,
-    form: Annotated[dict[str, Any], Depends(_form)],
+    form: FormFields,
 ) -> Response:
     user, system = session.user, get_system(request)
     system.projector.catch_up()

@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import logging
 import secrets
+from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -50,6 +51,28 @@ def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
     if isinstance(error, FlowError):
         return error.message, status_of(error)
     return "; ".join(field_message(e) for e in error.errors()), 422
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A page's form as the fields of a body: the CSRF token and empty fields left out (a
+    field not given takes its default), and a day where a moment (`…_at`) is asked means
+    noon that day in Oslo. A checkbox sends "on", which a body reads as true."""
+    fields: dict[str, str] = {}
+    for key, value in (await request.form()).items():
+        if key == "csrf_token" or not isinstance(value, str) or value == "":
+            continue
+        fields[key] = _noon_in_oslo(value) if key.endswith("_at") and len(value) == 10 else value
+    return fields
+
+
+FormFields = Annotated[dict[str, str], Depends(form_fields)]
+
+
+def _noon_in_oslo(day: str) -> str:
+    try:
+        return datetime.combine(date.fromisoformat(day), time(12), OSLO).isoformat()
+    except ValueError:
+        return day
 
 
 def render(

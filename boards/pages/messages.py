@@ -8,9 +8,11 @@ from uuid import UUID
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from access.policy import viewer_of
 from boards.pages.common import render
+from boards.services.board_reads import authorise_board
 from boards.web.dependencies import get_now, get_system
-from boards.web.sessions import AllocationSession, CheckedSession, require_board
+from boards.web.sessions import AllocationSession, CheckedSession
 from flow.hospital_messages import KIND_TEXT, Dispatch, MessageKind
 
 router = APIRouter(include_in_schema=False)
@@ -36,7 +38,7 @@ def messages_page(request: Request, session: AllocationSession) -> HTMLResponse:
 @router.post("/tildeling/meldinger/{row_id}/behandlet")
 def mark_handled(request: Request, row_id: UUID, session: CheckedSession) -> Response:
     user = session.user
-    require_board(user, None)
+    authorise_board(viewer_of(user), None)
     handled = get_system(request).hospital_messages.mark_handled(
         user.municipality_id, row_id, user, get_now(request)
     )

@@ -1,73 +1,226 @@
-"""Every flow command once: its body's shape and the application call, for the JSON API
-and the board's forms alike."""
+"""Every flow command, declared once: the domain's word for it (which the policy's
+`may_command` judges and a refusal names by its verb), its path under a flow, its body, and
+the call on the aggregate. The JSON API makes a route of each (`boards/api/flows.py`), the
+allocation board a route and a form (`boards/pages/boards.py`, `_command_forms.html`), and
+the application runs it (`Pasientflyt.run`). Adding a command takes the aggregate's method,
+a declaration here and a test."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Generic, TypeVar
 from uuid import UUID
-
-from pydantic import BaseModel
 
 from boards.web import schemas
 from flow.actor import Actor
 from flow.application import Pasientflyt
-from flow.patient_flow import Decision, DischargePlan
-from flow.vocabulary import Command
+from flow.flow_values import Decision, DischargePlan
+from flow.patient_flow import PatientFlow
+from flow.vocabulary import COMMAND_TEXT, Command
+
+B = TypeVar("B", bound=schemas.Body)
 
 
 @dataclass(frozen=True)
-class Call:
-    flows: Pasientflyt
-    flow_id: UUID
-    by: Actor
-    at: datetime
-    expected_version: int | None
+class FlowCommand(Generic[B]):
+    """One command on a flow, as the web layer gives it."""
 
-    def kw(self) -> dict[str, Any]:
-        return {"by": self.by, "at": self.at, "expected_version": self.expected_version}
+    #: The domain's word: what the role may give (`may_command`) and the flow's state allows.
+    command: Command
+    #: Under `/api/v1/flows/{flow_id}/` and `/tildeling/forlop/{flow_id}/`; a `{field}` of
+    #: the body may stand in it.
+    path: str
+    body: type[B]
+    #: The aggregate's method, given the body, the actor and the time.
+    apply: Callable[[PatientFlow, B, Actor, datetime], None]
+    #: The route's name, which its OpenAPI operation id is made from.
+    name: str
+    #: The board offers it as one click on a card; otherwise as a form in the card's menu.
+    quick: bool = False
+    #: The unit or zone the body names, which must be the actor's before the flow is asked.
+    place: Callable[[B], UUID] | None = None
+
+    @property
+    def verb(self) -> str:
+        """What it does, in bokmål, as a refusal names it ("Din rolle kan ikke …")."""
+        return COMMAND_TEXT[self.command]
+
+    @property
+    def path_fields(self) -> tuple[str, ...]:
+        """The body's fields the path carries."""
+        return tuple(re.findall(r"{(\w+)}", self.path))
+
+    @property
+    def json_body(self) -> type[schemas.Body]:
+        """What the JSON carries: the body, or nothing where the path carries all of it."""
+        if not self.path_fields:
+            return self.body
+        assert set(self.path_fields) == set(self.body.model_fields), self.path
+        return schemas.Empty
+
+    def run(
+        self,
+        flows: Pasientflyt,
+        flow_id: UUID,
+        body: B,
+        *,
+        by: Actor,
+        at: datetime,
+        expected_version: int | None,
+    ) -> int:
+        """Give the command to the flow; the flow's new version."""
+        return flows.run(
+            flow_id,
+            lambda flow, by, at: self.apply(flow, body, by, at),
+            by=by,
+            at=at,
+            expected_version=expected_version,
+            place=self.place(body) if self.place else None,
+        )
 
 
-Run = Callable[[Call, Any], int]
+#: Left to inference, so that each declaration's body types its call.
+FLOW_COMMANDS = (
+    FlowCommand(
+        Command.ADMIT,
+        "admission",
+        schemas.Admission,
+        lambda f, b, by, at: f.notify_admission(b.hospital, b.admitted_at or at, by=by, at=at),
+        name="notify_admission",
+    ),
+    FlowCommand(
+        Command.NOTIFY_READY,
+        "ready-for-discharge",
+        schemas.ReadyForDischarge,
+        lambda f, b, by, at: f.notify_ready_for_discharge(
+            b.ready_at or at, b.estimate, by=by, at=at
+        ),
+        name="notify_ready_for_discharge",
+    ),
+    FlowCommand(
+        Command.WITHDRAW_READY,
+        "ready-for-discharge/withdrawal",
+        schemas.Reason,
+        lambda f, b, by, at: f.withdraw_ready_for_discharge(b.reason, by=by, at=at),
+        name="withdraw_ready_for_discharge",
+    ),
+    FlowCommand(
+        Command.ANSWER_HOSPITAL,
+        "hospital-answer",
+        schemas.HospitalAnswer,
+        lambda f, b, by, at: f.answer_hospital(b.can_receive, b.note, by=by, at=at),
+        name="answer_hospital",
+    ),
+    FlowCommand(
+        Command.RECORD_WAIT_REASON,
+        "wait-reason",
+        schemas.WaitReasonIn,
+        lambda f, b, by, at: f.record_wait_reason(b.reason, b.note, by=by, at=at),
+        name="record_wait_reason",
+    ),
+    FlowCommand(
+        Command.DECIDE,
+        "decision",
+        schemas.DecisionIn,
+        lambda f, b, by, at: f.decide_service(
+            Decision(b.service.value, b.unit_id, b.zone_id, b.starts_on, b.ends_on), by=by, at=at
+        ),
+        name="decide_service",
+    ),
+    FlowCommand(
+        Command.RESERVE_BED,
+        "reservation",
+        schemas.Reservation,
+        lambda f, b, by, at: f.reserve_bed(b.unit_id, b.bed, by=by, at=at),
+        name="reserve_bed",
+        place=lambda b: b.unit_id,
+    ),
+    FlowCommand(
+        Command.CANCEL_RESERVATION,
+        "reservation/cancellation",
+        schemas.Reason,
+        lambda f, b, by, at: f.cancel_reservation(b.reason, by=by, at=at),
+        name="cancel_reservation",
+    ),
+    FlowCommand(
+        Command.ARRIVE,
+        "arrival",
+        schemas.Empty,
+        lambda f, b, by, at: f.arrive(by=by, at=at),
+        name="arrive",
+        quick=True,
+    ),
+    FlowCommand(
+        Command.MOVE,
+        "move",
+        schemas.Move,
+        lambda f, b, by, at: f.move(b.bed, by=by, at=at),
+        name="move",
+    ),
+    FlowCommand(
+        Command.PLAN_DISCHARGE,
+        "discharge-plan",
+        schemas.DischargePlanIn,
+        lambda f, b, by, at: f.plan_discharge(
+            DischargePlan(b.on, b.estimate, b.destination.value, b.zone_id), by=by, at=at
+        ),
+        name="plan_discharge",
+    ),
+    FlowCommand(
+        Command.DISCHARGE,
+        "discharge",
+        schemas.Empty,
+        lambda f, b, by, at: f.discharge(by=by, at=at),
+        name="discharge",
+        quick=True,
+    ),
+    FlowCommand(
+        Command.START_HOME_CARE,
+        "home-care-start",
+        schemas.Empty,
+        lambda f, b, by, at: f.start_home_care(by=by, at=at),
+        name="start_home_care",
+        quick=True,
+    ),
+    FlowCommand(
+        Command.READMIT,
+        "readmission",
+        schemas.Readmission,
+        lambda f, b, by, at: f.readmit(b.hospital, by=by, at=at),
+        name="readmit",
+    ),
+    FlowCommand(
+        Command.RAISE_FLAG,
+        "safety-flags",
+        schemas.SafetyFlagIn,
+        lambda f, b, by, at: f.raise_safety_flag(b.flag, by=by, at=at),
+        name="raise_safety_flag",
+    ),
+    FlowCommand(
+        Command.CLEAR_FLAG,
+        "safety-flags/{flag}/clearing",
+        schemas.SafetyFlagIn,
+        lambda f, b, by, at: f.clear_safety_flag(b.flag, by=by, at=at),
+        name="clear_safety_flag",
+    ),
+    FlowCommand(
+        Command.CLOSE,
+        "closing",
+        schemas.Closing,
+        lambda f, b, by, at: f.close(b.reason, b.note, by=by, at=at),
+        name="close_flow",
+    ),
+)
 
-COMMANDS: dict[Command, tuple[type[BaseModel], Run]] = {
-    Command.ADMIT: (schemas.Admission, lambda c, b: c.flows.notify_admission(
-        c.flow_id, b.hospital, b.admitted_at or c.at, **c.kw())),
-    Command.NOTIFY_READY: (schemas.ReadyForDischarge, lambda c, b:
-        c.flows.notify_ready_for_discharge(c.flow_id, b.ready_at or c.at, b.estimate, **c.kw())),
-    Command.WITHDRAW_READY: (schemas.Reason, lambda c, b: c.flows.withdraw_ready_for_discharge(
-        c.flow_id, b.reason, **c.kw())),
-    Command.ANSWER_HOSPITAL: (schemas.HospitalAnswer, lambda c, b: c.flows.answer_hospital(
-        c.flow_id, b.can_receive, b.note, **c.kw())),
-    Command.RECORD_WAIT_REASON: (schemas.WaitReasonIn, lambda c, b: c.flows.record_wait_reason(
-        c.flow_id, b.reason, b.note, **c.kw())),
-    Command.DECIDE: (schemas.DecisionIn, lambda c, b: c.flows.decide_service(
-        c.flow_id, Decision(b.service.value, b.unit_id, b.zone_id, b.starts_on, b.ends_on),
-        **c.kw())),
-    Command.RESERVE_BED: (schemas.Reservation, lambda c, b: c.flows.reserve_bed(
-        c.flow_id, b.unit_id, b.bed, **c.kw())),
-    Command.CANCEL_RESERVATION: (schemas.Reason, lambda c, b: c.flows.cancel_reservation(
-        c.flow_id, b.reason, **c.kw())),
-    Command.ARRIVE: (schemas.Empty, lambda c, b: c.flows.arrive(c.flow_id, **c.kw())),
-    Command.MOVE: (schemas.Move, lambda c, b: c.flows.move(c.flow_id, b.bed, **c.kw())),
-    Command.PLAN_DISCHARGE: (schemas.DischargePlanIn, lambda c, b: c.flows.plan_discharge(
-        c.flow_id, DischargePlan(b.on, b.estimate, b.destination.value, b.zone_id), **c.kw())),
-    Command.DISCHARGE: (schemas.Empty, lambda c, b: c.flows.discharge(c.flow_id, **c.kw())),
-    Command.START_HOME_CARE: (schemas.Empty, lambda c, b: c.flows.start_home_care(
-        c.flow_id, **c.kw())),
-    Command.READMIT: (schemas.Readmission, lambda c, b: c.flows.readmit(
-        c.flow_id, b.hospital, **c.kw())),
-    Command.RAISE_FLAG: (schemas.SafetyFlagIn, lambda c, b: c.flows.raise_safety_flag(
-        c.flow_id, b.flag, **c.kw())),
-    Command.CLEAR_FLAG: (schemas.SafetyFlagIn, lambda c, b: c.flows.clear_safety_flag(
-        c.flow_id, b.flag, **c.kw())),
-    Command.CLOSE: (schemas.Closing, lambda c, b: c.flows.close_flow(
-        c.flow_id, b.reason, b.note, **c.kw())),
-}  # fmt: skip
+#: The declaration of each command of the domain.
+DECLARED: dict[Command, FlowCommand[Any]] = {c.command: c for c in FLOW_COMMANDS}
 
 
-def execute(command: Command, call: Call, body: BaseModel) -> schemas.CommandResult:
-    _, run = COMMANDS[command]
-    return schemas.CommandResult(id=call.flow_id, version=run(call, body))
+def offered(allowed: Iterable[str], *, quick: bool) -> list[FlowCommand[Any]]:
+    """The declarations of the commands a flow's state allows (by the domain's words, as a
+    card lists them): the one-click ones, or those with a form."""
+    declared = [DECLARED[Command(command)] for command in allowed]
+    return [d for d in declared if d.quick == quick]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -57,31 +58,25 @@ def get_actor(user: Annotated[User, Depends(get_user)]) -> Actor:
     return user.actor
 
 
-def check_flow_access(
-    request: Request,
-    system: Annotated[System, Depends(get_system)],
-    user: Annotated[User, Depends(get_user)],
-    now: Annotated[datetime, Depends(get_now)],
-) -> Basis | None:
-    """For every route under /flows: may this user see the flow, and give the command?
-    The command is the route's path after the flow id (see `Command`). Its answer is the
-    basis a read logs its look with (`flow_basis`)."""
-    route = request.scope["route"].path
-    command = route.split("{flow_id}", 1)[-1].strip("/").replace("{flag}/", "")
-    flow_id = request.path_params.get("flow_id")
-    viewer = viewer_of(user)
-    if flow_id is None:
-        if request.method == "POST" and not may_open_flows(viewer):
-            raise NotPermittedError("Bare tildelingskontoret kan opprette forløp.")
-        return None
-    try:
-        UUID(flow_id)
-    except ValueError:
-        return None  # the route refuses it as malformed (422)
-    system.projector.catch_up()
-    return flow_basis(
-        system, user, UUID(flow_id), now, Command(command) if request.method == "POST" else None
-    )
+def flow_access(command: Command | None) -> Callable[..., Basis | None]:
+    """The check of a route under /flows/{flow_id}: may this user see the flow, and give
+    `command` (None: a read)? Its answer is the basis a read logs its look with
+    (`flow_basis`)."""
+
+    def check(request: Request, system: CurrentSystem, user: CurrentUser, now: Now) -> Basis | None:
+        try:
+            flow_id = UUID(request.path_params["flow_id"])
+        except ValueError:
+            return None  # the route refuses it as malformed (422)
+        system.projector.catch_up()
+        return flow_basis(system, user, flow_id, now, command)
+
+    return check
+
+
+def check_may_open_flows(user: CurrentUser) -> None:
+    if not may_open_flows(viewer_of(user)):
+        raise NotPermittedError("Bare tildelingskontoret kan opprette forløp.")
 
 
 def get_expected_version(
@@ -103,5 +98,5 @@ CurrentSystem = Annotated[System, Depends(get_system)]
 CurrentUser = Annotated[User, Depends(get_user)]
 Now = Annotated[datetime, Depends(get_now)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
-FlowBasis = Annotated[Basis | None, Depends(check_flow_access)]
+FlowBasis = Annotated[Basis | None, Depends(flow_access(None))]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]

@@ -10,10 +10,10 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
+from boards.web.commands import offered
 from boards.web.translations import LANGUAGES, formatters, translator
 from flow.vocabulary import (
     CLOSING_TEXT,
-    COMMAND_TEXT,
     DESTINATION_TEXT,
     FLAG_TEXT,
     SERVICE_TEXT,
@@ -31,7 +31,7 @@ def language_context(language: str) -> dict[str, Any]:
         "_": translator(language),
         "language": language,
         **formatters(language),
-        "command_text": {c.value: t for c, t in COMMAND_TEXT.items()},
+        "offered": offered,
         "wait_reasons": WAIT_REASON_TEXT,
         "services": SERVICE_TEXT,
         "destinations": DESTINATION_TEXT,

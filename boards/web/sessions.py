@@ -14,10 +14,14 @@ from access.accounts import User
 from access.devices import Device
 from access.policy import may_see_board, viewer_of
 from access.sessions import Session
+from boards.services import board_reads
 from boards.web.dependencies import get_now, get_system
 from boards.web.translations import LANGUAGES
 from flow.errors import NotPermittedError
 from projections.bed_grid import PlaceChoice, places
+from projections.home_care_board import HomeCareBoard
+from projections.unit_board import UnitBoard
+from projections.wall_display import WallDisplay
 
 DEVICE_COOKIE = "pasientflyt_skjerm"
 #: Browsers keep a cookie at most 400 days; the device logs in again from its address.
@@ -85,12 +89,6 @@ def municipality_places(request: Request, user: User) -> list[PlaceChoice]:
     return found
 
 
-def require_board(user: User, board: UUID | None) -> None:
-    """The allocation board (None), or a unit's or zone's board, must be the user's."""
-    if not may_see_board(viewer_of(user), board):
-        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
-
-
 def live_position(request: Request) -> int:
     """Where the log stood before a board was read: its stream resumes from there (`fra`)."""
     position: int = request.app.state.live.position
@@ -102,11 +100,37 @@ Position = Annotated[int, Depends(live_position)]
 
 def allocation_session(session: PageSession) -> Session:
     """The allocation board is the office's (403)."""
-    require_board(session.user, None)
+    board_reads.authorise_board(viewer_of(session.user), None)
     return session
 
 
 AllocationSession = Annotated[Session, Depends(allocation_session)]
+
+
+# A board as the session's user may see it: the page reads it, and its stream depends on it
+# to answer 403 or 404 exactly where the page does.
+
+
+def unit_board(request: Request, unit_id: UUID, session: PageSession, _: Position) -> UnitBoard:
+    """A unit's board: the user's own unit (403), of the user's municipality (404)."""
+    viewer, now = viewer_of(session.user), get_now(request)
+    return board_reads.unit_board(get_system(request), viewer, unit_id, now)
+
+
+def unit_wall(request: Request, unit_id: UUID, session: PageSession, _: Position) -> WallDisplay:
+    viewer, now = viewer_of(session.user), get_now(request)
+    return board_reads.unit_wall(get_system(request), viewer, unit_id, now)
+
+
+def zone_board(request: Request, zone_id: UUID, session: PageSession, _: Position) -> HomeCareBoard:
+    """A zone's board: the user's own zone (403), of the user's municipality (404)."""
+    viewer, now = viewer_of(session.user), get_now(request)
+    return board_reads.zone_board(get_system(request), viewer, zone_id, now)
+
+
+UnitBoardRead = Annotated[UnitBoard, Depends(unit_board)]
+UnitWallRead = Annotated[WallDisplay, Depends(unit_wall)]
+ZoneBoardRead = Annotated[HomeCareBoard, Depends(zone_board)]
 
 
 def display_device(request: Request) -> Device | None:

@@ -477,7 +477,7 @@ def first_words(statement: str) -> str:
 def _unit_page(request: Request, unit_id: UUID) -> None:
     """The unit page as its route runs it, its dependencies called in turn."""
     session, position = sessions.page_session(request), sessions.live_position(request)
-    board = board_pages.unit_board(request, unit_id, session, position)
+    board = sessions.unit_board(request, unit_id, session, position)
     board_pages.unit_page(request, session, position, board)
 
 

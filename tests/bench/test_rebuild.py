@@ -362,7 +362,8 @@ class Simulation:
     def _give_up_bed(
         self, flow: PatientFlow, unit: CareUnit, change: Callable[[], None], by: Actor
     ) -> None:
-        """As `_update_giving_up_bed`: the flow changes and its unit frees the bed."""
+        """As `Pasientflyt.run` does when a command gives up a bed: the flow changes and its unit
+        frees the bed."""
         held = flow.held_bed
         assert held is not None and held.unit_id == unit.id
 

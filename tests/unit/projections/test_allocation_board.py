@@ -198,7 +198,7 @@ class TestHomeStraightFromHospital:
 
         (card,) = board(story).ready
 
-        assert "discharge-plan" in card.more_commands
+        assert "discharge-plan" in card.allowed
         assert "discharge" not in card.allowed
 
     def test_a_ready_patient_with_a_reserved_bed_is_not_offered_the_discharge_plan(
