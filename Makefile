@@ -28,6 +28,7 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy flow access boards fixtures projections
+	$(BIN)/lint-imports
 
 test: lint
 	$(BIN)/pytest -n auto --dist loadgroup
