@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import secrets
+from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
@@ -53,19 +54,29 @@ def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
     return "; ".join(field_message(e) for e in error.errors()), 422
 
 
-async def form_fields(request: Request) -> dict[str, str]:
-    """A page's form as the fields of a body: the CSRF token and empty fields left out (a
-    field not given takes its default), and a day where a moment (`…_at`) is asked means
-    noon that day in Oslo. A checkbox sends "on", which a body reads as true."""
-    fields: dict[str, str] = {}
-    for key, value in (await request.form()).items():
-        if key == "csrf_token" or not isinstance(value, str) or value == "":
-            continue
-        fields[key] = _noon_in_oslo(value) if key.endswith("_at") and len(value) == 10 else value
-    return fields
+def form_fields(*lists: str) -> Callable[[Request], Awaitable[dict[str, Any]]]:
+    """The one way a page reads its form, as the fields of a body: the CSRF token and empty
+    fields left out (a field not given takes its default), and a day where a moment (`…_at`)
+    is asked means noon that day in Oslo. A checkbox sends "on", which a body reads as true;
+    the fields named in `lists` are checkboxes of many choices, read as a list of those
+    ticked (empty when none is)."""
+
+    async def parse(request: Request) -> dict[str, Any]:
+        form = await request.form()
+        fields: dict[str, Any] = {}
+        for key, value in form.items():
+            if key == "csrf_token" or key in lists or not isinstance(value, str) or value == "":
+                continue
+            moment = key.endswith("_at") and len(value) == 10
+            fields[key] = _noon_in_oslo(value) if moment else value
+        for key in lists:
+            fields[key] = [v for v in form.getlist(key) if isinstance(v, str) and v != ""]
+        return fields
+
+    return parse
 
 
-FormFields = Annotated[dict[str, str], Depends(form_fields)]
+FormFields = Annotated[dict[str, Any], Depends(form_fields())]
 
 
 def _noon_in_oslo(day: str) -> str:

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from access.sessions import Session
-from boards.pages.common import ROLE_TEXT, render
+from boards.pages.common import ROLE_TEXT, form_fields, render
 from boards.services.admin import Admin, admin_of
 from boards.shapes import field_message
 from boards.web.problems import status_of
@@ -37,15 +37,8 @@ NO_STORE = {"Cache-Control": "no-store"}
 AdminService = Annotated[Admin, Depends(admin_of)]
 
 
-async def _form(request: Request) -> dict[str, Any]:
-    """The form's fields, `unit_ids` as a list; empty fields and the CSRF token left out."""
-    form = await request.form()
-    fields: dict[str, Any] = {k: v for k, v in form.items() if k != "csrf_token" and v != ""}
-    fields["unit_ids"] = [u for u in form.getlist("unit_ids") if u != ""]
-    return fields
-
-
-Form = Annotated[dict[str, Any], Depends(_form)]
+#: An admin form: `unit_ids`, the units a user or a display is for, is a list.
+Form = Annotated[dict[str, Any], Depends(form_fields("unit_ids"))]
 
 
 def page(

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
 from access.accounts import Role, User
 from boards.pages.admin.common import NO_STORE, AdminService, Form, attempt, back, page
+from boards.pages.common import form_fields
 from boards.services.admin import Admin, check_admin
 from boards.shapes import Name
 from boards.web.admin_schemas import UserIn
@@ -133,16 +134,20 @@ class MappingForm(Body):
     unit_codes: list[str] = Field(default_factory=list, max_length=50)
 
 
+#: The login mapping's form: `unit_codes`, the units its role is for, is a list.
+MappingFields = Annotated[dict[str, Any], Depends(form_fields("unit_codes"))]
+
+
 @router.post("/admin/innlogging")
-async def add_mapping(request: Request, session: CheckedSession, admin: AdminService) -> Response:
+def add_mapping(
+    request: Request, session: CheckedSession, admin: AdminService, form: MappingFields
+) -> Response:
     user = session.user
     check_admin(user)
-    form = await request.form()
-    fields = {k: form.get(k) for k in ("claim", "value", "role")}
-    codes = [str(code) for code in form.getlist("unit_codes") if code]
+    fields = {k: form.get(k, "") for k in ("claim", "value", "role")}
 
     def change() -> Response:
-        body = MappingForm.model_validate({**fields, "unit_codes": codes})
+        body = MappingForm.model_validate(form)
         admin.map_role(user, body.claim, body.value, body.role, body.unit_codes, get_now(request))
         return back("/admin/innlogging")
 
