@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID, uuid5
 
@@ -19,22 +18,7 @@ from flow.actor import Actor
 from flow.checklists import Checklist, Condition, PartyRole, TaskTemplate
 from flow.copying import CopiedByValue
 from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
-from flow.vocabulary import ERASED
-
-
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    COMPLETED = "completed"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-STATUS_TEXT = {
-    TaskStatus.OPEN: "åpen",
-    TaskStatus.COMPLETED: "utført, venter på bekreftelse",
-    TaskStatus.CLOSED: "lukket",
-    TaskStatus.CANCELLED: "avbrutt",
-}
+from flow.vocabulary import ERASED, STATUS_TEXT, TaskStatus
 
 
 @dataclass(frozen=True)

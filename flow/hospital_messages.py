@@ -26,22 +26,14 @@ from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import IllegalTransitionError, UnusableTextError
 from flow.views import FlowView
-from flow.vocabulary import HOSPITAL_PHASES, PHASE_TEXT, Phase, Source
-
-
-class MessageKind(StrEnum):
-    ADMITTED = "admitted"  # MeldingInnlagtPasient
-    READY = "ready"  # MeldingUtskrivningsklarPasient
-    READY_WITHDRAWN = "ready_withdrawn"  # AvmeldingUtskrivningsklarPasient
-    DISCHARGED = "discharged"  # MeldingOmUtskrevetPasient
-
-
-KIND_TEXT = {
-    MessageKind.ADMITTED: "innlagt pasient",
-    MessageKind.READY: "utskrivningsklar pasient",
-    MessageKind.READY_WITHDRAWN: "avmelding av utskrivningsklar pasient",
-    MessageKind.DISCHARGED: "utskrevet pasient",
-}
+from flow.vocabulary import (
+    HOSPITAL_PHASES,
+    MESSAGE_KIND_TEXT,
+    PHASE_TEXT,
+    MessageKind,
+    Phase,
+    Source,
+)
 
 
 class Dispatch(StrEnum):
@@ -88,7 +80,7 @@ def receive(
     None if the municipality has none). Refusals are the domain's `FlowError`s."""
     if message.dispatch == Dispatch.CANCEL and message.kind != MessageKind.READY:
         raise IllegalTransitionError(
-            f"Sykehuset kansellerte meldingen om {KIND_TEXT[message.kind]}. Det kan ikke "
+            f"Sykehuset kansellerte meldingen om {MESSAGE_KIND_TEXT[message.kind]}. Det kan ikke "
             "gjøres om automatisk: rett forløpet for hånd."
         )
     opened = flow_id is None
@@ -101,7 +93,7 @@ def receive(
 def _open(app: Pasientflyt, message: HospitalMessage, *, by: Actor, at: datetime) -> UUID:
     if message.kind not in (MessageKind.ADMITTED, MessageKind.READY):
         raise IllegalTransitionError(
-            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: kommunen har ikke noe "
+            f"Kan ikke ta imot melding om {MESSAGE_KIND_TEXT[message.kind]}: kommunen har ikke noe "
             "åpent forløp for pasienten."
         )
     # The id follows from the message, so the same message cannot open two flows.
@@ -144,7 +136,7 @@ def _left_hospital(
     no bed reserved, leaves as the office planned (home, long-term care, elsewhere)."""
     if flow.phase not in HOSPITAL_PHASES:
         raise IllegalTransitionError(
-            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: ifølge forløpet er "
+            f"Kan ikke ta imot melding om {MESSAGE_KIND_TEXT[message.kind]}: ifølge forløpet er "
             f"pasienten ikke på sykehus, men {PHASE_TEXT[Phase(flow.phase)]}."
         )
     if flow.reservation is not None:

@@ -16,7 +16,7 @@ from eventsourcing.domain import event
 
 from flow.actor import Actor
 from flow.checklists import Condition, PartyRole
-from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party, TaskStatus
+from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party
 from flow.errors import FlowClosedError, IllegalTransitionError
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
@@ -31,6 +31,7 @@ from flow.vocabulary import (
     SafetyFlag,
     ServiceKind,
     Source,
+    TaskStatus,
     WaitReason,
 )
 

@@ -19,7 +19,8 @@ from sqlalchemy import (
     select,
 )
 
-from flow.closed_loops import ClosedLoops, TaskStatus
+from flow.closed_loops import ClosedLoops
+from flow.vocabulary import TaskStatus
 from projections.columns import UTCDateTime
 from projections.projector import Handler, Projection
 from projections.rows import Rows

@@ -25,9 +25,9 @@ from boards.web.problems import field_message
 from flow.hospital_messages import (
     Dispatch,
     HospitalMessage,
-    MessageKind,
     UnreadableMessageError,
 )
+from flow.vocabulary import MessageKind
 
 EVENTS = "urn:pasientflyt:fhir:hospital-notification"
 ESTIMATE = "urn:pasientflyt:fhir:estimate"

@@ -17,9 +17,9 @@ from boards.hospital.reading import event_time, identity, limited
 from flow.hospital_messages import (
     Dispatch,
     HospitalMessage,
-    MessageKind,
     UnreadableMessageError,
 )
+from flow.vocabulary import MessageKind
 
 #: The message elements inside `Pasientlogistikk`.
 KINDS = {

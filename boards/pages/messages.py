@@ -10,7 +10,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from boards.pages.common import AllocationSession, CheckedSession, render, require_board
 from boards.web.dependencies import get_now, get_system
-from flow.hospital_messages import KIND_TEXT, Dispatch, MessageKind
+from flow.hospital_messages import Dispatch
+from flow.vocabulary import MESSAGE_KIND_TEXT, MessageKind
 
 router = APIRouter(include_in_schema=False)
 
@@ -26,7 +27,7 @@ def messages_page(request: Request, session: AllocationSession) -> HTMLResponse:
     )
     context = {
         "messages": waiting,
-        "kinds": {kind.value: KIND_TEXT[kind] for kind in MessageKind},
+        "kinds": {kind.value: MESSAGE_KIND_TEXT[kind] for kind in MessageKind},
         "dispatches": {d.value: text for d, text in DISPATCH_TEXT.items()},
     }
     return render(request, "hospital_messages.html", context, session=session)

@@ -8,12 +8,12 @@ from pathlib import Path
 import boards
 from boards.pages.messages import DISPATCH_TEXT
 from boards.web.translations import translator
-from flow.hospital_messages import KIND_TEXT
 from flow.vocabulary import (
     CLOSING_TEXT,
     COMMAND_TEXT,
     DESTINATION_TEXT,
     FLAG_TEXT,
+    MESSAGE_KIND_TEXT,
     SERVICE_TEXT,
     WAIT_REASON_TEXT,
 )
@@ -43,7 +43,7 @@ def test_every_word_of_the_vocabulary_shown_on_a_board_has_an_english_translatio
         *DESTINATION_TEXT.values(),
         *FLAG_TEXT.values(),
         *CLOSING_TEXT.values(),
-        *KIND_TEXT.values(),
+        *MESSAGE_KIND_TEXT.values(),
         *DISPATCH_TEXT.values(),
     ]
     assert [t for t in shown if english(t) == t and t != "delirium"] == []
