@@ -19,11 +19,10 @@ from flow.checklists import Condition, PartyRole
 from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party
 from flow.errors import FlowClosedError, IllegalTransitionError
 from flow.national_id import validate as validate_national_id
+from flow.refusals import Param
 from flow.vocabulary import (
-    COMMAND_TEXT,
     ERASED,
     HOSPITAL_PHASES,
-    PHASE_TEXT,
     ClosingReason,
     Command,
     Destination,
@@ -232,38 +231,38 @@ class PatientFlow(ClosedLoops):
 
     def _check_open(self) -> None:
         if self.phase == Phase.CLOSED:
-            raise FlowClosedError("Forløpet er avsluttet og kan ikke endres.")
+            raise FlowClosedError("flow_closed")
 
     def _check(self, command: Command) -> None:
+        """Refused, the sentence says what state the flow is in and what it allows; where
+        the way out of hospital is the question, a code of its own says what to do first."""
         self._check_open()
-        if not RULES[command](self):
-            allowed = ", ".join(COMMAND_TEXT[c] for c in self.allowed_commands())
-            raise IllegalTransitionError(
-                f"Kan ikke {COMMAND_TEXT[command]}: pasienten er {self._describe()}. "
-                f"{self._hint(command)}Tillatt nå: {allowed}."
-            )
-
-    def _describe(self) -> str:
-        text = PHASE_TEXT[Phase(self.phase)]
-        if self.reservation is not None:
-            text += f", med reservert seng {self.reservation.bed}"
-        elif self.decision is None and self.phase != Phase.ON_STAY:
-            text += ", uten vedtak"
-        if self.phase == Phase.ON_STAY and self.discharge_plan is None:
-            text += ", uten planlagt utskrivning"
-        return text
-
-    def _hint(self, command: Command) -> str:
-        """What to do first, where the way out of hospital is the question."""
+        if RULES[command](self):
+            return
+        state = self._state(command)
         leaving = command in (Command.PLAN_DISCHARGE, Command.DISCHARGE)
         if leaving and self.phase in HOSPITAL_PHASES and self.reservation is not None:
-            return (
-                "Pasienten skal til den reserverte sengen: opphev reservasjonen først "
-                "hvis pasienten skal skrives ut rett fra sykehuset. "
-            )
+            raise IllegalTransitionError("reservation_held", **state)
         if command == Command.DISCHARGE and _may_leave(self) and self.discharge_plan is None:
-            return "Planlegg utskrivningen først: dato og hvor pasienten skal. "
-        return ""
+            raise IllegalTransitionError("discharge_not_planned", **state)
+        raise IllegalTransitionError("illegal_transition", **state)
+
+    def _state(self, command: Command) -> dict[str, Param]:
+        """The parameters of a refused command: the flow's state and what it allows."""
+        notes = []
+        if self.reservation is not None:
+            notes.append("bed_reserved")
+        elif self.decision is None and self.phase != Phase.ON_STAY:
+            notes.append("no_decision")
+        if self.phase == Phase.ON_STAY and self.discharge_plan is None:
+            notes.append("no_discharge_plan")
+        return {
+            "command": command.value,
+            "phase": self.phase,
+            "notes": notes,
+            "bed": self.reservation.bed if self.reservation is not None else None,
+            "allowed": [c.value for c in self.allowed_commands()],
+        }
 
     # -- hospital -----------------------------------------------------------------
 
@@ -344,7 +343,9 @@ class PatientFlow(ClosedLoops):
         assert self.decision is not None
         if self.decision.unit_id != unit_id:
             raise IllegalTransitionError(
-                "Vedtaket gjelder en annen avdeling. Fatt nytt vedtak før du reserverer her."
+                "decision_for_other_unit",
+                unit_id=str(unit_id),
+                decided_unit_id=str(self.decision.unit_id) if self.decision.unit_id else None,
             )
         if self.phase in HOSPITAL_PHASES and self.discharge_plan is not None:
             reason = "Seng ble reservert: pasienten skrives ikke ut rett fra sykehuset."
@@ -383,7 +384,7 @@ class PatientFlow(ClosedLoops):
         self._check(Command.MOVE)
         assert self.stay is not None
         if bed == self.stay.bed:
-            raise IllegalTransitionError(f"Pasienten ligger allerede i seng {bed}.")
+            raise IllegalTransitionError("already_in_bed", bed=bed)
         self._moved(bed=bed, by=by, at=at)
 
     @event("PatientMoved")
@@ -452,7 +453,7 @@ class PatientFlow(ClosedLoops):
     def raise_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
         self._check(Command.RAISE_FLAG)
         if flag.value in self.safety_flags:
-            raise IllegalTransitionError(f"Risikoflagget «{flag.value}» er allerede satt.")
+            raise IllegalTransitionError("flag_already_raised", flag=flag.value)
         self._safety_flag_raised(flag=flag.value, by=by, at=at)
 
     @event("SafetyFlagRaised")
@@ -462,7 +463,7 @@ class PatientFlow(ClosedLoops):
     def clear_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
         self._check(Command.CLEAR_FLAG)
         if flag.value not in self.safety_flags:
-            raise IllegalTransitionError(f"Risikoflagget «{flag.value}» er ikke satt.")
+            raise IllegalTransitionError("flag_not_raised", flag=flag.value)
         self._safety_flag_cleared(flag=flag.value, by=by, at=at)
 
     @event("SafetyFlagCleared")
@@ -485,7 +486,7 @@ class PatientFlow(ClosedLoops):
         """Identity and free text go for good (the application erases the flow's key);
         in any phase, closed flows included, once. `reason` says why, never who."""
         if self.erased:
-            raise IllegalTransitionError("Forløpets personopplysninger er allerede slettet.")
+            raise IllegalTransitionError("identity_already_erased")
         self._identity_erased(reason=reason, by=by, at=at)
 
     @event("IdentityErased")

@@ -20,7 +20,7 @@ from access.daily_rates import FIRST_YEAR, HIGHEST_RATE, LAST_YEAR
 from access.devices import Device
 from boards.services.admin import Admin, admin_of, check_admin
 from boards.web.dependencies import CurrentUser, Now
-from boards.web.schemas import BedName, Body, Name, Problem
+from boards.web.schemas import BedName, Body, Name, Problem, field_error
 from flow.checklist_file import MAX_CHARACTERS
 from flow.checklists import Checklist, ChecklistCatalog
 from flow.views import ChecklistVersion, UnitView
@@ -34,7 +34,7 @@ Username = Annotated[
 
 def _short_term(kind: UnitKind) -> UnitKind:
     if kind == UnitKind.HOME_CARE_ZONE:
-        raise ValueError("En sone registreres under /admin/zones.")
+        raise field_error("zone_registered_under_zones")
     return kind
 
 

@@ -25,7 +25,7 @@ router = APIRouter(
 
 def _require_board(user: User, unit_id: UUID | None) -> None:
     if not may_see_board(viewer_of(user), unit_id):
-        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
+        raise NotPermittedError("board_not_yours")
 
 
 @router.get("/boards/allocation")

@@ -49,11 +49,11 @@ async def receive_hospital_message(
     """A PLO message (XML in KITH's envelope) or a FHIR R4 message Bundle (JSON): the
     commands it stands for, once per message id (a replay gets the first answer)."""
     if not may_send_hospital_messages(user.role):
-        raise NotPermittedError("Bare sykehusets integrasjonsbruker kan sende sykehusmeldinger.")
+        raise NotPermittedError("only_integration_sends")
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BYTES:  # refused before the rest is read
-            raise UnreadableMessageError(f"Meldingen er større enn {MAX_BYTES // 1024} KiB.")
+            raise UnreadableMessageError("message_too_large", limit_kib=MAX_BYTES // 1024)
     answer = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
     return JSONResponse(answer.body, status_code=answer.status_code)

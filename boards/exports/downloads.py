@@ -46,7 +46,7 @@ def board_download(
 ) -> Response:
     """`via` prefixes the access log's view: "api/" for the JSON API, "" for the pages."""
     if not may_see_board(viewer_of(user), place_id):
-        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
+        raise NotPermittedError("board_not_yours")
     system.projector.catch_up()
     board = _read(system, user, kind, place_id, now)
     view = f"{via}eksport/{kind.value}.{sheet_format.value}"

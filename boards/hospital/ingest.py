@@ -110,15 +110,13 @@ class Rejected:
 def read(body: bytes) -> HospitalMessage:
     """A PLO message (XML) or a FHIR Bundle (JSON), told apart by their first character."""
     if len(body) > MAX_BYTES:
-        raise UnreadableMessageError(f"Meldingen er større enn {MAX_BYTES // 1024} KiB.")
+        raise UnreadableMessageError("message_too_large", limit_kib=MAX_BYTES // 1024)
     start = body.lstrip()[:1]
     if start == b"<":
         return plo.parse(body)
     if start == b"{":
         return fhir.parse(body)
-    raise UnreadableMessageError(
-        "Ukjent format: send en PLO-melding (XML) eller en FHIR-Bundle (JSON)."
-    )
+    raise UnreadableMessageError("message_format_unknown")
 
 
 class HospitalMessages:

@@ -230,7 +230,7 @@ def streaming_device(request: Request) -> Device:
     if device is None or not device_board(
         request.app.state.system, device, request.app.state.clock()
     ):
-        raise NotFoundError("Skjermen er ukjent eller tilbakekalt.")
+        raise NotFoundError("display_unknown")
     return device
 
 
@@ -249,7 +249,7 @@ async def device_stream(
         if isinstance(board, ZoneWall):
             return zone_wall_parts(board, language)
         if board is None:
-            raise NotFoundError("Stedet skjermen viser finnes ikke lenger.")
+            raise NotFoundError("display_place_gone")
         return wall_parts(board, language)
 
     async def still_valid() -> bool:

@@ -8,7 +8,7 @@ from html import escape
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, HTTPException, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -32,7 +32,7 @@ from boards.web.commands import COMMANDS, Call, execute
 from boards.web.dependencies import authorise_flow, get_now, get_system
 from boards.web.problems import field_message, status_of
 from boards.web.translations import translator
-from flow.errors import FlowError
+from flow.errors import FlowError, NotFoundError
 from flow.rates import OSLO
 from flow.vocabulary import Command
 from projections.allocation_board import AllocationBoard
@@ -127,7 +127,7 @@ def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTML
         system.rates.of(user.municipality_id),
     )
     if card is None:
-        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+        raise NotFoundError("not_found", thing="flow")
     with looks_logged(system, user, card, "tildeling/handlinger", get_now(request)):
         context = {"card": card, "places": municipality_places(request, user)}
         return render(request, "_command_forms.html", context, session=session)
@@ -143,7 +143,7 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
     rates = system.rates.of(user.municipality_id)
     card = load_card(system.engine, user.municipality_id, flow_id, now, rates)
     if card is None:
-        raise HTTPException(status_code=404, detail="Forløpet finnes ikke.")
+        raise NotFoundError("not_found", thing="flow")
     accounts = system.accounts.list_users(user.municipality_id)
     context = {
         "card": card,
@@ -269,7 +269,7 @@ def task_action(
     system.projector.catch_up()
     flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
     if flow_id is None or action not in {"utfort", "bekreftet", "avvist"}:
-        raise HTTPException(status_code=404, detail="Oppgaven finnes ikke.")
+        raise NotFoundError("not_found", thing="task")
     authorise_flow(system, viewer_of(user), flow_id, get_now(request))
     by, units, now = user.actor, user.unit_ids, get_now(request)
     try:

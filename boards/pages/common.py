@@ -9,7 +9,7 @@ from collections.abc import Collection
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -68,7 +68,7 @@ def checked_session(
     """A state-changing request must carry the session's CSRF token (form or header)."""
     sent = csrf_token or request.headers.get("X-CSRF-Token")
     if sent != session.csrf_token:
-        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+        raise NotPermittedError("form_expired")
     return session
 
 
@@ -76,10 +76,10 @@ PageSession = Annotated[Session, Depends(page_session)]
 CheckedSession = Annotated[Session, Depends(checked_session)]
 
 
-def role_session(session: Session, roles: Collection[str], refusal: str) -> Session:
-    """The session, if its user has one of the roles (403 otherwise)."""
+def role_session(session: Session, roles: Collection[str], refusal: NotPermittedError) -> Session:
+    """The session, if its user has one of the roles (`refusal` otherwise)."""
     if session.user.role not in roles:
-        raise NotPermittedError(refusal)
+        raise refusal
     return session
 
 
@@ -175,7 +175,7 @@ def log_in(
     csrf_token: Annotated[str, Form()],
 ) -> Response:
     if csrf_token != request.cookies.get(LOGIN_CSRF_COOKIE):
-        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+        raise NotPermittedError("form_expired")
     system, now, client = get_system(request), get_now(request), client_address(request)
     context = {"csrf_token": csrf_token, "username": username}
     if minutes := system.lockout.minutes_left(username, now):
@@ -244,7 +244,7 @@ def home(request: Request, session: PageSession) -> Response:
 def require_board(user: User, board: UUID | None) -> None:
     """The allocation board (None), or a unit's or zone's board, must be the user's."""
     if not may_see_board(viewer_of(user), board):
-        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
+        raise NotPermittedError("board_not_yours")
 
 
 def live_position(request: Request) -> int:

@@ -16,7 +16,7 @@ from boards.pages.common import CheckedSession, PageSession, refusal_of, render,
 from boards.services.emergency import open_emergency_access
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import EmergencyAccessIn
-from flow.errors import FlowError, NotFoundError
+from flow.errors import FlowError, NotFoundError, NotPermittedError
 from flow.vocabulary import FLAG_TEXT, PHASE_TEXT
 from projections.cards import load_card
 
@@ -24,7 +24,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _nurse(session: PageSession) -> Session:
-    return role_session(session, MAY_USE, "Nødtilgang er for sykepleiere og hjemmetjenesten.")
+    return role_session(session, MAY_USE, NotPermittedError("emergency_access_not_for_role"))
 
 
 NurseSession = Annotated[Session, Depends(_nurse)]
@@ -99,7 +99,7 @@ def emergency_flow(request: Request, grant_id: UUID, session: NurseSession) -> H
     rates = system.rates.of(user.municipality_id)
     card = load_card(system.engine, user.municipality_id, grant.flow_id, now, rates)
     if card is None:
-        raise NotFoundError("Forløpet finnes ikke.")
+        raise NotFoundError("not_found", thing="flow")
     system.access_log.record(user, [grant.flow_id], "nødtilgang", now, Basis.EMERGENCY)
     context = {
         "grant": grant,

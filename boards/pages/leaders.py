@@ -30,13 +30,13 @@ from boards.pages.common import (
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
-from flow.errors import FlowError, NotFoundError
+from flow.errors import FlowError, NotFoundError, NotPermittedError
 
 router = APIRouter(include_in_schema=False)
 
 
 def _leader(session: PageSession) -> Session:
-    return role_session(session, (Role.LEADER,), "Denne siden er for ledere.")
+    return role_session(session, (Role.LEADER,), NotPermittedError("leaders_only_page"))
 
 
 LeaderSession = Annotated[Session, Depends(_leader)]

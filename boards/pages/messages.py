@@ -5,11 +5,12 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from boards.pages.common import AllocationSession, CheckedSession, render, require_board
 from boards.web.dependencies import get_now, get_system
+from flow.errors import NotFoundError
 from flow.hospital_messages import Dispatch
 from flow.vocabulary import MESSAGE_KIND_TEXT, MessageKind
 
@@ -41,5 +42,5 @@ def mark_handled(request: Request, row_id: UUID, session: CheckedSession) -> Res
         user.municipality_id, row_id, user, get_now(request)
     )
     if not handled:
-        raise HTTPException(status_code=404, detail="Meldingen finnes ikke på listen.")
+        raise NotFoundError("message_not_on_list")
     return RedirectResponse("/tildeling/meldinger", status_code=303)

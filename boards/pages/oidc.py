@@ -8,7 +8,7 @@ import logging
 import secrets
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from access.oidc import (
@@ -28,6 +28,7 @@ from boards.settings import Settings
 from boards.web.dependencies import get_now, get_system
 from boards.web.rendering import templates
 from boards.web.security import client_address, log_access
+from flow.errors import NotFoundError
 
 ATTEMPT_COOKIE = "pasientflyt_oidc"
 _COOKIE_PATH = "/logg-inn/oidc"
@@ -108,7 +109,7 @@ def _login(request: Request) -> OidcLogin:
 def _config(request: Request) -> OidcConfig:
     settings = _settings(request)
     if settings is None or not _active(settings):
-        raise HTTPException(status_code=404, detail="Innlogging med OpenID Connect er ikke på.")
+        raise NotFoundError("oidc_off")
     assert settings.oidc_issuer and settings.oidc_client_id
     return OidcConfig(
         issuer=settings.oidc_issuer,

@@ -6,7 +6,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access.access_log import Basis
@@ -15,8 +15,13 @@ from access.policy import Viewer, may_call, may_command, may_open_flows, may_see
 from boards.services.system import System
 from flow.actor import Actor
 from flow.application import Pasientflyt
-from flow.errors import NotFoundError, NotPermittedError
-from flow.vocabulary import COMMAND_TEXT, Command
+from flow.errors import (
+    NotAuthenticatedError,
+    NotFoundError,
+    NotPermittedError,
+    UnusableTextError,
+)
+from flow.vocabulary import Command
 from projections.care_relations import care_relations
 
 _bearer = HTTPBearer(auto_error=False, description="Token fra `pasientflyt users token`.")
@@ -43,13 +48,9 @@ def get_user(
 ) -> User:
     user = system.accounts.user_for_token(credentials.credentials) if credentials else None
     if user is None:
-        raise HTTPException(
-            status_code=401,
-            detail="Logg inn, eller send en gyldig «Authorization: Bearer <token>».",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise NotAuthenticatedError("not_authenticated")
     if not may_call(user.role, request.url.path):
-        raise NotPermittedError("Integrasjonsbrukeren kan bare sende sykehusmeldinger.")
+        raise NotPermittedError("integration_only_messages")
     return user
 
 
@@ -72,7 +73,7 @@ def check_flow_access(
     viewer = viewer_of(user)
     if flow_id is None:
         if request.method == "POST" and not may_open_flows(viewer):
-            raise NotPermittedError("Bare tildelingskontoret kan opprette forløp.")
+            raise NotPermittedError("only_allocation_opens")
         return None
     try:
         UUID(flow_id)
@@ -96,7 +97,7 @@ def flow_basis(
         if system.emergency.active(user, flow_id, now) is None:
             raise
         if command is not None:
-            raise NotPermittedError("Nødtilgang gir innsyn, ikke kommandoer.") from None
+            raise NotPermittedError("emergency_access_read_only") from None
         return Basis.EMERGENCY
     return None
 
@@ -109,9 +110,9 @@ def authorise_flow(
     with system.engine.connect() as db:
         relations = care_relations(db, [flow_id]).get(flow_id)
     if relations is None or not may_see(viewer, relations, now):
-        raise NotFoundError("Forløpet finnes ikke.")
+        raise NotFoundError("not_found", thing="flow")
     if command is not None and not may_command(viewer, command, relations, now):
-        raise NotPermittedError(f"Din rolle kan ikke {COMMAND_TEXT[command]}.")
+        raise NotPermittedError("command_not_for_role", command=command.value)
 
 
 def get_expected_version(
@@ -124,7 +125,7 @@ def get_expected_version(
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit() or len(value) > 9:
-        raise HTTPException(status_code=422, detail="If-Match må være et versjonsnummer.")
+        raise UnusableTextError("if_match_not_a_version")
     return int(value)
 
 

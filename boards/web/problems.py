@@ -1,4 +1,4 @@
-"""One mapping from refusals to HTTP: 404, 403, or 409 with the guard's sentence, and
+"""One mapping from refusals to HTTP: 404, 403, 401, or 409 with the guard's sentence, and
 422 with a Norwegian message per field."""
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
 from boards.web.security import log_refusal
-from flow.errors import FlowError, NotFoundError, NotPermittedError, UnusableTextError
+from flow.errors import (
+    FlowError,
+    NotAuthenticatedError,
+    NotFoundError,
+    NotPermittedError,
+    UnusableTextError,
+)
 
 #: Pydantic's error types in bokmål; `{…}` are filled from the error's context.
 FIELD_MESSAGES = {
@@ -51,6 +57,8 @@ def status_of(error: FlowError) -> int:
         return 404
     if isinstance(error, NotPermittedError):
         return 403
+    if isinstance(error, NotAuthenticatedError):
+        return 401
     if isinstance(error, UnusableTextError):
         return 422
     return 409
@@ -66,9 +74,11 @@ def field_message(error: Mapping[str, Any]) -> str:
 
 async def _flow_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, FlowError)
-    if isinstance(error, NotFoundError | NotPermittedError):
-        await log_refusal(request, status_of(error))
-    return JSONResponse({"detail": error.message}, status_code=status_of(error))
+    status = status_of(error)
+    if status in {401, 403, 404}:
+        await log_refusal(request, status)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return JSONResponse({"detail": error.message}, status_code=status, headers=headers)
 
 
 async def _validation_error(_: Request, error: Exception) -> JSONResponse:

@@ -16,11 +16,13 @@ from pydantic import (
     StringConstraints,
     model_validator,
 )
+from pydantic_core import PydanticCustomError
 
 from access.access_log import Look
 from access.emergency_access import NOTE_LIMIT, EmergencyReason, Grant
 from flow.national_id import InvalidNationalIdError
 from flow.national_id import validate as validate_national_id
+from flow.refusals import Param, sentence
 from flow.vocabulary import (
     ClosingReason,
     Destination,
@@ -31,11 +33,17 @@ from flow.vocabulary import (
 )
 
 
+def field_error(code: str, **params: Param) -> PydanticCustomError:
+    """A field's refusal in a validator: the code is the error's `type`, the parameters its
+    `ctx`, so the 422 says it in the user's language like any other refusal."""
+    return PydanticCustomError(code, sentence(code, params), params)
+
+
 def _printable(text: str) -> str:
     """Refuse control characters and lone surrogates, which no screen or store wants."""
     for char in text:
         if unicodedata.category(char) in {"Cc", "Cs"} and char not in "\n\t":
-            raise ValueError("Teksten inneholder ugyldige tegn.")
+            raise field_error("text_invalid_characters")
     return text
 
 
@@ -45,7 +53,7 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 def _plausible(day: date) -> date:
     if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"Datoen må ligge mellom {EARLIEST} og {LATEST}.")
+        raise field_error("date_out_of_range", earliest=str(EARLIEST), latest=str(LATEST))
     return day
 
 
@@ -58,7 +66,7 @@ def _national_id(value: str) -> str:
     try:
         return validate_national_id(value)
     except InvalidNationalIdError as error:
-        raise ValueError(str(error)) from None
+        raise field_error(error.code, **error.params) from None
 
 
 Name = Annotated[
@@ -128,11 +136,11 @@ class DecisionIn(Body):
     @model_validator(mode="after")
     def _check_place(self) -> Self:
         if self.service == ServiceKind.SHORT_TERM_STAY and self.unit_id is None:
-            raise ValueError("Et vedtak om korttidsopphold må ha unit_id.")
+            raise field_error("decision_needs_unit")
         if self.service == ServiceKind.HOME_CARE and self.zone_id is None:
-            raise ValueError("Et vedtak om hjemmetjenester må ha zone_id.")
+            raise field_error("decision_needs_zone")
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError("ends_on kan ikke være før starts_on.")
+            raise field_error("decision_ends_before_start")
         return self
 
 
@@ -154,7 +162,7 @@ class DischargePlanIn(Body):
     @model_validator(mode="after")
     def _check_zone(self) -> Self:
         if self.destination == Destination.HOME and self.zone_id is None:
-            raise ValueError("Utskrivning til hjemmet må ha zone_id for hjemmetjenestesonen.")
+            raise field_error("discharge_home_needs_zone")
         return self
 
 
@@ -239,7 +247,7 @@ class EmergencyAccessIn(Body):
     @model_validator(mode="after")
     def _says_why(self) -> Self:
         if self.reason == EmergencyReason.OTHER and not self.note:
-            raise ValueError("Skriv hvorfor når grunnen er «annet».")
+            raise field_error("emergency_reason_missing")
         return self
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import boards
 from boards.pages.messages import DISPATCH_TEXT
+from boards.web.problems import FIELD_MESSAGES
 from boards.web.translations import translator
+from flow.refusals import REFUSALS, WORDS, sentence
 from flow.vocabulary import (
     CLOSING_TEXT,
     COMMAND_TEXT,
@@ -52,3 +54,22 @@ def test_every_word_of_the_vocabulary_shown_on_a_board_has_an_english_translatio
 def test_bokmål_is_the_text_itself() -> None:
     assert translator("nb")("Utskrivningsklar") == "Utskrivningsklar"
     assert translator("en")("Utskrivningsklar") == "Ready for discharge"
+
+
+def test_every_refusal_has_its_title_and_sentence_in_english() -> None:
+    english = translator("en")
+    texts = [text for refusal in REFUSALS.values() for text in (refusal.title, refusal.text)]
+    assert [text for text in texts if english(text) == text] == []
+
+
+def test_every_word_a_refusal_names_and_every_field_message_has_an_english_translation() -> None:
+    english = translator("en")
+    words = [word for name, table in WORDS.items() if name != "cause" for word in table.values()]
+    shown = [*words, *FIELD_MESSAGES.values()]
+    assert [t for t in shown if english(t) == t and t != "delirium"] == []
+
+
+def test_a_refusal_in_english_keeps_the_fields_of_its_sentence() -> None:
+    english = translator("en")
+    params = {"bed": "3", "unit": "Rehabilitering 1"}
+    assert sentence("bed_taken", params, english) == ("Bed 3 on Rehabilitering 1 is already taken.")
