@@ -117,6 +117,12 @@ def sentence(code: str, params: Mapping[str, Param], translate: Translate = _sam
     return _filled(REFUSALS[code].text, params, translate)
 
 
+def still_said(code: str, params: Mapping[str, Param]) -> bool:
+    """Whether a refusal kept from earlier (a replayed answer) can be said again: its code
+    is in the catalogue, with the same parameters."""
+    return code in REFUSALS and set(params) == set(REFUSALS[code].params)
+
+
 def title(code: str, translate: Translate = _same) -> str:
     return translate(REFUSALS[code].title)
 

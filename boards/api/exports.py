@@ -12,9 +12,9 @@ from fastapi.responses import Response
 from boards.api.flows import REFUSALS
 from boards.exports.downloads import BoardKind, board_download
 from boards.exports.spreadsheets import MEDIA_TYPES, SheetFormat
-from boards.pages.common import language_of
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
 from boards.web.schemas import Problem
+from boards.web.translations import language_of
 
 SPREADSHEET: dict[int | str, dict[str, Any]] = {
     200: {

@@ -10,11 +10,14 @@ from starlette.concurrency import run_in_threadpool
 
 from access.policy import HOSPITAL_MESSAGES_PATH, may_send_hospital_messages
 from boards.hospital import fhir
-from boards.hospital.ingest import MAX_BYTES
+from boards.hospital.ingest import FOLLOW_UP, MAX_BYTES
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
+from boards.web.problems import PROBLEM_JSON, problem
 from boards.web.schemas import MessageReceived, Problem
+from boards.web.translations import answer_language, translator
 from flow.errors import NotPermittedError
 from flow.hospital_messages import UnreadableMessageError
+from flow.refusals import sentence, still_said
 
 router = APIRouter(tags=["sykehusmeldinger"])
 
@@ -56,4 +59,17 @@ async def receive_hospital_message(
         if len(body) > MAX_BYTES:  # refused before the rest is read
             raise UnreadableMessageError("message_too_large", limit_kib=MAX_BYTES // 1024)
     answer = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
+    code, params = answer.body.get("code"), answer.body.get("params", {})
+    if answer.status_code == 409 and isinstance(code, str) and still_said(code, params):
+        return _refused(request, code, params)
     return JSONResponse(answer.body, status_code=answer.status_code)
+
+
+def _refused(request: Request, code: str, params: dict[str, Any]) -> JSONResponse:
+    """A message the flow's state refused, now on the office's list: said in the sender's
+    language, whether it came now or is a replay of one that did."""
+    language = answer_language(request)
+    translate = translator(language)
+    detail = f"{sentence(code, params, translate)} {translate(FOLLOW_UP)}"
+    body = problem(code, params, 409, language, detail)
+    return JSONResponse(body, status_code=409, media_type=PROBLEM_JSON)

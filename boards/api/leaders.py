@@ -15,7 +15,6 @@ from boards.api.exports import SPREADSHEET
 from boards.exports import period
 from boards.exports.figures import figures_download, figures_for
 from boards.exports.spreadsheets import SheetFormat
-from boards.pages.common import language_of
 from boards.services.emergency import REVIEWED_SHOWN, open_emergency_access, pseudonymous
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
 from boards.web.schemas import (
@@ -26,6 +25,7 @@ from boards.web.schemas import (
     ReviewIn,
     UserLookOut,
 )
+from boards.web.translations import language_of
 from flow.errors import NotFoundError, NotPermittedError
 from projections.figures.report import Figures
 

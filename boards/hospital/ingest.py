@@ -56,7 +56,7 @@ from projections.projector import Projector
 
 #: Larger bodies are refused unread; a PLO or FHIR message is a few kilobytes.
 MAX_BYTES = 512 * 1024
-FOLLOW_UP = " Meldingen er lagt på tildelingskontorets liste over meldinger som må følges opp."
+FOLLOW_UP = "Meldingen er lagt på tildelingskontorets liste over meldinger som må følges opp."
 
 metadata = MetaData()
 
@@ -119,6 +119,13 @@ def read(body: bytes) -> HospitalMessage:
     raise UnreadableMessageError("message_format_unknown")
 
 
+def _refused(error: FlowError) -> dict[str, Any]:
+    """The answer to a message the flow's state refused: the sentence (in bokmål, as the
+    list keeps it) and the refusal's code and parameters, which an answer in another
+    language, now or replayed, is made from."""
+    return {"detail": f"{error.message} {FOLLOW_UP}", "code": error.code, "params": error.params}
+
+
 class HospitalMessages:
     def __init__(self, engine: Engine, flows: Pasientflyt, projector: Projector) -> None:
         self.engine, self.flows, self.projector = engine, flows, projector
@@ -155,7 +162,7 @@ class HospitalMessages:
                 refusal = error
                 continue
             except FlowError as error:
-                return Answer(409, {"detail": error.message + FOLLOW_UP}), flow_id
+                return Answer(409, _refused(error)), flow_id
             body = {
                 "message_id": message.message_id,
                 "flow_id": str(received.flow_id),
@@ -163,7 +170,7 @@ class HospitalMessages:
                 "opened": received.opened,
             }
             return Answer(201 if received.opened else 200, body), received.flow_id
-        return Answer(409, {"detail": refusal.message + FOLLOW_UP}), flow_id
+        return Answer(409, _refused(refusal)), flow_id
 
     def _open_flow_of(self, municipality_id: UUID, national_id: str) -> UUID | None:
         self.projector.catch_up(FlowCards.name)
@@ -190,7 +197,7 @@ class HospitalMessages:
             "status_code": answer.status_code,
             "answer": answer.body,
             "rejected": rejected,
-            "reason": answer.body["detail"].removesuffix(FOLLOW_UP) if rejected else None,
+            "reason": answer.body["detail"].removesuffix(f" {FOLLOW_UP}") if rejected else None,
             "patient_name": message.name if rejected else None,
             "national_id": message.national_id if rejected else None,
         }

@@ -42,6 +42,7 @@ from boards.live.follower import Live
 from boards.pages import boards as board_pages
 from boards.pages import common as pages
 from boards.pages.display import ZoneWall, device_board, display_device
+from boards.web.translations import language_of
 from flow.errors import NotFoundError
 from projections.home_care_board import HomeCareBoard
 from projections.unit_board import UnitBoard
@@ -146,7 +147,7 @@ async def allocation_stream(
     feed = AllocationFeed(
         request.app.state.live,
         viewer_of(user),
-        pages.language_of(request),
+        language_of(request),
         request.app.state.clock,
         {place.id: place.name for place in places},
     )
@@ -163,7 +164,7 @@ async def unit_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = pages.language_of(request), session.csrf_token
+    language, csrf_token = language_of(request), session.csrf_token
 
     def read() -> Drawn:
         board = UnitBoard.read(
@@ -189,7 +190,7 @@ async def wall_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language = pages.language_of(request)
+    language = language_of(request)
 
     def read() -> Drawn:
         display = WallDisplay.read(system.engine, user.municipality_id, unit_id, clock())
@@ -208,7 +209,7 @@ async def zone_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = pages.language_of(request), session.csrf_token
+    language, csrf_token = language_of(request), session.csrf_token
 
     def read() -> Drawn:
         board = HomeCareBoard.read(
@@ -242,7 +243,7 @@ async def device_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     system, clock = request.app.state.system, request.app.state.clock
-    language = pages.language_of(request)
+    language = language_of(request)
 
     def read() -> Drawn:
         board = device_board(system, device, clock())

@@ -21,7 +21,6 @@ from boards.pages.common import (
     CheckedSession,
     PageSession,
     Position,
-    language_of,
     live_position,
     municipality_places,
     render,
@@ -31,7 +30,7 @@ from boards.services.looks import looks_logged
 from boards.web.commands import COMMANDS, Call, execute
 from boards.web.dependencies import authorise_flow, get_now, get_system
 from boards.web.problems import field_message, status_of
-from boards.web.translations import translator
+from boards.web.translations import language_of, translator
 from flow.errors import FlowError, NotFoundError
 from flow.rates import OSLO
 from flow.vocabulary import Command

@@ -22,7 +22,7 @@ from boards.web.dependencies import get_now, get_system
 from boards.web.problems import field_message, status_of
 from boards.web.rendering import language_context, templates
 from boards.web.security import client_address, log_access
-from boards.web.translations import LANGUAGES, translator
+from boards.web.translations import LANGUAGE_COOKIE, LANGUAGES, language_of, translator
 from flow.errors import FlowError, NotPermittedError
 from flow.rates import OSLO
 from projections.bed_grid import Place, places
@@ -88,12 +88,6 @@ def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
     if isinstance(error, FlowError):
         return error.message, status_of(error)
     return "; ".join(field_message(e) for e in error.errors()), 422
-
-
-def language_of(request: Request) -> str:
-    """Bokmål unless the user chose another language we have."""
-    language = request.cookies.get("sprak", "nb")
-    return language if language in LANGUAGES else "nb"
 
 
 def render(
@@ -223,7 +217,7 @@ def log_out(request: Request, _: CheckedSession) -> Response:
 def choose_language(request: Request, language: str) -> Response:
     response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
     if language in LANGUAGES:
-        response.set_cookie("sprak", language, samesite="lax", max_age=365 * 24 * 3600)
+        response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600)
     return response
 
 

@@ -11,8 +11,9 @@ from fastapi.responses import Response
 from access.accounts import User
 from boards.exports.downloads import BoardKind, board_download
 from boards.exports.spreadsheets import SheetFormat
-from boards.pages.common import PageSession, language_of
+from boards.pages.common import PageSession
 from boards.web.dependencies import get_now, get_system
+from boards.web.translations import language_of
 
 router = APIRouter(include_in_schema=False)
 

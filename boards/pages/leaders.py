@@ -22,7 +22,6 @@ from boards.pages.common import (
     ROLE_TEXT,
     CheckedSession,
     PageSession,
-    language_of,
     refusal_of,
     render,
     role_session,
@@ -30,6 +29,7 @@ from boards.pages.common import (
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
+from boards.web.translations import language_of
 from flow.errors import FlowError, NotFoundError, NotPermittedError
 
 router = APIRouter(include_in_schema=False)

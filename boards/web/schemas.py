@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, date, datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import (
@@ -188,8 +188,28 @@ class CommandResult(BaseModel):
     version: int
 
 
+class FieldProblem(BaseModel):
+    """Ett felt i forespørselen som ikke er slik skjemaet sier."""
+
+    loc: list[str | int] = Field(description="Hvor: `body`, `query`, `path` og feltets navn.")
+    msg: str = Field(description="Hva som er galt, på brukerens språk.")
+    type: str = Field(description="Feilens kode: Pydantics egen, eller en avvisnings kode.")
+
+
 class Problem(BaseModel):
-    detail: str
+    """En avvisning som problemdetaljer etter RFC 9457 (`application/problem+json`)."""
+
+    type: str = Field(
+        description="`tag:pasientflyt.no,2026:problem:` og koden: et navn, ikke en adresse."
+    )
+    title: str = Field(description="Kodens korte tittel, på brukerens språk.")
+    status: int = Field(description="HTTP-statusen.")
+    detail: str | list[FieldProblem] = Field(
+        description="Setningen, på brukerens språk (økten, ellers `Accept-Language`); "
+        "for `invalid_request` (422) listen over felt, slik FastAPI skriver den."
+    )
+    code: str = Field(description="Stabil kode å handle etter: `bed_taken`, `stale_version`, …")
+    params: dict[str, Any] = Field(description="Avvisningens verdier: sengen, fasen, versjonene, …")
 
 
 class MessageReceived(BaseModel):

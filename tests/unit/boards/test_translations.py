@@ -8,7 +8,7 @@ from pathlib import Path
 import boards
 from boards.pages.messages import DISPATCH_TEXT
 from boards.web.problems import FIELD_MESSAGES
-from boards.web.translations import translator
+from boards.web.translations import accepted, translator
 from flow.refusals import REFUSALS, WORDS, sentence
 from flow.vocabulary import (
     CLOSING_TEXT,
@@ -73,3 +73,16 @@ def test_a_refusal_in_english_keeps_the_fields_of_its_sentence() -> None:
     english = translator("en")
     params = {"bed": "3", "unit": "Rehabilitering 1"}
     assert sentence("bed_taken", params, english) == ("Bed 3 on Rehabilitering 1 is already taken.")
+
+
+def test_an_answer_speaks_the_first_language_of_accept_language_that_we_have() -> None:
+    assert accepted("en-GB,en;q=0.9") == "en"
+    assert accepted("de-DE, en;q=0.5") == "en"
+    assert accepted("nb-NO,nb;q=0.9,en;q=0.8") == "nb"
+    assert accepted("en;q=0.4, nn;q=0.6") == "nb"  # nynorsk reads bokmål before English
+    assert accepted("en;q=0.5, no;q=0.5") == "en"  # the first of equals
+
+
+def test_an_answer_is_bokmål_when_accept_language_names_none_of_ours() -> None:
+    for header in ("", "*", "de", "en;q=0", "en;q=abc", "sv-SE,da;q=0.8"):
+        assert accepted(header) == "nb", header
