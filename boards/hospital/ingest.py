@@ -105,6 +105,10 @@ class Rejected:
     reason: str
     patient_name: str
     national_id: str
+    #: The refusal's code and parameters, which say the reason in another language (none
+    #: for a message kept before refusals had codes).
+    code: str | None
+    params: dict[str, Any]
 
 
 def read(body: bytes) -> HospitalMessage:
@@ -235,6 +239,8 @@ class HospitalMessages:
                     r.reason or "",
                     r.patient_name or "",
                     r.national_id or "",
+                    r.answer.get("code"),
+                    r.answer.get("params", {}),
                 )
                 for r in db.execute(query)
             ]

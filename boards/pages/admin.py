@@ -19,10 +19,9 @@ from access.accounts import Role, User
 from access.daily_rates import FIRST_YEAR, HIGHEST_RATE, LAST_YEAR
 from access.sessions import Session
 from boards.api.admin import BlockIn, ChecklistsIn, DeviceIn, UnitIn, UserIn, ZoneIn, device_url
-from boards.pages.common import ROLE_TEXT, CheckedSession, PageSession, render
+from boards.pages.common import ROLE_TEXT, CheckedSession, PageSession, refusal_of, render
 from boards.services.admin import ACTION_TEXT, Admin, admin_of, check_admin
 from boards.web.dependencies import get_now
-from boards.web.problems import field_message, status_of
 from boards.web.schemas import Body, Name
 from flow.errors import FlowError, NotFoundError
 from flow.vocabulary import KIND_TEXT, UnitKind
@@ -85,19 +84,12 @@ def _attempt(
     """Make the change; if refused, show the page again with the sentence saying why."""
     try:
         return change()
-    except ValidationError as error:
-        message, status = "; ".join(_field_problem(e) for e in error.errors()), 422
-    except FlowError as error:
+    except (ValidationError, FlowError) as error:
         if isinstance(error, NotFoundError):
             raise
-        message, status = error.message, status_of(error)
+        message, status = refusal_of(request, error)
     template, context = again()
     return _page(request, session, template, {**context, "refusal": message}, status_code=status)
-
-
-def _field_problem(error: Any) -> str:
-    field = str(error["loc"][-1]) if error["loc"] else ""
-    return f"{field}: {field_message(error)}" if field else field_message(error)
 
 
 def _back(path: str) -> RedirectResponse:

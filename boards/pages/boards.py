@@ -23,14 +23,13 @@ from boards.pages.common import (
     Position,
     live_position,
     municipality_places,
+    refusal_of,
     render,
     require_board,
 )
 from boards.services.looks import looks_logged
 from boards.web.commands import COMMANDS, Call, execute
 from boards.web.dependencies import authorise_flow, get_now, get_system
-from boards.web.problems import field_message, status_of
-from boards.web.translations import language_of, translator
 from flow.errors import FlowError, NotFoundError
 from flow.rates import OSLO
 from flow.vocabulary import Command
@@ -177,11 +176,8 @@ def board_command(
             int(version) if version and str(version).isdigit() else None,
         )
         execute(command, call, body)
-    except ValidationError as error:
-        message = "; ".join(field_message(e) for e in error.errors())
-        return _refusal(request, flow_id, message, 422)
-    except FlowError as error:
-        return _refusal(request, flow_id, error.message, status_of(error))
+    except (ValidationError, FlowError) as error:
+        return _refusal(request, error, f"#refusal-{flow_id}")
     return _allocation(request, session)
 
 
@@ -209,17 +205,14 @@ def _noon_in_oslo(day: str) -> str:
         return day
 
 
-def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTMLResponse:
-    """The guard's sentence, shown in place on the card; the board stays as it was."""
-    text = translator(language_of(request))(message)
+def _refusal(request: Request, error: ValidationError | FlowError, target: str) -> HTMLResponse:
+    """The refusal shown in place (`target`: the card's or the task's line); the board stays
+    as it was."""
+    text, status = refusal_of(request, error)
     return HTMLResponse(
         f'<span class="refusal-text">{escape(text)}</span>',
         status_code=status,
-        headers={
-            "HX-Retarget": f"#refusal-{flow_id}",
-            "HX-Reswap": "innerHTML",
-            "HX-Reselect": ".refusal-text",
-        },
+        headers={"HX-Retarget": target, "HX-Reswap": "innerHTML", "HX-Reselect": ".refusal-text"},
     )
 
 
@@ -281,13 +274,5 @@ def task_action(
             reason = str(form.get("reason") or "Ikke gjort")
             system.flows.reject_task(flow_id, task_id, reason, by=by, member_of=units, at=now)
     except FlowError as error:
-        return HTMLResponse(
-            f'<span class="refusal-text">{escape(error.message)}</span>',
-            status_code=status_of(error),
-            headers={
-                "HX-Retarget": f"#refusal-task-{task_id}",
-                "HX-Reswap": "innerHTML",
-                "HX-Reselect": ".refusal-text",
-            },
-        )
+        return _refusal(request, error, f"#refusal-task-{task_id}")
     return RedirectResponse(request.headers.get("referer") or "/", status_code=303)

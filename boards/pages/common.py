@@ -19,11 +19,11 @@ from access.lockout import refusal_text
 from access.policy import may_see_board, viewer_of
 from access.sessions import Session
 from boards.web.dependencies import get_now, get_system
-from boards.web.problems import field_message, status_of
+from boards.web.problems import field_message, said, status_of
 from boards.web.rendering import language_context, templates
 from boards.web.security import client_address, log_access
 from boards.web.translations import LANGUAGE_COOKIE, LANGUAGES, language_of, translator
-from flow.errors import FlowError, NotPermittedError
+from flow.errors import FlowError, NotAuthenticatedError, NotPermittedError
 from flow.rates import OSLO
 from projections.bed_grid import Place, places
 
@@ -83,11 +83,19 @@ def role_session(session: Session, roles: Collection[str], refusal: NotPermitted
     return session
 
 
-def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
-    """What a refused form says, and its status: the guard's sentence, or each field's."""
+def refusal_of(request: Request, error: ValidationError | FlowError) -> tuple[str, int]:
+    """How a refusal reaches a page, which shows it in place: what it says in the page's
+    language (the guard's sentence, or each field's, named), and the status to answer with."""
+    language = language_of(request)
     if isinstance(error, FlowError):
-        return error.message, status_of(error)
-    return "; ".join(field_message(e) for e in error.errors()), 422
+        return said(error, language), status_of(error)
+    return "; ".join(_field_problem(e, language) for e in error.errors()), 422
+
+
+def _field_problem(error: Any, language: str) -> str:
+    field = str(error["loc"][-1]) if error["loc"] else ""
+    message = field_message(error, language)
+    return f"{field}: {message}" if field else message
 
 
 def render(
@@ -182,8 +190,8 @@ def log_in(
     system.lockout.record(username, now, succeeded=user is not None, client=client)
     if user is None:
         log_access("login failed", who=username, client=client, at=now, level=logging.WARNING)
-        context["refusal"] = "Feil brukernavn eller passord."
-        return render(request, "login.html", context, status_code=401)
+        context["refusal"], status = refusal_of(request, NotAuthenticatedError("login_failed"))
+        return render(request, "login.html", context, status_code=status)
     log_access("login ok", who=f"{user.username} ({user.id})", client=client, at=now)
     return start_session(request, user)
 

@@ -82,7 +82,7 @@ def open_access(
             get_now(request),
         )
     except (ValidationError, FlowError) as error:
-        message, status = refusal_of(error)
+        message, status = refusal_of(request, error)
         return _emergency_form(request, session, status, refusal=message, form=form)
     return RedirectResponse(f"/nodtilgang/{grant.id}", status_code=303)
 
@@ -93,8 +93,8 @@ def emergency_flow(request: Request, grant_id: UUID, session: NurseSession) -> H
     system, user, now = get_system(request), session.user, get_now(request)
     grant = system.emergency.get(user, grant_id)
     if not grant.active(now):
-        message = "Nødtilgangen er utløpt. Trenger du pasienten igjen, be om ny nødtilgang."
-        return _emergency_form(request, session, 403, refusal=message)
+        message, status = refusal_of(request, NotPermittedError("emergency_access_expired"))
+        return _emergency_form(request, session, status, refusal=message)
     system.projector.catch_up()
     rates = system.rates.of(user.municipality_id)
     card = load_card(system.engine, user.municipality_id, grant.flow_id, now, rates)

@@ -82,7 +82,7 @@ def review(
     except (ValidationError, FlowError) as error:
         if isinstance(error, NotFoundError):
             raise
-        message, status = refusal_of(error)
+        message, status = refusal_of(request, error)
         return _review_list(request, session, status, refusal=message, failed=grant_id)
     return RedirectResponse("/leder/nodtilgang", status_code=303)
 
@@ -109,7 +109,7 @@ def looks_of_user(
         first, last = period.days(start, end, now, default=7)
     except FlowError as error:
         first, last = period.days(None, None, now, default=7)
-        context.update(refusal=error.message)
+        context.update(refusal=refusal_of(request, error)[0])
     context.update(start=first, end=last, bases=BASIS_TEXT)
     if chosen is not None and "refusal" not in context:
         looks = system.access_log.of_user(
@@ -142,7 +142,7 @@ def figures_page(
         figures = figures_for(system, user, start, end, now)
     except FlowError as error:
         figures = figures_for(system, user, None, None, now)
-        context["refusal"] = error.message
+        context["refusal"] = refusal_of(request, error)[0]
     language = language_of(request)
     columns = column_labels(figures, language)  # the months as the page writes them
     context.update(

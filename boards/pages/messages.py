@@ -3,15 +3,19 @@ flow's state refused, with the reason, until someone marks it handled."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from uuid import UUID
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from boards.hospital.ingest import Rejected
 from boards.pages.common import AllocationSession, CheckedSession, render, require_board
 from boards.web.dependencies import get_now, get_system
+from boards.web.translations import language_of, translator
 from flow.errors import NotFoundError
 from flow.hospital_messages import Dispatch
+from flow.refusals import sentence, still_said
 from flow.vocabulary import MESSAGE_KIND_TEXT, MessageKind
 
 router = APIRouter(include_in_schema=False)
@@ -26,12 +30,21 @@ def messages_page(request: Request, session: AllocationSession) -> HTMLResponse:
     system.access_log.record(
         user, {m.flow_id for m in waiting if m.flow_id}, "tildeling/meldinger", now
     )
+    translate = translator(language_of(request))
     context = {
         "messages": waiting,
+        "reasons": {m.id: _reason(m, translate) for m in waiting},
         "kinds": {kind.value: MESSAGE_KIND_TEXT[kind] for kind in MessageKind},
         "dispatches": {d.value: text for d, text in DISPATCH_TEXT.items()},
     }
     return render(request, "hospital_messages.html", context, session=session)
+
+
+def _reason(message: Rejected, translate: Callable[[str], str]) -> str:
+    """Why the flow refused the message, in the page's language, as the refusal says it."""
+    if message.code is not None and still_said(message.code, message.params):
+        return sentence(message.code, message.params, translate)
+    return message.reason
 
 
 @router.post("/tildeling/meldinger/{row_id}/behandlet")

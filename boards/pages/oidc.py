@@ -28,6 +28,7 @@ from boards.settings import Settings
 from boards.web.dependencies import get_now, get_system
 from boards.web.rendering import templates
 from boards.web.security import client_address, log_access
+from boards.web.translations import language_of, translator
 from flow.errors import NotFoundError
 
 ATTEMPT_COOKIE = "pasientflyt_oidc"
@@ -129,7 +130,8 @@ def _refuse(request: Request, error: OidcError, now: datetime) -> Response:
     what = f"oidc login refused {status} {type(error).__name__} detail={detail}"
     _log(request, what, error.who, now, logging.WARNING)
     token = request.cookies.get(pages.LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    context = {"csrf_token": token, "refusal": error.message}
+    refusal = translator(language_of(request))(error.message)  # OIDC's own, not coded
+    context = {"csrf_token": token, "refusal": refusal}
     response = pages.render(request, "login.html", context, status_code=status)
     response.set_cookie(pages.LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
     response.delete_cookie(ATTEMPT_COOKIE, path=_COOKIE_PATH)

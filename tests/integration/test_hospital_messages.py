@@ -288,6 +288,9 @@ def test_the_office_sees_a_refused_message_on_its_list_and_marks_it_handled(api:
     assert page.status_code == 200
     assert "Ola Nordmann" in page.text and OLA in page.text
     assert "ikke noe åpent forløp" in page.text
+    client.cookies.set("sprak", "en")
+    assert "the municipality has no open flow for the patient" in client.get(page.url).text
+    client.cookies.delete("sprak")
     (row_id,) = re.findall(r'action="/tildeling/meldinger/([^/]+)/behandlet"', page.text)
 
     token = csrf_token_of(client, "/tildeling/meldinger")

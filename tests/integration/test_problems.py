@@ -1,12 +1,14 @@
 """Refusals over HTTP are RFC 9457 problem details: a stable code and its parameters, the
 title and sentence in the user's language (the one chosen on the pages, else the request's
-`Accept-Language`, else bokmål), and the OpenAPI document says so."""
+`Accept-Language`, else bokmål), and the OpenAPI document says so. On the pages a refusal
+shows in place, in the page's language."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
 import httpx2 as httpx
+from test_security import NURSE_PASSWORD, csrf_token_of, log_in, reserved_flow
 
 from flow.national_id import with_check_digits
 
@@ -175,3 +177,54 @@ def test_the_openapi_document_describes_refusals_as_problem_details(world: World
     problem = document["components"]["schemas"]["Problem"]
     assert {"type", "title", "status", "detail", "code", "params"} <= set(problem["properties"])
     assert "HTTPValidationError" not in document["components"]["schemas"]
+
+
+# -- on the pages --------------------------------------------------------------------------
+
+
+def test_a_board_command_refused_shows_in_place_in_the_page_s_language(world: World) -> None:
+    flow_id = decided_flow(world)
+    log_in(world.client)
+    world.client.cookies.set("sprak", "en")
+    token = csrf_token_of(world.client, "/tildeling")
+
+    arrival = world.client.post(f"/tildeling/forlop/{flow_id}/arrival", data={"csrf_token": token})
+    undated = world.client.post(
+        f"/tildeling/forlop/{flow_id}/decision",
+        data={"csrf_token": token, "service": "short_term_stay", "starts_on": "i morgen"},
+    )
+    nowhere = world.client.post(
+        f"/tildeling/forlop/{flow_id}/decision",
+        data={"csrf_token": token, "service": "short_term_stay", "starts_on": "2026-03-04"},
+    )
+
+    assert (arrival.status_code, arrival.headers["HX-Retarget"]) == (409, f"#refusal-{flow_id}")
+    assert "Cannot register arrival: the patient is in hospital." in arrival.text
+    assert (undated.status_code, nowhere.status_code) == (422, 422)
+    assert "starts_on: Must be a date (YYYY-MM-DD)." in undated.text
+    assert "A decision on a short-term stay must have unit_id." in nowhere.text
+
+
+def test_a_task_refused_shows_in_place_in_the_page_s_language(world: World) -> None:
+    _, tasks = reserved_flow(world)
+    task_id = next(iter(tasks.values()))
+    log_in(world.client, "sykepleier", NURSE_PASSWORD)
+    world.client.cookies.set("sprak", "en")
+    token = csrf_token_of(world.client, f"/enheter/{world.unit('KORT')}")
+
+    refused = world.client.post(f"/oppgaver/{task_id}/bekreftet", data={"csrf_token": token})
+
+    assert (refused.status_code, refused.headers["HX-Retarget"]) == (
+        409,
+        f"#refusal-task-{task_id}",
+    )
+    assert "Cannot confirm the task" in refused.text and "it is open." in refused.text
+
+
+def test_a_login_refused_reads_the_page_s_language(world: World) -> None:
+    world.client.cookies.set("sprak", "en")
+
+    refused = log_in(world.client, "saksbehandler", "wrong")
+
+    assert refused.status_code == 401
+    assert "Wrong username or password." in refused.text
