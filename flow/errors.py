@@ -9,6 +9,8 @@ class says what kind of refusal it is, and the web layer answers by it: `NotFoun
 
 from __future__ import annotations
 
+from functools import partial
+
 from flow.refusals import Param, sentence
 
 
@@ -21,6 +23,10 @@ class FlowError(Exception):
         #: The sentence in bokmål; other languages make theirs from the code and parameters.
         self.message = sentence(code, params)
         super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[partial[FlowError], tuple[()]]:
+        """Pickled (to another process) as its code and parameters, not its sentence."""
+        return partial(type(self), self.code, **self.params), ()
 
 
 class NotFoundError(FlowError):

@@ -5,6 +5,7 @@ gives exactly its parameters."""
 from __future__ import annotations
 
 import ast
+import pickle
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -101,6 +102,19 @@ def test_a_refusal_carries_its_code_and_plain_parameters_and_says_it_in_bokmål(
             "Kan ikke skrive ut: pasienten er utskrivningsklar på sykehus, med reservert seng 1. "
             "Tillatt nå: fatte vedtak, oppheve reservasjon."
         )
+    )
+
+
+def test_a_refusal_crosses_to_another_process_as_its_code_and_parameters() -> None:
+    refusal = BedTakenError("bed_taken", bed="3", unit="Rehab")
+
+    copy = pickle.loads(pickle.dumps(refusal))
+
+    assert (type(copy), copy.code, copy.params, str(copy)) == (
+        BedTakenError,
+        "bed_taken",
+        {"bed": "3", "unit": "Rehab"},
+        "Seng 3 på Rehab er allerede tatt.",
     )
 
 
