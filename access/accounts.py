@@ -39,6 +39,7 @@ from sqlalchemy.exc import IntegrityError
 
 from access.database import create_tables
 from flow.actor import Actor
+from flow.errors import FlowError
 
 _hasher = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
 #: Verified against when the user does not exist, so timing does not tell.
@@ -79,8 +80,8 @@ class Role(StrEnum):
     INTEGRATION = "integration"
 
 
-class AccountError(ValueError):
-    pass
+class AccountError(FlowError):
+    """A username taken, or no user by that name."""
 
 
 @dataclass(frozen=True)
@@ -156,7 +157,7 @@ class Accounts:
         at: datetime,
         db: Connection | None = None,
     ) -> User:
-        taken = AccountError(f"Brukernavnet «{username}» er tatt.")
+        taken = AccountError("username_taken", username=username)
         user_id = uuid4()
         password_hash = _hasher.hash(password) if password else None
         try:
@@ -206,7 +207,7 @@ class Accounts:
     def issue_token(self, username: str, *, at: datetime) -> str:
         user = self.find(username)
         if user is None:
-            raise AccountError(f"Ingen bruker heter «{username}».")
+            raise AccountError("no_user_named", username=username)
         token = secrets.token_urlsafe(32)
         with self.engine.begin() as db:
             db.execute(

@@ -81,9 +81,9 @@ class DailyRates:
     ) -> None:
         """The year's rate for the municipality, in the caller's transaction."""
         if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise UnusableTextError(f"Året må være mellom {FIRST_YEAR} og {LAST_YEAR}.")
+            raise UnusableTextError("rate_year_out_of_range", first=FIRST_YEAR, last=LAST_YEAR)
         if not 0 < rate <= HIGHEST_RATE:
-            raise UnusableTextError(f"Døgnprisen må være mellom 1 og {HIGHEST_RATE:,} kr.")
+            raise UnusableTextError("rate_out_of_range", highest=HIGHEST_RATE)
         mine = (daily_rates.c.municipality_id == municipality_id, daily_rates.c.year == year)
         db.execute(delete(daily_rates).where(*mine))
         db.execute(

@@ -116,15 +116,15 @@ class EmergencyAccess:
         """Open the flow to the user until `lasts` from now. The caller has found the flow
         in the user's municipality and seen that the user has no care relation to it."""
         if user.role not in MAY_USE:
-            raise NotPermittedError("Nødtilgang er for sykepleiere og hjemmetjenesten.")
+            raise NotPermittedError("emergency_access_not_for_role")
         note = note.strip()
         if reason == EmergencyReason.OTHER and not note:
-            raise UnusableTextError("Skriv hvorfor når grunnen er «Annet».")
+            raise UnusableTextError("emergency_reason_missing")
         if len(note) > NOTE_LIMIT:
-            raise UnusableTextError(f"Skriv høyst {NOTE_LIMIT} tegn.")
+            raise UnusableTextError("text_too_long", limit=NOTE_LIMIT)
         key = self.keys.key(flow_id)
         if key is None:
-            raise NotFoundError("Pasienten finnes ikke.")
+            raise NotFoundError("not_found", thing="patient")
         grant = Grant(
             uuid.uuid4(),
             user.municipality_id,
@@ -169,7 +169,7 @@ class EmergencyAccess:
         """One of the user's own grants, active or not."""
         found = self._read(emergency_access.c.id == grant_id, emergency_access.c.user_id == user.id)
         if not found:
-            raise NotFoundError("Nødtilgangen finnes ikke.")
+            raise NotFoundError("not_found", thing="emergency_access")
         return found[0]
 
     def to_review(self, municipality_id: UUID, since: datetime) -> list[Grant]:
@@ -191,12 +191,12 @@ class EmergencyAccess:
     def review(self, leader: User, grant_id: UUID, comment: str, at: datetime) -> Grant:
         """Mark one use reviewed; a use is reviewed once."""
         if leader.role != Role.LEADER:
-            raise NotPermittedError("Bare ledere går gjennom bruk av nødtilgang.")
+            raise NotPermittedError("only_leaders_review")
         comment = comment.strip()
         if not comment:
-            raise UnusableTextError("Skriv en kommentar til gjennomgangen.")
+            raise UnusableTextError("review_comment_missing")
         if len(comment) > NOTE_LIMIT:
-            raise UnusableTextError(f"Skriv høyst {NOTE_LIMIT} tegn.")
+            raise UnusableTextError("text_too_long", limit=NOTE_LIMIT)
         with self.engine.begin() as db:
             done = db.execute(
                 update(emergency_access)
@@ -212,9 +212,9 @@ class EmergencyAccess:
             emergency_access.c.municipality_id == leader.municipality_id,
         )
         if not found:
-            raise NotFoundError("Bruken av nødtilgang finnes ikke.")
+            raise NotFoundError("not_found", thing="emergency_use")
         if not done:
-            raise IllegalTransitionError("Denne bruken av nødtilgang er allerede gjennomgått.")
+            raise IllegalTransitionError("already_reviewed")
         return found[0]
 
     def _read(self, *where: ColumnElement[bool]) -> list[Grant]:

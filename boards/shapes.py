@@ -5,21 +5,29 @@ pydantic's complaints in words a user reads."""
 from __future__ import annotations
 
 import unicodedata
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic_core import PydanticCustomError
 
 from flow.national_id import InvalidNationalIdError
 from flow.national_id import validate as validate_national_id
+from flow.refusals import REFUSALS, Param, sentence
+
+
+def field_error(code: str, **params: Param) -> PydanticCustomError:
+    """A field's refusal in a validator: the code is the error's `type`, the parameters its
+    `ctx`, so the 422 says it in the user's language like any other refusal."""
+    return PydanticCustomError(code, sentence(code, params), params)
 
 
 def printable(text: str) -> str:
     """Refuse control characters and lone surrogates, which no screen or store wants."""
     for char in text:
         if unicodedata.category(char) in {"Cc", "Cs"} and char not in "\n\t":
-            raise ValueError("Teksten inneholder ugyldige tegn.")
+            raise field_error("text_invalid_characters")
     return text
 
 
@@ -29,7 +37,7 @@ EARLIEST, LATEST = date(2000, 1, 1), date(2100, 12, 31)
 
 def plausible(day: date) -> date:
     if not EARLIEST <= day <= LATEST:
-        raise ValueError(f"Datoen må ligge mellom {EARLIEST} og {LATEST}.")
+        raise field_error("date_out_of_range", earliest=str(EARLIEST), latest=str(LATEST))
     return day
 
 
@@ -42,7 +50,7 @@ def valid_national_id(value: str) -> str:
     try:
         return validate_national_id(value)
     except InvalidNationalIdError as error:
-        raise ValueError(str(error)) from None
+        raise field_error(error.code, **error.params) from None
 
 
 Name = Annotated[
@@ -66,7 +74,8 @@ Day = Annotated[date, AfterValidator(plausible)]
 NationalId = Annotated[str, AfterValidator(valid_national_id)]
 
 
-#: Pydantic's error types in bokmål; `{…}` are filled from the error's context.
+#: Pydantic's error types in bokmål; `{…}` are filled from the error's context. The fields'
+#: own refusals (`field_error`) are codes of the catalogue of refusals.
 FIELD_MESSAGES = {
     "missing": "Feltet mangler.",
     "extra_forbidden": "Feltet er ukjent.",
@@ -96,9 +105,12 @@ FIELD_MESSAGES = {
 }
 
 
-def field_message(error: Mapping[str, Any]) -> str:
-    english = str(error["msg"]).removeprefix("Value error, ")
-    try:
-        return FIELD_MESSAGES[error["type"]].format(**(error.get("ctx") or {}))
-    except KeyError:
-        return english
+def field_message(error: Mapping[str, Any], translate: Callable[[str], str] = str) -> str:
+    """One field's problem in the words `translate` gives (bokmål as it is): a refusal of
+    the catalogue, pydantic's own in our words, or else pydantic's English as it is."""
+    kind, context = error["type"], error.get("ctx") or {}
+    if kind in REFUSALS:
+        return sentence(kind, context, translate)
+    if kind in FIELD_MESSAGES:
+        return translate(FIELD_MESSAGES[kind]).format(**context)
+    return str(error["msg"]).removeprefix("Value error, ")

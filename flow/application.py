@@ -303,9 +303,7 @@ class Pasientflyt(Places):
         if decision.unit_id is not None or decision.service == ServiceKind.SHORT_TERM_STAY:
             unit = self._place(decision.unit_id, by)
             if unit.kind == UnitKind.HOME_CARE_ZONE:
-                raise IllegalTransitionError(
-                    f"{unit.name} er en hjemmetjenestesone, ikke en korttidsavdeling."
-                )
+                raise IllegalTransitionError("zone_is_not_a_unit", unit=unit.name)
         if decision.zone_id is not None or decision.service == ServiceKind.HOME_CARE:
             self._check_zone(decision.zone_id, by)
 
@@ -313,8 +311,7 @@ class Pasientflyt(Places):
         flow = self._load(flow_id, PatientFlow, by)
         if expected_version is not None and expected_version != flow.version:
             raise StaleVersionError(
-                f"Forløpet er endret siden du så det (nå versjon {flow.version}, "
-                f"du hadde versjon {expected_version}). Last inn på nytt og prøv igjen."
+                "stale_version", version=flow.version, expected_version=expected_version
             )
         return flow
 

@@ -70,9 +70,9 @@ class CareUnit(CopiedByValue, Aggregate):
         at: datetime,
     ) -> CareUnit:
         if kind == UnitKind.HOME_CARE_ZONE and beds:
-            raise IllegalTransitionError("En hjemmetjenestesone har ingen senger.")
+            raise IllegalTransitionError("zone_has_no_beds")
         if len(set(beds)) != len(beds):
-            raise DuplicateError("Hver seng må ha et eget navn.")
+            raise DuplicateError("bed_names_not_unique")
         return cls._create(
             cls.Registered,
             id=unit_id,
@@ -93,7 +93,7 @@ class CareUnit(CopiedByValue, Aggregate):
         try:
             return self.beds[bed]
         except KeyError:
-            raise NotFoundError(f"{self.name} har ingen seng «{bed}».") from None
+            raise NotFoundError("no_such_bed", unit=self.name, bed=bed) from None
 
     def free_beds(self) -> list[str]:
         return [name for name, bed in self.beds.items() if bed.status == BedStatus.FREE]
@@ -101,16 +101,14 @@ class CareUnit(CopiedByValue, Aggregate):
     def _check_free(self, bed: str) -> None:
         state = self.bed(bed)
         if state.status == BedStatus.BLOCKED:
-            raise BedTakenError(f"Seng {bed} på {self.name} er sperret.")
+            raise BedTakenError("bed_blocked", bed=bed, unit=self.name)
         if state.status != BedStatus.FREE:
-            raise BedTakenError(f"Seng {bed} på {self.name} er allerede tatt.")
+            raise BedTakenError("bed_taken", bed=bed, unit=self.name)
 
     def _check_held_by(self, bed: str, flow_id: UUID, status: BedStatus | None = None) -> None:
         state = self.bed(bed)
         if state.flow_id != flow_id or status not in {None, state.status}:
-            raise IllegalTransitionError(
-                f"Seng {bed} på {self.name} er ikke holdt av dette forløpet."
-            )
+            raise IllegalTransitionError("bed_not_held", bed=bed, unit=self.name)
 
     # -- commands -----------------------------------------------------------------------
 
@@ -162,7 +160,7 @@ class CareUnit(CopiedByValue, Aggregate):
 
     def unblock(self, bed: str, *, by: Actor, at: datetime) -> None:
         if self.bed(bed).status != BedStatus.BLOCKED:
-            raise IllegalTransitionError(f"Seng {bed} på {self.name} er ikke sperret.")
+            raise IllegalTransitionError("bed_not_blocked", bed=bed, unit=self.name)
         self._bed_unblocked(bed=bed, by=by, at=at)
 
     @event("BedUnblocked")

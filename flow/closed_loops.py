@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from enum import StrEnum
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID, uuid5
 
@@ -19,22 +18,7 @@ from flow.actor import Actor
 from flow.checklists import Checklist, Condition, PartyRole, TaskTemplate
 from flow.copying import CopiedByValue
 from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
-from flow.vocabulary import ERASED
-
-
-class TaskStatus(StrEnum):
-    OPEN = "open"
-    COMPLETED = "completed"
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
-
-STATUS_TEXT = {
-    TaskStatus.OPEN: "åpen",
-    TaskStatus.COMPLETED: "utført, venter på bekreftelse",
-    TaskStatus.CLOSED: "lukket",
-    TaskStatus.CANCELLED: "avbrutt",
-}
+from flow.vocabulary import ERASED, TaskStatus
 
 
 @dataclass(frozen=True)
@@ -81,31 +65,37 @@ class TaskState:
         )
 
     def check_completable(self, by: Actor, member_of: Collection[UUID]) -> None:
-        self._check_status(TaskStatus.OPEN, "fullføre")
+        self._check_status(TaskStatus.OPEN, "complete")
         if not acts_for(self.task.owner, by, member_of):
             raise NotPermittedError(
-                f"Bare eieren av oppgaven «{self.task.title}» kan melde den utført."
+                "only_owner_completes", task=self.task.title, task_en=self.task.title_en
             )
 
-    def check_answerable(self, by: Actor, member_of: Collection[UUID], verb: str) -> None:
+    def check_answerable(self, by: Actor, member_of: Collection[UUID], action: str) -> None:
         """Only the receiver acknowledges or rejects, and only once the owner is done."""
-        self._check_status(TaskStatus.COMPLETED, verb)
+        self._check_status(TaskStatus.COMPLETED, action)
         if self.task.receiver is None or not acts_for(self.task.receiver, by, member_of):
             raise NotPermittedError(
-                f"Bare mottakeren av oppgaven «{self.task.title}» kan {verb} den."
+                "only_receiver_answers",
+                task=self.task.title,
+                task_en=self.task.title_en,
+                action=action,
             )
 
     def check_overdue(self, at: datetime) -> None:
         if not self.loop_open or self.overdue or at < self.task.due_at:
             raise IllegalTransitionError(
-                f"Oppgaven «{self.task.title}» er ikke over fristen og åpen."
+                "task_not_overdue", task=self.task.title, task_en=self.task.title_en
             )
 
-    def _check_status(self, status: TaskStatus, verb: str) -> None:
+    def _check_status(self, status: TaskStatus, action: str) -> None:
         if self.status != status:
             raise IllegalTransitionError(
-                f"Kan ikke {verb} oppgaven «{self.task.title}»: den er "
-                f"{STATUS_TEXT[TaskStatus(self.status)]}."
+                "task_wrong_status",
+                task=self.task.title,
+                task_en=self.task.title_en,
+                action=action,
+                task_status=self.status,
             )
 
 
@@ -212,7 +202,7 @@ class ClosedLoops(CopiedByValue, Aggregate):
     ) -> None:
         """The receiver confirms: the loop is closed."""
         self._check_open()
-        self.task(task_id).check_answerable(by, member_of, "bekrefte")
+        self.task(task_id).check_answerable(by, member_of, "acknowledge")
         self._task_acknowledged(task_id=task_id, by=by, at=at)
 
     @event("TaskAcknowledged")
@@ -225,7 +215,7 @@ class ClosedLoops(CopiedByValue, Aggregate):
     ) -> None:
         """The receiver says it is not done: back to the owner, with the reason."""
         self._check_open()
-        self.task(task_id).check_answerable(by, member_of, "avvise")
+        self.task(task_id).check_answerable(by, member_of, "reject")
         self._task_rejected(task_id=task_id, reason=self._kept(reason), by=by, at=at)
 
     @event("TaskRejected")
@@ -263,7 +253,7 @@ class ClosedLoops(CopiedByValue, Aggregate):
         try:
             return self.tasks[str(task_id)]
         except KeyError:
-            raise NotFoundError("Oppgaven finnes ikke.") from None
+            raise NotFoundError("not_found", thing="task") from None
 
     def overdue_candidates(self, at: datetime) -> list[UUID]:
         """Tasks whose loop is open past the due time and not yet marked overdue."""

@@ -1,18 +1,32 @@
-"""Refusals, each with a sentence a nurse can read.
+"""Refusals: each a stable code, its parameters, and a sentence a nurse can read.
 
-Every error is a `FlowError`; the web layer maps `NotFoundError` to 404,
-`NotPermittedError` to 403, `UnusableTextError` to 422 and every other `FlowError` to 409.
+Every error is a `FlowError` raised with a code of the catalogue (`flow/refusals.toml`) and
+the parameters that code carries: `BedTakenError("bed_taken", bed="3", unit="Rehab")`. The
+class says what kind of refusal it is, and the web layer answers by it: `NotFoundError` 404,
+`NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422, every other
+`FlowError` 409.
 """
 
 from __future__ import annotations
+
+from functools import partial
+
+from flow.refusals import Param, sentence
 
 
 class FlowError(Exception):
     """A command that the current state does not allow; nothing was recorded."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
+    def __init__(self, code: str, /, **params: Param) -> None:
+        self.code = code
+        self.params = params
+        #: The sentence in bokmål; other languages make theirs from the code and parameters.
+        self.message = sentence(code, params)
+        super().__init__(self.message)
+
+    def __reduce__(self) -> tuple[partial[FlowError], tuple[()]]:
+        """Pickled (to another process) as its code and parameters, not its sentence."""
+        return partial(type(self), self.code, **self.params), ()
 
 
 class NotFoundError(FlowError):
@@ -21,6 +35,10 @@ class NotFoundError(FlowError):
 
 class NotPermittedError(FlowError):
     """The actor's role may not give this command."""
+
+
+class NotAuthenticatedError(FlowError):
+    """Nobody logged in: no session, no valid bearer token."""
 
 
 class IllegalTransitionError(FlowError):
@@ -44,7 +62,7 @@ class ConcurrentChangeError(FlowError):
 
 
 class UnusableTextError(FlowError):
-    """A text to be put in force (checklist templates) breaks its grammar."""
+    """A text or value breaks its grammar: a checklist template, a hospital message, a period."""
 
 
 class DuplicateError(FlowError):

@@ -7,8 +7,10 @@ from collections.abc import Callable, Collection
 from datetime import datetime
 from typing import Protocol
 
+from flow.errors import IllegalTransitionError
 from flow.flow_values import BedRef, DischargePlan
-from flow.vocabulary import HOSPITAL_PHASES, PHASE_TEXT, Command, Destination, Phase, ServiceKind
+from flow.refusals import Param
+from flow.vocabulary import HOSPITAL_PHASES, Command, Destination, Phase, ServiceKind
 
 
 class FlowFacts(Protocol):
@@ -85,26 +87,27 @@ def allowed_commands(f: FlowFacts) -> list[Command]:
     return [command for command, rule in RULES.items() if rule(f)]
 
 
-def describe(f: FlowFacts) -> str:
-    """The flow's state, as the sentence refusing a command names it."""
-    text = PHASE_TEXT[Phase(f.phase)]
+def refusal(f: FlowFacts, command: Command) -> IllegalTransitionError:
+    """Why the flow's state refuses `command`: its code (the way out of hospital named where
+    that is the question), the state (phase, notes on it, the reserved bed) and what the
+    flow allows now."""
+    notes = []
     if f.reservation is not None:
-        text += f", med reservert seng {f.reservation.bed}"
+        notes.append("bed_reserved")
     elif f.decision_service is None and f.phase != Phase.ON_STAY:
-        text += ", uten vedtak"
+        notes.append("no_decision")
     if f.phase == Phase.ON_STAY and f.discharge_plan is None:
-        text += ", uten planlagt utskrivning"
-    return text
-
-
-def hint(f: FlowFacts, command: Command) -> str:
-    """What to do first, where the way out of hospital is the question."""
+        notes.append("no_discharge_plan")
+    state: dict[str, Param] = {
+        "command": command.value,
+        "phase": f.phase,
+        "notes": notes,
+        "bed": f.reservation.bed if f.reservation is not None else None,
+        "allowed": [c.value for c in allowed_commands(f)],
+    }
     leaving = command in (Command.PLAN_DISCHARGE, Command.DISCHARGE)
     if leaving and f.phase in HOSPITAL_PHASES and f.reservation is not None:
-        return (
-            "Pasienten skal til den reserverte sengen: opphev reservasjonen først "
-            "hvis pasienten skal skrives ut rett fra sykehuset. "
-        )
+        return IllegalTransitionError("reservation_held", **state)
     if command == Command.DISCHARGE and may_leave(f) and f.discharge_plan is None:
-        return "Planlegg utskrivningen først: dato og hvor pasienten skal. "
-    return ""
+        return IllegalTransitionError("discharge_not_planned", **state)
+    return IllegalTransitionError("illegal_transition", **state)

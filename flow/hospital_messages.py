@@ -26,22 +26,12 @@ from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import IllegalTransitionError, UnusableTextError
 from flow.views import FlowView
-from flow.vocabulary import HOSPITAL_PHASES, PHASE_TEXT, Phase, Source
-
-
-class MessageKind(StrEnum):
-    ADMITTED = "admitted"  # MeldingInnlagtPasient
-    READY = "ready"  # MeldingUtskrivningsklarPasient
-    READY_WITHDRAWN = "ready_withdrawn"  # AvmeldingUtskrivningsklarPasient
-    DISCHARGED = "discharged"  # MeldingOmUtskrevetPasient
-
-
-KIND_TEXT = {
-    MessageKind.ADMITTED: "innlagt pasient",
-    MessageKind.READY: "utskrivningsklar pasient",
-    MessageKind.READY_WITHDRAWN: "avmelding av utskrivningsklar pasient",
-    MessageKind.DISCHARGED: "utskrevet pasient",
-}
+from flow.vocabulary import (
+    HOSPITAL_PHASES,
+    MessageKind,
+    Phase,
+    Source,
+)
 
 
 class Dispatch(StrEnum):
@@ -87,10 +77,7 @@ def receive(
     """Give the commands the message stands for, to the patient's open flow (`flow_id`,
     None if the municipality has none). Refusals are the domain's `FlowError`s."""
     if message.dispatch == Dispatch.CANCEL and message.kind != MessageKind.READY:
-        raise IllegalTransitionError(
-            f"Sykehuset kansellerte meldingen om {KIND_TEXT[message.kind]}. Det kan ikke "
-            "gjøres om automatisk: rett forløpet for hånd."
-        )
+        raise IllegalTransitionError("hospital_cancellation", message_kind=message.kind.value)
     opened = flow_id is None
     if flow_id is None:
         flow_id = _open(app, message, by=by, at=at)
@@ -100,10 +87,7 @@ def receive(
 
 def _open(app: Pasientflyt, message: HospitalMessage, *, by: Actor, at: datetime) -> UUID:
     if message.kind not in (MessageKind.ADMITTED, MessageKind.READY):
-        raise IllegalTransitionError(
-            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: kommunen har ikke noe "
-            "åpent forløp for pasienten."
-        )
+        raise IllegalTransitionError("no_open_flow", message_kind=message.kind.value)
     # The id follows from the message, so the same message cannot open two flows.
     flow_id = uuid5(by.municipality_id, f"hospital-message/{message.message_id}")
     return app.open_flow(
@@ -144,15 +128,10 @@ def _left_hospital(
     no bed reserved, leaves as the office planned (home, long-term care, elsewhere)."""
     if flow.phase not in HOSPITAL_PHASES:
         raise IllegalTransitionError(
-            f"Kan ikke ta imot melding om {KIND_TEXT[message.kind]}: ifølge forløpet er "
-            f"pasienten ikke på sykehus, men {PHASE_TEXT[Phase(flow.phase)]}."
+            "patient_not_in_hospital", message_kind=message.kind.value, phase=flow.phase
         )
     if flow.reservation is not None:
         return app.arrive(flow.id, by=by, at=min(message.at, at))
     if flow.discharge_plan is not None:
         return app.discharge(flow.id, by=by, at=min(message.at, at))
-    raise IllegalTransitionError(
-        "Sykehuset melder pasienten utskrevet, men forløpet har verken reservert seng eller "
-        "planlagt utskrivning. Reserver en seng og registrer ankomsten, eller planlegg "
-        "utskrivningen og skriv pasienten ut."
-    )
+    raise IllegalTransitionError("discharge_without_bed_or_plan")

@@ -49,7 +49,7 @@ class Municipality(Aggregate):
     def add_unit(self, code: str, *, by: Actor, at: datetime) -> UUID:
         new_id = unit_id(self.id, code)
         if new_id in self.unit_ids:
-            raise DuplicateError(f"{self.name} har allerede en enhet med koden «{code}».")
+            raise DuplicateError("unit_code_taken", municipality=self.name, code=code)
         self._unit_added(unit_id=new_id, code=code, by=by, at=at)
         return new_id
 

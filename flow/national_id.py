@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from datetime import date
 
+from flow.errors import UnusableTextError
+
 _WEIGHTS_1 = (3, 7, 6, 1, 8, 9, 4, 5, 2)
 _WEIGHTS_2 = (5, 4, 3, 2, 7, 6, 5, 4, 3, 2)
 
 
-class InvalidNationalIdError(ValueError):
+class InvalidNationalIdError(UnusableTextError, ValueError):
     """The number is not a valid fødselsnummer or D-number."""
 
 
@@ -55,15 +57,15 @@ def birth_date(national_id: str) -> date:
 def validate(national_id: str) -> str:
     """Return the number if valid, else raise `InvalidNationalIdError` saying why."""
     if len(national_id) != 11 or not national_id.isascii() or not national_id.isdigit():
-        raise InvalidNationalIdError("Fødselsnummer må være nøyaktig 11 siffer.")
+        raise InvalidNationalIdError("national_id_length")
     first = _check_digit(national_id[:9], _WEIGHTS_1)
     second = _check_digit(national_id[:10], _WEIGHTS_2)
     if first is None or second is None or national_id[9:] != f"{first}{second}":
-        raise InvalidNationalIdError("Fødselsnummeret har feil kontrollsiffer.")
+        raise InvalidNationalIdError("national_id_check_digits")
     try:
         birth_date(national_id)
     except ValueError:
-        raise InvalidNationalIdError("Fødselsnummeret har ingen gyldig fødselsdato.") from None
+        raise InvalidNationalIdError("national_id_birth_date") from None
     return national_id
 
 

@@ -15,9 +15,9 @@ from eventsourcing.domain import event
 
 from flow.actor import Actor
 from flow.checklists import Condition, PartyRole
-from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party, TaskStatus
+from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party
 from flow.errors import FlowClosedError, IllegalTransitionError
-from flow.flow_rules import RULES, allowed_commands, describe, hint
+from flow.flow_rules import RULES, allowed_commands, refusal
 from flow.flow_values import ERASED_PATIENT, BedRef, HospitalAnswer, Patient, ReadyNotice, WaitNote
 
 # flow/application.py and boards/web/commands.py import these two from here until they are
@@ -26,7 +26,6 @@ from flow.flow_values import Decision as Decision
 from flow.flow_values import DischargePlan as DischargePlan
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
-    COMMAND_TEXT,
     ERASED,
     HOSPITAL_PHASES,
     ClosingReason,
@@ -36,6 +35,7 @@ from flow.vocabulary import (
     SafetyFlag,
     ServiceKind,
     Source,
+    TaskStatus,
     WaitReason,
 )
 
@@ -139,16 +139,14 @@ class PatientFlow(ClosedLoops):
 
     def _check_open(self) -> None:
         if self.phase == Phase.CLOSED:
-            raise FlowClosedError("Forløpet er avsluttet og kan ikke endres.")
+            raise FlowClosedError("flow_closed")
 
     def _check(self, command: Command) -> None:
+        """Refused, the sentence says what state the flow is in and what it allows; where
+        the way out of hospital is the question, a code of its own says what to do first."""
         self._check_open()
         if not RULES[command](self):
-            allowed = ", ".join(COMMAND_TEXT[c] for c in self.allowed_commands())
-            raise IllegalTransitionError(
-                f"Kan ikke {COMMAND_TEXT[command]}: pasienten er {describe(self)}. "
-                f"{hint(self, command)}Tillatt nå: {allowed}."
-            )
+            raise refusal(self, command)
 
     # -- hospital -----------------------------------------------------------------
 
@@ -229,7 +227,9 @@ class PatientFlow(ClosedLoops):
         assert self.decision is not None
         if self.decision.unit_id != unit_id:
             raise IllegalTransitionError(
-                "Vedtaket gjelder en annen avdeling. Fatt nytt vedtak før du reserverer her."
+                "decision_for_other_unit",
+                unit_id=str(unit_id),
+                decided_unit_id=str(self.decision.unit_id) if self.decision.unit_id else None,
             )
         if self.phase in HOSPITAL_PHASES and self.discharge_plan is not None:
             reason = "Seng ble reservert: pasienten skrives ikke ut rett fra sykehuset."
@@ -268,7 +268,7 @@ class PatientFlow(ClosedLoops):
         self._check(Command.MOVE)
         assert self.stay is not None
         if bed == self.stay.bed:
-            raise IllegalTransitionError(f"Pasienten ligger allerede i seng {bed}.")
+            raise IllegalTransitionError("already_in_bed", bed=bed)
         self._moved(bed=bed, by=by, at=at)
 
     @event("PatientMoved")
@@ -337,7 +337,7 @@ class PatientFlow(ClosedLoops):
     def raise_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
         self._check(Command.RAISE_FLAG)
         if flag.value in self.safety_flags:
-            raise IllegalTransitionError(f"Risikoflagget «{flag.value}» er allerede satt.")
+            raise IllegalTransitionError("flag_already_raised", flag=flag.value)
         self._safety_flag_raised(flag=flag.value, by=by, at=at)
 
     @event("SafetyFlagRaised")
@@ -347,7 +347,7 @@ class PatientFlow(ClosedLoops):
     def clear_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
         self._check(Command.CLEAR_FLAG)
         if flag.value not in self.safety_flags:
-            raise IllegalTransitionError(f"Risikoflagget «{flag.value}» er ikke satt.")
+            raise IllegalTransitionError("flag_not_raised", flag=flag.value)
         self._safety_flag_cleared(flag=flag.value, by=by, at=at)
 
     @event("SafetyFlagCleared")
@@ -370,7 +370,7 @@ class PatientFlow(ClosedLoops):
         """Identity and free text go for good (the application erases the flow's key);
         in any phase, closed flows included, once. `reason` says why, never who."""
         if self.erased:
-            raise IllegalTransitionError("Forløpets personopplysninger er allerede slettet.")
+            raise IllegalTransitionError("identity_already_erased")
         self._identity_erased(reason=reason, by=by, at=at)
 
     @event("IdentityErased")

@@ -107,7 +107,7 @@ class Places(EventStore):
         known = self._own_checklists.get(municipality_id)
         if known is None or known[0] != version:
             templates = self._load(templates_id, ChecklistTemplates)
-            known = version, parse(templates.text, "sjekklistene")
+            known = version, parse(templates.text, "checklists")
             self._own_checklists[municipality_id] = known
         return known
 
@@ -116,13 +116,10 @@ class Places(EventStore):
     ) -> tuple[int, ChecklistCatalog]:
         """Put new templates in force for new tasks, if the text is valid and was edited
         from the version in force (`based_on`); tasks already open keep theirs."""
-        catalog = parse(text, "sjekklistene")
+        catalog = parse(text, "checklists")
         version, in_force = self.checklists_in_force(by.municipality_id)
         if based_on != version:
-            raise StaleVersionError(
-                "Sjekklistene er endret av noen andre mens du skrev. "
-                "Last inn på nytt og prøv igjen."
-            )
+            raise StaleVersionError("stale_checklists", version=version, based_on=based_on)
         if text == in_force.text:
             return version, in_force
         if version == 0:
@@ -147,7 +144,7 @@ class Places(EventStore):
     def _check_zone(self, zone_id: UUID | None, by: Actor) -> None:
         zone = self._place(zone_id, by)
         if zone.kind != UnitKind.HOME_CARE_ZONE:
-            raise IllegalTransitionError(f"{zone.name} er ikke en hjemmetjenestesone.")
+            raise IllegalTransitionError("not_a_zone", unit=zone.name)
 
     def _place(self, unit_id: UUID | None, by: Actor) -> RegisteredPlace:
         """What never changes about a unit or zone, read from its first event only.
@@ -163,5 +160,5 @@ class Places(EventStore):
                 place = RegisteredPlace(facts.municipality_id, facts.name, facts.kind)
                 self._places[unit_id] = place
         if place is None or place.municipality_id != by.municipality_id:
-            raise NotFoundError("Enheten finnes ikke.")
+            raise NotFoundError("not_found", thing="unit")
         return place

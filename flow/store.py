@@ -124,7 +124,7 @@ class EventStore(Application[UUID]):
         From the repository's cache, brought forward by the events recorded since (by any
         process), and copied, so a refused command leaves the cached one as it was.
         """
-        what = {PatientFlow: "Forløpet", CareUnit: "Enheten"}.get(cls, "Kommunen")
+        thing = {PatientFlow: "flow", CareUnit: "unit"}.get(cls, "municipality")
         aggregate: Any = None
         if aggregate_id is not None:
             try:
@@ -133,7 +133,7 @@ class EventStore(Application[UUID]):
                 aggregate = None
         tenant = getattr(aggregate, "municipality_id", None)
         if not isinstance(aggregate, cls) or (by is not None and tenant != by.municipality_id):
-            raise NotFoundError(f"{what} finnes ikke.")
+            raise NotFoundError("not_found", thing=thing)
         return aggregate
 
     def _save(self, *aggregates: Aggregate) -> None:
@@ -146,10 +146,8 @@ class EventStore(Application[UUID]):
             self.save(*aggregates)
         except IntegrityError:
             if any(a.id in self.repository for a in created):
-                raise DuplicateError("Det finnes allerede, med samme nummer eller id.") from None
-            raise ConcurrentChangeError(
-                "Noen andre endret det samme i samme øyeblikk. Last inn på nytt og prøv igjen."
-            ) from None
+                raise DuplicateError("duplicate_id") from None
+            raise ConcurrentChangeError("concurrent_change") from None
         if self.repository.cache is not None:
             for aggregate in aggregates:  # as saved: its next use reads no event it made
                 self.repository.cache.put(aggregate.id, aggregate)

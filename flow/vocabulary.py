@@ -193,5 +193,39 @@ CLOSING_TEXT = {
 }
 
 
+class TaskStatus(StrEnum):
+    """Where a closed loop's task stands."""
+
+    OPEN = "open"
+    COMPLETED = "completed"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+STATUS_TEXT = {
+    TaskStatus.OPEN: "åpen",
+    TaskStatus.COMPLETED: "utført, venter på bekreftelse",
+    TaskStatus.CLOSED: "lukket",
+    TaskStatus.CANCELLED: "avbrutt",
+}
+
+
+class MessageKind(StrEnum):
+    """The four hospital logistics messages (PLO's, or their FHIR equivalents)."""
+
+    ADMITTED = "admitted"  # MeldingInnlagtPasient
+    READY = "ready"  # MeldingUtskrivningsklarPasient
+    READY_WITHDRAWN = "ready_withdrawn"  # AvmeldingUtskrivningsklarPasient
+    DISCHARGED = "discharged"  # MeldingOmUtskrevetPasient
+
+
+MESSAGE_KIND_TEXT = {
+    MessageKind.ADMITTED: "innlagt pasient",
+    MessageKind.READY: "utskrivningsklar pasient",
+    MessageKind.READY_WITHDRAWN: "avmelding av utskrivningsklar pasient",
+    MessageKind.DISCHARGED: "utskrevet pasient",
+}
+
+
 #: What identity and free text read as once a flow's identity is erased.
 ERASED = "[slettet]"

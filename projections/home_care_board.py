@@ -69,7 +69,7 @@ class HomeCareBoard:
                 )
             ).first()
             if zone is None:
-                raise NotFoundError("Sonen finnes ikke.")
+                raise NotFoundError("not_found", thing="zone")
             coming = and_(
                 cards.c.plan_zone == zone_id,
                 cards.c.plan_destination == Destination.HOME.value,

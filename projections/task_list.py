@@ -20,7 +20,8 @@ from sqlalchemy import (
 )
 
 from access.database import UTCDateTime
-from flow.closed_loops import ClosedLoops, TaskStatus
+from flow.closed_loops import ClosedLoops
+from flow.vocabulary import TaskStatus
 from projections.projector import Handler, Projection
 from projections.rows import Rows
 

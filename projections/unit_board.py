@@ -73,7 +73,7 @@ class UnitBoard:
                 )
             ).first()
             if unit is None:
-                raise NotFoundError("Enheten finnes ikke.")
+                raise NotFoundError("not_found", thing="unit")
             here = load_cards(db, cards.c.unit_id == unit_id, now, rates)
             slots = _slots(db, unit_id, {c.flow_id: c for c in here})
             unit_tasks = open_tasks_of(db, unit_id)

@@ -65,7 +65,7 @@ class WallDisplay:
                 )
             ).first()
             if unit is None:
-                raise NotFoundError("Enheten finnes ikke.")
+                raise NotFoundError("not_found", thing="unit")
             rows = db.execute(query).all()
         return cls(
             unit_id,

@@ -14,7 +14,7 @@ from boards.exports.downloads import BoardKind, board_download
 from boards.exports.spreadsheets import MEDIA_TYPES, SheetFormat
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
 from boards.web.schemas import Problem
-from boards.web.sessions import language_of
+from boards.web.translations import language_of
 
 SPREADSHEET: dict[int | str, dict[str, Any]] = {
     200: {

@@ -81,7 +81,7 @@ def read_access_log(
     """Who saw the patient's identity, when, through which view and on what basis; for
     the allocation office. Newest first, at most 5,000."""
     if user.role != Role.ALLOCATION:
-        raise NotPermittedError("Tilgangsloggen er for tildelingskontoret.")
+        raise NotPermittedError("access_log_for_allocation")
     system.flows.flow(flow_id, user.actor)  # 404 for a flow not of the municipality
     return [LookOut.of(look) for look in system.access_log.of_flow(user.municipality_id, flow_id)]
 

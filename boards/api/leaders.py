@@ -25,7 +25,7 @@ from boards.web.schemas import (
     ReviewIn,
     UserLookOut,
 )
-from boards.web.sessions import language_of
+from boards.web.translations import language_of
 from flow.errors import NotFoundError, NotPermittedError
 from projections.figures.report import Figures
 
@@ -43,7 +43,7 @@ router = APIRouter(
 
 def _leader(user: User) -> None:
     if user.role != Role.LEADER:
-        raise NotPermittedError("Bare ledere går gjennom tilgang.")
+        raise NotPermittedError("leaders_only_access")
 
 
 @router.get("/emergency-access")
@@ -127,7 +127,7 @@ def looks_of_user(
     _leader(user)
     viewed = system.accounts.get(user_id)
     if viewed is None or viewed.municipality_id != user.municipality_id:
-        raise NotFoundError("Brukeren finnes ikke.")
+        raise NotFoundError("not_found", thing="user")
     first, after = period.moments(*period.days(start, end, now, default=7))
     found = system.access_log.of_user(user.municipality_id, user_id, first, after)
     return [

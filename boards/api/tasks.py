@@ -29,11 +29,11 @@ def _flow_of(system: System, task_id: UUID, user: User, now: datetime) -> UUID:
     system.projector.catch_up()
     flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
     if flow_id is None:
-        raise NotFoundError("Oppgaven finnes ikke.")
+        raise NotFoundError("not_found", thing="task")
     try:
         authorise_flow(system, viewer_of(user), flow_id, now)
     except NotFoundError:
-        raise NotFoundError("Oppgaven finnes ikke.") from None
+        raise NotFoundError("not_found", thing="task") from None
     return flow_id
 
 

@@ -11,7 +11,7 @@ from uuid import UUID
 from access.accounts import Role, User
 from boards.hospital.ingest import Outcome
 from boards.services.system import System
-from flow.errors import FlowError
+from flow.errors import NotFoundError
 from flow.hospital_messages import UnreadableMessageError
 
 #: How a message went, in the words of the summary.
@@ -45,7 +45,7 @@ def sender(system: System, municipality_id: UUID, username: str | None) -> User:
         if u.role == Role.INTEGRATION and (username is None or u.username == username)
     ]
     if not found:
-        raise FlowError("Kommunen har ingen integrasjonsbruker med det navnet.")
+        raise NotFoundError("no_integration_user")
     return found[0]
 
 

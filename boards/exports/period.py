@@ -16,9 +16,9 @@ def days(start: date | None, end: date | None, now: datetime, default: int) -> t
     end = end or today
     start = start or end - timedelta(days=default - 1)
     if start > end:
-        raise UnusableTextError("Fra-datoen må være før til-datoen.")
+        raise UnusableTextError("period_reversed")
     if end - start >= LONGEST:
-        raise UnusableTextError("Velg en periode på høyst ett år.")
+        raise UnusableTextError("period_too_long")
     return start, end
 
 

@@ -25,9 +25,9 @@ from boards.shapes import field_message
 from flow.hospital_messages import (
     Dispatch,
     HospitalMessage,
-    MessageKind,
     UnreadableMessageError,
 )
+from flow.vocabulary import MessageKind
 
 EVENTS = "urn:pasientflyt:fhir:hospital-notification"
 ESTIMATE = "urn:pasientflyt:fhir:estimate"
@@ -48,9 +48,7 @@ def parse(body: bytes) -> HospitalMessage:
     bundle = _bundle(body)
     resources = [entry.resource for entry in bundle.entry or [] if entry.resource is not None]
     if bundle.type != "message" or not resources or not isinstance(resources[0], MessageHeader):
-        raise UnreadableMessageError(
-            "FHIR-meldingen må være en Bundle av type message med MessageHeader først."
-        )
+        raise UnreadableMessageError("fhir_not_message_bundle")
     header: MessageHeader = resources[0]
     kind, dispatch = _event(header)
     encounter: Encounter = _one(resources, Encounter)
@@ -76,15 +74,12 @@ def _bundle(body: bytes) -> Bundle:
             for e in error.errors(include_url=False)[:3]
         ]
         raise UnreadableMessageError(
-            f"FHIR-meldingen er ikke gyldig: {limited('; '.join(problems), 600)}"
+            "fhir_invalid", problems=limited("; ".join(problems), 600)
         ) from None
     except (KeyError, TypeError, AttributeError) as error:
         # fhir.resources' own checks of some types (resourceType, url) assume the JSON type
         # is right and fail this way when it is not.
-        raise UnreadableMessageError(
-            "FHIR-meldingen er ikke gyldig: et felt har feil type eller en ukjent "
-            f"resourceType ({limited(str(error), 100)})."
-        ) from None
+        raise UnreadableMessageError("fhir_wrong_type", error=limited(str(error), 100)) from None
 
 
 def _problem(error: Any) -> str:
@@ -97,7 +92,7 @@ def _problem(error: Any) -> str:
 
 def _required(value: Any, what: str) -> str:
     if not value:
-        raise UnreadableMessageError(f"FHIR-meldingen mangler {what}.")
+        raise UnreadableMessageError("fhir_missing", part=what)
     return str(value)
 
 
@@ -109,34 +104,31 @@ def _event(header: MessageHeader) -> tuple[MessageKind, Dispatch]:
         if code.startswith(prefix):
             code, dispatch = code.removeprefix(prefix), meant
     if coding is None or coding.system != EVENTS or code not in CODES:
-        raise UnreadableMessageError(
-            f"Ukjent meldingstype: MessageHeader.eventCoding må ha system {EVENTS} og en "
-            f"av kodene {', '.join(CODES)} (eventuelt med UPDATE- eller CANCEL- foran)."
-        )
+        raise UnreadableMessageError("fhir_event_unknown", system=EVENTS, codes=list(CODES))
     return CODES[code], dispatch
 
 
 def _one(resources: list[Any], kind: type) -> Any:
     found = [r for r in resources if isinstance(r, kind)]
     if len(found) != 1:
-        raise UnreadableMessageError(f"FHIR-meldingen må ha nøyaktig én {kind.__name__}.")
+        raise UnreadableMessageError("fhir_not_one", resource=kind.__name__)
     return found[0]
 
 
 def _national_id(patient: Patient) -> str:
     for identifier in patient.identifier or []:
         if identifier.system in (FNR, DNR):
-            number = _required(identifier.value, "identitetsnummeret")
+            number = _required(identifier.value, "identity_number")
             return identity(number, d_number=identifier.system == DNR)
-    raise UnreadableMessageError(f"Pasienten må ha fødselsnummer ({FNR}) eller D-nummer ({DNR}).")
+    raise UnreadableMessageError("fhir_no_identity", fnr=FNR, dnr=DNR)
 
 
 def _name(patient: Patient) -> str:
     for name in patient.name or []:
         parts = [*(name.given or []), name.family or ""]
         if text := " ".join(p for p in parts if p) or (name.text or ""):
-            return limited(text, 200, "pasientens navn")
-    raise UnreadableMessageError("FHIR-meldingen mangler pasientens navn.")
+            return limited(text, 200, "patient_name")
+    raise UnreadableMessageError("fhir_missing", part="patient_name")
 
 
 def _time(kind: MessageKind, bundle: Bundle, encounter: Encounter) -> datetime:
@@ -148,7 +140,7 @@ def _time(kind: MessageKind, bundle: Bundle, encounter: Encounter) -> datetime:
     else:
         value, what = (period.end if period else None), "Encounter.period.end"
     if not isinstance(value, datetime | date | str):
-        raise UnreadableMessageError(f"FHIR-meldingen mangler tidspunktet ({what}).")
+        raise UnreadableMessageError("fhir_missing_time", field=what)
     return event_time(value)
 
 
@@ -160,8 +152,8 @@ def _estimate(encounter: Encounter) -> bool:
 def _place(encounter: Encounter) -> str:
     for location in encounter.location or []:
         if location.location is not None and location.location.display:
-            return limited(location.location.display, 200, "stedet")
+            return limited(location.location.display, 200, "place")
     provider = encounter.serviceProvider
     if provider is not None and provider.display:
-        return limited(provider.display, 200, "stedet")
+        return limited(provider.display, 200, "place")
     return "Sykehuset"

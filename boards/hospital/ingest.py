@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -51,6 +51,7 @@ from boards.hospital import fhir, plo
 from flow.application import Pasientflyt
 from flow.errors import ConcurrentChangeError, FlowError
 from flow.hospital_messages import HospitalMessage, UnreadableMessageError, receive
+from flow.refusals import Param
 from flow.vocabulary import ERASED
 from projections.cards import flow_of_patient
 from projections.flow_cards import FlowCards
@@ -58,7 +59,7 @@ from projections.projector import Projector
 
 #: Larger bodies are refused unread; a PLO or FHIR message is a few kilobytes.
 MAX_BYTES = 512 * 1024
-FOLLOW_UP = " Meldingen er lagt på tildelingskontorets liste over meldinger som må følges opp."
+FOLLOW_UP = "Meldingen er lagt på tildelingskontorets liste over meldinger som må følges opp."
 
 metadata = MetaData()
 
@@ -102,7 +103,10 @@ class Receipt:
     message_id: str
     flow_id: UUID | None
     version: int | None = None
-    #: Why the flow refused it (`REFUSED` only): the domain's sentence.
+    #: Why the flow refused it (`REFUSED` only): the refusal's code and parameters, and its
+    #: sentence in bokmål as the follow-up list keeps it.
+    code: str | None = None
+    params: dict[str, Param] = field(default_factory=dict)
     reason: str | None = None
     #: The message id was seen before: this is the first receipt, and nothing was done now.
     replayed: bool = False
@@ -126,19 +130,30 @@ class Rejected:
     reason: str
     patient_name: str
     national_id: str
+    #: The refusal's code and parameters, which say the reason in another language (none
+    #: for a message kept before refusals had codes).
+    code: str | None
+    params: dict[str, Any]
 
 
 def read(body: bytes) -> HospitalMessage:
     """A PLO message (XML) or a FHIR Bundle (JSON), told apart by their first character."""
     if len(body) > MAX_BYTES:
-        raise UnreadableMessageError(f"Meldingen er større enn {MAX_BYTES // 1024} KiB.")
+        raise UnreadableMessageError("message_too_large", limit_kib=MAX_BYTES // 1024)
     start = body.lstrip()[:1]
     if start == b"<":
         return plo.parse(body)
     if start == b"{":
         return fhir.parse(body)
-    raise UnreadableMessageError(
-        "Ukjent format: send en PLO-melding (XML) eller en FHIR-Bundle (JSON)."
+    raise UnreadableMessageError("message_format_unknown")
+
+
+def _refused(message: HospitalMessage, flow_id: UUID | None, error: FlowError) -> Receipt:
+    """A message the flow's state refused: its receipt says why, in a code and its parameters
+    (which an answer in another language, now or replayed, is made from) and in bokmål."""
+    reason = error.message
+    return Receipt(
+        Outcome.REFUSED, message.message_id, flow_id, None, error.code, error.params, reason
     )
 
 
@@ -176,10 +191,10 @@ class HospitalMessages:
                 refusal = error
                 continue
             except FlowError as error:
-                return Receipt(Outcome.REFUSED, message.message_id, flow_id, reason=error.message)
+                return _refused(message, flow_id, error)
             outcome = Outcome.OPENED if received.opened else Outcome.APPLIED
             return Receipt(outcome, message.message_id, received.flow_id, received.version)
-        return Receipt(Outcome.REFUSED, message.message_id, flow_id, reason=refusal.message)
+        return _refused(message, flow_id, refusal)
 
     def _open_flow_of(self, municipality_id: UUID, national_id: str) -> UUID | None:
         self.projector.catch_up(FlowCards.name)
@@ -216,9 +231,13 @@ class HospitalMessages:
             row = db.execute(query).first()
         if row is None:
             return None
-        if row.rejected:
-            reason = str(row.answer["detail"]).removesuffix(FOLLOW_UP)
-            return Receipt(Outcome.REFUSED, message_id, row.flow_id, reason=reason, replayed=True)
+        if row.rejected:  # rows made before refusals had codes hold only the sentence
+            answer = row.answer
+            reason = str(answer["detail"]).removesuffix(FOLLOW_UP).rstrip()
+            code, params = answer.get("code"), answer.get("params", {})
+            return Receipt(
+                Outcome.REFUSED, message_id, row.flow_id, None, code, params, reason, replayed=True
+            )
         outcome = Outcome.OPENED if row.answer["opened"] else Outcome.APPLIED
         version = row.answer["version"]
         return Receipt(outcome, message_id, row.flow_id, version, replayed=True)
@@ -244,6 +263,8 @@ class HospitalMessages:
                     r.reason or "",
                     r.patient_name or "",
                     r.national_id or "",
+                    r.answer.get("code"),
+                    r.answer.get("params", {}),
                 )
                 for r in db.execute(query)
             ]
@@ -307,7 +328,11 @@ class HospitalMessages:
 def _stored_answer(receipt: Receipt) -> dict[str, Any]:
     """The receipt as the `answer` column has always held it (what the API answered)."""
     if receipt.outcome == Outcome.REFUSED:
-        return {"detail": f"{receipt.reason}{FOLLOW_UP}"}
+        return {
+            "detail": f"{receipt.reason} {FOLLOW_UP}",
+            "code": receipt.code,
+            "params": receipt.params,
+        }
     return {
         "message_id": receipt.message_id,
         "flow_id": str(receipt.flow_id),

@@ -17,9 +17,9 @@ from boards.hospital.reading import event_time, identity, limited
 from flow.hospital_messages import (
     Dispatch,
     HospitalMessage,
-    MessageKind,
     UnreadableMessageError,
 )
+from flow.vocabulary import MessageKind
 
 #: The message elements inside `Pasientlogistikk`.
 KINDS = {
@@ -63,7 +63,7 @@ def _value(element: Element | None) -> str:
 
 def _required(element: Element | None, what: str) -> str:
     if not (value := _value(element)):
-        raise UnreadableMessageError(f"PLO-meldingen mangler {what}.")
+        raise UnreadableMessageError("plo_missing", part=what)
     return value
 
 
@@ -71,26 +71,24 @@ def parse(body: bytes) -> HospitalMessage:
     """The message, or `UnreadableMessageError` saying in Norwegian what is wrong."""
     root = _root(body)
     if _local(root) != "MsgHead":
-        raise UnreadableMessageError("XML-meldingen må ha KITHs hodemelding (MsgHead) ytterst.")
+        raise UnreadableMessageError("xml_no_msghead")
     info = _child(root, "MsgInfo")
     message_type = _value(_child(info, "Type"))
     if message_type != "PASIENTLOGISTIKK":
-        raise UnreadableMessageError(
-            f"Ukjent meldingstype «{limited(message_type, 40)}»: bare PASIENTLOGISTIKK tas imot."
-        )
+        raise UnreadableMessageError("plo_wrong_type", message_type=limited(message_type, 40))
     logistics = _path(root, "Document", "RefDoc", "Content", "Pasientlogistikk")
     if logistics is None:
-        raise UnreadableMessageError("PLO-meldingen mangler Pasientlogistikk under Content.")
+        raise UnreadableMessageError("plo_missing", part="Pasientlogistikk under Content")
     found = [(KINDS[_local(c)], c) for c in logistics if _local(c) in KINDS]
     if len(found) != 1:
         names = ", ".join(_local(c) for c in logistics) or "ingen"
         raise UnreadableMessageError(
-            f"Ukjent PLO-melding ({limited(names, 200)}): én av {', '.join(KINDS)} tas imot."
+            "plo_unknown_message", names=limited(names, 200), kinds=list(KINDS)
         )
     kind, element = found[0]
     happened = _descendant(element, "TidsfestetHendelse")
     if happened is None:
-        raise UnreadableMessageError("PLO-meldingen mangler TidsfestetHendelse.")
+        raise UnreadableMessageError("plo_missing", part="TidsfestetHendelse")
     patient = _child(info, "Patient")
     return HospitalMessage(
         message_id=limited(_required(_child(info, "MsgId"), "MsgId"), 200, "MsgId"),
@@ -98,7 +96,7 @@ def parse(body: bytes) -> HospitalMessage:
         dispatch=_dispatch(element),
         national_id=_national_id(patient),
         name=_name(patient),
-        at=event_time(_required(_child(happened, "TidspunktForHendelse"), "tidspunkt")),
+        at=event_time(_required(_child(happened, "TidspunktForHendelse"), "time")),
         estimate=_estimate(_child(happened, "Anslag")),
         place=_place(_child(happened, "StedForHendelse")),
     )
@@ -108,11 +106,9 @@ def _root(body: bytes) -> Element:
     try:
         root: Element = fromstring(body, forbid_dtd=True)
     except DefusedXmlException:
-        raise UnreadableMessageError(
-            "XML-meldingen har DTD, entiteter eller eksterne referanser; det tas ikke imot."
-        ) from None
+        raise UnreadableMessageError("xml_unsafe") from None
     except (ParseError, ValueError, LookupError) as error:  # LookupError: unknown encoding
-        raise UnreadableMessageError(f"Ugyldig XML: {limited(str(error), 200)}.") from None
+        raise UnreadableMessageError("xml_invalid", error=limited(str(error), 200)) from None
     return root
 
 
@@ -122,37 +118,34 @@ def _dispatch(message: Element) -> Dispatch:
         return Dispatch.NEW
     code = _value(status).upper()
     if code not in DISPATCHES:
-        raise UnreadableMessageError(
-            f"Ukjent Forsendelsesstatus «{limited(code, 20)}»: bruk A (ny), M (endring) "
-            "eller C (kansellering)."
-        )
+        raise UnreadableMessageError("plo_dispatch_unknown", dispatch=limited(code, 20))
     return DISPATCHES[code]
 
 
 def _national_id(patient: Element | None) -> str:
     idents = [i for i in _children(patient) if _local(i) == "Ident"]
     if not idents:
-        raise UnreadableMessageError("PLO-meldingen mangler pasientens Ident.")
+        raise UnreadableMessageError("plo_missing", part="patient_ident")
     for ident in idents:
         kind = _value(_child(ident, "TypeId")).upper()
         if kind in ("FNR", "DNR"):
             return identity(_value(_child(ident, "Id")), d_number=kind == "DNR")
-    raise UnreadableMessageError("Pasienten må ha fødselsnummer (FNR) eller D-nummer (DNR).")
+    raise UnreadableMessageError("plo_no_identity")
 
 
 def _name(patient: Element | None) -> str:
     given, family = _value(_child(patient, "GivenName")), _value(_child(patient, "FamilyName"))
     name = " ".join(part for part in (given, family) if part)
     if not name:
-        raise UnreadableMessageError("PLO-meldingen mangler pasientens navn.")
-    return limited(name, 200, "pasientens navn")
+        raise UnreadableMessageError("plo_missing", part="patient_name")
+    return limited(name, 200, "patient_name")
 
 
 def _estimate(element: Element | None) -> bool:
     value = _value(element).lower()
     if value in _TRUE | _FALSE | {""}:
         return value in _TRUE
-    raise UnreadableMessageError(f"Anslag må være true eller false, ikke «{limited(value, 20)}».")
+    raise UnreadableMessageError("plo_estimate_invalid", value=limited(value, 20))
 
 
 def _place(element: Element | None) -> str:

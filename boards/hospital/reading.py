@@ -15,10 +15,9 @@ def identity(number: str, *, d_number: bool) -> str:
     try:
         validate(number)
     except InvalidNationalIdError as error:
-        raise UnreadableMessageError(f"Pasientens identitetsnummer er ugyldig: {error}") from None
+        raise UnreadableMessageError("identity_invalid", cause=error.code) from None
     if d_number != (int(number[0]) >= 4):
-        said = "D-nummer" if d_number else "fødselsnummer"
-        raise UnreadableMessageError(f"Pasientens identitetsnummer er ikke et {said}.")
+        raise UnreadableMessageError("identity_wrong_kind", identity="dnr" if d_number else "fnr")
     return number
 
 
@@ -29,13 +28,13 @@ def event_time(value: str | datetime | date) -> datetime:
         try:
             value = datetime.fromisoformat(text)
         except ValueError:
-            raise UnreadableMessageError(
-                f"Tidspunktet «{limited(text, 40)}» er ikke et tidspunkt (ISO 8601)."
-            ) from None
+            raise UnreadableMessageError("time_unreadable", value=limited(text, 40)) from None
     if not isinstance(value, datetime):
         value = datetime(value.year, value.month, value.day)
     if not EARLIEST <= value.date() <= LATEST:
-        raise UnreadableMessageError(f"Tidspunktet må ligge mellom {EARLIEST} og {LATEST}.")
+        raise UnreadableMessageError(
+            "time_out_of_range", earliest=str(EARLIEST), latest=str(LATEST)
+        )
     return (value if value.tzinfo else value.replace(tzinfo=OSLO)).astimezone(UTC)
 
 
@@ -44,10 +43,10 @@ def limited(text: str, length: int, what: str | None = None) -> str:
     if what is not None:
         try:
             printable(text)
-        except ValueError as error:
-            raise UnreadableMessageError(f"{what}: {error}") from None
+        except ValueError:
+            raise UnreadableMessageError("part_unprintable", part=what) from None
     if len(text) <= length:
         return text
     if what is None:
         return text[: length - 1] + "…"
-    raise UnreadableMessageError(f"{what} kan ha høyst {length} tegn.")
+    raise UnreadableMessageError("part_too_long", part=what, length=length)

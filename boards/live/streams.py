@@ -43,6 +43,7 @@ from boards.services import board_reads
 from boards.services.display import device_board
 from boards.web import sessions
 from boards.web.sessions import display_device
+from boards.web.translations import language_of
 from flow.errors import NotFoundError
 from projections.wall_display import ZoneWall
 
@@ -145,7 +146,7 @@ async def allocation_stream(
     feed = AllocationFeed(
         request.app.state.live,
         viewer_of(user),
-        sessions.language_of(request),
+        language_of(request),
         request.app.state.clock,
         {place.id: place.name for place in places},
     )
@@ -162,7 +163,7 @@ async def unit_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = sessions.language_of(request), session.csrf_token
+    language, csrf_token = language_of(request), session.csrf_token
 
     def read() -> Drawn:
         viewer, now = viewer_of(user), clock()
@@ -183,7 +184,7 @@ async def wall_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language = sessions.language_of(request)
+    language = language_of(request)
 
     def read() -> Drawn:
         viewer, now = viewer_of(user), clock()
@@ -203,7 +204,7 @@ async def zone_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = sessions.language_of(request), session.csrf_token
+    language, csrf_token = language_of(request), session.csrf_token
 
     def read() -> Drawn:
         viewer, now = viewer_of(user), clock()
@@ -220,7 +221,7 @@ def streaming_device(request: Request) -> Device:
     if device is None or not device_board(
         request.app.state.system, device, request.app.state.clock()
     ):
-        raise NotFoundError("Skjermen er ukjent eller tilbakekalt.")
+        raise NotFoundError("display_unknown")
     return device
 
 
@@ -232,14 +233,14 @@ async def device_stream(
     last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     system, clock = request.app.state.system, request.app.state.clock
-    language = sessions.language_of(request)
+    language = language_of(request)
 
     def read() -> Drawn:
         board = device_board(system, device, clock())
         if isinstance(board, ZoneWall):
             return zone_wall_parts(board, language)
         if board is None:
-            raise NotFoundError("Stedet skjermen viser finnes ikke lenger.")
+            raise NotFoundError("display_place_gone")
         return wall_parts(board, language)
 
     async def still_valid() -> bool:

@@ -7,7 +7,7 @@ from html import escape
 from typing import Any
 from uuid import UUID
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -20,7 +20,6 @@ from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
-from boards.web.problems import status_of
 from boards.web.sessions import (
     AllocationSession,
     CheckedSession,
@@ -29,12 +28,10 @@ from boards.web.sessions import (
     UnitBoardRead,
     UnitWallRead,
     ZoneBoardRead,
-    language_of,
     live_position,
     municipality_places,
 )
-from boards.web.translations import translator
-from flow.errors import FlowError
+from flow.errors import FlowError, NotFoundError
 from projections.task_list import flow_of_task
 
 router = APIRouter(include_in_schema=False)
@@ -111,7 +108,7 @@ def add_command_page(router: APIRouter, declared: FlowCommand[Any]) -> None:
                 system.flows, flow_id, body, by=user.actor, at=now, expected_version=expected
             )
         except (ValidationError, FlowError) as error:
-            return _refusal(request, flow_id, *refusal_of(error))
+            return _refusal(request, error, f"#refusal-{flow_id}")
         return _allocation(request, session)
 
     path = f"/tildeling/forlop/{{flow_id}}/{declared.path}"
@@ -122,17 +119,14 @@ for command in FLOW_COMMANDS:
     add_command_page(router, command)
 
 
-def _refusal(request: Request, flow_id: UUID, message: str, status: int) -> HTMLResponse:
-    """The guard's sentence, shown in place on the card; the board stays as it was."""
-    text = translator(language_of(request))(message)
+def _refusal(request: Request, error: ValidationError | FlowError, target: str) -> HTMLResponse:
+    """The refusal shown in place (`target`: the card's or the task's line); the board stays
+    as it was."""
+    text, status = refusal_of(request, error)
     return HTMLResponse(
         f'<span class="refusal-text">{escape(text)}</span>',
         status_code=status,
-        headers={
-            "HX-Retarget": f"#refusal-{flow_id}",
-            "HX-Reswap": "innerHTML",
-            "HX-Reselect": ".refusal-text",
-        },
+        headers={"HX-Retarget": target, "HX-Reswap": "innerHTML", "HX-Reselect": ".refusal-text"},
     )
 
 
@@ -181,7 +175,7 @@ def task_action(
     system.projector.catch_up()
     flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
     if flow_id is None or action not in {"utfort", "bekreftet", "avvist"}:
-        raise HTTPException(status_code=404, detail="Oppgaven finnes ikke.")
+        raise NotFoundError("not_found", thing="task")
     authorise_flow(system, viewer_of(user), flow_id, get_now(request))
     by, units, now = user.actor, user.unit_ids, get_now(request)
     try:
@@ -194,13 +188,5 @@ def task_action(
             reason = str(form.get("reason") or "Ikke gjort")
             system.flows.reject_task(flow_id, task_id, reason, by=by, member_of=units, at=now)
     except FlowError as error:
-        return HTMLResponse(
-            f'<span class="refusal-text">{escape(error.message)}</span>',
-            status_code=status_of(error),
-            headers={
-                "HX-Retarget": f"#refusal-task-{task_id}",
-                "HX-Reswap": "innerHTML",
-                "HX-Reselect": ".refusal-text",
-            },
-        )
+        return _refusal(request, error, f"#refusal-task-{task_id}")
     return RedirectResponse(request.headers.get("referer") or "/", status_code=303)

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from datetime import date, datetime, time
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Form, HTTPException, Request
+from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
@@ -19,7 +19,7 @@ from access.lockout import refusal_text
 from access.sessions import Session
 from boards.shapes import field_message
 from boards.web.dependencies import get_now, get_system
-from boards.web.problems import status_of
+from boards.web.problems import said, status_of
 from boards.web.rendering import language_context, templates
 from boards.web.security import client_address, log_access
 from boards.web.sessions import (
@@ -27,12 +27,11 @@ from boards.web.sessions import (
     SESSION_COOKIE,
     CheckedSession,
     PageSession,
-    language_of,
     municipality_places,
     session_cookie_name,
 )
-from boards.web.translations import LANGUAGES, translator
-from flow.errors import FlowError
+from boards.web.translations import LANGUAGE_COOKIE, LANGUAGES, language_of, translator
+from flow.errors import FlowError, NotAuthenticatedError, NotPermittedError
 from flow.rates import OSLO
 
 ROLE_TEXT = {
@@ -47,11 +46,13 @@ ROLE_TEXT = {
 router = APIRouter(include_in_schema=False)
 
 
-def refusal_of(error: ValidationError | FlowError) -> tuple[str, int]:
-    """What a refused form says, and its status: the guard's sentence, or each field's."""
+def refusal_of(request: Request, error: ValidationError | FlowError) -> tuple[str, int]:
+    """How a refusal reaches a page, which shows it in place: what it says in the page's
+    language (the guard's sentence, or each field's, named), and the status to answer with."""
+    language = language_of(request)
     if isinstance(error, FlowError):
-        return error.message, status_of(error)
-    return "; ".join(field_message(e) for e in error.errors()), 422
+        return said(error, language), status_of(error)
+    return "; ".join(_field_problem(e, language) for e in error.errors()), 422
 
 
 def form_fields(*lists: str) -> Callable[[Request], Awaitable[dict[str, Any]]]:
@@ -84,6 +85,12 @@ def _noon_in_oslo(day: str) -> str:
         return datetime.combine(date.fromisoformat(day), time(12), OSLO).isoformat()
     except ValueError:
         return day
+
+
+def _field_problem(error: Any, language: str) -> str:
+    field = str(error["loc"][-1]) if error["loc"] else ""
+    message = field_message(error, translator(language))
+    return f"{field}: {message}" if field else message
 
 
 def render(
@@ -154,7 +161,7 @@ def log_in(
     csrf_token: Annotated[str, Form()],
 ) -> Response:
     if csrf_token != request.cookies.get(LOGIN_CSRF_COOKIE):
-        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+        raise NotPermittedError("form_expired")
     system, now, client = get_system(request), get_now(request), client_address(request)
     context = {"csrf_token": csrf_token, "username": username}
     if minutes := system.lockout.minutes_left(username, now):
@@ -167,8 +174,8 @@ def log_in(
     system.lockout.record(username, now, succeeded=user is not None, client=client)
     if user is None:
         log_access("login failed", who=username, client=client, at=now, level=logging.WARNING)
-        context["refusal"] = "Feil brukernavn eller passord."
-        return render(request, "login.html", context, status_code=401)
+        context["refusal"], status = refusal_of(request, NotAuthenticatedError("login_failed"))
+        return render(request, "login.html", context, status_code=status)
     log_access("login ok", who=f"{user.username} ({user.id})", client=client, at=now)
     return start_session(request, user)
 
@@ -202,7 +209,7 @@ def log_out(request: Request, _: CheckedSession) -> Response:
 def choose_language(request: Request, language: str) -> Response:
     response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
     if language in LANGUAGES:
-        response.set_cookie("sprak", language, samesite="lax", max_age=365 * 24 * 3600)
+        response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600)
     return response
 
 

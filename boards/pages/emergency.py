@@ -17,7 +17,7 @@ from boards.services.emergency import open_emergency_access
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import EmergencyAccessIn
 from boards.web.sessions import CheckedSession, PageSession, role_session
-from flow.errors import FlowError, NotFoundError
+from flow.errors import FlowError, NotFoundError, NotPermittedError
 from flow.vocabulary import FLAG_TEXT, PHASE_TEXT
 from projections.cards import load_card
 
@@ -25,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 
 
 def _nurse(session: PageSession) -> Session:
-    return role_session(session, MAY_USE, "Nødtilgang er for sykepleiere og hjemmetjenesten.")
+    return role_session(session, MAY_USE, NotPermittedError("emergency_access_not_for_role"))
 
 
 NurseSession = Annotated[Session, Depends(_nurse)]
@@ -83,7 +83,7 @@ def open_access(
             get_now(request),
         )
     except (ValidationError, FlowError) as error:
-        message, status = refusal_of(error)
+        message, status = refusal_of(request, error)
         return _emergency_form(request, session, status, refusal=message, form=form)
     return RedirectResponse(f"/nodtilgang/{grant.id}", status_code=303)
 
@@ -94,13 +94,13 @@ def emergency_flow(request: Request, grant_id: UUID, session: NurseSession) -> H
     system, user, now = get_system(request), session.user, get_now(request)
     grant = system.emergency.get(user, grant_id)
     if not grant.active(now):
-        message = "Nødtilgangen er utløpt. Trenger du pasienten igjen, be om ny nødtilgang."
-        return _emergency_form(request, session, 403, refusal=message)
+        message, status = refusal_of(request, NotPermittedError("emergency_access_expired"))
+        return _emergency_form(request, session, status, refusal=message)
     system.projector.catch_up()
     rates = system.rates.of(user.municipality_id)
     card = load_card(system.engine, user.municipality_id, grant.flow_id, now, rates)
     if card is None:
-        raise NotFoundError("Forløpet finnes ikke.")
+        raise NotFoundError("not_found", thing="flow")
     system.access_log.record(user, [grant.flow_id], "nødtilgang", now, Basis.EMERGENCY)
     context = {
         "grant": grant,

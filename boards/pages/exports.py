@@ -12,7 +12,8 @@ from access.accounts import User
 from boards.exports.downloads import BoardKind, board_download
 from boards.exports.spreadsheets import SheetFormat
 from boards.web.dependencies import get_now, get_system
-from boards.web.sessions import PageSession, language_of
+from boards.web.sessions import PageSession
+from boards.web.translations import language_of
 
 router = APIRouter(include_in_schema=False)
 

@@ -22,14 +22,15 @@ from boards.pages.common import ROLE_TEXT, refusal_of, render
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
-from boards.web.sessions import CheckedSession, PageSession, language_of, role_session
-from flow.errors import FlowError, NotFoundError
+from boards.web.sessions import CheckedSession, PageSession, role_session
+from boards.web.translations import language_of
+from flow.errors import FlowError, NotFoundError, NotPermittedError
 
 router = APIRouter(include_in_schema=False)
 
 
 def _leader(session: PageSession) -> Session:
-    return role_session(session, (Role.LEADER,), "Denne siden er for ledere.")
+    return role_session(session, (Role.LEADER,), NotPermittedError("leaders_only_page"))
 
 
 LeaderSession = Annotated[Session, Depends(_leader)]
@@ -75,7 +76,7 @@ def review(
     except (ValidationError, FlowError) as error:
         if isinstance(error, NotFoundError):
             raise
-        message, status = refusal_of(error)
+        message, status = refusal_of(request, error)
         return _review_list(request, session, status, refusal=message, failed=grant_id)
     return RedirectResponse("/leder/nodtilgang", status_code=303)
 
@@ -102,7 +103,7 @@ def looks_of_user(
         first, last = period.days(start, end, now, default=7)
     except FlowError as error:
         first, last = period.days(None, None, now, default=7)
-        context.update(refusal=error.message)
+        context.update(refusal=refusal_of(request, error)[0])
     context.update(start=first, end=last, bases=BASIS_TEXT)
     if chosen is not None and "refusal" not in context:
         looks = system.access_log.of_user(
@@ -135,7 +136,7 @@ def figures_page(
         figures = figures_for(system, user, start, end, now)
     except FlowError as error:
         figures = figures_for(system, user, None, None, now)
-        context["refusal"] = error.message
+        context["refusal"] = refusal_of(request, error)[0]
     language = language_of(request)
     columns = column_labels(figures, language)  # the months as the page writes them
     context.update(

@@ -8,7 +8,7 @@ import logging
 import secrets
 from datetime import datetime
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 
 from access.oidc.config import OidcConfig
@@ -27,6 +27,8 @@ from boards.web import sessions
 from boards.web.dependencies import get_now, get_system
 from boards.web.rendering import templates
 from boards.web.security import client_address, log_access
+from boards.web.translations import language_of, translator
+from flow.errors import NotFoundError
 
 ATTEMPT_COOKIE = "pasientflyt_oidc"
 _COOKIE_PATH = "/logg-inn/oidc"
@@ -107,7 +109,7 @@ def _login(request: Request) -> OidcLogin:
 def _config(request: Request) -> OidcConfig:
     settings = _settings(request)
     if settings is None or not _active(settings):
-        raise HTTPException(status_code=404, detail="Innlogging med OpenID Connect er ikke på.")
+        raise NotFoundError("oidc_off")
     assert settings.oidc_issuer and settings.oidc_client_id
     return OidcConfig(
         issuer=settings.oidc_issuer,
@@ -127,7 +129,8 @@ def _refuse(request: Request, error: OidcError, now: datetime) -> Response:
     what = f"oidc login refused {status} {type(error).__name__} detail={detail}"
     _log(request, what, error.who, now, logging.WARNING)
     token = request.cookies.get(sessions.LOGIN_CSRF_COOKIE) or secrets.token_urlsafe(32)
-    context = {"csrf_token": token, "refusal": error.message}
+    refusal = translator(language_of(request))(error.message)  # OIDC's own, not coded
+    context = {"csrf_token": token, "refusal": refusal}
     response = pages.render(request, "login.html", context, status_code=status)
     response.set_cookie(sessions.LOGIN_CSRF_COOKIE, token, httponly=True, samesite="strict")
     response.delete_cookie(ATTEMPT_COOKIE, path=_COOKIE_PATH)

@@ -24,7 +24,7 @@ def authorise_board(viewer: Viewer, place_id: UUID | None) -> None:
     """The allocation board (`place_id` None), or a unit's or a zone's board, must be the
     viewer's (403)."""
     if not may_see_board(viewer, place_id):
-        raise NotPermittedError("Denne tavlen er ikke for din rolle eller enhet.")
+        raise NotPermittedError("board_not_yours")
 
 
 def allocation_board(
@@ -69,7 +69,7 @@ def allocation_card(system: System, viewer: Viewer, flow_id: UUID, now: datetime
     municipality = viewer.municipality_id
     card = load_card(system.engine, municipality, flow_id, now, system.rates.of(municipality))
     if card is None:
-        raise NotFoundError("Forløpet finnes ikke.")
+        raise NotFoundError("not_found", thing="flow")
     return card
 
 

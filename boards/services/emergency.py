@@ -27,22 +27,19 @@ def open_emergency_access(
     needs no emergency access (409). A search that finds no patient is kept in the audit
     log, so nobody can probe for who is a patient here without a trace."""
     if user.role not in MAY_USE:
-        raise NotPermittedError("Nødtilgang er for sykepleiere og hjemmetjenesten.")
+        raise NotPermittedError("emergency_access_not_for_role")
     system.projector.catch_up()
     flow_id = flow_of_patient(system.engine, user.municipality_id, national_id)
     if flow_id is None:
         system.audit.record(
             user.municipality_id, user.id, "emergency_access.not_found", "", {}, at=at
         )
-        raise NotFoundError("Fant ingen pasient med dette fødselsnummeret i kommunen.")
+        raise NotFoundError("no_patient_with_number")
     try:
         authorise_flow(system, viewer_of(user), flow_id, at)
     except NotFoundError:
         return system.emergency.grant(user, flow_id, reason, note, at)
-    raise IllegalTransitionError(
-        "Du ser allerede denne pasienten gjennom enheten eller sonen din; "
-        "nødtilgang trengs ikke. Pasienten står på tavlen din."
-    )
+    raise IllegalTransitionError("emergency_access_not_needed")
 
 
 @dataclass(frozen=True)

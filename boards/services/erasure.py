@@ -67,7 +67,7 @@ def erase_patient(
     """A lawful request: only an administrator of the patient's municipality erases. The
     patient's hospital messages waiting for follow-up lose the name and number too."""
     if by.role != Role.ADMIN:
-        raise NotPermittedError("Bare systemansvarlig i kommunen kan slette en pasient.")
+        raise NotPermittedError("only_admin_erases")
     for flow_id in flows:
         system.flows.erase_identity(flow_id, reason, by=by.actor, at=now)
     system.hospital_messages.forget_patient(by.municipality_id, national_id)

@@ -11,7 +11,7 @@ from access.accounts import User
 from access.policy import Viewer, may_command, may_see, viewer_of
 from boards.services.system import System
 from flow.errors import NotFoundError, NotPermittedError
-from flow.vocabulary import COMMAND_TEXT, Command
+from flow.vocabulary import Command
 from projections.care_relations import care_relations
 
 
@@ -27,7 +27,7 @@ def flow_basis(
         if system.emergency.active(user, flow_id, now) is None:
             raise
         if command is not None:
-            raise NotPermittedError("Nødtilgang gir innsyn, ikke kommandoer.") from None
+            raise NotPermittedError("emergency_access_read_only") from None
         return Basis.EMERGENCY
     return None
 
@@ -40,6 +40,6 @@ def authorise_flow(
     with system.engine.connect() as db:
         relations = care_relations(db, [flow_id]).get(flow_id)
     if relations is None or not may_see(viewer, relations, now):
-        raise NotFoundError("Forløpet finnes ikke.")
+        raise NotFoundError("not_found", thing="flow")
     if command is not None and not may_command(viewer, command, relations, now):
-        raise NotPermittedError(f"Din rolle kan ikke {COMMAND_TEXT[command]}.")
+        raise NotPermittedError("command_not_for_role", command=command.value)

@@ -14,7 +14,7 @@ from access.accounts import Account, Role
 from access.audit import AuditEntry
 from access.daily_rates import HIGHEST_RATE
 from access.devices import Device
-from boards.shapes import BedName, Name
+from boards.shapes import BedName, Name, field_error
 from boards.web.schemas import Body
 from flow.checklist_file import MAX_CHARACTERS
 from flow.checklists import Checklist, ChecklistCatalog
@@ -29,7 +29,7 @@ Username = Annotated[
 
 def _short_term(kind: UnitKind) -> UnitKind:
     if kind == UnitKind.HOME_CARE_ZONE:
-        raise ValueError("En sone registreres under /admin/zones.")
+        raise field_error("zone_registered_under_zones")
     return kind
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Header, HTTPException, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access.access_log import Basis
@@ -17,7 +17,7 @@ from boards.services.flow_access import flow_basis
 from boards.services.system import System
 from flow.actor import Actor
 from flow.application import Pasientflyt
-from flow.errors import NotPermittedError
+from flow.errors import NotAuthenticatedError, NotPermittedError, UnusableTextError
 from flow.vocabulary import Command
 
 _bearer = HTTPBearer(auto_error=False, description="Token fra `pasientflyt users token`.")
@@ -44,13 +44,9 @@ def get_user(
 ) -> User:
     user = system.accounts.user_for_token(credentials.credentials) if credentials else None
     if user is None:
-        raise HTTPException(
-            status_code=401,
-            detail="Logg inn, eller send en gyldig «Authorization: Bearer <token>».",
-            headers={"WWW-Authenticate": "Bearer"},
-        )
+        raise NotAuthenticatedError("not_authenticated")
     if not may_call(user.role, request.url.path):
-        raise NotPermittedError("Integrasjonsbrukeren kan bare sende sykehusmeldinger.")
+        raise NotPermittedError("integration_only_messages")
     return user
 
 
@@ -76,7 +72,7 @@ def flow_access(command: Command | None) -> Callable[..., Basis | None]:
 
 def check_may_open_flows(user: CurrentUser) -> None:
     if not may_open_flows(viewer_of(user)):
-        raise NotPermittedError("Bare tildelingskontoret kan opprette forløp.")
+        raise NotPermittedError("only_allocation_opens")
 
 
 def get_expected_version(
@@ -89,7 +85,7 @@ def get_expected_version(
         return None
     value = if_match.strip().removeprefix("W/").strip('"')
     if not value.isdigit() or len(value) > 9:
-        raise HTTPException(status_code=422, detail="If-Match må være et versjonsnummer.")
+        raise UnusableTextError("if_match_not_a_version")
     return int(value)
 
 

@@ -1,7 +1,19 @@
-"""One mapping from refusals to HTTP: 404, 403, or 409 with the guard's sentence, and
-422 with a Norwegian message per field."""
+"""One mapping from refusals to HTTP: RFC 9457 problem details (`application/problem+json`).
+
+Every refusal answers with `type` (`tag:pasientflyt.no,2026:problem:<code>`, a name for the
+kind of problem, not an address to fetch), `title` (the code's short title), `status`,
+`detail` (the sentence), `code` (stable: what a client acts on) and `params` (the refusal's
+plain values). Title and sentence are in the user's language (`answer_language`). A 422 for
+the request's shape keeps FastAPI's list of fields as `detail`, each `msg` in that language,
+with the code `invalid_request`. The status follows from the refusal's class: `NotFoundError`
+404, `NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422, any other
+refusal 409.
+"""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
@@ -10,9 +22,21 @@ from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
-from boards.shapes import FIELD_MESSAGES, field_message
+from boards.shapes import field_message
 from boards.web.security import log_refusal
-from flow.errors import FlowError, NotFoundError, NotPermittedError, UnusableTextError
+from boards.web.translations import answer_language, translator
+from flow.errors import (
+    FlowError,
+    NotAuthenticatedError,
+    NotFoundError,
+    NotPermittedError,
+    UnusableTextError,
+)
+from flow.refusals import Param, sentence, title
+
+PROBLEM_JSON = "application/problem+json"
+#: A problem's `type` is this and its code: a tag URI (RFC 4151) names, it does not resolve.
+PROBLEM_TYPE = "tag:pasientflyt.no,2026:problem:"
 
 
 def status_of(error: FlowError) -> int:
@@ -20,40 +44,87 @@ def status_of(error: FlowError) -> int:
         return 404
     if isinstance(error, NotPermittedError):
         return 403
+    if isinstance(error, NotAuthenticatedError):
+        return 401
     if isinstance(error, UnusableTextError):
         return 422
     return 409
 
 
-async def _flow_error(request: Request, error: Exception) -> JSONResponse:
+def said(error: FlowError, language: str) -> str:
+    """The refusal's sentence in `language`."""
+    return sentence(error.code, error.params, translator(language))
+
+
+def problem(
+    code: str, params: Mapping[str, Param], status: int, language: str, detail: object = None
+) -> dict[str, Any]:
+    """The problem details of a refusal; `detail` its sentence unless given."""
+    translate = translator(language)
+    return {
+        "type": PROBLEM_TYPE + code,
+        "title": title(code, translate),
+        "status": status,
+        "detail": sentence(code, params, translate) if detail is None else detail,
+        "code": code,
+        "params": dict(params),
+    }
+
+
+def answer(
+    request: Request,
+    error: FlowError,
+    status: int,
+    *,
+    detail: object = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body = problem(error.code, error.params, status, answer_language(request), detail)
+    return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+async def _flow_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, FlowError)
-    if isinstance(error, NotFoundError | NotPermittedError):
-        await log_refusal(request, status_of(error))
-    return JSONResponse({"detail": error.message}, status_code=status_of(error))
+    status = status_of(error)
+    if status in {401, 403, 404}:
+        await log_refusal(request, status)
+    headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    return answer(request, error, status, headers=headers)
 
 
-async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+async def _validation_error(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    detail = [
-        {"loc": list(e["loc"]), "msg": field_message(e), "type": e["type"]} for e in error.errors()
+    return _invalid(request, error.errors())
+
+
+def _invalid(request: Request, errors: Any) -> Response:
+    """422 for the request's shape: FastAPI's list of fields, in the user's language."""
+    language = answer_language(request)
+    fields = [
+        {"loc": list(e["loc"]), "msg": field_message(e, translator(language)), "type": e["type"]}
+        for e in errors
     ]
-    return JSONResponse({"detail": detail}, status_code=422)
+    return answer(request, UnusableTextError("invalid_request"), 422, detail=fields)
 
 
 async def _http_error(request: Request, error: Exception) -> Response:
-    """A body FastAPI cannot even decode (bad UTF-8, nesting too deep) is a shape error too."""
+    """Starlette's and FastAPI's own refusals (no such path, a method the path does not take,
+    a body that is not even JSON) as problems too."""
     assert isinstance(error, HTTPException)
-    if error.status_code == 400:
-        problem = {"loc": ["body"], "msg": FIELD_MESSAGES["json_invalid"], "type": "json_invalid"}
-        return JSONResponse({"detail": [problem]}, status_code=422)
-    if error.status_code in {401, 403}:
-        await log_refusal(request, error.status_code)
-    if error.status_code == 405:
-        allowed = ", ".join(sorted(_methods_at(request)))
-        return JSONResponse(
-            {"detail": "Metoden er ikke tillatt her."}, status_code=405, headers={"Allow": allowed}
-        )
-    return await http_exception_handler(request, error)
+    status = error.status_code
+    if status in {204, 304}:
+        return await http_exception_handler(request, error)
+    if status == 400:
+        return _invalid(request, [{"loc": ["body"], "type": "json_invalid", "msg": ""}])
+    if status in {401, 403}:
+        await log_refusal(request, status)
+    if status == 404:
+        return answer(request, NotFoundError("not_found", thing="page"), 404)
+    if status == 405:
+        allowed = {"Allow": ", ".join(sorted(_methods_at(request)))}
+        return answer(request, FlowError("method_not_allowed"), 405, headers=allowed)
+    headers = dict(error.headers) if error.headers else None
+    return answer(request, FlowError("http_error", status=status), status, headers=headers)
 
 
 def _methods_at(request: Request) -> set[str]:
@@ -69,3 +140,29 @@ def install_error_handlers(app: FastAPI) -> None:
     app.add_exception_handler(FlowError, _flow_error)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(HTTPException, _http_error)
+    _document_problems(app)
+
+
+_PROBLEM = "#/components/schemas/Problem"
+
+
+def _document_problems(app: FastAPI) -> None:
+    """The OpenAPI document says what the handlers answer: every refusal documented (a 4xx,
+    FastAPI's own 422 among them) is `application/problem+json` of the `Problem` model."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            for path in schema.get("paths", {}).values():
+                for operation in path.values():
+                    for status, response in operation.get("responses", {}).items():
+                        if status.startswith("4"):
+                            response["content"] = {PROBLEM_JSON: {"schema": {"$ref": _PROBLEM}}}
+            models = schema.get("components", {}).get("schemas", {})
+            for unused in ("HTTPValidationError", "ValidationError"):
+                models.pop(unused, None)
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Self
+from typing import Annotated, Any, Self
 from uuid import UUID
 
 from pydantic import (
@@ -17,7 +17,17 @@ from pydantic import (
 
 from access.access_log import Look
 from access.emergency_access import NOTE_LIMIT, EmergencyReason, Grant
-from boards.shapes import BedName, Day, Moment, Name, NationalId, Note, Short, printable
+from boards.shapes import (
+    BedName,
+    Day,
+    Moment,
+    Name,
+    NationalId,
+    Note,
+    Short,
+    field_error,
+    printable,
+)
 from flow.vocabulary import (
     ClosingReason,
     Destination,
@@ -74,11 +84,11 @@ class DecisionIn(Body):
     @model_validator(mode="after")
     def _check_place(self) -> Self:
         if self.service == ServiceKind.SHORT_TERM_STAY and self.unit_id is None:
-            raise ValueError("Et vedtak om korttidsopphold må ha unit_id.")
+            raise field_error("decision_needs_unit")
         if self.service == ServiceKind.HOME_CARE and self.zone_id is None:
-            raise ValueError("Et vedtak om hjemmetjenester må ha zone_id.")
+            raise field_error("decision_needs_zone")
         if self.ends_on is not None and self.ends_on < self.starts_on:
-            raise ValueError("ends_on kan ikke være før starts_on.")
+            raise field_error("decision_ends_before_start")
         return self
 
 
@@ -100,7 +110,7 @@ class DischargePlanIn(Body):
     @model_validator(mode="after")
     def _check_zone(self) -> Self:
         if self.destination == Destination.HOME and self.zone_id is None:
-            raise ValueError("Utskrivning til hjemmet må ha zone_id for hjemmetjenestesonen.")
+            raise field_error("discharge_home_needs_zone")
         return self
 
 
@@ -126,8 +136,28 @@ class CommandResult(BaseModel):
     version: int
 
 
+class FieldProblem(BaseModel):
+    """Ett felt i forespørselen som ikke er slik skjemaet sier."""
+
+    loc: list[str | int] = Field(description="Hvor: `body`, `query`, `path` og feltets navn.")
+    msg: str = Field(description="Hva som er galt, på brukerens språk.")
+    type: str = Field(description="Feilens kode: Pydantics egen, eller en avvisnings kode.")
+
+
 class Problem(BaseModel):
-    detail: str
+    """En avvisning som problemdetaljer etter RFC 9457 (`application/problem+json`)."""
+
+    type: str = Field(
+        description="`tag:pasientflyt.no,2026:problem:` og koden: et navn, ikke en adresse."
+    )
+    title: str = Field(description="Kodens korte tittel, på brukerens språk.")
+    status: int = Field(description="HTTP-statusen.")
+    detail: str | list[FieldProblem] = Field(
+        description="Setningen, på brukerens språk (økten, ellers `Accept-Language`); "
+        "for `invalid_request` (422) listen over felt, slik FastAPI skriver den."
+    )
+    code: str = Field(description="Stabil kode å handle etter: `bed_taken`, `stale_version`, …")
+    params: dict[str, Any] = Field(description="Avvisningens verdier: sengen, fasen, versjonene, …")
 
 
 class MessageReceived(BaseModel):
@@ -185,7 +215,7 @@ class EmergencyAccessIn(Body):
     @model_validator(mode="after")
     def _says_why(self) -> Self:
         if self.reason == EmergencyReason.OTHER and not self.note:
-            raise ValueError("Skriv hvorfor når grunnen er «annet».")
+            raise field_error("emergency_reason_missing")
         return self
 
 

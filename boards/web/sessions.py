@@ -8,7 +8,7 @@ from collections.abc import Collection
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Depends, Form, HTTPException, Request
+from fastapi import Depends, Form, Request
 
 from access.accounts import User
 from access.devices import Device
@@ -16,7 +16,6 @@ from access.policy import may_see_board, viewer_of
 from access.sessions import Session
 from boards.services import board_reads
 from boards.web.dependencies import get_now, get_system
-from boards.web.translations import LANGUAGES
 from flow.errors import NotPermittedError
 from projections.bed_grid import PlaceChoice, places
 from projections.home_care_board import HomeCareBoard
@@ -57,7 +56,7 @@ def checked_session(
     """A state-changing request must carry the session's CSRF token (form or header)."""
     sent = csrf_token or request.headers.get("X-CSRF-Token")
     if sent != session.csrf_token:
-        raise HTTPException(status_code=403, detail="Skjemaet er utløpt. Last siden på nytt.")
+        raise NotPermittedError("form_expired")
     return session
 
 
@@ -65,17 +64,11 @@ PageSession = Annotated[Session, Depends(page_session)]
 CheckedSession = Annotated[Session, Depends(checked_session)]
 
 
-def role_session(session: Session, roles: Collection[str], refusal: str) -> Session:
+def role_session(session: Session, roles: Collection[str], refusal: NotPermittedError) -> Session:
     """The session, if its user has one of the roles (403 otherwise)."""
     if session.user.role not in roles:
-        raise NotPermittedError(refusal)
+        raise refusal
     return session
-
-
-def language_of(request: Request) -> str:
-    """Bokmål unless the user chose another language we have."""
-    language = request.cookies.get("sprak", "nb")
-    return language if language in LANGUAGES else "nb"
 
 
 def municipality_places(request: Request, user: User) -> list[PlaceChoice]:

@@ -1,4 +1,5 @@
-"""Norwegian bokmål by default, English by choice: one catalogue, keyed by the bokmål text."""
+"""Norwegian bokmål by default, English by choice: one catalogue, keyed by the bokmål text,
+and which language a request is answered in."""
 
 from __future__ import annotations
 
@@ -11,10 +12,15 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_decimal
+from starlette.requests import Request
 
 from flow.rates import OSLO
 
 LANGUAGES = {"nb": "Norsk (bokmål)", "en": "English"}
+#: The language chosen on the pages.
+LANGUAGE_COOKIE = "sprak"
+#: What `Accept-Language` may name for bokmål: Norwegian, written either way.
+_NORWEGIAN = {"nb", "no", "nn"}
 _LOCALES = {"nb": "nb_NO", "en": "en_GB"}
 _CATALOGUES = Path(__file__).with_name("translations")
 
@@ -28,6 +34,37 @@ def _catalogue(language: str) -> dict[str, str]:
 def translator(language: str) -> Callable[[str], str]:
     catalogue = _catalogue(language)
     return lambda text: catalogue.get(text, text)
+
+
+def language_of(request: Request) -> str:
+    """A page's language: bokmål unless the user chose another language we have."""
+    language = request.cookies.get(LANGUAGE_COOKIE, "nb")
+    return language if language in LANGUAGES else "nb"
+
+
+def answer_language(request: Request) -> str:
+    """An answer that a program may read too (a refusal): the language chosen on the pages,
+    else the first of the request's `Accept-Language` that we have, else bokmål."""
+    if request.cookies.get(LANGUAGE_COOKIE) in LANGUAGES:
+        return language_of(request)
+    return accepted(request.headers.get("Accept-Language", ""))
+
+
+def accepted(header: str) -> str:
+    """The language of an `Accept-Language` header we have with the highest weight (the
+    first of equals); bokmål when it names none of ours."""
+    ranked: list[tuple[float, int, str]] = []
+    for position, part in enumerate(header.split(",")):
+        tag, _, weight_text = part.partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        language = "nb" if primary in _NORWEGIAN else primary
+        try:
+            weight = float(weight_text.strip().removeprefix("q=")) if weight_text else 1.0
+        except ValueError:
+            weight = 0.0
+        if language in LANGUAGES and weight > 0:
+            ranked.append((-weight, position, language))
+    return min(ranked)[2] if ranked else "nb"
 
 
 def formatters(language: str) -> dict[str, Callable[..., str]]:

@@ -125,3 +125,24 @@ def referral(**changes: Any) -> dict[str, Any]:
 
 def short_term_stay(unit_id: str) -> dict[str, Any]:
     return {"service": "short_term_stay", "unit_id": unit_id, "starts_on": "2026-03-03"}
+
+
+HOSPITAL_PATIENT = {
+    "national_id": "01018012371",
+    "name": "Kari Nordmann",
+    "source": "hospital",
+    "location": "Sykehuset, med. avd.",
+    "need": "Rehabilitering",
+}
+
+
+def reserved_flow(world: World) -> tuple[str, dict[str, str]]:
+    """A hospital patient with bed 1 on KORT reserved; the flow id and its task ids by key."""
+    client, office, kort = world.client, world.headers(), str(world.unit("KORT"))
+    flow_id = client.post("/api/v1/flows", json=HOSPITAL_PATIENT, headers=office).json()["id"]
+    decision = {"service": "short_term_stay", "unit_id": kort, "starts_on": "2026-03-03"}
+    for path, body in [("decision", decision), ("reservation", {"unit_id": kort, "bed": "1"})]:
+        response = client.post(f"/api/v1/flows/{flow_id}/{path}", json=body, headers=office)
+        assert response.status_code == 200, response.text
+    flow = client.get(f"/api/v1/flows/{flow_id}", headers=office).json()
+    return flow_id, {t["task"]["key"]: t["task"]["id"] for t in flow["tasks"]}

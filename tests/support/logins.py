@@ -11,6 +11,8 @@ from boards.web import sessions
 
 #: The password the test world gives the caseworker `saksbehandler`.
 PASSWORD = "pw-1"
+#: The password the test world gives the nurse `sykepleier`.
+NURSE_PASSWORD = "pw-2"
 
 
 def log_in(

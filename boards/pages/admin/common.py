@@ -15,10 +15,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from access.sessions import Session
-from boards.pages.common import ROLE_TEXT, form_fields, render
+from boards.pages.common import ROLE_TEXT, form_fields, refusal_of, render
 from boards.services.admin import Admin, admin_of
-from boards.shapes import field_message
-from boards.web.problems import status_of
 from flow.errors import FlowError, NotFoundError
 from flow.vocabulary import KIND_TEXT
 
@@ -71,19 +69,12 @@ def attempt(
     """Make the change; if refused, show the page again with the sentence saying why."""
     try:
         return change()
-    except ValidationError as error:
-        message, status = "; ".join(_field_problem(e) for e in error.errors()), 422
-    except FlowError as error:
+    except (ValidationError, FlowError) as error:
         if isinstance(error, NotFoundError):
             raise
-        message, status = error.message, status_of(error)
+        message, status = refusal_of(request, error)
     template, context = again()
     return page(request, session, template, {**context, "refusal": message}, status_code=status)
-
-
-def _field_problem(error: Any) -> str:
-    field = str(error["loc"][-1]) if error["loc"] else ""
-    return f"{field}: {field_message(error)}" if field else field_message(error)
 
 
 def back(path: str) -> RedirectResponse:

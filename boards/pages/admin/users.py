@@ -106,7 +106,7 @@ def set_active(
     user = session.user
     check_admin(user)
     if state not in {"aktivering", "deaktivering"}:
-        raise NotFoundError("Siden finnes ikke.")
+        raise NotFoundError("not_found", thing="page")
 
     def change() -> Response:
         admin.set_active(user, user_id, state == "aktivering", get_now(request))

@@ -12,7 +12,8 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy import func, select
-from support.logins import csrf_token_of, log_in
+from support.api_client import HOSPITAL_PATIENT, reserved_flow
+from support.logins import NURSE_PASSWORD, csrf_token_of, log_in
 
 from access.sessions import sessions
 from boards.web import sessions as page_sessions
@@ -28,14 +29,6 @@ REQUIRED_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
-}
-NURSE_PASSWORD = "pw-2"
-HOSPITAL_PATIENT = {
-    "national_id": "01018012371",
-    "name": "Kari Nordmann",
-    "source": "hospital",
-    "location": "Sykehuset, med. avd.",
-    "need": "Rehabilitering",
 }
 
 
@@ -72,18 +65,6 @@ def assert_secured(response: httpx.Response) -> None:
     for name, value in REQUIRED_HEADERS.items():
         assert response.headers.get(name) == value, name
     assert "camera=()" in response.headers["Permissions-Policy"]
-
-
-def reserved_flow(world: World) -> tuple[str, dict[str, str]]:
-    """A hospital patient with bed 1 on KORT reserved; the flow id and its task ids by key."""
-    client, office, kort = world.client, world.headers(), str(world.unit("KORT"))
-    flow_id = client.post("/api/v1/flows", json=HOSPITAL_PATIENT, headers=office).json()["id"]
-    decision = {"service": "short_term_stay", "unit_id": kort, "starts_on": "2026-03-03"}
-    for path, body in [("decision", decision), ("reservation", {"unit_id": kort, "bed": "1"})]:
-        response = client.post(f"/api/v1/flows/{flow_id}/{path}", json=body, headers=office)
-        assert response.status_code == 200, response.text
-    flow = client.get(f"/api/v1/flows/{flow_id}", headers=office).json()
-    return flow_id, {t["task"]["key"]: t["task"]["id"] for t in flow["tasks"]}
 
 
 class TestSecurityHeaders:

@@ -339,7 +339,13 @@ class TestUnknownIds:
             response = api.get(path)
 
             assert response.status_code == 404
-            assert response.json() == {"detail": "Forløpet finnes ikke."}
+            assert response.headers["content-type"] == "application/problem+json"
+            body = response.json()
+            assert (body["detail"], body["code"], body["params"]) == (
+                "Forløpet finnes ikke.",
+                "not_found",
+                {"thing": "flow"},
+            )
 
     def test_an_unknown_flow_cannot_be_commanded_and_nothing_is_recorded(self, api: Api) -> None:
         before = api.recorded()
@@ -372,7 +378,12 @@ class TestUnknownIds:
         response = api.get(f"/units/{uuid4()}")
 
         assert response.status_code == 404
-        assert response.json() == {"detail": "Enheten finnes ikke."}
+        body = response.json()
+        assert (body["detail"], body["code"], body["params"]) == (
+            "Enheten finnes ikke.",
+            "not_found",
+            {"thing": "unit"},
+        )
 
     def test_a_flow_id_is_not_a_unit_id(self, api: Api) -> None:
         flow_id = api.open_flow()

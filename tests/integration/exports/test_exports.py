@@ -344,7 +344,7 @@ def test_exports_refuse_as_the_boards_do(admin_world: World) -> None:
     for path, user, status in refused:
         response = w.client.get(f"{API}/{path}", headers=w.headers(user))
         assert response.status_code == status, (path, user, response.text)
-        assert response.headers["content-type"] == "application/json"
+        assert response.headers["content-type"] == "application/problem+json"
     assert w.client.get(f"{API}/allocation/export.xlsx").status_code == 401
 
 

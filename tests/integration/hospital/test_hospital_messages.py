@@ -263,6 +263,11 @@ def test_a_contradicting_message_is_kept_for_the_office_and_a_replay_gets_the_sa
     assert "ikke noe åpent forløp" in unknown.json()["detail"]
     assert api.recorded() == events  # no event
     assert stored(api)[1] == 2  # two messages, the replay not again
+    assert (first.headers["content-type"], first.json()["code"]) == (
+        "application/problem+json",
+        "patient_not_in_hospital",
+    )
+    assert first.json()["params"] == {"message_kind": "discharged", "phase": "referred"}
     waiting = api.world.system.hospital_messages.attention(municipality_id("9998"))
     assert [(m.message_id, m.flow_id is not None) for m in waiting] == [
         ("ut-1", True),
@@ -283,6 +288,9 @@ def test_the_office_sees_a_refused_message_on_its_list_and_marks_it_handled(api:
     assert page.status_code == 200
     assert "Ola Nordmann" in page.text and OLA in page.text
     assert "ikke noe åpent forløp" in page.text
+    client.cookies.set("sprak", "en")
+    assert "the municipality has no open flow for the patient" in client.get(page.url).text
+    client.cookies.delete("sprak")
     (row_id,) = re.findall(r'action="/tildeling/meldinger/([^/]+)/behandlet"', page.text)
 
     token = csrf_token_of(client, "/tildeling/meldinger")
@@ -319,6 +327,26 @@ def a_day_of_messages() -> list[bytes]:
 def event_log(api: Api) -> list[tuple[Any, ...]]:
     notifications = api.world.flows.recorder.select_notifications(1, 10_000)
     return [(n.originator_id, n.originator_version, n.topic) for n in notifications]
+
+
+def test_a_refused_message_and_its_replay_are_answered_in_the_sender_s_language(
+    api: Api,
+) -> None:
+    api.open_flow(source="home", national_id=OLA)
+    english = {**api.world.headers("sykehus"), "Accept-Language": "en"}
+
+    first = send(api, plo_message("discharged", OLA, message_id="ut-2"))
+    again = api.world.client.post(
+        PATH, content=plo_message("discharged", OLA, message_id="ut-2"), headers=english
+    )
+
+    assert first.json()["detail"].startswith("Kan ikke ta imot melding om utskrevet pasient")
+    assert (again.status_code, again.json()["code"]) == (409, "patient_not_in_hospital")
+    assert again.json()["detail"] == (
+        "Cannot take the message “patient discharged”: according to the flow the patient is "
+        "not in hospital but referred. The message is on the allocation office's list of "
+        "messages to follow up."
+    )
 
 
 def test_replaying_a_day_of_messages_changes_nothing(api: Api) -> None:

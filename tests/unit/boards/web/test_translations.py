@@ -7,13 +7,15 @@ from pathlib import Path
 
 import boards
 from boards.pages.messages import DISPATCH_TEXT
-from boards.web.translations import translator
-from flow.hospital_messages import KIND_TEXT
+from boards.shapes import FIELD_MESSAGES
+from boards.web.translations import accepted, translator
+from flow.refusals import REFUSALS, WORDS, sentence
 from flow.vocabulary import (
     CLOSING_TEXT,
     COMMAND_TEXT,
     DESTINATION_TEXT,
     FLAG_TEXT,
+    MESSAGE_KIND_TEXT,
     SERVICE_TEXT,
     WAIT_REASON_TEXT,
 )
@@ -43,7 +45,7 @@ def test_every_word_of_the_vocabulary_shown_on_a_board_has_an_english_translatio
         *DESTINATION_TEXT.values(),
         *FLAG_TEXT.values(),
         *CLOSING_TEXT.values(),
-        *KIND_TEXT.values(),
+        *MESSAGE_KIND_TEXT.values(),
         *DISPATCH_TEXT.values(),
     ]
     assert [t for t in shown if english(t) == t and t != "delirium"] == []
@@ -52,3 +54,35 @@ def test_every_word_of_the_vocabulary_shown_on_a_board_has_an_english_translatio
 def test_bokmål_is_the_text_itself() -> None:
     assert translator("nb")("Utskrivningsklar") == "Utskrivningsklar"
     assert translator("en")("Utskrivningsklar") == "Ready for discharge"
+
+
+def test_every_refusal_has_its_title_and_sentence_in_english() -> None:
+    english = translator("en")
+    texts = [text for refusal in REFUSALS.values() for text in (refusal.title, refusal.text)]
+    assert [text for text in texts if english(text) == text] == []
+
+
+def test_every_word_a_refusal_names_and_every_field_message_has_an_english_translation() -> None:
+    english = translator("en")
+    words = [word for name, table in WORDS.items() if name != "cause" for word in table.values()]
+    shown = [*words, *FIELD_MESSAGES.values()]
+    assert [t for t in shown if english(t) == t and t != "delirium"] == []
+
+
+def test_a_refusal_in_english_keeps_the_fields_of_its_sentence() -> None:
+    english = translator("en")
+    params = {"bed": "3", "unit": "Rehabilitering 1"}
+    assert sentence("bed_taken", params, english) == ("Bed 3 on Rehabilitering 1 is already taken.")
+
+
+def test_an_answer_speaks_the_first_language_of_accept_language_that_we_have() -> None:
+    assert accepted("en-GB,en;q=0.9") == "en"
+    assert accepted("de-DE, en;q=0.5") == "en"
+    assert accepted("nb-NO,nb;q=0.9,en;q=0.8") == "nb"
+    assert accepted("en;q=0.4, nn;q=0.6") == "nb"  # nynorsk reads bokmål before English
+    assert accepted("en;q=0.5, no;q=0.5") == "en"  # the first of equals
+
+
+def test_an_answer_is_bokmål_when_accept_language_names_none_of_ours() -> None:
+    for header in ("", "*", "de", "en;q=0", "en;q=abc", "sv-SE,da;q=0.8"):
+        assert accepted(header) == "nb", header
