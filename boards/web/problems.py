@@ -31,7 +31,7 @@ from flow.errors import (
     NotPermittedError,
     UnusableTextError,
 )
-from flow.refusals import REFUSALS, Param, sentence, title
+from flow.refusals import Param, sentence, still_said, title
 
 PROBLEM_JSON = "application/problem+json"
 #: A problem's `type` is this and its code: a tag URI (RFC 4151) names, it does not resolve.
@@ -90,7 +90,7 @@ def field_message(error: Mapping[str, Any], language: str = "nb") -> str:
     words, or else pydantic's English as it is."""
     translate = translator(language)
     kind, context = error["type"], error.get("ctx") or {}
-    if kind in REFUSALS:
+    if still_said(kind, context):
         return sentence(kind, context, translate)
     if kind in FIELD_MESSAGES:
         return translate(FIELD_MESSAGES[kind]).format(**context)
