@@ -14,7 +14,7 @@ from pydantic_core import PydanticCustomError
 
 from flow.national_id import InvalidNationalIdError
 from flow.national_id import validate as validate_national_id
-from flow.refusals import REFUSALS, Param, sentence
+from flow.refusals import Param, sentence, still_said
 
 
 def field_error(code: str, **params: Param) -> PydanticCustomError:
@@ -109,7 +109,7 @@ def field_message(error: Mapping[str, Any], translate: Callable[[str], str] = st
     """One field's problem in the words `translate` gives (bokmål as it is): a refusal of
     the catalogue, pydantic's own in our words, or else pydantic's English as it is."""
     kind, context = error["type"], error.get("ctx") or {}
-    if kind in REFUSALS:
+    if still_said(kind, context):
         return sentence(kind, context, translate)
     if kind in FIELD_MESSAGES:
         return translate(FIELD_MESSAGES[kind]).format(**context)
