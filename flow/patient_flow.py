@@ -7,30 +7,32 @@ only assigns state, because that body runs again on every replay.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
 
 from flow.actor import Actor
-from flow.checklists import Condition, PartyRole
-from flow.closed_loops import ALLOCATION_OFFICE, ClosedLoops, Party
-from flow.errors import FlowClosedError, IllegalTransitionError
-from flow.flow_rules import RULES, allowed_commands, refusal
-from flow.flow_values import ERASED_PATIENT, BedRef, HospitalAnswer, Patient, ReadyNotice, WaitNote
-
-# flow/application.py and boards/web/commands.py import these two from here until they are
-# rewritten; everything else imports them from flow/flow_values.py.
-from flow.flow_values import Decision as Decision
-from flow.flow_values import DischargePlan as DischargePlan
+from flow.closed_loops import ClosedLoops
+from flow.errors import IllegalTransitionError
+from flow.flow_guards import FlowGuards
+from flow.flow_values import (
+    ERASED_PATIENT,
+    BedRef,
+    Decision,
+    DischargePlan,
+    HospitalAnswer,
+    Patient,
+    ReadyNotice,
+    WaitNote,
+)
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
     ERASED,
     HOSPITAL_PHASES,
     ClosingReason,
     Command,
-    Destination,
     Phase,
     SafetyFlag,
     ServiceKind,
@@ -45,7 +47,7 @@ def _erased(text: str) -> str:
     return ERASED if text else text
 
 
-class PatientFlow(ClosedLoops):
+class PatientFlow(FlowGuards, ClosedLoops):
     """A patient's journey between hospital, short-term beds and home care."""
 
     if TYPE_CHECKING:  # the event classes @event makes, named for the type checker
@@ -131,22 +133,6 @@ class PatientFlow(ClosedLoops):
             by=by,
             at=at,
         )
-
-    # -- guards -----------------------------------------------------------------
-
-    def allowed_commands(self) -> list[Command]:
-        return allowed_commands(self)
-
-    def _check_open(self) -> None:
-        if self.phase == Phase.CLOSED:
-            raise FlowClosedError("flow_closed")
-
-    def _check(self, command: Command) -> None:
-        """Refused, the sentence says what state the flow is in and what it allows; where
-        the way out of hospital is the question, a code of its own says what to do first."""
-        self._check_open()
-        if not RULES[command](self):
-            raise refusal(self, command)
 
     # -- hospital -----------------------------------------------------------------
 
@@ -391,41 +377,3 @@ class PatientFlow(ClosedLoops):
             else replace(state, note=_erased(state.note))
             for key, state in self.tasks.items()
         }
-
-    # -- what the closed loops need to know ----------------------------------------------
-
-    def _party(self, role: PartyRole) -> Party | None:
-        if role == PartyRole.ALLOCATION:
-            return ALLOCATION_OFFICE
-        if role == PartyRole.UNIT:
-            held = self.held_bed
-            return Party(held.unit_id) if held else None
-        zone = self.discharge_plan.zone_id if self.discharge_plan else self.home_care_zone
-        return Party(zone) if zone else None
-
-    def _planned_date(self) -> date | None:
-        return self.discharge_plan.on if self.discharge_plan else None
-
-    def _applies(self, condition: Condition | None) -> bool:
-        in_hospital = self.phase in HOSPITAL_PHASES
-        plan = self.discharge_plan
-        going_home = plan is not None and plan.destination == Destination.HOME
-        if condition == Condition.FROM_HOSPITAL:
-            return in_hospital
-        if condition == Condition.DESTINATION_HOME:
-            return going_home
-        if condition == Condition.FROM_HOSPITAL_HOME:
-            return in_hospital and going_home
-        return True
-
-    # -- reading -------------------------------------------------------------------------
-
-    @property
-    def decision_service(self) -> str | None:
-        """The service decided, if any: all the rules read of the decision."""
-        return self.decision.service if self.decision is not None else None
-
-    @property
-    def held_bed(self) -> BedRef | None:
-        """The bed this flow holds in a unit, reserved or occupied."""
-        return self.stay or self.reservation
