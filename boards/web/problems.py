@@ -36,6 +36,11 @@ from flow.refusals import Param, sentence, title
 
 PROBLEM_JSON = "application/problem+json"
 #: A problem's `type` is this and its code: a tag URI (RFC 4151) names, it does not resolve.
+#: RFC 9457 §3.1.1 takes any URI reference as `type` and lets consumers use it only as the
+#: problem type's identifier, never fetching it; §4 asks each new type to document its URI,
+#: title and status, which `flow/refusals.toml` and `status_of` do. The extension members
+#: `code` and `params` follow §3.2's naming (a letter first, letters, digits and "_", three
+#: characters or more).
 PROBLEM_TYPE = "tag:pasientflyt.no,2026:problem:"
 
 
