@@ -39,8 +39,8 @@ PROBLEM_JSON = "application/problem+json"
 #: RFC 9457 §3.1.1 takes any URI reference as `type` and lets consumers use it only as the
 #: problem type's identifier, never fetching it; §4 asks each new type to document its URI,
 #: title and status, which `flow/refusals.toml` and `status_of` do. The extension members
-#: `code` and `params` follow §3.2's naming (a letter first, letters, digits and "_", three
-#: characters or more).
+#: (§3.2) `code` and `params` are named as §4 asks of additional members: a letter first,
+#: letters, digits and "_", three characters or more.
 PROBLEM_TYPE = "tag:pasientflyt.no,2026:problem:"
 
 
