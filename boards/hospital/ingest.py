@@ -151,9 +151,13 @@ def read(body: bytes) -> HospitalMessage:
 def _refused(message: HospitalMessage, flow_id: UUID | None, error: FlowError) -> Receipt:
     """A message the flow's state refused: its receipt says why, in a code and its parameters
     (which an answer in another language, now or replayed, is made from) and in bokmål."""
-    reason = error.message
     return Receipt(
-        Outcome.REFUSED, message.message_id, flow_id, None, error.code, error.params, reason
+        Outcome.REFUSED,
+        message.message_id,
+        flow_id,
+        code=error.code,
+        params=error.params,
+        reason=error.message,
     )
 
 
@@ -236,7 +240,13 @@ class HospitalMessages:
             reason = str(answer["detail"]).removesuffix(FOLLOW_UP).rstrip()
             code, params = answer.get("code"), answer.get("params", {})
             return Receipt(
-                Outcome.REFUSED, message_id, row.flow_id, None, code, params, reason, replayed=True
+                Outcome.REFUSED,
+                message_id,
+                row.flow_id,
+                code=code,
+                params=params,
+                reason=reason,
+                replayed=True,
             )
         outcome = Outcome.OPENED if row.answer["opened"] else Outcome.APPLIED
         version = row.answer["version"]
