@@ -17,7 +17,7 @@ the flow's state, goes to the allocation office as a message needing attention.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from uuid import UUID, uuid5
@@ -35,29 +35,118 @@ from flow.vocabulary import (
 
 
 class Dispatch(StrEnum):
-    """PLO's `Forsendelsesstatus`: a new message, a change of one, or its cancellation."""
+    """A message's dispatch status (PLO `InformasjonOmForsendelsen/Forsendelsesstatus`, KITH
+    kodeverk 7309): the values are our words, `CODES` maps the code list's letters."""
 
-    NEW = "new"
-    CHANGE = "change"
-    CANCEL = "cancel"
+    NEW = "new"  # N Ny
+    ADDITION = "addition"  # A Tillegg: more about the same event, taken as new
+    CHANGE = "change"  # M Endring
+    CANCEL = "cancel"  # C Kansellering
+    HISTORY = "history"  # H Historikk: what happened before, kept and acted on by nobody
+
+    @classmethod
+    def from_code(cls, code: str) -> Dispatch | None:
+        """The status of a kodeverk 7309 letter, None for a letter not in the list."""
+        return _DISPATCH_CODES.get(code.upper())
+
+
+_DISPATCH_CODES = {
+    "N": Dispatch.NEW,
+    "A": Dispatch.ADDITION,
+    "M": Dispatch.CHANGE,
+    "C": Dispatch.CANCEL,
+    "H": Dispatch.HISTORY,
+}
 
 
 class UnreadableMessageError(UnusableTextError):
-    """The message is not one we can read: malformed, unsafe, or of an unknown kind."""
+    """The message is not one we can read: malformed, unsafe, or of an unknown kind.
+
+    `partial` is what could be read before the fault (the envelope, perhaps the patient):
+    enough to keep the message on the office's follow-up list and to answer its sender."""
+
+    partial: PartialMessage | None = None
+
+    def with_partial(self, partial: PartialMessage) -> UnreadableMessageError:
+        self.partial = partial
+        return self
+
+
+@dataclass(frozen=True)
+class Organisation:
+    """A sender or receiver (MsgHead `Organisation`): its name and HER-id, if given."""
+
+    name: str
+    her_id: str = ""
+
+
+@dataclass(frozen=True)
+class ContactPerson:
+    """The hospital's contact (PLO `KontaktpersonHelsepersonell/Kontaktperson`)."""
+
+    name: str
+    hpr: str = ""  # the HPR number (Helsepersonellregisteret)
+    phone: str = ""
+
+
+@dataclass(frozen=True)
+class Envelope:
+    """What a receipt refers to (MsgHead `MsgInfo`): the message's type, id, time, parties."""
+
+    message_id: str
+    message_type: str = ""  # MsgInfo/Type V, e.g. LOG_INNLAGT (KITH kodeverk 8279)
+    message_type_text: str = ""  # its DN
+    issued: datetime | None = None  # GenDate
+    sender: Organisation | None = None
+    #: The department under the sender (`Sender/Organisation/Organisation`), if named.
+    department: Organisation | None = None
+    receiver: Organisation | None = None
+
+
+@dataclass(frozen=True)
+class Details:
+    """What a message says beyond its event, kept on the flow and shown on its card."""
+
+    ward: str = ""  # PLO StedForHendelse/StedHendelse
+    contact: ContactPerson | None = None
+    remark: str = ""  # PLO Merknad
+    #: Where the patient was discharged to: a code of KITH kodeverk 8408 (PLO UtskrevetTil/UtTil)
+    discharged_to: str = ""
+
+
+@dataclass(frozen=True)
+class PartialMessage:
+    """What an unreadable message still said: its envelope, and the patient if readable."""
+
+    envelope: Envelope | None = None
+    national_id: str = ""
+    name: str = ""
 
 
 @dataclass(frozen=True)
 class HospitalMessage:
-    """What any of the formats says: who, what happened, when, where."""
+    """What any of the formats says: who, what happened, when, where, and who sent it."""
 
-    message_id: str
+    envelope: Envelope
     kind: MessageKind
     dispatch: Dispatch
     national_id: str
     name: str
     at: datetime
     estimate: bool
-    place: str
+    details: Details = field(default_factory=Details)
+
+    @property
+    def message_id(self) -> str:
+        return self.envelope.message_id
+
+    @property
+    def place(self) -> str:
+        """Where the patient is, as a board shows it: the ward, else the department, else
+        the hospital."""
+        parties = (self.envelope.department, self.envelope.sender)
+        names = [self.details.ward, *(p.name for p in parties if p is not None)]
+        return next((name for name in names if name), "Sykehuset")
 
 
 @dataclass(frozen=True)

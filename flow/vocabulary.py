@@ -211,12 +211,13 @@ STATUS_TEXT = {
 
 
 class MessageKind(StrEnum):
-    """The four hospital logistics messages (PLO's, or their FHIR equivalents)."""
+    """The hospital logistics messages (PLO 1.5's four and 1.6's five, or FHIR's)."""
 
     ADMITTED = "admitted"  # MeldingInnlagtPasient
     READY = "ready"  # MeldingUtskrivningsklarPasient
     READY_WITHDRAWN = "ready_withdrawn"  # AvmeldingUtskrivningsklarPasient
     DISCHARGED = "discharged"  # MeldingOmUtskrevetPasient
+    DIED = "died"  # OrienteringOmDod (PLO 1.6 LOG_DOD)
 
 
 MESSAGE_KIND_TEXT = {
@@ -224,6 +225,7 @@ MESSAGE_KIND_TEXT = {
     MessageKind.READY: "utskrivningsklar pasient",
     MessageKind.READY_WITHDRAWN: "avmelding av utskrivningsklar pasient",
     MessageKind.DISCHARGED: "utskrevet pasient",
+    MessageKind.DIED: "dødsfall",
 }
 
 

@@ -23,7 +23,9 @@ from pydantic import ValidationError
 from boards.hospital.reading import event_time, identity, limited
 from boards.shapes import field_message
 from flow.hospital_messages import (
+    Details,
     Dispatch,
+    Envelope,
     HospitalMessage,
     UnreadableMessageError,
 )
@@ -54,14 +56,16 @@ def parse(body: bytes) -> HospitalMessage:
     encounter: Encounter = _one(resources, Encounter)
     patient: Patient = _one(resources, Patient)
     return HospitalMessage(
-        message_id=limited(_required(header.id, "MessageHeader.id"), 200, "MessageHeader.id"),
+        envelope=Envelope(
+            limited(_required(header.id, "MessageHeader.id"), 200, "MessageHeader.id")
+        ),
         kind=kind,
         dispatch=dispatch,
         national_id=_national_id(patient),
         name=_name(patient),
         at=_time(kind, bundle, encounter),
         estimate=_estimate(encounter),
-        place=_place(encounter),
+        details=Details(ward=_place(encounter)),
     )
 
 

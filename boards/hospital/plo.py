@@ -15,7 +15,9 @@ from defusedxml.ElementTree import fromstring
 
 from boards.hospital.reading import event_time, identity, limited
 from flow.hospital_messages import (
+    Details,
     Dispatch,
+    Envelope,
     HospitalMessage,
     UnreadableMessageError,
 )
@@ -91,14 +93,14 @@ def parse(body: bytes) -> HospitalMessage:
         raise UnreadableMessageError("plo_missing", part="TidsfestetHendelse")
     patient = _child(info, "Patient")
     return HospitalMessage(
-        message_id=limited(_required(_child(info, "MsgId"), "MsgId"), 200, "MsgId"),
+        envelope=Envelope(limited(_required(_child(info, "MsgId"), "MsgId"), 200, "MsgId")),
         kind=kind,
         dispatch=_dispatch(element),
         national_id=_national_id(patient),
         name=_name(patient),
         at=event_time(_required(_child(happened, "TidspunktForHendelse"), "time")),
         estimate=_estimate(_child(happened, "Anslag")),
-        place=_place(_child(happened, "StedForHendelse")),
+        details=Details(ward=_place(_child(happened, "StedForHendelse"))),
     )
 
 

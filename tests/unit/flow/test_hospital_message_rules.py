@@ -13,7 +13,14 @@ from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import DuplicateError, IllegalTransitionError
 from flow.flow_values import Decision, DischargePlan
-from flow.hospital_messages import Dispatch, HospitalMessage, MessageKind, Received, receive
+from flow.hospital_messages import (
+    Dispatch,
+    Envelope,
+    HospitalMessage,
+    MessageKind,
+    Received,
+    receive,
+)
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
 from flow.vocabulary import Destination, Phase, ServiceKind, Source, UnitKind
@@ -24,7 +31,7 @@ HOSPITAL = Actor("sykehus", "integration", HOME)
 OFFICE = Actor("saksbehandler", "allocation", HOME)
 KARI = with_check_digits("018545100") or ""
 ADMITTED = HospitalMessage(
-    "m-1", MessageKind.ADMITTED, Dispatch.NEW, KARI, "Kari Nordmann", T0, False, "Sykehuset"
+    Envelope("m-1"), MessageKind.ADMITTED, Dispatch.NEW, KARI, "Kari Nordmann", T0, False
 )
 
 
@@ -39,7 +46,12 @@ def app() -> Pasientflyt:
 def message(
     kind: MessageKind, dispatch: Dispatch = Dispatch.NEW, **changes: object
 ) -> HospitalMessage:
-    fields = {"message_id": f"{kind}-{dispatch}", "kind": kind, "dispatch": dispatch, **changes}
+    fields = {
+        "envelope": Envelope(f"{kind}-{dispatch}"),
+        "kind": kind,
+        "dispatch": dispatch,
+        **changes,
+    }
     return replace(ADMITTED, **fields)  # type: ignore[arg-type]
 
 
@@ -198,7 +210,7 @@ def test_an_admission_of_a_patient_on_a_stay_is_a_readmission(app: Pasientflyt) 
     app.reserve_bed(flow_id, unit, "1", by=OFFICE, at=T0)
     app.arrive(flow_id, by=OFFICE, at=T0)
 
-    give(app, message(MessageKind.ADMITTED, message_id="again"), flow_id)
+    give(app, message(MessageKind.ADMITTED, envelope=Envelope("again")), flow_id)
 
     assert events(app, flow_id)[-1] == "PatientReadmitted"
     assert app.unit(unit, OFFICE).beds[0].status == "free"
