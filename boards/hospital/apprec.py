@@ -17,13 +17,17 @@ Sources:
   8258 (the status), 8221 (the errors, OID 2.16.578.1.12.4.1.1.8221), 8279 (APPREC
   «Applikasjonskvittering»), 9051 (HER «HER-id»). That repository has no stylesheet for
   AppRec; the code lists are all it says of it.
-- How senders fill it, learnt from NAV's receipts (github.com/navikt, e.g. emottak's
-  `createBaseApprec`): MsgType `APPREC`, MIGversion `1.0 2004-11-21`, the original's sender as
-  the receiver, `OriginalMsgId` from MsgHead's `MsgInfo` (Type, GenDate, MsgId), an error as
-  `V` the code, `S` the list's OID, `DN` the code's text and `OT` the receiver's own words.
-- Norsk helsenett's EDI 2.0 documentation ("Send Application Receipt"): a rejected receipt
-  carries at least one error. We also hold that an OK one carries none: a PLO message has no
-  parts, so 8258's third status, «OK, feil i delmelding», is never ours.
+- How senders fill it, learnt from NAV's receipts (github.com/navikt; eMottak's
+  `no.nav.emottak.melding.apprec`, `createBaseApprec`): MsgType `APPREC`, MIGversion
+  `1.0 2004-11-21`, the original's sender as the receiver, `OriginalMsgId` from MsgHead's
+  `MsgInfo` (Type, GenDate, MsgId), an error as `V` the code, `S` the list's OID, `DN` the
+  code's text and `OT` the receiver's own words. Where senders differ from the schema (some
+  swap `V` and `S`, which `S`'s OID pattern refuses; some give `Status` an `S`, which a `CS`
+  has not), the schema wins.
+- Norsk helsenett's EDI 2.0 documentation, "Send Application Receipt"
+  (utviklerportal.nhn.no, .../edi-20-ekstern-docs/docs/api-version-3/send-apprec_engbmd): a
+  rejected receipt carries at least one error. We also hold that an OK one carries none: a
+  PLO message has no parts, so 8258's third status, «OK, feil i delmelding», is never ours.
 
 A message that could not be read at all has no envelope: its receipt still says what is
 known. `OriginalMsgId/Id` is then the empty string (the schema allows it), its `MsgType` has
