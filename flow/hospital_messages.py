@@ -1,18 +1,25 @@
-"""Hospital logistics messages (PLO's four, in XML or FHIR) as one value, and what each one
-does to a patient's flow: the same application commands a caseworker would give.
+"""Hospital logistics messages (PLO 1.5's four and 1.6's five, in XML, or FHIR's) as one
+value, and what each one does to a patient's flow: the same commands a caseworker would
+give, in one transaction with a note of what the message said (`flow/hospital_notices.py`).
 
-What a message does, by kind and dispatch status (PLO `Forsendelsesstatus`):
+What a message does, by kind and dispatch status (PLO `Forsendelsesstatus`, kodeverk 7309):
 
-| kind | new | change | cancel |
-|---|---|---|---|
-| admitted | admission (readmission if out of hospital) | as new | for a person |
-| ready | ready for discharge | replaces the notice: withdrawn, notified again | withdrawn |
-| ready withdrawn | withdrawn | as new | for a person |
-| discharged | arrival in the reserved bed, else discharge as planned | as new | for a person |
+- admitted: new, an admission (a readmission if out of hospital); a change corrects the
+  admission of a patient in hospital (noted only, once ready); a cancellation closes the
+  flow the cancelled admission opened while nothing more has happened to it.
+- ready: new, ready for discharge; a change moves the ready day of the same wait; a
+  cancellation withdraws the notice while the patient is ready.
+- ready withdrawn: new and change, the notice withdrawn.
+- discharged: new, arrival in the reserved bed, else discharge as planned; a change once
+  the patient has left is noted only.
+- died: new and change close the flow (died), cancelling its open tasks.
+- Any other cancellation goes to the follow-up list.
 
-A patient with no open flow in the municipality gets one (source hospital) from an
-admission or a ready notice; any other message about such a patient, and every refusal of
-the flow's state, goes to the allocation office as a message needing attention.
+A history message (H) is noted and changes nothing. An addition (A) the flow's state has no
+use for is noted only. A patient with no open flow in the municipality gets one (source
+hospital) from a new admission or ready notice; any other message about such a patient, and
+every refusal of the flow's state, goes to the allocation office's follow-up list. A
+cancellation never becomes anything else: what it cannot undo is refused with the reason.
 """
 
 from __future__ import annotations
@@ -20,14 +27,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from functools import partial
 from uuid import UUID, uuid5
 
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import IllegalTransitionError, UnusableTextError
-from flow.views import FlowView
+from flow.hospital_notices import HospitalNotice
+from flow.patient_flow import PatientFlow
 from flow.vocabulary import (
     HOSPITAL_PHASES,
+    MESSAGE_KIND_TEXT,
+    ClosingReason,
     MessageKind,
     Phase,
     Source,
@@ -66,6 +77,8 @@ class UnreadableMessageError(UnusableTextError):
     enough to keep the message on the office's follow-up list and to answer its sender."""
 
     partial: PartialMessage | None = None
+    #: When it was first received and kept (set by the ingest; a replay's is the first's).
+    kept_at: datetime | None = None
 
     def with_partial(self, partial: PartialMessage) -> UnreadableMessageError:
         self.partial = partial
@@ -101,6 +114,8 @@ class Envelope:
     #: The department under the sender (`Sender/Organisation/Organisation`), if named.
     department: Organisation | None = None
     receiver: Organisation | None = None
+    #: The message a change or cancellation is about (MsgHead `ConversationRef/RefToParent`).
+    refers_to: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,13 +166,20 @@ class HospitalMessage:
 
 @dataclass(frozen=True)
 class Received:
-    flow_id: UUID
-    version: int
+    """The flow the message was given to (None: a history message of a patient with no open
+    flow, recorded only), its version after, and whether the message opened it."""
+
+    flow_id: UUID | None
+    version: int | None
     opened: bool
 
 
 #: The need written on a flow a hospital message opened.
 NEED = "Meldt fra sykehuset"
+_OPENING = (MessageKind.ADMITTED, MessageKind.READY)
+_WITHDRAWN = "Sykehuset meldte at pasienten likevel ikke er utskrivningsklar."
+_CANCELLED = "Sykehuset kansellerte meldingen om {}."
+_DIED = "Sykehuset meldte at pasienten er død."
 
 
 def receive(
@@ -165,20 +187,18 @@ def receive(
 ) -> Received:
     """Give the commands the message stands for, to the patient's open flow (`flow_id`,
     None if the municipality has none). Refusals are the domain's `FlowError`s."""
-    if message.dispatch == Dispatch.CANCEL and message.kind != MessageKind.READY:
-        raise IllegalTransitionError("hospital_cancellation", message_kind=message.kind.value)
     opened = flow_id is None
     if flow_id is None:
+        if message.dispatch == Dispatch.HISTORY:
+            return Received(None, None, opened=False)
+        if message.kind not in _OPENING or message.dispatch == Dispatch.CANCEL:
+            raise IllegalTransitionError("no_open_flow", message_kind=message.kind.value)
         flow_id = _open(app, message, by=by, at=at)
-    view = app.flow(flow_id, by)
-    return Received(flow_id, _apply(app, message, view, by=by, at=at), opened)
+    version = app.run(flow_id, partial(_apply, message), by=by, at=at)
+    return Received(flow_id, version, opened)
 
 
 def _open(app: Pasientflyt, message: HospitalMessage, *, by: Actor, at: datetime) -> UUID:
-    if message.kind not in (MessageKind.ADMITTED, MessageKind.READY):
-        raise IllegalTransitionError("no_open_flow", message_kind=message.kind.value)
-    # The id follows from the message, so the same message cannot open two flows.
-    flow_id = uuid5(by.municipality_id, f"hospital-message/{message.message_id}")
     return app.open_flow(
         message.national_id,
         message.name,
@@ -187,40 +207,119 @@ def _open(app: Pasientflyt, message: HospitalMessage, *, by: Actor, at: datetime
         NEED,
         by=by,
         at=at,
-        flow_id=flow_id,
+        flow_id=opened_by(by.municipality_id, message.message_id),
     )
 
 
-def _apply(
-    app: Pasientflyt, message: HospitalMessage, flow: FlowView, *, by: Actor, at: datetime
-) -> int:
-    kind, dispatch = message.kind, message.dispatch
-    if kind == MessageKind.ADMITTED:
-        if flow.phase in (Phase.ON_STAY, Phase.DISCHARGED, Phase.HOME_CARE):
-            return app.readmit(flow.id, message.place, by=by, at=at)
-        return app.notify_admission(flow.id, message.place, message.at, by=by, at=at)
-    if kind == MessageKind.READY and dispatch != Dispatch.CANCEL:
-        if dispatch == Dispatch.CHANGE and flow.phase == Phase.READY:
-            reason = "Sykehuset endret meldingen om utskrivningsklar pasient."
-            app.withdraw_ready_for_discharge(flow.id, reason, by=by, at=at)
-        return app.notify_ready_for_discharge(flow.id, message.at, message.estimate, by=by, at=at)
-    if kind in (MessageKind.READY, MessageKind.READY_WITHDRAWN):
-        reason = "Sykehuset meldte at pasienten likevel ikke er utskrivningsklar."
-        return app.withdraw_ready_for_discharge(flow.id, reason, by=by, at=at)
-    return _left_hospital(app, message, flow, by=by, at=at)
+def opened_by(municipality_id: UUID, message_id: str) -> UUID:
+    """The id of the flow a message opens: it follows from the message, so the same message
+    cannot open two flows, and a cancellation finds the flow its message opened."""
+    return uuid5(municipality_id, f"hospital-message/{message_id}")
 
 
-def _left_hospital(
-    app: Pasientflyt, message: HospitalMessage, flow: FlowView, *, by: Actor, at: datetime
-) -> int:
-    """Discharged from hospital: the patient arrives in the bed reserved for them, or, with
-    no bed reserved, leaves as the office planned (home, long-term care, elsewhere)."""
+def notice(message: HospitalMessage) -> HospitalNotice:
+    sender, department = message.envelope.sender, message.envelope.department
+    contact, details = message.details.contact, message.details
+    return HospitalNotice(
+        message.message_id,
+        message.kind.value,
+        message.dispatch.value,
+        message.at,
+        hospital=sender.name if sender else "",
+        hospital_her=sender.her_id if sender else "",
+        department=department.name if department else "",
+        department_her=department.her_id if department else "",
+        ward=details.ward,
+        contact_name=contact.name if contact else "",
+        contact_hpr=contact.hpr if contact else "",
+        contact_phone=contact.phone if contact else "",
+        remark=details.remark,
+        discharged_to=details.discharged_to,
+    )
+
+
+def _apply(message: HospitalMessage, flow: PatientFlow, by: Actor, at: datetime) -> None:
+    flow.note_hospital_message(notice(message), by=by, at=at)
+    if message.dispatch == Dispatch.HISTORY:
+        return
+    if message.dispatch == Dispatch.CANCEL:
+        _cancel(message, flow, by=by, at=at)
+        return
+    try:
+        _CHANGES[message.kind](message, flow, by, at)
+    except IllegalTransitionError:
+        if message.dispatch != Dispatch.ADDITION:
+            raise  # an addition the state has no use for is noted, and that is all
+
+
+def _admitted(message: HospitalMessage, flow: PatientFlow, by: Actor, at: datetime) -> None:
+    change = message.dispatch == Dispatch.CHANGE
+    if flow.phase in (Phase.ON_STAY, Phase.DISCHARGED, Phase.HOME_CARE):
+        flow.readmit(message.place, by=by, at=at)
+    elif not (change and flow.phase == Phase.READY):  # once ready, a change is noted only
+        flow.notify_admission(message.place, message.at, by=by, at=at, change=change)
+
+
+def _ready(message: HospitalMessage, flow: PatientFlow, by: Actor, at: datetime) -> None:
+    change = message.dispatch == Dispatch.CHANGE
+    flow.notify_ready_for_discharge(message.at, message.estimate, by=by, at=at, change=change)
+
+
+def _ready_withdrawn(message: HospitalMessage, flow: PatientFlow, by: Actor, at: datetime) -> None:
+    flow.withdraw_ready_for_discharge(_WITHDRAWN, by=by, at=at)
+
+
+def _discharged(message: HospitalMessage, flow: PatientFlow, by: Actor, at: datetime) -> None:
+    """The patient arrives in the bed reserved for them, or, with no bed reserved, leaves as
+    the office planned (home, long-term care, elsewhere). A change after that is noted."""
     if flow.phase not in HOSPITAL_PHASES:
+        if message.dispatch == Dispatch.CHANGE:
+            return
         raise IllegalTransitionError(
             "patient_not_in_hospital", message_kind=message.kind.value, phase=flow.phase
         )
     if flow.reservation is not None:
-        return app.arrive(flow.id, by=by, at=min(message.at, at))
-    if flow.discharge_plan is not None:
-        return app.discharge(flow.id, by=by, at=min(message.at, at))
-    raise IllegalTransitionError("discharge_without_bed_or_plan")
+        flow.arrive(by=by, at=min(message.at, at))
+    elif flow.discharge_plan is not None:
+        flow.discharge(by=by, at=min(message.at, at))
+    else:
+        raise IllegalTransitionError("discharge_without_bed_or_plan")
+
+
+def _died(message: HospitalMessage, flow: PatientFlow, by: Actor, at: datetime) -> None:
+    flow.close(ClosingReason.DIED, _DIED, by=by, at=at)
+
+
+_CHANGES = {
+    MessageKind.ADMITTED: _admitted,
+    MessageKind.READY: _ready,
+    MessageKind.READY_WITHDRAWN: _ready_withdrawn,
+    MessageKind.DISCHARGED: _discharged,
+    MessageKind.DIED: _died,
+}
+
+
+def _cancel(message: HospitalMessage, flow: PatientFlow, *, by: Actor, at: datetime) -> None:
+    """Undo what the cancelled message did, while the flow still stands where it left it: a
+    ready notice is withdrawn; a flow an admission opened is closed if nothing else has
+    happened to it. Anything else waits for a person, with the reason."""
+    kind, reason = message.kind, _CANCELLED.format(MESSAGE_KIND_TEXT[message.kind])
+    if kind == MessageKind.READY:
+        if flow.phase != Phase.READY:
+            raise IllegalTransitionError(
+                "cancellation_not_undone", message_kind=kind.value, phase=flow.phase
+            )
+        flow.withdraw_ready_for_discharge(reason, by=by, at=at)
+        return
+    refers_to = message.envelope.refers_to
+    only_admitted = (
+        kind == MessageKind.ADMITTED
+        and refers_to
+        and flow.id == opened_by(flow.municipality_id, refers_to)
+        and flow.phase == Phase.IN_HOSPITAL
+        and flow.decision is None
+        and flow.reservation is None
+    )
+    if not only_admitted:
+        raise IllegalTransitionError("hospital_cancellation", message_kind=kind.value)
+    flow.close(ClosingReason.OTHER, reason, by=by, at=at)

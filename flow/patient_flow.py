@@ -27,6 +27,7 @@ from flow.flow_values import (
     ReadyNotice,
     WaitNote,
 )
+from flow.hospital_notices import HospitalNotices
 from flow.national_id import validate as validate_national_id
 from flow.vocabulary import (
     ERASED,
@@ -47,7 +48,7 @@ def _erased(text: str) -> str:
     return ERASED if text else text
 
 
-class PatientFlow(FlowGuards, ClosedLoops):
+class PatientFlow(FlowGuards, HospitalNotices):
     """A patient's journey between hospital, short-term beds and home care."""
 
     if TYPE_CHECKING:  # the event classes @event makes, named for the type checker
@@ -103,6 +104,7 @@ class PatientFlow(FlowGuards, ClosedLoops):
         self.home_care_zone: UUID | None = None
         self.safety_flags: dict[str, datetime] = {}
         self.closing_reason: str | None = None
+        self.hospital_notice = None
         self.erased = False
         self.tasks = {}
 
@@ -137,9 +139,11 @@ class PatientFlow(FlowGuards, ClosedLoops):
     # -- hospital -----------------------------------------------------------------
 
     def notify_admission(
-        self, hospital: str, admitted_at: datetime, *, by: Actor, at: datetime
+        self, hospital: str, admitted_at: datetime, *, by: Actor, at: datetime, change: bool = False
     ) -> None:
-        self._check(Command.ADMIT)
+        """Admitted; a change (the hospital's) corrects the admission of a patient in hospital."""
+        if not (change and self.phase == Phase.IN_HOSPITAL):
+            self._check(Command.ADMIT)
         self._admission_notified(
             hospital=self._kept(hospital), admitted_at=admitted_at, by=by, at=at
         )
@@ -153,10 +157,12 @@ class PatientFlow(FlowGuards, ClosedLoops):
         self.admitted_at = admitted_at
 
     def notify_ready_for_discharge(
-        self, ready_at: datetime, estimate: bool, *, by: Actor, at: datetime
+        self, ready_at: datetime, estimate: bool, *, by: Actor, at: datetime, change: bool = False
     ) -> None:
-        """Ready for discharge starts the municipality's payment clock."""
-        self._check(Command.NOTIFY_READY)
+        """Ready for discharge starts the municipality's payment clock; a change (the
+        hospital's) moves the ready day of the same wait."""
+        if not (change and self.phase == Phase.READY):
+            self._check(Command.NOTIFY_READY)
         self._ready_notified(ready_at=ready_at, estimate=estimate, by=by, at=at)
 
     @event("ReadyForDischargeNotified")

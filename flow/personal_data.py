@@ -25,6 +25,7 @@ from flow.vocabulary import ERASED
 
 _FLOW_TOPIC = "flow.patient_flow:PatientFlow."
 _LOOP_TOPIC = "flow.closed_loops:ClosedLoops."
+_NOTICE_TOPIC = "flow.hospital_notices:HospitalNotices."
 
 #: The fields of each event of a flow that hold identity or free text.
 PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
@@ -36,6 +37,7 @@ PERSONAL_FIELDS: dict[str, tuple[str, ...]] = {
     f"{_FLOW_TOPIC}ReservationCancelled": ("reason",),
     f"{_FLOW_TOPIC}PatientReadmitted": ("hospital",),
     f"{_FLOW_TOPIC}FlowClosed": ("note",),
+    f"{_NOTICE_TOPIC}HospitalMessageNoted": ("said",),
     f"{_LOOP_TOPIC}TaskCompleted": ("note",),
     f"{_LOOP_TOPIC}TaskRejected": ("reason",),
 }

@@ -96,7 +96,7 @@ WORDS: dict[str, Mapping[str, str]] = {
     "thing": THING_TEXT,
     "notes": NOTE_TEXT,
     "part": PART_TEXT,
-    "identity": {"fnr": "fødselsnummer", "dnr": "D-nummer"},
+    "identity": {"fnr": "fødselsnummer", "dnr": "D-nummer", "hnr": "H-nummer"},
     "source": {"checklists": "sjekklistene"},
     # A refusal that is the reason for another (an identity number's, in a message's).
     "cause": {code: refusal.text for code, refusal in REFUSALS.items() if not refusal.params},

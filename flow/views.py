@@ -11,6 +11,7 @@ from uuid import UUID
 from flow.care_unit import CareUnit
 from flow.closed_loops import TaskState
 from flow.flow_values import BedRef, Decision, DischargePlan, HospitalAnswer, ReadyNotice, WaitNote
+from flow.hospital_notices import HospitalNotice
 from flow.patient_flow import PatientFlow
 
 
@@ -40,6 +41,7 @@ class FlowView:
     home_care_zone: UUID | None
     safety_flags: list[str]
     closing_reason: str | None
+    hospital_notice: HospitalNotice | None
     allowed_commands: list[str]
     tasks: list[TaskState]
 
@@ -70,6 +72,7 @@ class FlowView:
             home_care_zone=flow.home_care_zone,
             safety_flags=sorted(flow.safety_flags),
             closing_reason=flow.closing_reason,
+            hospital_notice=flow.hospital_notice,
             allowed_commands=[c.value for c in flow.allowed_commands()],
             tasks=sorted(flow.tasks.values(), key=lambda s: (s.task.due_at, s.task.key)),
         )

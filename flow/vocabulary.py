@@ -229,5 +229,23 @@ MESSAGE_KIND_TEXT = {
 }
 
 
+#: Where a patient was discharged to: KITH kodeverk 8408 (PLO `UtskrevetTil/UtTil`), as
+#: NorskHelsenett/kith-visningsfiler `felleskomponenter/kodeverk.xsl` names its codes.
+DISCHARGED_TO_TEXT = {
+    "1": "Bosted/arbeidssted",
+    "2": "Skade- eller funnsted",
+    "3": "Annen helseinstitusjon innen spesialisthelsetjenesten",
+    "5": "Institusjon i utlandet",
+    "7": "Annen (somatisk) enhet ved egen helseinstitusjon",
+    "8": "Annen enhet (ikke somatikk) ved egen helseinstitusjon",
+    "10": "Pasienthotell",
+    "11": "Sykehjem/aldershjem/helsehus",
+    "21": "Kommunal akutt døgnenhet (KAD)",
+    "88": "Annet",
+    "98": "Ukjent",
+    "99": "Sted identifisert ved rapportering av attributt Til/Fra institusjon",
+}
+
+
 #: What identity and free text read as once a flow's identity is erased.
 ERASED = "[slettet]"

@@ -1,33 +1,54 @@
-"""Hospital messages in: `POST /api/v1/hospital-messages`, for a hospital's integration user."""
+"""Hospital messages: `POST /api/v1/hospital-messages` for a hospital's integration user, and
+`GET /api/v1/hospital-messages?status=attention`, the allocation office's follow-up list.
+
+Every PLO message is answered with KITH's application receipt (AppRec v1.0,
+`boards/hospital/apprec.py`) when the client accepts XML (`Accept: application/xml`): OK, or
+rejected with the code list's error; a JSON client gets JSON with the same status and error
+code (`apprec`). The HTTP status says the same for both: 201 opened a flow, 200 taken in,
+409 refused by the flow's state, 422 unreadable (both kept on the follow-up list), 413 too
+large (not kept). A replay gets the first answer again.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Any, Literal
+from uuid import NAMESPACE_URL, UUID, uuid5
 
-from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
-from access.policy import HOSPITAL_MESSAGES_PATH, may_send_hospital_messages
+from access.accounts import User
+from access.policy import (
+    HOSPITAL_MESSAGES_PATH,
+    may_send_hospital_messages,
+    viewer_of,
+)
 from boards.hospital import fhir
-from boards.hospital.ingest import FOLLOW_UP, MAX_BYTES, Outcome, Receipt
+from boards.hospital.apprec import AppRecStatus, application_receipt, error_code, fault_of_refusal
+from boards.hospital.ingest import MAX_BYTES
+from boards.hospital.kept import FOLLOW_UP, STATUS, Outcome, Receipt
+from boards.services.board_reads import authorise_board
+from boards.services.system import System
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
 from boards.web.problems import PROBLEM_JSON, problem
-from boards.web.schemas import MessageReceived, Problem
+from boards.web.schemas import FollowUpMessage, MessageReceived, Problem
 from boards.web.translations import answer_language, translator
 from flow.errors import NotPermittedError
-from flow.hospital_messages import UnreadableMessageError
-from flow.refusals import sentence, still_said
+from flow.hospital_messages import Envelope, UnreadableMessageError
+from flow.refusals import Param, sentence, still_said
 
 router = APIRouter(tags=["sykehusmeldinger"])
 
-
+XML = "application/xml"
 _FORMATS: dict[str, Any] = {
-    "application/xml": {"schema": {"type": "string", "description": "PLO i KITHs hodemelding"}},
+    XML: {"schema": {"type": "string", "description": "PLO 1.5 eller 1.6 i KITHs hodemelding"}},
     "application/fhir+json": {
         "schema": {"type": "object", "description": f"FHIR R4 Bundle (message), {fhir.EVENTS}"}
     },
 }
+_RECEIPT = {XML: {"schema": {"type": "string", "description": "KITHs AppRec v1.0"}}}
 
 
 @router.post(
@@ -35,20 +56,21 @@ _FORMATS: dict[str, Any] = {
     status_code=200,
     openapi_extra={"requestBody": {"required": True, "content": _FORMATS}},
     responses={
-        200: {"model": MessageReceived, "description": "Tatt imot"},
+        200: {"model": MessageReceived, "description": "Tatt imot", "content": _RECEIPT},
         201: {"model": MessageReceived, "description": "Tatt imot; et nytt forløp ble åpnet"},
         401: {"model": Problem, "description": "Ikke innlogget"},
         403: {"model": Problem, "description": "Bare for sykehusets integrasjonsbruker"},
         409: {
             "model": Problem,
-            "description": "Forløpets tilstand tillater det ikke; lagt på listen",
+            "description": "Forløpets tilstand tillater det ikke; lagt på oppfølgingslisten",
         },
-        422: {"model": Problem, "description": "Meldingen kan ikke leses; ingenting lagret"},
+        413: {"model": Problem, "description": "For stor; ikke lagret"},
+        422: {"model": Problem, "description": "Kan ikke leses; lagt på oppfølgingslisten"},
     },
 )
 async def receive_hospital_message(
     request: Request, system: CurrentSystem, user: CurrentUser, now: Now
-) -> JSONResponse:
+) -> Response:
     """A PLO message (XML in KITH's envelope) or a FHIR R4 message Bundle (JSON): the
     commands it stands for, once per message id (a replay gets the first answer)."""
     if not may_send_hospital_messages(user.role):
@@ -57,36 +79,137 @@ async def receive_hospital_message(
     async for chunk in request.stream():
         body += chunk
         if len(body) > MAX_BYTES:  # refused before the rest is read
-            raise UnreadableMessageError("message_too_large", limit_kib=MAX_BYTES // 1024)
-    receipt = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
-    return _answer(request, receipt)
+            return _unreadable(
+                request, system, user, UnreadableMessageError("message_too_large",
+                limit_kib=MAX_BYTES // 1024), now, status=413,
+            )  # fmt: skip
+    try:
+        receipt = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
+    except UnreadableMessageError as error:
+        return _unreadable(request, system, user, error, now)
+    return _answer(request, system, user, receipt)
 
 
-def _answer(request: Request, receipt: Receipt) -> JSONResponse:
-    """201 for a message that opened a flow, 200 for one applied, 409 for one the flow's state
-    refused (it waits on the office's follow-up list); a replay gets the same."""
-    if receipt.outcome == Outcome.REFUSED:
-        return _refused(request, receipt)
-    assert receipt.flow_id is not None and receipt.version is not None  # taken: both known
+def _wants_xml(request: Request) -> bool:
+    accept = request.headers.get("accept", "")
+    return any(part.split(";")[0].strip() in (XML, "text/xml") for part in accept.split(","))
+
+
+def _answer(request: Request, system: System, user: User, receipt: Receipt) -> Response:
+    status = STATUS[receipt.outcome]
+    if _wants_xml(request):
+        return _receipt_xml(system, user, receipt.envelope, status, receipt.received_at,
+                            receipt.code, receipt.params, receipt.message_id)  # fmt: skip
+    if receipt.on_the_list:
+        assert receipt.code is not None
+        return _problem(request, receipt.code, receipt.params, status, receipt.reason or "")
     body = MessageReceived(
         message_id=receipt.message_id,
+        outcome=receipt.outcome.value,
         flow_id=receipt.flow_id,
         version=receipt.version,
         opened=receipt.outcome == Outcome.OPENED,
+        apprec={"status": AppRecStatus.OK.value},
     )
-    status = 201 if receipt.outcome == Outcome.OPENED else 200
     return JSONResponse(body.model_dump(mode="json"), status_code=status)
 
 
-def _refused(request: Request, receipt: Receipt) -> JSONResponse:
-    """A message the flow's state refused, now on the office's list: said in the sender's
-    language, whether it came now or is a replay of one that did (a refusal recorded before
-    refusals had codes is said as it was then)."""
-    code, params = receipt.code, receipt.params
-    if code is None or not still_said(code, params):
-        return JSONResponse({"detail": f"{receipt.reason} {FOLLOW_UP}"}, status_code=409)
+def _unreadable(
+    request: Request,
+    system: System,
+    user: User,
+    error: UnreadableMessageError,
+    now: datetime,
+    status: int = 422,
+) -> Response:
+    envelope = error.partial.envelope if error.partial else None
+    if _wants_xml(request):
+        message_id = envelope.message_id if envelope else ""
+        return _receipt_xml(system, user, envelope, status, error.kept_at or now, error.code,
+                            error.params, message_id)  # fmt: skip
+    kept = status != 413 and error.kept_at is not None
+    return _problem(request, error.code, error.params, status, error.message, listed=kept)
+
+
+def _problem(
+    request: Request,
+    code: str,
+    params: dict[str, Param],
+    status: int,
+    reason: str,
+    listed: bool = True,
+) -> JSONResponse:
+    """A message refused or unreadable, in the sender's language, with the application
+    receipt's error code; a refusal kept from before refusals had codes is said as it was."""
+    error = {"status": AppRecStatus.REJECTED.value, "error": error_code(code, params).value}
+    if not still_said(code, params):
+        detail = f"{reason} {FOLLOW_UP}" if listed else reason
+        return JSONResponse({"detail": detail, "apprec": error}, status_code=status)
     language = answer_language(request)
     translate = translator(language)
-    detail = f"{sentence(code, params, translate)} {translate(FOLLOW_UP)}"
-    body = problem(code, params, 409, language, detail)
-    return JSONResponse(body, status_code=409, media_type=PROBLEM_JSON)
+    detail = sentence(code, params, translate)
+    if listed:
+        detail = f"{detail} {translate(FOLLOW_UP)}"
+    body = problem(code, params, status, language, detail) | {"apprec": error}
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+def _receipt_xml(
+    system: System,
+    user: User,
+    envelope: Envelope | None,
+    status: int,
+    at: datetime | None,
+    code: str | None,
+    params: dict[str, Param],
+    message_id: str,
+) -> Response:
+    """The AppRec: the same for a replay (its id follows from the message's, its time is
+    when the message was first received)."""
+    faults = [fault_of_refusal(code, params)] if code is not None else []
+    receipt = application_receipt(
+        envelope,
+        AppRecStatus.REJECTED if faults else AppRecStatus.OK,
+        faults,
+        municipality=system.flows.municipality_name(user.municipality_id),
+        at=at or datetime.now().astimezone(),
+        receipt_id=str(uuid5(NAMESPACE_URL, f"apprec/{user.municipality_id}/{message_id}"))
+        if message_id
+        else None,
+    )
+    return Response(receipt, status_code=status, media_type=XML)
+
+
+@router.get(
+    HOSPITAL_MESSAGES_PATH.removeprefix("/api/v1"),
+    responses={403: {"model": Problem, "description": "Bare for tildelingskontoret"}},
+)
+def follow_up_list(
+    system: CurrentSystem,
+    user: CurrentUser,
+    now: Now,
+    status: Literal["attention"] = Query(description="`attention`: de som må følges opp"),
+) -> list[FollowUpMessage]:
+    """The allocation office's follow-up list: messages refused by the flow's state or
+    unreadable, oldest first, with the sender, the reason and the patient where read."""
+    authorise_board(viewer_of(user), None)
+    waiting = system.hospital_messages.attention(user.municipality_id)
+    flows: set[UUID] = {m.flow_id for m in waiting if m.flow_id}
+    system.access_log.record(user, flows, "api/hospital-messages", now)
+    return [
+        FollowUpMessage(
+            id=m.id,
+            message_id=m.message_id,
+            received_at=m.received_at,
+            kind=m.kind,
+            dispatch=m.dispatch,
+            unreadable=m.unreadable,
+            flow_id=m.flow_id,
+            sender=m.sender,
+            patient_name=m.patient_name,
+            national_id=m.national_id,
+            code=m.code,
+            reason=m.reason,
+        )
+        for m in waiting
+    ]

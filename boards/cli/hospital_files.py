@@ -9,7 +9,7 @@ from pathlib import Path
 from uuid import UUID
 
 from access.accounts import Role, User
-from boards.hospital.ingest import Outcome
+from boards.hospital.kept import Outcome
 from boards.services.system import System
 from flow.errors import NotFoundError
 from flow.hospital_messages import UnreadableMessageError
@@ -18,9 +18,10 @@ from flow.hospital_messages import UnreadableMessageError
 OUTCOMES = {
     Outcome.OPENED: "nytt forløp",
     Outcome.APPLIED: "tatt imot",
+    Outcome.RECORDED: "registrert",
     Outcome.REFUSED: "til oppfølging",
+    Outcome.UNREADABLE: "uleselig, til oppfølging",
     "replayed": "mottatt før",
-    "unreadable": "uleselig",
 }
 SUFFIXES = {".xml", ".json"}
 
@@ -65,7 +66,7 @@ def load(
             receipt = system.hospital_messages.ingest(path.read_bytes(), by, clock())
             key: str = "replayed" if receipt.replayed else receipt.outcome
         except UnreadableMessageError as error:
-            key, problem = "unreadable", error.message
+            key, problem = Outcome.UNREADABLE, error.message
         outcomes[OUTCOMES[key]] += 1
         on_message(path, problem)
     return outcomes

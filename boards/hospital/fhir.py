@@ -123,7 +123,7 @@ def _national_id(patient: Patient) -> str:
     for identifier in patient.identifier or []:
         if identifier.system in (FNR, DNR):
             number = _required(identifier.value, "identity_number")
-            return identity(number, d_number=identifier.system == DNR)
+            return identity(number, "DNR" if identifier.system == DNR else "FNR")
     raise UnreadableMessageError("fhir_no_identity", fnr=FNR, dnr=DNR)
 
 

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from access.policy import viewer_of
-from boards.hospital.ingest import Rejected
+from boards.hospital.follow_up import Rejected
 from boards.pages.common import render
 from boards.services.board_reads import authorise_board
 from boards.web.dependencies import get_now, get_system
@@ -23,7 +23,13 @@ from flow.vocabulary import MESSAGE_KIND_TEXT, MessageKind
 
 router = APIRouter(include_in_schema=False)
 
-DISPATCH_TEXT = {Dispatch.NEW: "ny", Dispatch.CHANGE: "endring", Dispatch.CANCEL: "kansellering"}
+DISPATCH_TEXT = {
+    Dispatch.NEW: "ny",
+    Dispatch.ADDITION: "tillegg",
+    Dispatch.CHANGE: "endring",
+    Dispatch.CANCEL: "kansellering",
+    Dispatch.HISTORY: "historikk",
+}
 
 
 @router.get("/tildeling/meldinger")
@@ -37,8 +43,9 @@ def messages_page(request: Request, session: AllocationSession) -> HTMLResponse:
     context = {
         "messages": waiting,
         "reasons": {m.id: _reason(m, translate) for m in waiting},
-        "kinds": {kind.value: MESSAGE_KIND_TEXT[kind] for kind in MessageKind},
-        "dispatches": {d.value: text for d, text in DISPATCH_TEXT.items()},
+        "kinds": {kind.value: MESSAGE_KIND_TEXT[kind] for kind in MessageKind}
+        | {"unknown": "uleselig melding"},
+        "dispatches": {d.value: text for d, text in DISPATCH_TEXT.items()} | {"unknown": "ukjent"},
     }
     return render(request, "hospital_messages.html", context, session=session)
 

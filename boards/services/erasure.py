@@ -58,6 +58,7 @@ def erase_past_retention(
             flow_id, reason, by=Actor(RETENTION, "system", municipality_id), at=now
         )
         on_flow()
+    system.hospital_messages.purge_past_retention(now, days)
     _settle(system)
 
 

@@ -164,9 +164,33 @@ class MessageReceived(BaseModel):
     """A hospital message taken in: the flow it went to, and whether it opened it."""
 
     message_id: str
-    flow_id: UUID
-    version: int
+    outcome: str = Field(
+        description="`opened` (nytt forløp), `applied` (til forløpet), `recorded` (lagret, "
+        "ingenting å endre: historikk for en pasient uten åpent forløp)"
+    )
+    flow_id: UUID | None
+    version: int | None
     opened: bool
+    apprec: dict[str, str] = Field(
+        description="Applikasjonskvitteringens status (KITH kodeverk 8258): `1` OK"
+    )
+
+
+class FollowUpMessage(BaseModel):
+    """A hospital message on the allocation office's follow-up list."""
+
+    id: UUID = Field(description="Radens id: `POST /tildeling/meldinger/{id}/behandlet`")
+    message_id: str
+    received_at: datetime
+    kind: str = Field(description="Meldingens art, `unknown` for en som ikke kunne leses")
+    dispatch: str
+    unreadable: bool
+    flow_id: UUID | None
+    sender: str
+    patient_name: str
+    national_id: str
+    code: str | None = Field(description="Avvisningens kode")
+    reason: str = Field(description="Grunnen, på bokmål")
 
 
 class Completion(Body):

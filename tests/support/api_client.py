@@ -82,8 +82,13 @@ class Api:
         return [entry["event"] for entry in response.json()]
 
     def flow_events(self, flow_id: str) -> list[str]:
-        """The flow's own events, without the closed-loop tasks they opened or closed."""
-        return [name for name in self.events(flow_id) if not name.startswith("Task")]
+        """The flow's own events, without the closed-loop tasks they opened or closed and
+        the notes of what hospital messages said."""
+        return [
+            name
+            for name in self.events(flow_id)
+            if not name.startswith("Task") and name != "HospitalMessageNoted"
+        ]
 
     def bed(self, unit_code: str, bed: str) -> dict[str, Any]:
         response = self.get("/units")

@@ -9,14 +9,40 @@ from uuid import uuid4
 from boards.hospital import fhir
 
 MSGHEAD = "http://www.kith.no/xmlstds/msghead/2006-05-24"
-PLO = "http://www.kith.no/xmlstds/po/Pasientlogistikk/2009-06-30"
-PART = "http://www.kith.no/xmlstds/po/poKomponent/2009-06-30"
-
+#: The PLO namespaces by version: the message's and its parts' (poKomponent). 1.5's as
+#: kith-visningsfiler's PLO 1.5 stylesheet declares them, 1.6's as Hdir's PLO 1.6 one does.
+PLO_NAMESPACES = {
+    "1.5": (
+        "http://www.kith.no/xmlstds/po/Pasientlogistikk/2009-06-30",
+        "http://www.kith.no/xmlstds/po/poKomponent/2009-06-30",
+    ),
+    "1.6": (
+        "http://www.kith.no/xmlstds/po/Pasientlogistikk/2012-04-01",
+        "http://www.kith.no/xmlstds/po/poKomponent/2012-04-01",
+    ),
+}
 PLO_ELEMENTS = {
     "admitted": "MeldingInnlagtPasient",
     "ready": "MeldingUtskrivningsklarPasient",
     "ready_withdrawn": "AvmeldingUtskrivningsklarPasient",
     "discharged": "MeldingOmUtskrevetPasient",
+    "died": "OrienteringOmDod",
+}
+#: PLO 1.6's message types (KITH kodeverk 8279) and their display names.
+PLO_TYPES = {
+    "admitted": ("LOG_INNLAGT", "Melding om innlagt pasient"),
+    "ready": ("LOG_UTSKRIVNINGSKLAR", "Melding om utskrivningsklar pasient"),
+    "ready_withdrawn": ("LOG_AVMELDING", "Avmelding av utskrivningsklar pasient"),
+    "discharged": ("LOG_UTSKREVET", "Melding om utskrevet pasient"),
+    "died": ("LOG_DOD", "Orientering om dødsfall"),
+}
+#: kodeverk 9121, the event's code in `TidsfestetHendelse/Hendelsekode`.
+EVENT_CODES = {
+    "admitted": "1",
+    "discharged": "2",
+    "ready": "3",
+    "ready_withdrawn": "4",
+    "died": "13",
 }
 FHIR_CODES = {kind.value: code for code, kind in fhir.CODES.items()}
 
@@ -26,28 +52,102 @@ def plo_message(
     national_id: str,
     at: str = "2026-03-02T09:30:00",
     *,
+    version: str = "1.6",
     message_id: str | None = None,
     name: tuple[str, str] = ("Kari", "Nordmann"),
     estimate: bool = False,
     place: str = "Sykehuset Test, medisinsk avdeling",
-    status: str = "A",
+    status: str | None = "N",
     id_type: str = "FNR",
     namespaces: bool = True,
     element: str | None = None,
+    message_type: str | None = None,
+    hospital: tuple[str, str] = ("Sykehuset Test HF", "8000001"),
+    department: tuple[str, str] | None = ("Medisinsk klinikk", "8000002"),
+    contact: tuple[str, str, str, str] | None = ("Sara", "Sykepleier", "9144900", "+4799999999"),
+    remark: str = "",
+    discharged_to: str | None = None,
+    refers_to: str | None = None,
 ) -> bytes:
-    """A PLO v1.5 message in KITH's envelope; `namespaces=False` writes none."""
+    """A PLO message as its sources lay it out (see `boards/hospital/plo.py`): 1.6 by
+    default, `version="1.5"` for the older; `namespaces=False` writes none; `status=None`
+    leaves out `InformasjonOmForsendelsen`; `contact` is (given, family, HPR, phone)."""
+    plo_ns, part_ns = PLO_NAMESPACES[version]
     head, plo, part = (
-        (f' xmlns="{MSGHEAD}"', f' xmlns="{PLO}"', f' xmlns="{PART}"') if namespaces else ("",) * 3
+        (f' xmlns="{MSGHEAD}"', f' xmlns="{plo_ns}"', f' xmlns="{part_ns}"')
+        if namespaces
+        else ("",) * 3
     )
     given, family = name
     tag = element or PLO_ELEMENTS[kind]
+    type_v, type_dn = (
+        PLO_TYPES[kind] if version == "1.6" else ("PASIENTLOGISTIKK", "Pasientlogistikk")
+    )
+    type_v = message_type or type_v
+    department_xml = (
+        f"""<Organisation><OrganisationName>{department[0]}</OrganisationName>
+          <Ident><Id>{department[1]}</Id><TypeId V="HER" S="2.16.578.1.12.4.1.1.8116"/></Ident>
+        </Organisation>"""
+        if department
+        else ""
+    )
+    conversation = (
+        f"<ConversationRef><RefToParent>{refers_to}</RefToParent>"
+        f"<RefToConversation>{refers_to}</RefToConversation></ConversationRef>"
+        if refers_to
+        else ""
+    )
+    forsendelse = (
+        f"""<InformasjonOmForsendelsen{part}>
+            <Forsendelsesstatus V="{status}" S="2.16.578.1.12.4.1.1.7309"/>
+          </InformasjonOmForsendelsen>"""
+        if status is not None
+        else ""
+    )
+    contact_xml = (
+        f"""<KontaktpersonHelsepersonell{part}>
+            <Kontaktperson>
+              <FamilyName>{contact[1]}</FamilyName><GivenName>{contact[0]}</GivenName>
+              <Ident><Id>{contact[2]}</Id><TypeId V="HPR" S="2.16.578.1.12.4.1.1.8116"/></Ident>
+              <TeleCom><TeleAddress V="tel:{contact[3]}"/></TeleCom>
+            </Kontaktperson>
+          </KontaktpersonHelsepersonell>"""
+        if contact
+        else ""
+    )
+    remark_xml = f"<Merknad>{remark}</Merknad>" if remark else ""
+    discharged = (
+        f"""<UtskrevetTil{part}>
+              <UtTil V="{discharged_to}" S="2.16.578.1.12.4.1.1.8408"/>
+            </UtskrevetTil>"""
+        if discharged_to
+        else ""
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <MsgHead{head}>
   <MsgInfo>
-    <Type V="PASIENTLOGISTIKK" DN="Pasientlogistikk"/>
+    <Type V="{type_v}" DN="{type_dn}"/>
     <MIGversion>v1.2 2006-05-24</MIGversion>
     <GenDate>{at}</GenDate>
     <MsgId>{message_id or uuid4()}</MsgId>
+    {conversation}
+    <Sender>
+      <Organisation>
+        <OrganisationName>{hospital[0]}</OrganisationName>
+        <Ident><Id>{hospital[1]}</Id><TypeId V="HER" S="2.16.578.1.12.4.1.1.8116"/></Ident>
+        {department_xml}
+      </Organisation>
+    </Sender>
+    <Receiver>
+      <Organisation>
+        <OrganisationName>Testkommune</OrganisationName>
+        <Ident><Id>8000100</Id><TypeId V="HER" S="2.16.578.1.12.4.1.1.8116"/></Ident>
+        <Organisation>
+          <OrganisationName>Tildelingskontoret</OrganisationName>
+          <Ident><Id>8000101</Id><TypeId V="HER" S="2.16.578.1.12.4.1.1.8116"/></Ident>
+        </Organisation>
+      </Organisation>
+    </Receiver>
     <Patient>
       <FamilyName>{family}</FamilyName>
       <GivenName>{given}</GivenName>
@@ -60,13 +160,17 @@ def plo_message(
       <Content>
         <Pasientlogistikk{plo}>
           <{tag}>
-            <Forsendelsesstatus V="{status}"/>
             <TidsfestetHendelse{part}>
+              <Hendelsekode V="{EVENT_CODES.get(kind, "")}" S="2.16.578.1.12.4.1.1.9121"/>
               <TidspunktForHendelse V="{at}"/>
-              <Anslag V="{str(estimate).lower()}"/>
-              <StedForHendelse><Navn>{place}</Navn></StedForHendelse>
+              <Anslag>{str(estimate).lower()}</Anslag>
+              <StedForHendelse><StedHendelse>{place}</StedHendelse></StedForHendelse>
+              {remark_xml}
             </TidsfestetHendelse>
+            {discharged}
           </{tag}>
+          {forsendelse}
+          {contact_xml}
         </Pasientlogistikk>
       </Content>
     </RefDoc>

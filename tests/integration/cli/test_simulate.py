@@ -15,7 +15,7 @@ from support.read_model_rows import rebuilt, snapshot
 from typer.testing import CliRunner
 
 from boards.cli.main import cli
-from boards.hospital.ingest import messages
+from boards.hospital.kept import messages
 from boards.services.system import System, open_system
 from boards.settings import Settings
 from fixtures.simulation.run import Summary, simulate

@@ -19,7 +19,7 @@ from support.sample_messages import fhir_message, plo_message
 
 from access.accounts import Role
 from boards.app import create_app
-from boards.hospital.ingest import messages
+from boards.hospital.kept import messages
 from boards.settings import Settings
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
@@ -174,7 +174,7 @@ def test_a_discharge_with_neither_bed_nor_plan_goes_to_the_office_saying_what_to
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_a_change_replaces_the_ready_notice_and_a_cancel_withdraws_it(
+def test_a_change_moves_the_ready_day_and_a_cancel_withdraws_the_notice(
     api: Api, fmt: Message
 ) -> None:
     flow_id = send(api, fmt("ready", KARI, at(9, fmt))).json()["flow_id"]
@@ -187,8 +187,8 @@ def test_a_change_replaces_the_ready_notice_and_a_cancel_withdraws_it(
     assert send(api, fmt("ready", KARI, at(14, fmt), **cancel)).status_code == 200
     assert api.flow(flow_id)["ready"] is None
     assert api.flow_events(flow_id)[-3:] == [
-        "ReadyForDischargeWithdrawn",
         "ReadyForDischargeNotified",
+        "ReadyForDischargeNotified",  # the same wait, a new day
         "ReadyForDischargeWithdrawn",
     ]
 
@@ -201,9 +201,11 @@ def test_an_admission_of_a_patient_at_home_is_a_readmission(api: Api) -> None:
     assert answer.status_code == 200, answer.text
     assert answer.json() == {
         "message_id": "inn-2",
+        "outcome": "applied",
         "flow_id": flow_id,
         "version": answer.json()["version"],
         "opened": False,
+        "apprec": {"status": "1"},
     }
     assert api.flow(flow_id)["phase"] == "in_hospital"
     assert "PatientReadmitted" in api.flow_events(flow_id)
@@ -229,19 +231,43 @@ WRONG_ID = KARI[:10] + str((int(KARI[10]) + 1) % 10)
         (plo_message("admitted", KARI, element="MeldingOmDødsfall"), "Ukjent PLO-melding"),
         (fhir_message("admitted", KARI, prefix="DELETE-"), "Ukjent meldingstype"),
         (fhir_message("admitted", KARI).replace(b'"in-progress"', b'{"x": 1}'), "ikke gyldig"),
-        (b"\xff\xfe\x00garbage", "Ukjent format"),
-        (plo_message("admitted", KARI) + b" " * 600_000, "større enn"),
     ],
 )
-def test_a_message_that_cannot_be_read_is_refused_and_nothing_is_recorded(
+def test_a_message_that_cannot_be_read_is_refused_and_kept_on_the_follow_up_list(
     api: Api, body: bytes, says: str
+) -> None:
+    events, kept = stored(api)
+
+    answer = send(api, body)
+    again = send(api, body)
+
+    assert answer.status_code == 422, answer.text
+    assert says in answer.json()["detail"]
+    assert "liste over meldinger som må følges opp" in answer.json()["detail"]
+    assert (again.status_code, again.json()) == (answer.status_code, answer.json())
+    assert stored(api) == (events, kept + 1)  # kept once, replay or not
+    (waiting,) = api.world.system.hospital_messages.attention(municipality_id("9998"))
+    assert waiting.unreadable and says in waiting.reason
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "says"),
+    [
+        (b"\xff\xfe\x00garbage", 422, "Ukjent format"),
+        (b"", 422, "Ukjent format"),
+        (plo_message("admitted", KARI) + b" " * 600_000, 413, "større enn"),
+    ],
+)
+def test_what_is_no_hospital_message_at_all_is_refused_without_a_trace(
+    api: Api, body: bytes, status: int, says: str
 ) -> None:
     before = stored(api)
 
     answer = send(api, body)
 
-    assert answer.status_code == 422, answer.text
+    assert answer.status_code == status, answer.text
     assert says in answer.json()["detail"]
+    assert "følges opp" not in answer.json()["detail"]
     assert stored(api) == before
 
 

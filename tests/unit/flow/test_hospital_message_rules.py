@@ -9,21 +9,25 @@ from uuid import UUID
 import pytest
 from support.world import MemoryKeys
 
+from fixtures import CHECKLISTS_FILE
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import DuplicateError, IllegalTransitionError
 from flow.flow_values import Decision, DischargePlan
 from flow.hospital_messages import (
+    ContactPerson,
+    Details,
     Dispatch,
     Envelope,
     HospitalMessage,
     MessageKind,
+    Organisation,
     Received,
     receive,
 )
 from flow.municipality import municipality_id
 from flow.national_id import with_check_digits
-from flow.vocabulary import Destination, Phase, ServiceKind, Source, UnitKind
+from flow.vocabulary import ClosingReason, Destination, Phase, ServiceKind, Source, UnitKind
 
 T0 = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 HOME = municipality_id("9998")
@@ -60,7 +64,12 @@ def give(app: Pasientflyt, sent: HospitalMessage, flow_id: UUID | None) -> Recei
 
 
 def events(app: Pasientflyt, flow_id: UUID) -> list[str]:
-    return [e.event for e in app.history(flow_id, OFFICE) if not e.event.startswith("Task")]
+    """What happened to the flow, without its tasks and the notes of what messages said."""
+    return [
+        e.event
+        for e in app.history(flow_id, OFFICE)
+        if not e.event.startswith("Task") and e.event != "HospitalMessageNoted"
+    ]
 
 
 class TestWhenThePatientHasNoOpenFlow:
@@ -102,16 +111,102 @@ class TestWhenThePatientIsInHospital:
         ready = app.flow(flow_id, OFFICE).ready
         assert ready is not None and (ready.ready_at, ready.estimate) == (ready_at, True)
 
-    def test_a_change_of_ready_replaces_the_notice(self, app: Pasientflyt, flow_id: UUID) -> None:
+    def test_a_change_of_ready_moves_the_ready_day_of_the_same_wait(
+        self, app: Pasientflyt, flow_id: UUID
+    ) -> None:
         give(app, message(MessageKind.READY), flow_id)
         later = T0 + timedelta(days=2)
         give(app, message(MessageKind.READY, Dispatch.CHANGE, at=later), flow_id)
         ready = app.flow(flow_id, OFFICE).ready
         assert ready is not None and ready.ready_at == later
         assert events(app, flow_id)[-2:] == [
-            "ReadyForDischargeWithdrawn",
+            "ReadyForDischargeNotified",
             "ReadyForDischargeNotified",
         ]
+
+    def test_a_changed_admission_corrects_it_and_is_not_refused(
+        self, app: Pasientflyt, flow_id: UUID
+    ) -> None:
+        later = T0 + timedelta(hours=3)
+        ward = Details(ward="Hjerteavdelingen")
+        give(app, message(MessageKind.ADMITTED, Dispatch.CHANGE, at=later, details=ward), flow_id)
+        flow = app.flow(flow_id, OFFICE)
+        assert (flow.admitted_at, flow.location) == (later, "Hjerteavdelingen")
+
+    def test_a_late_cancellation_of_a_ready_notice_restarts_nothing(
+        self, app: Pasientflyt, flow_id: UUID
+    ) -> None:
+        give(app, message(MessageKind.READY), flow_id)
+        give(app, message(MessageKind.READY_WITHDRAWN), flow_id)
+        before = events(app, flow_id)
+
+        with pytest.raises(IllegalTransitionError) as refused:
+            give(app, message(MessageKind.READY, Dispatch.CANCEL), flow_id)
+
+        assert refused.value.code == "cancellation_not_undone"
+        assert app.flow(flow_id, OFFICE).phase == Phase.IN_HOSPITAL
+        assert app.flow(flow_id, OFFICE).ready is None and events(app, flow_id) == before
+
+    def test_a_history_message_is_noted_and_changes_nothing(
+        self, app: Pasientflyt, flow_id: UUID
+    ) -> None:
+        before = app.flow(flow_id, OFFICE)
+        give(app, message(MessageKind.READY, Dispatch.HISTORY, envelope=Envelope("h")), flow_id)
+        after = app.flow(flow_id, OFFICE)
+        assert (after.phase, after.ready) == (before.phase, before.ready)
+        assert after.hospital_notice is not None and after.hospital_notice.message_id == "h"
+        assert after.hospital_notice.dispatch == "history"
+
+    def test_an_addition_the_state_has_no_use_for_is_noted_only(
+        self, app: Pasientflyt, flow_id: UUID
+    ) -> None:
+        give(app, message(MessageKind.READY), flow_id)
+        received = give(app, message(MessageKind.READY, Dispatch.ADDITION), flow_id)
+        assert received.version == app.flow(flow_id, OFFICE).version
+        assert events(app, flow_id)[-1] == "ReadyForDischargeNotified"
+
+    def test_a_death_closes_the_flow_as_died_and_cancels_its_open_tasks(
+        self, app: Pasientflyt, flow_id: UUID
+    ) -> None:
+        app.write_checklists(CHECKLISTS_FILE.read_text(), based_on=0, by=OFFICE, at=T0)
+        give(app, message(MessageKind.READY), flow_id)
+        assert any(t.status == "open" for t in app.flow(flow_id, OFFICE).tasks)
+
+        give(app, message(MessageKind.DIED), flow_id)
+
+        flow = app.flow(flow_id, OFFICE)
+        assert (flow.phase, flow.closing_reason) == (Phase.CLOSED, ClosingReason.DIED)
+        assert not any(t.status == "open" for t in flow.tasks)
+
+    def test_the_note_keeps_what_the_message_said(self, app: Pasientflyt, flow_id: UUID) -> None:
+        said = message(
+            MessageKind.READY,
+            envelope=Envelope(
+                "r-1",
+                sender=Organisation("Sykehuset Test HF", "8000001"),
+                department=Organisation("Medisinsk klinikk", "8000002"),
+            ),
+            details=Details(
+                ward="Post 3",
+                contact=ContactPerson("Sara Sykepleier", "9144900", "+4799999999"),
+                remark="Trenger hjelpemidler",
+            ),
+        )
+        give(app, said, flow_id)
+        note = app.flow(flow_id, OFFICE).hospital_notice
+        assert note is not None
+        assert (note.hospital, note.hospital_her, note.department, note.ward) == (
+            "Sykehuset Test HF",
+            "8000001",
+            "Medisinsk klinikk",
+            "Post 3",
+        )
+        assert (note.contact_name, note.contact_hpr, note.contact_phone, note.remark) == (
+            "Sara Sykepleier",
+            "9144900",
+            "+4799999999",
+            "Trenger hjelpemidler",
+        )
 
     @pytest.mark.parametrize(
         "withdrawal",
@@ -126,7 +221,13 @@ class TestWhenThePatientIsInHospital:
         assert app.flow(flow_id, OFFICE).phase == Phase.IN_HOSPITAL
 
     @pytest.mark.parametrize(
-        "kind", [MessageKind.ADMITTED, MessageKind.READY_WITHDRAWN, MessageKind.DISCHARGED]
+        "kind",
+        [
+            MessageKind.ADMITTED,
+            MessageKind.READY_WITHDRAWN,
+            MessageKind.DISCHARGED,
+            MessageKind.DIED,
+        ],
     )
     def test_cancelling_anything_but_a_ready_notice_is_for_a_person(
         self, app: Pasientflyt, flow_id: UUID, kind: MessageKind
@@ -143,6 +244,14 @@ class TestWhenThePatientIsInHospital:
         assert "Reserver en seng" in str(refused.value)
         assert "planlegg utskrivningen" in str(refused.value)
         assert events(app, flow_id)[-1] == "HospitalAdmissionNotified"
+
+    def test_a_cancelled_admission_closes_the_flow_it_opened_while_nothing_else_happened(
+        self, app: Pasientflyt, flow_id: UUID
+    ) -> None:
+        refers = Envelope("c", refers_to="m-1")
+        give(app, message(MessageKind.ADMITTED, Dispatch.CANCEL, envelope=refers), flow_id)
+        flow = app.flow(flow_id, OFFICE)
+        assert (flow.phase, flow.closing_reason) == (Phase.CLOSED, ClosingReason.OTHER)
 
     @pytest.mark.parametrize("ready", [False, True])
     def test_a_discharge_with_a_plan_and_no_bed_is_the_discharge_as_planned(
