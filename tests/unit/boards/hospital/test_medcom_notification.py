@@ -307,3 +307,21 @@ def test_a_medcom_example_with_any_json_anywhere_is_a_message_or_refused_in_word
 def test_deeply_nested_json_is_refused_in_words(body: bytes) -> None:
     with pytest.raises(UnreadableMessageError):
         fhir.parse(body)
+
+
+def test_the_sender_organisations_contact_is_the_contact_person() -> None:
+    bundle = fhir_medcom("stin")
+    sender = fhir_resource(bundle, "Organization", 1)
+    sender["contact"] = [
+        {"telecom": [{"system": "email", "value": "post@example.org"}]},
+        {
+            "name": {"given": ["Kari"], "family": "Sykepleier"},
+            "telecom": [{"system": "phone", "value": "+47 22 00 00 00"}],
+        },
+    ]
+
+    contact = parse(bundle).details.contact
+
+    assert contact is not None
+    assert (contact.name, contact.phone) == ("Kari Sykepleier", "+47 22 00 00 00")
+    assert parse(fhir_medcom("stin")).details.contact is None  # MedCom's examples have none
