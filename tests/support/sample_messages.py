@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 from uuid import uuid4
 
@@ -45,6 +46,10 @@ EVENT_CODES = {
     "died": "13",
 }
 FHIR_CODES = {kind.value: code for code, kind in fhir.CODES.items()}
+#: MedCom's HospitalNotification examples with synthetic Norwegian identifiers (built from
+#: medcomdk/dk-medcom-hospitalnotification input/fsh/*.fsh; each Bundle's meta.source names it).
+MEDCOM = Path(__file__).with_name("medcom")
+MEDCOM_EXAMPLES = sorted(path.stem for path in MEDCOM.glob("*.json"))
 
 
 def plo_message(
@@ -241,3 +246,17 @@ def fhir_message(
     kind: str, national_id: str, at: str = "2026-03-02T09:30:00+01:00", **kw: Any
 ) -> bytes:
     return json.dumps(fhir_bundle(kind, national_id, at, **kw)).encode()
+
+
+def fhir_medcom(example: str) -> dict[str, Any]:
+    """One of MedCom's examples (`MEDCOM_EXAMPLES`), as a dict to change before sending."""
+    loaded: dict[str, Any] = json.loads((MEDCOM / f"{example}.json").read_text("utf-8"))
+    return loaded
+
+
+def fhir_resource(bundle: dict[str, Any], kind: str, index: int = 0) -> dict[str, Any]:
+    """The Bundle's `index`th resource of a kind, to change in place."""
+    found: dict[str, Any] = [
+        e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind
+    ][index]
+    return found

@@ -153,7 +153,9 @@ class TestARejectedReceipt:
         assert error.get("V") == "E30"
         assert error.get("S") == ERROR_CODE_LIST
         assert error.get("DN") == "Pasientens fødselsnummer mangler"
-        assert error.get("OT") == "Pasienten må ha fødselsnummer (FNR) eller D-nummer (DNR)."
+        assert error.get("OT") == (
+            "Pasienten må ha fødselsnummer (FNR), D-nummer (DNR) eller H-nummer (HNR)."
+        )
 
     def test_with_several_errors_keeps_them_in_order(self) -> None:
         faults = (

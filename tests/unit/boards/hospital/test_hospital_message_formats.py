@@ -180,7 +180,7 @@ EXTERNAL_ENTITY = b"""<?xml version="1.0"?>
         (plo_message("admitted", KARI[:-1] + str((int(KARI[-1]) + 1) % 10)), "kontrollsiffer"),
         (plo_message("admitted", "123"), "11 siffer"),
         (plo_message("admitted", KARI, id_type="DNR"), "ikke et D-nummer"),
-        (plo_message("admitted", KARI, id_type="HNR"), "ikke et H-nummer"),
+        (plo_message("admitted", D_NUMBER, id_type="HNR"), "ikke et H-nummer"),
         (plo_message("admitted", KARI, id_type="SSN"), "(FNR), D-nummer (DNR) eller H-nummer"),
         (plo_message("admitted", KARI, element="MeldingOmDødsfall"), "Ukjent PLO-melding"),
         (plo_message("admitted", KARI, message_type="EPIKRISE"), "Ukjent meldingstype"),
