@@ -17,8 +17,29 @@ from flow.flow_values import BedRef, DischargePlan
 from flow.rates import OSLO, waiting_cost
 from flow.vocabulary import Phase
 from projections.bed_grid import units
-from projections.flow_cards import cards, initials
+from projections.flow_cards import cards, initials, notices
 from projections.task_list import LOOP_OPEN, tasks
+
+
+@dataclass(frozen=True, slots=True)
+class CardNotice:
+    """What the hospital's latest message about the flow said: who sent it, where the
+    patient is, whom to call (`flow/hospital_notices.py`)."""
+
+    kind: str
+    dispatch: str
+    happened_at: datetime
+    hospital: str
+    department: str
+    ward: str
+    contact_name: str
+    contact_phone: str
+    contact_hpr: str
+    remark: str
+    discharged_to: str
+
+
+_NOTICE = tuple(name for name in CardNotice.__dataclass_fields__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,6 +79,7 @@ class FlowCard:
     flags: tuple[str, ...]
     open_loops: int
     overdue_loops: int
+    notice: CardNotice | None = None
     #: The commands the domain's rules allow the flow, judged on the card itself; made once
     #: with the card (cards are kept), read on every showing of it.
     allowed: tuple[str, ...] = field(init=False, default=())
@@ -162,9 +184,10 @@ def load_cards(
         names: dict[UUID | None, str] = dict(
             db.execute(select(units.c.unit_id, units.c.name)).all()
         )
-        shown = select(*(cards.c[name] for name in _SHOWN), open_loops, overdue_loops).select_from(
-            with_counts
-        )
+        said = (notices.c[name].label(f"notice_{name}") for name in _NOTICE)
+        shown = select(
+            *(cards.c[name] for name in _SHOWN), *said, open_loops, overdue_loops
+        ).select_from(with_counts.outerjoin(notices, notices.c.flow_id == cards.c.flow_id))
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             for row in db.execute(shown.where(cards.c.flow_id.in_(chunk))).mappings():
@@ -262,7 +285,14 @@ def card_from_row(
         flags=tuple(row["flags"]),
         open_loops=row["open_loops"],
         overdue_loops=row["overdue_loops"],
+        notice=_notice(row),
     )
+
+
+def _notice(row: Mapping[Any, Any]) -> CardNotice | None:
+    if row.get("notice_kind") is None:
+        return None
+    return CardNotice(**{name: row[f"notice_{name}"] for name in _NOTICE})
 
 
 def _days_between(start: datetime, now: datetime) -> int:

@@ -24,6 +24,7 @@ from sqlalchemy import (
 
 from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops
+from flow.hospital_notices import HospitalNotices
 from flow.patient_flow import PatientFlow
 from flow.vocabulary import ERASED, HOSPITAL_PHASES, Phase, ServiceKind, Source
 from projections.projector import Handler, Projection
@@ -77,6 +78,37 @@ cards = Table(
     Index("flow_cards_patient", "municipality_id", "national_id"),
 )
 
+#: What the hospital's latest message about a flow said (`flow/hospital_notices.py`).
+notices = Table(
+    "hospital_notices",
+    metadata,
+    Column("flow_id", Uuid, primary_key=True),
+    Column("message_id", String(200), nullable=False),
+    Column("kind", String(32), nullable=False),
+    Column("dispatch", String(16), nullable=False),
+    Column("happened_at", UTCDateTime, nullable=False),
+    Column("hospital", String(200), nullable=False),
+    Column("hospital_her", String(40), nullable=False),
+    Column("department", String(200), nullable=False),
+    Column("department_her", String(40), nullable=False),
+    Column("ward", String(200), nullable=False),
+    Column("contact_name", String(200), nullable=False),
+    Column("contact_hpr", String(40), nullable=False),
+    Column("contact_phone", String(40), nullable=False),
+    Column("remark", String(2000), nullable=False),
+    Column("discharged_to", String(8), nullable=False),
+)
+#: The columns of a notice that name a person or place: erased with the identity.
+NOTICE_SAID = (
+    "hospital",
+    "department",
+    "ward",
+    "contact_name",
+    "contact_hpr",
+    "contact_phone",
+    "remark",
+)
+
 _NOT_READY = {
     "ready_at": None,
     "ready_estimate": None,
@@ -101,8 +133,8 @@ def initials(name: str) -> str:
 
 class FlowCards(Projection):
     name = "flow_cards"
-    tables = (cards,)
-    by_originator = (cards.c.flow_id,)
+    tables = (cards, notices)
+    by_originator = (cards.c.flow_id, notices.c.flow_id)
     finished = {"flow_cards": lambda row: row["phase"] == Phase.CLOSED}
 
     def handlers(self) -> dict[type, Handler]:
@@ -192,9 +224,8 @@ class FlowCards(Projection):
             f.SafetyFlagCleared: _change(
                 lambda e, row: {"flags": [flag for flag in row["flags"] if flag != e.flag]}
             ),
-            f.IdentityErased: _change(
-                lambda e, _: {"name": ERASED, "national_id": "", "location": ERASED, "need": ERASED}
-            ),
+            f.IdentityErased: self._erased,
+            HospitalNotices.HospitalMessageNoted: self._noted,
             f.FlowClosed: _change(
                 lambda e, row: {
                     **_NO_BED,
@@ -205,6 +236,29 @@ class FlowCards(Projection):
                 }
             ),
         }
+
+    def _noted(self, rows: Rows, e: Any) -> None:
+        """The latest message's notice replaces the one before; the card's version moves."""
+        said = e.said if isinstance(e.said, dict) else dict.fromkeys(NOTICE_SAID, ERASED)
+        notice = {
+            "flow_id": e.originator_id,
+            "message_id": e.message_id,
+            "kind": e.kind,
+            "dispatch": e.dispatch,
+            "happened_at": e.happened_at,
+            "hospital_her": e.hospital_her,
+            "department_her": e.department_her,
+            "discharged_to": e.discharged_to,
+            **{name: said[name] for name in NOTICE_SAID},
+        }
+        rows.put(notices, notice)
+        _task_event(rows, e)
+
+    def _erased(self, rows: Rows, e: Any) -> None:
+        erased = {"name": ERASED, "national_id": "", "location": ERASED, "need": ERASED}
+        _change(lambda e, _: erased)(rows, e)
+        if rows.get(notices, e.originator_id) is not None:
+            rows.update(notices, e.originator_id, **dict.fromkeys(NOTICE_SAID, ERASED))
 
     def _opened(self, rows: Rows, e: Any) -> None:
         in_hospital = e.source == Source.HOSPITAL

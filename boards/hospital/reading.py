@@ -29,7 +29,7 @@ def identity(number: str, kind: str) -> str:
     found = "DNR" if int(number[0]) >= 4 else "HNR" if 41 <= month <= 52 else "FNR"
     # A synthetic test number adds 80 to the month (Tenor's, standing for any kind but a
     # D-number) or 40 (NAV's, which reads as an H-number).
-    synthetic = month > 80 and kind == "HNR" or found == "HNR" and kind == "FNR"
+    synthetic = found == "FNR" and kind == "HNR" and month > 80 or (found, kind) == ("HNR", "FNR")
     if kind != found and not synthetic:
         raise UnreadableMessageError("identity_wrong_kind", identity=kind.lower())
     return number

@@ -15,6 +15,7 @@ from boards.web.translations import LANGUAGES, formatters, translator
 from flow.vocabulary import (
     CLOSING_TEXT,
     DESTINATION_TEXT,
+    DISCHARGED_TO_TEXT,
     FLAG_TEXT,
     SERVICE_TEXT,
     WAIT_REASON_TEXT,
@@ -35,6 +36,7 @@ def language_context(language: str) -> dict[str, Any]:
         "wait_reasons": WAIT_REASON_TEXT,
         "services": SERVICE_TEXT,
         "destinations": DESTINATION_TEXT,
+        "discharged_to": DISCHARGED_TO_TEXT,
         "flags": FLAG_TEXT,
         "closing_reasons": CLOSING_TEXT,
         "fragment": fragment,
