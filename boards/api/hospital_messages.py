@@ -12,11 +12,12 @@ large (not kept). A replay gets the first answer again.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.concurrency import run_in_threadpool
 
 from access.accounts import User
@@ -180,15 +181,22 @@ def _receipt_xml(
     return Response(receipt, status_code=status, media_type=XML)
 
 
+class ListQuery(BaseModel):
+    """Which list: `attention`, the messages to follow up (the only one there is)."""
+
+    model_config = ConfigDict(extra="forbid")
+    status: Literal["attention"] = Field(description="`attention`: de som må følges opp")
+
+
 @router.get(
     HOSPITAL_MESSAGES_PATH.removeprefix("/api/v1"),
-    responses={403: {"model": Problem, "description": "Bare for tildelingskontoret"}},
+    responses={
+        401: {"model": Problem, "description": "Ikke innlogget"},
+        403: {"model": Problem, "description": "Bare for tildelingskontoret"},
+    },
 )
 def follow_up_list(
-    system: CurrentSystem,
-    user: CurrentUser,
-    now: Now,
-    status: Literal["attention"] = Query(description="`attention`: de som må følges opp"),
+    system: CurrentSystem, user: CurrentUser, now: Now, query: Annotated[ListQuery, Query()]
 ) -> list[FollowUpMessage]:
     """The allocation office's follow-up list: messages refused by the flow's state or
     unreadable, oldest first, with the sender, the reason and the patient where read."""
