@@ -77,8 +77,11 @@ class UnreadableMessageError(UnusableTextError):
     enough to keep the message on the office's follow-up list and to answer its sender."""
 
     partial: PartialMessage | None = None
-    #: When it was first received and kept (set by the ingest; a replay's is the first's).
+    #: When it was first received and kept (set by the ingest; a replay's is the first's);
+    #: None for what is no hospital message at all, which is not kept.
     kept_at: datetime | None = None
+    #: Received and kept before: this time nothing was kept.
+    replayed: bool = False
 
     def with_partial(self, partial: PartialMessage) -> UnreadableMessageError:
         self.partial = partial

@@ -22,6 +22,7 @@ OUTCOMES = {
     Outcome.REFUSED: "til oppfølging",
     Outcome.UNREADABLE: "uleselig, til oppfølging",
     "replayed": "mottatt før",
+    "lost": "ikke en sykehusmelding, ikke lagret",
 }
 SUFFIXES = {".xml", ".json"}
 
@@ -66,7 +67,8 @@ def load(
             receipt = system.hospital_messages.ingest(path.read_bytes(), by, clock())
             key: str = "replayed" if receipt.replayed else receipt.outcome
         except UnreadableMessageError as error:
-            key, problem = Outcome.UNREADABLE, error.message
+            problem = error.message
+            key = "replayed" if error.replayed else Outcome.UNREADABLE if error.kept_at else "lost"
         outcomes[OUTCOMES[key]] += 1
         on_message(path, problem)
     return outcomes

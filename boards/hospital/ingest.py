@@ -240,6 +240,7 @@ class HospitalMessages(FollowUpList):
         with self._lock:
             claimed = self._claim(by.municipality_id, message_id, None, by, at)
             if isinstance(claimed, Receipt):
+                error.replayed = True
                 return claimed.received_at
             receipt = Receipt(
                 Outcome.UNREADABLE,
