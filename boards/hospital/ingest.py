@@ -14,11 +14,7 @@ The same message at two processes at once is taken in once: the first to claim i
 row with the unique key of municipality and message id) applies it, the other waits for
 that receipt and answers with it. A claim whose process died is taken over after a minute.
 
-The patient's open flow is found in the `FlowCards` read model, by municipality and
-national id (indexed). The log seals identities per flow, so it cannot be searched; the
-read model already holds the number for the boards, is blanked when the identity is
-erased, and is rebuilt from the log — a keyed hash beside it would be a second copy that
-erasure must also remember.
+The patient's open flow is found by `boards/hospital/open_flows.py`.
 """
 
 from __future__ import annotations
@@ -50,16 +46,16 @@ from boards.hospital.kept import (
     sealed,
     stored_answer,
 )
+from boards.hospital.open_flows import OpenFlows
 from flow.application import Pasientflyt
 from flow.errors import ConcurrentChangeError, FlowError
 from flow.hospital_messages import (
+    Envelope,
     HospitalMessage,
     PartialMessage,
     UnreadableMessageError,
     receive,
 )
-from projections.cards import flow_of_patient
-from projections.flow_cards import FlowCards
 from projections.projector import Projector
 
 #: Larger bodies are refused unread; a PLO or FHIR message is a few kilobytes.
@@ -94,6 +90,7 @@ class HospitalMessages(FollowUpList):
     def __init__(self, engine: Engine, flows: Pasientflyt, projector: Projector) -> None:
         super().__init__(engine, flows.keys)
         self.flows, self.projector = flows, projector
+        self.open_flows = OpenFlows(engine, flows, projector)
         create_tables(engine, metadata.sorted_tables)
         # Messages of this process one at a time: a patient's next message must find the
         # flow its last one opened. Another process's same message meets the claim.
@@ -174,7 +171,7 @@ class HospitalMessages(FollowUpList):
         flow_id = None
         refusal: FlowError | None = None
         for _ in range(3):
-            flow_id = self._open_flow_of(by.municipality_id, message.national_id)
+            flow_id = self.open_flows.of(by.municipality_id, message.national_id)
             try:
                 received = receive(self.flows, message, flow_id, by=by.actor, at=at)
             except ConcurrentChangeError as error:
@@ -197,10 +194,6 @@ class HospitalMessages(FollowUpList):
             reason=refusal.message,
         )
 
-    def _open_flow_of(self, municipality_id: UUID, national_id: str) -> UUID | None:
-        self.projector.catch_up(FlowCards.name)
-        return flow_of_patient(self.engine, municipality_id, national_id, closed=False)
-
     # -- keeping what became of it ---------------------------------------------------------
 
     def _answer(
@@ -209,7 +202,7 @@ class HospitalMessages(FollowUpList):
         """The claimed row gets its receipt; a message for the list keeps its identity and
         body, sealed."""
         listed = receipt.on_the_list
-        said = Contents(message.national_id, message.name, _sender(message), body)
+        said = Contents(message.national_id, message.name, _sender(message.envelope), body)
         text = sealed(self.keys, row_id, said) if listed else None
         with self.engine.begin() as db:
             db.execute(
@@ -250,7 +243,7 @@ class HospitalMessages(FollowUpList):
                 params=error.params,
                 reason=error.message,
             )
-            sender = envelope.sender.name if envelope and envelope.sender else ""
+            sender = _sender(envelope) if envelope else ""
             said = Contents(partial.national_id, partial.name, sender, body)
             text = sealed(self.keys, claimed, said)
             with self.engine.begin() as db:
@@ -270,8 +263,8 @@ class HospitalMessages(FollowUpList):
         return at
 
 
-def _sender(message: HospitalMessage) -> str:
-    sender, department = message.envelope.sender, message.envelope.department
+def _sender(envelope: Envelope) -> str:
+    sender, department = envelope.sender, envelope.department
     return ", ".join(p.name for p in (sender, department) if p is not None)
 
 

@@ -31,7 +31,7 @@ the XML declaration says the encoding (UTF-8 with or without a byte-order mark, 
 from __future__ import annotations
 
 from datetime import datetime
-from xml.etree.ElementTree import Element, ParseError
+from xml.etree.ElementTree import Element, ParseError, XMLPullParser
 
 from defusedxml import DefusedXmlException
 from defusedxml.ElementTree import fromstring
@@ -150,8 +150,42 @@ def _root(body: bytes) -> Element:
     except DefusedXmlException:
         raise UnreadableMessageError("xml_unsafe") from None
     except (ParseError, ValueError, LookupError) as error:  # LookupError: unknown encoding
-        raise UnreadableMessageError("xml_invalid", error=limited(str(error), 200)) from None
+        refused = UnreadableMessageError("xml_invalid", error=limited(str(error), 200))
+        salvaged = _salvaged(body)
+        raise (refused.with_partial(salvaged) if salvaged else refused) from None
     return root
+
+
+def _salvaged(body: bytes) -> PartialMessage | None:
+    """What a document broken after its `MsgInfo` (cut off in transit, say) still says: the
+    envelope and the patient, for the follow-up list and the receipt. Only a document with
+    no DTD is read this far: without one, no entity can be declared, so none can explode."""
+    if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+        return None
+    parser: XMLPullParser[Element] = XMLPullParser(events=("end",))
+    try:
+        parser.feed(body)
+        parser.close()
+    except (ParseError, ValueError, LookupError):
+        pass
+    ended: list[Element] = []
+    try:  # the events up to the fault; the fault itself comes again, as one
+        for event in parser.read_events():
+            ended.extend(e for e in event[1:] if isinstance(e, Element))
+    except (ParseError, ValueError, LookupError):
+        pass
+    info = next((element for element in ended if _local(element) == "MsgInfo"), None)
+    if info is None:
+        return None
+    try:
+        envelope = _envelope(info)
+    except UnreadableMessageError:
+        return None
+    try:
+        patient = _child(info, "Patient")
+        return PartialMessage(envelope, _national_id(patient), _name(patient))
+    except UnreadableMessageError:
+        return PartialMessage(envelope)
 
 
 def _required(element: Element | None, what: str) -> str:

@@ -126,7 +126,7 @@ def test_each_file_reads_as_what_it_says(name: str, says: tuple[str, str, str, s
     assert validate(read_message.national_id) and is_synthetic(read_message.national_id)
 
 
-def test_the_broken_file_is_cut_off_and_nothing_of_it_can_be_read() -> None:
+def test_the_broken_file_is_cut_off_and_only_its_envelope_can_be_read() -> None:
     cut = body(BROKEN)
 
     with pytest.raises(etree.XMLSyntaxError):
@@ -134,7 +134,9 @@ def test_the_broken_file_is_cut_off_and_nothing_of_it_can_be_read() -> None:
     with pytest.raises(UnreadableMessageError) as refusal:
         read(cut)
     assert refusal.value.code == "xml_invalid"
-    assert refusal.value.partial is None  # kept under its body's digest, not a message id
+    partial = refusal.value.partial  # kept under its message id, with its sender
+    assert partial is not None and partial.envelope is not None
+    assert partial.envelope.message_id == "A5912BAA-F58A-5FD4-B2FF-6FB2CFC5A1FB"
 
 
 @pytest.mark.parametrize("name", XML_FILES)

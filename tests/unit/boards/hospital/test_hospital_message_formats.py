@@ -276,3 +276,23 @@ def test_a_bundle_with_any_field_of_any_json_type_is_read_or_refused_in_words(
         node = node[key]
     node[last] = value
     _read_or_refuse(json.dumps(bundle).encode())
+
+
+def test_a_message_cut_off_after_its_envelope_still_says_who_sent_it_and_about_whom() -> None:
+    body = plo_message("ready", KARI, message_id="m-7")
+    cut = body[: body.index(b"<TidspunktForHendelse")]
+
+    with pytest.raises(UnreadableMessageError) as refused:
+        read(cut)
+
+    assert refused.value.code == "xml_invalid"
+    partial = refused.value.partial
+    assert partial is not None and partial.envelope is not None
+    assert (partial.envelope.message_id, partial.national_id) == ("m-7", KARI)
+    assert partial.envelope.sender == Organisation("Sykehuset Test HF", "8000001")
+
+
+def test_a_broken_document_with_a_dtd_is_not_read_any_further() -> None:
+    with pytest.raises(UnreadableMessageError) as refused:
+        read(BILLION_LAUGHS[:-5])
+    assert refused.value.partial is None
