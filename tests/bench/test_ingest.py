@@ -3,9 +3,9 @@ directly through the application, same SQLite file, same run.
 
 Each patient gets two messages, an admission and a ready-for-discharge notice, half in PLO
 XML and half as FHIR Bundles. The ingest (`HospitalMessages.ingest`, the path of the API
-route and of `pasientflyt messages load`) reads each message, looks its id up, catches the
-read models up and finds the patient's open flow, gives the commands, and records the
-message. The baseline gives the same commands to `Pasientflyt` for other patients of the
+route and of `pasientflyt messages load`) reads each message, claims its id, finds the
+patient's open flow, gives the commands with the note of what the message said, and keeps
+the receipt. The baseline gives the same commands to `Pasientflyt` for other patients of the
 same municipality: `open_flow` + `notify_admission` for an admission, `notify_ready_for_
 discharge` for a ready notice. The two are timed in interleaved rounds, so drift of the
 shared machine hits both alike. The ratio is reported, not asserted.
