@@ -4,7 +4,7 @@ and the same message at two server processes at once is taken in once — on bot
 from __future__ import annotations
 
 import multiprocessing
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
@@ -215,3 +215,38 @@ def test_the_same_message_at_two_processes_is_taken_in_once_and_both_answer_alik
     assert (kept, refused) == (len(bodies), 0)
     for _, flow_id, _ in seen[0]:  # each message opened one flow, admitted once
         assert api.flow_events(flow_id) == ["FlowOpened", "HospitalAdmissionNotified"]
+
+
+KINDS = ["admitted", "ready", "ready_withdrawn", "discharged", "died"]
+
+
+@pytest.mark.parametrize("status", ["N", "A", "M", "C", "H"])
+def test_every_kind_with_every_dispatch_status_is_taken_or_listed_never_a_server_error(
+    api: Api, status: str
+) -> None:
+    numbers = (with_check_digits(f"{day:02d}8250{n:03d}") for day in range(1, 29) for n in (3, 4))
+    for kind, number in zip(KINDS * 2, (n for n in numbers if n), strict=False):
+        admitted = send(api, plo_message("admitted", number))
+        assert admitted.status_code == 201, admitted.text
+        answer = send(api, plo_message(kind, number, status=status), **XML)
+        assert answer.status_code in (200, 409), (kind, status, answer.text)
+        assert receipt(answer).find(f"{APPREC}Status").get("V") == (
+            "1" if answer.status_code == 200 else "2"
+        )
+    listed = api.world.system.hospital_messages.attention(municipality_id("9998"))
+    assert all(m.code for m in listed)
+
+
+def test_what_the_list_kept_is_purged_after_the_retention_period(api: Api) -> None:
+    send(api, plo_message("discharged", KARI, message_id="ut-old"))
+    messages_kept = api.world.system.hospital_messages
+    (waiting,) = messages_kept.attention(municipality_id("9998"))
+    assert waiting.national_id == KARI
+
+    later = api.world.clock() + timedelta(days=181)
+    assert messages_kept.purge_past_retention(later, 180) == 1
+
+    (waiting,) = messages_kept.attention(municipality_id("9998"))  # still listed, erased
+    assert (waiting.national_id, waiting.patient_name) == ("", ERASED)
+    with api.world.system.engine.connect() as db:
+        assert db.scalar(select(func.count()).select_from(contents)) == 0

@@ -296,3 +296,16 @@ def test_a_broken_document_with_a_dtd_is_not_read_any_further() -> None:
     with pytest.raises(UnreadableMessageError) as refused:
         read(BILLION_LAUGHS[:-5])
     assert refused.value.partial is None
+
+
+@pytest.mark.parametrize("version", ["1.5", "1.6"])
+@pytest.mark.parametrize("kind", PLO_KINDS)
+@pytest.mark.parametrize(
+    ("code", "dispatch"),
+    [("N", "new"), ("A", "addition"), ("M", "change"), ("C", "cancel"), ("H", "history")],
+)
+def test_every_kind_reads_with_every_dispatch_status_in_both_versions(
+    version: str, kind: str, code: str, dispatch: str
+) -> None:
+    message = read(plo_message(kind, KARI, version=version, status=code))
+    assert (message.kind, message.dispatch) == (kind, dispatch)
