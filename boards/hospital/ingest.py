@@ -110,7 +110,8 @@ class HospitalMessages(FollowUpList):
             if isinstance(row_id, Receipt):
                 return replace(row_id, envelope=message.envelope)
             receipt = self._receive(message, by, at)
-            self._answer(row_id, message, receipt, body)
+            said = Contents(message.national_id, message.name, _sender(message.envelope), body)
+            self._answer(row_id, receipt, said)
         return replace(receipt, received_at=at, envelope=message.envelope)
 
     # -- claiming a message id ---------------------------------------------------------
@@ -196,13 +197,10 @@ class HospitalMessages(FollowUpList):
 
     # -- keeping what became of it ---------------------------------------------------------
 
-    def _answer(
-        self, row_id: UUID, message: HospitalMessage, receipt: Receipt, body: bytes
-    ) -> None:
-        """The claimed row gets its receipt; a message for the list keeps its identity and
-        body, sealed."""
+    def _answer(self, row_id: UUID, receipt: Receipt, said: Contents) -> None:
+        """The claimed row gets its receipt; a message for the list keeps what it said of a
+        person, and its body, sealed."""
         listed = receipt.on_the_list
-        said = Contents(message.national_id, message.name, _sender(message.envelope), body)
         text = sealed(self.keys, row_id, said) if listed else None
         with self.engine.begin() as db:
             db.execute(
@@ -245,21 +243,7 @@ class HospitalMessages(FollowUpList):
             )
             sender = _sender(envelope) if envelope else ""
             said = Contents(partial.national_id, partial.name, sender, body)
-            text = sealed(self.keys, claimed, said)
-            with self.engine.begin() as db:
-                db.execute(
-                    update(messages)
-                    .where(messages.c.id == claimed)
-                    .values(
-                        status_code=STATUS[Outcome.UNREADABLE],
-                        answer=stored_answer(receipt),
-                        rejected=True,
-                        reason=error.message,
-                    )
-                )
-                if text is not None:
-                    db.execute(insert(contents).values(id=claimed, sealed=text))
-        self._attention_changed()
+            self._answer(claimed, receipt, said)
         return at
 
 

@@ -260,3 +260,13 @@ def fhir_resource(bundle: dict[str, Any], kind: str, index: int = 0) -> dict[str
         e["resource"] for e in bundle["entry"] if e["resource"]["resourceType"] == kind
     ][index]
     return found
+
+
+def json_paths(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
+    """Every path into a JSON value (keys and indexes), the value itself first."""
+    found = [path]
+    if isinstance(node, dict):
+        found += [p for k, v in node.items() for p in json_paths(v, (*path, k))]
+    elif isinstance(node, list):
+        found += [p for i, v in enumerate(node) for p in json_paths(v, (*path, i))]
+    return found

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from support.sample_messages import PLO_TYPES, fhir_bundle, fhir_message, plo_message
+from support.sample_messages import PLO_TYPES, fhir_bundle, fhir_message, json_paths, plo_message
 
 from boards.hospital.ingest import read
 from flow.hospital_messages import (
@@ -256,21 +256,12 @@ JSON_VALUES = st.recursive(
 )
 
 
-def _paths(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    found = [path]
-    if isinstance(node, dict):
-        found += [p for k, v in node.items() for p in _paths(v, (*path, k))]
-    elif isinstance(node, list):
-        found += [p for i, v in enumerate(node) for p in _paths(v, (*path, i))]
-    return found
-
-
 @given(st.sampled_from(KINDS), st.data(), JSON_VALUES)
 def test_a_bundle_with_any_field_of_any_json_type_is_read_or_refused_in_words(
     kind: str, data: st.DataObject, value: object
 ) -> None:
     bundle = fhir_bundle(kind, KARI)
-    *parents, last = data.draw(st.sampled_from(_paths(bundle)[1:]))
+    *parents, last = data.draw(st.sampled_from(json_paths(bundle)[1:]))
     node: Any = bundle
     for key in parents:
         node = node[key]

@@ -17,6 +17,7 @@ from support.sample_messages import (
     fhir_medcom,
     fhir_message,
     fhir_resource,
+    json_paths,
 )
 
 from boards.hospital import fhir
@@ -278,21 +279,12 @@ def test_any_json_value_whatsoever_is_a_message_or_refused_in_words(value: objec
     _read_or_refuse(json.dumps(value).encode())
 
 
-def _paths(node: object, path: tuple[object, ...] = ()) -> list[tuple[object, ...]]:
-    found = [path]
-    if isinstance(node, dict):
-        found += [p for k, v in node.items() for p in _paths(v, (*path, k))]
-    elif isinstance(node, list):
-        found += [p for i, v in enumerate(node) for p in _paths(v, (*path, i))]
-    return found
-
-
 @given(st.sampled_from(MEDCOM_EXAMPLES), st.data(), JSON)
 def test_a_medcom_example_with_any_json_anywhere_is_a_message_or_refused_in_words(
     example: str, data: st.DataObject, value: object
 ) -> None:
     bundle = fhir_medcom(example)
-    *parents, last = data.draw(st.sampled_from(_paths(bundle)[1:]))
+    *parents, last = data.draw(st.sampled_from(json_paths(bundle)[1:]))
     node: Any = bundle
     for key in parents:
         node = node[key]
