@@ -17,11 +17,13 @@ from sqlalchemy import (
     DateTime,
     Engine,
     Table,
+    bindparam,
     create_engine,
     event,
     insert,
     inspect,
     text,
+    update,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.engine.interfaces import DBAPIConnection
@@ -132,6 +134,39 @@ def insert_rows(db: Connection, table: Table, rows: Sequence[Mapping[str, Any]])
     else:
         names = [n for n, _ in columns]
         db.exec_driver_sql(statement, [dict(zip(names, v, strict=True)) for v in values])
+
+
+def update_row(db: Connection, table: Table, key: Any, values: Mapping[str, Any]) -> int:
+    """One row (by its one-column primary key) given these values, converted as
+    `insert_rows` converts them; how many rows that was."""
+    statement, columns = _update_statement(table, db.dialect, tuple(values))
+    (key_column,) = table.primary_key.columns
+    params = [v if (v := values[n]) is None or to_db is None else to_db(v) for n, to_db in columns]
+    to_key = key_column.type.dialect_impl(db.dialect).bind_processor(db.dialect)
+    params.append(to_key(key) if to_key else key)
+    if not db.dialect.positional:
+        names = [*(n for n, _ in columns), f"{key_column.name}_key"]
+        return int(db.exec_driver_sql(statement, dict(zip(names, params, strict=True))).rowcount)
+    return int(db.exec_driver_sql(statement, tuple(params)).rowcount)
+
+
+@lru_cache(maxsize=64)
+def _update_statement(
+    table: Table, dialect: Dialect, names: tuple[str, ...]
+) -> tuple[str, list[tuple[str, Callable[[Any], Any] | None]]]:
+    """The UPDATE of those columns of a row by its primary key, in the dialect's SQL."""
+    (key_column,) = table.primary_key.columns
+    compiled = (
+        update(table)
+        .where(key_column == bindparam(f"{key_column.name}_key"))
+        .compile(dialect=dialect, column_keys=list(names))
+    )
+    sql = str(compiled)
+    assert compiled.positiontup in (None, [*names, f"{key_column.name}_key"])
+    converters: list[tuple[str, Callable[[Any], Any] | None]] = [
+        (n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names
+    ]
+    return sql, converters
 
 
 @lru_cache(maxsize=64)

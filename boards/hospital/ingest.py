@@ -26,11 +26,11 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from uuid import UUID, uuid4
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from access.accounts import User
-from access.database import create_tables
+from access.database import create_tables, insert_rows, update_row
 from boards.hospital import fhir, plo
 from boards.hospital.follow_up import FollowUpList
 from boards.hospital.kept import (
@@ -136,7 +136,7 @@ class HospitalMessages(FollowUpList):
         }
         try:
             with self.engine.begin() as db:
-                db.execute(insert(messages).values(**row))
+                insert_rows(db, messages, [row])
         except IntegrityError:
             return self._first_receipt(municipality_id, message_id, at)
         return row_id
@@ -202,20 +202,17 @@ class HospitalMessages(FollowUpList):
         person, and its body, sealed."""
         listed = receipt.on_the_list
         text = sealed(self.keys, row_id, said) if listed else None
+        answer = {
+            "flow_id": receipt.flow_id,
+            "status_code": STATUS[receipt.outcome],
+            "answer": stored_answer(receipt),
+            "rejected": listed,
+            "reason": receipt.reason,
+        }
         with self.engine.begin() as db:
-            db.execute(
-                update(messages)
-                .where(messages.c.id == row_id)
-                .values(
-                    flow_id=receipt.flow_id,
-                    status_code=STATUS[receipt.outcome],
-                    answer=stored_answer(receipt),
-                    rejected=listed,
-                    reason=receipt.reason,
-                )
-            )
+            update_row(db, messages, row_id, answer)
             if text is not None:
-                db.execute(insert(contents).values(id=row_id, sealed=text))
+                insert_rows(db, contents, [{"id": row_id, "sealed": text}])
         if listed:
             self._attention_changed()
 
