@@ -155,6 +155,13 @@ class ClosedLoops(CopiedByValue, Aggregate):
     def _open(
         self, checklist: str, trigger: str, template: TaskTemplate, *, by: Actor, at: datetime
     ) -> None:
+        """The template's task, unless the same task of the checklist is still in its loop
+        (a trigger recorded again, as a changed ready day is, opens no second one)."""
+        if any(
+            state.loop_open and (state.task.checklist, state.task.key) == (checklist, template.key)
+            for state in self.tasks.values()
+        ):
+            return
         owner = self._party(template.owner)
         receiver = self._party(template.receiver) if template.receiver else None
         if owner is None or (template.receiver and receiver is None):

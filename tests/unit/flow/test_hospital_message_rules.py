@@ -323,3 +323,16 @@ def test_an_admission_of_a_patient_on_a_stay_is_a_readmission(app: Pasientflyt) 
 
     assert events(app, flow_id)[-1] == "PatientReadmitted"
     assert app.unit(unit, OFFICE).beds[0].status == "free"
+
+
+def test_a_changed_ready_day_keeps_the_tasks_of_the_wait_and_opens_no_second_set(
+    app: Pasientflyt,
+) -> None:
+    app.write_checklists(CHECKLISTS_FILE.read_text(), based_on=0, by=OFFICE, at=T0)
+    flow_id = give(app, ADMITTED, None).flow_id
+    give(app, message(MessageKind.READY), flow_id)
+    before = [(t.task.key, t.status) for t in app.flow(flow_id, OFFICE).tasks]
+
+    give(app, message(MessageKind.READY, Dispatch.CHANGE, at=T0 + timedelta(days=1)), flow_id)
+
+    assert before and [(t.task.key, t.status) for t in app.flow(flow_id, OFFICE).tasks] == before
