@@ -242,6 +242,10 @@ def notice(message: HospitalMessage) -> HospitalNotice:
 
 
 def _apply(message: HospitalMessage, flow: PatientFlow, by: Actor, at: datetime) -> None:
+    """The message's note and the commands it stands for; nothing if the flow's latest note
+    is of this very message (given again after a process died before keeping its receipt)."""
+    if flow.hospital_notice is not None and flow.hospital_notice.message_id == message.message_id:
+        return
     flow.note_hospital_message(notice(message), by=by, at=at)
     if message.dispatch == Dispatch.HISTORY:
         return

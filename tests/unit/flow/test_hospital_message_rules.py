@@ -336,3 +336,16 @@ def test_a_changed_ready_day_keeps_the_tasks_of_the_wait_and_opens_no_second_set
     give(app, message(MessageKind.READY, Dispatch.CHANGE, at=T0 + timedelta(days=1)), flow_id)
 
     assert before and [(t.task.key, t.status) for t in app.flow(flow_id, OFFICE).tasks] == before
+
+
+def test_a_message_given_again_to_its_flow_changes_nothing(app: Pasientflyt) -> None:
+    """What a process that died before keeping its receipt leaves: the next one to take the
+    message over finds it applied, and answers so."""
+    flow_id = give(app, ADMITTED, None).flow_id
+    ready = message(MessageKind.READY)
+    first = give(app, ready, flow_id)
+
+    again = give(app, ready, flow_id)
+
+    assert (again.flow_id, again.version, again.opened) == (flow_id, first.version, False)
+    assert events(app, flow_id).count("ReadyForDischargeNotified") == 1
