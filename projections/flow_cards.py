@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops
-from flow.hospital_notices import HospitalNotices
+from flow.hospital_notices import SAID, HospitalNotices
 from flow.patient_flow import PatientFlow
 from flow.vocabulary import ERASED, HOSPITAL_PHASES, Phase, ServiceKind, Source
 from projections.projector import Handler, Projection
@@ -97,16 +97,6 @@ notices = Table(
     Column("contact_phone", String(40), nullable=False),
     Column("remark", String(2000), nullable=False),
     Column("discharged_to", String(8), nullable=False),
-)
-#: The columns of a notice that name a person or place: erased with the identity.
-NOTICE_SAID = (
-    "hospital",
-    "department",
-    "ward",
-    "contact_name",
-    "contact_hpr",
-    "contact_phone",
-    "remark",
 )
 
 _NOT_READY = {
@@ -239,7 +229,7 @@ class FlowCards(Projection):
 
     def _noted(self, rows: Rows, e: Any) -> None:
         """The latest message's notice replaces the one before; the card's version moves."""
-        said = e.said if isinstance(e.said, dict) else dict.fromkeys(NOTICE_SAID, ERASED)
+        said = e.said if isinstance(e.said, dict) else dict.fromkeys(SAID, ERASED)
         notice = {
             "flow_id": e.originator_id,
             "message_id": e.message_id,
@@ -249,7 +239,7 @@ class FlowCards(Projection):
             "hospital_her": e.hospital_her,
             "department_her": e.department_her,
             "discharged_to": e.discharged_to,
-            **{name: said[name] for name in NOTICE_SAID},
+            **{name: said[name] for name in SAID},
         }
         rows.put(notices, notice)
         _task_event(rows, e)
@@ -258,7 +248,7 @@ class FlowCards(Projection):
         erased = {"name": ERASED, "national_id": "", "location": ERASED, "need": ERASED}
         _change(lambda e, _: erased)(rows, e)
         if rows.get(notices, e.originator_id) is not None:
-            rows.update(notices, e.originator_id, **dict.fromkeys(NOTICE_SAID, ERASED))
+            rows.update(notices, e.originator_id, **dict.fromkeys(SAID, ERASED))
 
     def _opened(self, rows: Rows, e: Any) -> None:
         in_hospital = e.source == Source.HOSPITAL

@@ -154,15 +154,16 @@ class HospitalMessages(FollowUpList):
             if row.status_code != 0:
                 return receipt_of(message_id, row.flow_id, row.answer, row.received_at)
             if row.received_at < at - CLAIM_HOLDS or waited >= _WAIT_SECONDS:
+                row_id: UUID = row.id
                 take_over = (
                     update(messages)
-                    .where(messages.c.id == row.id, messages.c.status_code == 0)
+                    .where(messages.c.id == row_id, messages.c.status_code == 0)
                     .where(messages.c.received_at == row.received_at)
                     .values(received_at=at)
                 )
                 with self.engine.begin() as db:
                     if db.execute(take_over).rowcount:
-                        return UUID(str(row.id))
+                        return row_id
             time.sleep(_POLL_SECONDS)
             waited += _POLL_SECONDS
 
