@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from contextlib import suppress
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import NotRequired, TypedDict, Unpack
 from uuid import UUID
 
@@ -129,10 +129,19 @@ class Pasientflyt(Places):
         )
 
     def answer_hospital(
-        self, flow_id: UUID, can_receive: bool, note: str, **given: Unpack[Given]
+        self,
+        flow_id: UUID,
+        can_receive: bool,
+        note: str,
+        offer_from: date | None = None,
+        expected_on: date | None = None,
+        **given: Unpack[Given],
     ) -> int:
+        days = {"offer_from": offer_from, "expected_on": expected_on}
         return self.run(
-            flow_id, lambda f, by, at: f.answer_hospital(can_receive, note, by=by, at=at), **given
+            flow_id,
+            lambda f, by, at: f.answer_hospital(can_receive, note, **days, by=by, at=at),
+            **given,
         )
 
     def record_wait_reason(

@@ -18,6 +18,7 @@ from flow.actor import Actor
 from flow.checklists import Checklist, Condition, PartyRole, TaskTemplate
 from flow.copying import CopiedByValue
 from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
+from flow.flow_values import erased_note
 from flow.vocabulary import ERASED, TaskStatus
 
 
@@ -142,6 +143,14 @@ class ClosedLoops(CopiedByValue, Aggregate):
     def _kept(self, text: str) -> str:
         """Free text as it may be recorded: none of it once the identity is erased."""
         return ERASED if self.erased and text else text
+
+    def _erase_task_notes(self) -> None:
+        """In the erasure's event: the tasks' notes go; a cancelled task's note is the
+        system's reason, not anyone's free text, and stays."""
+        self.tasks = {
+            key: state if state.status == TaskStatus.CANCELLED else erased_note(state)
+            for key, state in self.tasks.items()
+        }
 
     def open_checklists(
         self, trigger: str, checklists: list[Checklist], *, by: Actor, at: datetime

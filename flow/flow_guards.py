@@ -10,7 +10,7 @@ from uuid import UUID
 
 from flow.checklists import Condition, PartyRole
 from flow.closed_loops import ALLOCATION_OFFICE, Party
-from flow.errors import FlowClosedError
+from flow.errors import FlowClosedError, IllegalTransitionError
 from flow.flow_rules import RULES, allowed_commands, refusal
 from flow.flow_values import BedRef, Decision, DischargePlan
 from flow.vocabulary import HOSPITAL_PHASES, Command, Destination, Phase
@@ -47,6 +47,32 @@ class FlowGuards:
         self._check_open()
         if not RULES[command](self):
             raise refusal(self, command)
+
+    def _check_reservation(self, unit_id: UUID) -> None:
+        """A bed is reserved on the unit the decision names."""
+        self._check(Command.RESERVE_BED)
+        assert self.decision is not None
+        if self.decision.unit_id != unit_id:
+            raise IllegalTransitionError(
+                "decision_for_other_unit",
+                unit_id=str(unit_id),
+                decided_unit_id=str(self.decision.unit_id) if self.decision.unit_id else None,
+            )
+
+    def _check_move(self, bed: str) -> None:
+        self._check(Command.MOVE)
+        assert self.stay is not None
+        if bed == self.stay.bed:
+            raise IllegalTransitionError("already_in_bed", bed=bed)
+
+    def _check_flag(self, command: Command, flag: str) -> None:
+        """A flag is raised once, and cleared only if raised."""
+        self._check(command)
+        raised = flag in self.safety_flags
+        if command == Command.RAISE_FLAG and raised:
+            raise IllegalTransitionError("flag_already_raised", flag=flag)
+        if command == Command.CLEAR_FLAG and not raised:
+            raise IllegalTransitionError("flag_not_raised", flag=flag)
 
     # -- what the closed loops need to know ----------------------------------------------
 

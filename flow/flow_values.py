@@ -7,8 +7,9 @@ They are stored in the event log by their class names (flow/transcodings.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any, TypeVar
 from uuid import UUID
 
 from flow.vocabulary import ERASED
@@ -18,6 +19,17 @@ from flow.vocabulary import ERASED
 class Patient:
     national_id: str
     name: str
+
+
+N = TypeVar("N", bound=Any)
+
+
+def erased_note(value: N) -> N:
+    """A value with a `note` (an answer, a wait, a task) once the identity is erased: no
+    free text stays, and no text stays no text."""
+    if value is None or not value.note:
+        return value
+    return replace(value, note=ERASED)
 
 
 #: The patient of a flow whose identity is erased.
@@ -34,9 +46,14 @@ class ReadyNotice:
 
 @dataclass(frozen=True)
 class HospitalAnswer:
+    """The municipality's latest answer to the ready notice (forskrift § 11): an offer
+    ready from a day, or not yet, with when an offer is expected if known."""
+
     can_receive: bool
     answered_at: datetime
     note: str
+    offer_from: date | None = None
+    expected_on: date | None = None
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,8 @@ only assigns state, because that body runs again on every replay.
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import datetime
-from typing import TYPE_CHECKING, ClassVar
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
@@ -26,9 +25,11 @@ from flow.flow_values import (
     Patient,
     ReadyNotice,
     WaitNote,
+    erased_note,
 )
 from flow.hospital_notices import HospitalNotices
 from flow.national_id import validate as validate_national_id
+from flow.payment_clock import answer_days, oslo_day
 from flow.vocabulary import (
     ERASED,
     HOSPITAL_PHASES,
@@ -38,14 +39,10 @@ from flow.vocabulary import (
     SafetyFlag,
     ServiceKind,
     Source,
-    TaskStatus,
     WaitReason,
 )
 
-
-def _erased(text: str) -> str:
-    """Free text once the identity is erased; no text stays no text."""
-    return ERASED if text else text
+_WITHDRAWN = "Utskrivningsklar-meldingen ble trukket tilbake."
 
 
 class PatientFlow(FlowGuards, HospitalNotices):
@@ -56,7 +53,6 @@ class PatientFlow(FlowGuards, HospitalNotices):
         HospitalAdmissionNotified: ClassVar[type[ClosedLoops.Event]]
         ReadyForDischargeNotified: ClassVar[type[ClosedLoops.Event]]
         ReadyForDischargeWithdrawn: ClassVar[type[ClosedLoops.Event]]
-        HospitalAnswered: ClassVar[type[ClosedLoops.Event]]
         WaitReasonRecorded: ClassVar[type[ClosedLoops.Event]]
         ServiceDecided: ClassVar[type[ClosedLoops.Event]]
         BedReserved: ClassVar[type[ClosedLoops.Event]]
@@ -167,33 +163,71 @@ class PatientFlow(FlowGuards, HospitalNotices):
 
     @event("ReadyForDischargeNotified")
     def _ready_notified(self, ready_at: datetime, estimate: bool, by: Actor, at: datetime) -> None:
+        if self.phase != Phase.READY:  # a new wait; a change moves the day of this one
+            self.hospital_answer = None
+            self.wait = None
         self.phase = Phase.READY
         self.ready = ReadyNotice(ready_at, estimate)
-        self.hospital_answer = None
-        self.wait = None
 
     def withdraw_ready_for_discharge(self, reason: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.WITHDRAW_READY)
         self._ready_withdrawn(reason=self._kept(reason), by=by, at=at)
-        self._cancel_tasks(
-            "Utskrivningsklar-meldingen ble trukket tilbake.",
-            by=by,
-            at=at,
-            triggers={"ReadyForDischargeNotified"},
-        )
+        self._cancel_tasks(_WITHDRAWN, by=by, at=at, triggers={"ReadyForDischargeNotified"})
 
     @event("ReadyForDischargeWithdrawn")
     def _ready_withdrawn(self, reason: str, by: Actor, at: datetime) -> None:
         self.phase = Phase.IN_HOSPITAL
         self.ready = None
 
-    def answer_hospital(self, can_receive: bool, note: str, *, by: Actor, at: datetime) -> None:
+    def answer_hospital(
+        self,
+        can_receive: bool,
+        note: str,
+        *,
+        offer_from: date | None = None,
+        expected_on: date | None = None,
+        by: Actor,
+        at: datetime,
+    ) -> None:
+        """An offer ready (from a day), or not yet (an offer expected on a day, if known):
+        forskrift § 11; the latest answer rules the payment clock (flow/payment_clock.py)."""
         self._check(Command.ANSWER_HOSPITAL)
-        self._hospital_answered(can_receive=can_receive, note=self._kept(note), by=by, at=at)
+        offer_from, expected_on = answer_days(can_receive, offer_from, expected_on, at)
+        self._hospital_answered(
+            can_receive=can_receive,
+            note=self._kept(note),
+            offer_from=offer_from,
+            expected_on=expected_on,
+            by=by,
+            at=at,
+        )
 
-    @event("HospitalAnswered")
-    def _hospital_answered(self, can_receive: bool, note: str, by: Actor, at: datetime) -> None:
-        self.hospital_answer = HospitalAnswer(can_receive, at, note)
+    class HospitalAnswered(ClosedLoops.Event):
+        can_receive: bool
+        note: str
+        offer_from: date | None
+        expected_on: date | None
+        by: Actor
+        at: datetime
+        class_version = 2  # the offer's day and the expected day added
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Version 1's "can receive" was an offer ready the day it was told."""
+            state["offer_from"] = oslo_day(state["at"]) if state["can_receive"] else None
+            state["expected_on"] = None
+
+    @event(HospitalAnswered)
+    def _hospital_answered(
+        self,
+        can_receive: bool,
+        note: str,
+        offer_from: date | None,
+        expected_on: date | None,
+        by: Actor,
+        at: datetime,
+    ) -> None:
+        self.hospital_answer = HospitalAnswer(can_receive, at, note, offer_from, expected_on)
 
     def record_wait_reason(self, reason: WaitReason, note: str, *, by: Actor, at: datetime) -> None:
         self._check(Command.RECORD_WAIT_REASON)
@@ -215,14 +249,7 @@ class PatientFlow(FlowGuards, HospitalNotices):
 
     def reserve_bed(self, unit_id: UUID, bed: str, *, by: Actor, at: datetime) -> None:
         """Hold a bed for this patient; the unit confirms it at arrival."""
-        self._check(Command.RESERVE_BED)
-        assert self.decision is not None
-        if self.decision.unit_id != unit_id:
-            raise IllegalTransitionError(
-                "decision_for_other_unit",
-                unit_id=str(unit_id),
-                decided_unit_id=str(self.decision.unit_id) if self.decision.unit_id else None,
-            )
+        self._check_reservation(unit_id)
         if self.phase in HOSPITAL_PHASES and self.discharge_plan is not None:
             reason = "Seng ble reservert: pasienten skrives ikke ut rett fra sykehuset."
             self._cancel_tasks(reason, by=by, at=at, triggers={"DischargePlanned"})
@@ -257,10 +284,7 @@ class PatientFlow(FlowGuards, HospitalNotices):
         self.discharge_plan = None
 
     def move(self, bed: str, *, by: Actor, at: datetime) -> None:
-        self._check(Command.MOVE)
-        assert self.stay is not None
-        if bed == self.stay.bed:
-            raise IllegalTransitionError("already_in_bed", bed=bed)
+        self._check_move(bed)
         self._moved(bed=bed, by=by, at=at)
 
     @event("PatientMoved")
@@ -327,9 +351,7 @@ class PatientFlow(FlowGuards, HospitalNotices):
     # -- safety and closing ---------------------------------------------------------------
 
     def raise_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
-        self._check(Command.RAISE_FLAG)
-        if flag.value in self.safety_flags:
-            raise IllegalTransitionError("flag_already_raised", flag=flag.value)
+        self._check_flag(Command.RAISE_FLAG, flag.value)
         self._safety_flag_raised(flag=flag.value, by=by, at=at)
 
     @event("SafetyFlagRaised")
@@ -337,9 +359,7 @@ class PatientFlow(FlowGuards, HospitalNotices):
         self.safety_flags[flag] = at
 
     def clear_safety_flag(self, flag: SafetyFlag, *, by: Actor, at: datetime) -> None:
-        self._check(Command.CLEAR_FLAG)
-        if flag.value not in self.safety_flags:
-            raise IllegalTransitionError("flag_not_raised", flag=flag.value)
+        self._check_flag(Command.CLEAR_FLAG, flag.value)
         self._safety_flag_cleared(flag=flag.value, by=by, at=at)
 
     @event("SafetyFlagCleared")
@@ -370,16 +390,6 @@ class PatientFlow(FlowGuards, HospitalNotices):
         self.erased = True
         self.patient = ERASED_PATIENT
         self.location = self.need = ERASED
-        if self.hospital_answer is not None:
-            self.hospital_answer = replace(
-                self.hospital_answer, note=_erased(self.hospital_answer.note)
-            )
-        if self.wait is not None:
-            self.wait = replace(self.wait, note=_erased(self.wait.note))
-        # A cancelled task's note is the system's reason, not anyone's free text.
-        self.tasks = {
-            key: state
-            if state.status == TaskStatus.CANCELLED
-            else replace(state, note=_erased(state.note))
-            for key, state in self.tasks.items()
-        }
+        self.hospital_answer = erased_note(self.hospital_answer)
+        self.wait = erased_note(self.wait)
+        self._erase_task_notes()

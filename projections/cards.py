@@ -14,10 +14,12 @@ from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, sele
 
 from flow.flow_rules import allowed_commands
 from flow.flow_values import BedRef, DischargePlan
-from flow.rates import OSLO, waiting_cost
+from flow.payment_clock import Clock
+from flow.rates import OSLO
 from flow.vocabulary import Phase
 from projections.bed_grid import units
 from projections.flow_cards import cards, initials, notices
+from projections.ready_periods import period_of, periods
 from projections.task_list import LOOP_OPEN, tasks
 
 
@@ -40,6 +42,8 @@ class CardNotice:
 
 
 _NOTICE = tuple(name for name in CardNotice.__dataclass_fields__)
+#: What the card reads of its wait's period (`projections/ready_periods.py`).
+_PERIOD = ("ready_at", "estimate", "answers", "ended_at", "ended_by")
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,9 +62,11 @@ class FlowCard:
     admitted_at: datetime | None
     ready_at: datetime | None
     ready_estimate: bool
+    #: The waiting days the municipality pays for so far, and what they cost: the payment
+    #: clock's (`flow/payment_clock.py`) of the wait in hospital, while the patient is ready.
     days_waiting: int
     cost_so_far: int
-    answer_can_receive: bool | None
+    clock: Clock | None
     wait_reason: str | None
     decision_service: str | None
     decision_unit_id: UUID | None
@@ -120,7 +126,6 @@ _SHOWN = (
     "admitted_at",
     "ready_at",
     "ready_estimate",
-    "answer_can_receive",
     "wait_reason",
     "decision_service",
     "decision_unit",
@@ -185,9 +190,17 @@ def load_cards(
             db.execute(select(units.c.unit_id, units.c.name)).all()
         )
         said = (notices.c[name].label(f"notice_{name}") for name in _NOTICE)
+        waited = (periods.c[name].label(f"period_{name}") for name in _PERIOD)
+        this_period = and_(
+            periods.c.flow_id == cards.c.flow_id, periods.c.number == cards.c.ready_period
+        )
         shown = select(
-            *(cards.c[name] for name in _SHOWN), *said, open_loops, overdue_loops
-        ).select_from(with_counts.outerjoin(notices, notices.c.flow_id == cards.c.flow_id))
+            *(cards.c[name] for name in _SHOWN), *said, *waited, open_loops, overdue_loops
+        ).select_from(
+            with_counts.outerjoin(notices, notices.c.flow_id == cards.c.flow_id).outerjoin(
+                periods, this_period
+            )
+        )
         for start in range(0, len(missing), 500):
             chunk = missing[start : start + 500]
             for row in db.execute(shown.where(cards.c.flow_id.in_(chunk))).mappings():
@@ -245,9 +258,10 @@ def card_from_row(
 ) -> FlowCard:
     """The card of a `flow_cards` row with its loop counts (`open_loops`, `overdue_loops`),
     its places named from `names`, on the day of `now`."""
-    waiting = (0, 0)
-    if row["phase"] == Phase.READY and row["ready_at"] is not None:
-        waiting = waiting_cost(row["ready_at"], now, rates)
+    clock = None
+    if row["phase"] == Phase.READY and row.get("period_ready_at") is not None:
+        period = period_of({name: row[f"period_{name}"] for name in _PERIOD})
+        clock = period.clock(today(now), rates)
     arrived = row["arrived_at"]
     on_unit = row["phase"] == Phase.ON_STAY and arrived is not None
     zone = row["plan_zone"] or row["home_care_zone"]
@@ -264,9 +278,9 @@ def card_from_row(
         admitted_at=row["admitted_at"],
         ready_at=row["ready_at"],
         ready_estimate=bool(row["ready_estimate"]),
-        days_waiting=waiting[0],
-        cost_so_far=waiting[1],
-        answer_can_receive=row["answer_can_receive"],
+        days_waiting=clock.days if clock else 0,
+        cost_so_far=clock.cost if clock else 0,
+        clock=clock,
         wait_reason=row["wait_reason"],
         decision_service=row["decision_service"],
         decision_unit_id=row["decision_unit"],

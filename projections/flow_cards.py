@@ -28,6 +28,7 @@ from flow.hospital_notices import SAID, HospitalNotices
 from flow.patient_flow import PatientFlow
 from flow.vocabulary import ERASED, HOSPITAL_PHASES, Phase, ServiceKind, Source
 from projections.projector import Handler, Projection
+from projections.ready_periods import FOLLOWED, follow, periods
 from projections.rows import Row, Rows
 
 metadata = MetaData()
@@ -48,8 +49,7 @@ cards = Table(
     Column("admitted_at", UTCDateTime),
     Column("ready_at", UTCDateTime),
     Column("ready_estimate", Boolean),
-    Column("answer_can_receive", Boolean),
-    Column("answered_at", UTCDateTime),
+    Column("ready_period", Integer, nullable=False),  # the latest's number (ready_periods)
     Column("wait_reason", String(32)),
     Column("decision_service", String(32)),
     Column("decision_unit", Uuid),
@@ -99,13 +99,7 @@ notices = Table(
     Column("discharged_to", String(8), nullable=False),
 )
 
-_NOT_READY = {
-    "ready_at": None,
-    "ready_estimate": None,
-    "answer_can_receive": None,
-    "answered_at": None,
-    "wait_reason": None,
-}
+_NOT_READY = {"ready_at": None, "ready_estimate": None, "wait_reason": None}
 _NO_BED = {"unit_id": None, "bed": None, "reserved_at": None}
 _NO_PLAN = {
     "plan_made_at": None,
@@ -123,11 +117,14 @@ def initials(name: str) -> str:
 
 class FlowCards(Projection):
     name = "flow_cards"
-    tables = (cards, notices)
-    by_originator = (cards.c.flow_id, notices.c.flow_id)
-    finished = {"flow_cards": lambda row: row["phase"] == Phase.CLOSED}
+    tables = (cards, notices, periods)
+    by_originator = (cards.c.flow_id, notices.c.flow_id, periods.c.flow_id)
+    finished = {
+        "flow_cards": lambda row: row["phase"] == Phase.CLOSED,
+        "ready_periods": lambda row: row["ended_at"] is not None,
+    }
 
-    def handlers(self) -> dict[type, Handler]:
+    def _card_handlers(self) -> dict[type, Handler]:
         f = PatientFlow
         loops = (
             ClosedLoops.TaskOpened,
@@ -158,9 +155,7 @@ class FlowCards(Projection):
             f.ReadyForDischargeWithdrawn: _change(
                 lambda e, _: {**_NOT_READY, "phase": Phase.IN_HOSPITAL.value}
             ),
-            f.HospitalAnswered: _change(
-                lambda e, _: {"answer_can_receive": e.can_receive, "answered_at": e.at}
-            ),
+            f.HospitalAnswered: _change(lambda e, _: {}),
             f.WaitReasonRecorded: _change(lambda e, _: {"wait_reason": e.reason}),
             f.ServiceDecided: _change(
                 lambda e, _: {
@@ -227,6 +222,14 @@ class FlowCards(Projection):
             ),
         }
 
+    def handlers(self) -> dict[type, Handler]:
+        """Each flow event with the card's own handler, and those of a wait in hospital
+        with the ready periods' too, before it: they read the card as it was."""
+        handlers = self._card_handlers()
+        for event_class in [c for c in handlers if c.__name__ in FOLLOWED]:
+            handlers[event_class] = _with_periods(handlers[event_class])
+        return handlers
+
     def _noted(self, rows: Rows, e: Any) -> None:
         """The latest message's notice replaces the one before; the card's version moves."""
         said = e.said if isinstance(e.said, dict) else dict.fromkeys(SAID, ERASED)
@@ -266,6 +269,7 @@ class FlowCards(Projection):
                 "need": e.need,
                 "opened_at": e.at,
                 "flags": [],
+                "ready_period": 0,
                 "changed_at": e.at,
             },
         )
@@ -306,6 +310,16 @@ def _left(e: Any, row: Row) -> dict[str, Any]:
     if row["phase"] != Phase.ON_STAY:
         return {}
     return {"left_unit": row["unit_id"], "left_unit_at": e.at}
+
+
+def _with_periods(handler: Handler) -> Handler:
+    def handle(rows: Rows, e: Any) -> None:
+        card = rows.get(cards, e.originator_id)
+        if card is not None:
+            follow(rows, card, rows.get(notices, e.originator_id), e)
+        handler(rows, e)
+
+    return handle
 
 
 def _task_event(rows: Rows, e: Any) -> None:

@@ -9,6 +9,7 @@ loses nothing and two processes never apply the same event twice.
 from __future__ import annotations
 
 import gc
+import logging
 import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -26,9 +27,11 @@ from sqlalchemy import (
     String,
     Table,
     insert,
+    inspect,
     select,
     update,
 )
+from sqlalchemy.engine import Inspector
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 
@@ -36,6 +39,7 @@ from access.database import create_tables, match_indexes, startup_lock
 from flow.application import Pasientflyt
 from projections.rows import Row, Rows
 
+log = logging.getLogger(__name__)
 metadata = MetaData()
 
 positions = Table(
@@ -121,9 +125,34 @@ class Projector:
         self.projections = {p.name: p for p in projections}
         self._lock = threading.Lock()
         tables = [table for p in self.projections.values() for table in p.tables]
-        create_tables(engine, [positions, *tables])  # with the indexes a dead rebuild left out
+        create_tables(engine, [positions])
+        self._reset_changed()
+        create_tables(engine, tables)  # with the indexes a dead rebuild left out
         for name in self.projections:
             self._start_position(name)
+
+    def _reset_changed(self) -> None:
+        """A model whose tables in the database are not those it declares (a new release
+        added a table or changed a table's columns) starts again from the start of the log,
+        with its tables made anew: a read model is the log's to make again, never migrated.
+        Processes starting together do this one at a time under the startup lock, which
+        their start holds (`open_system`), so only the first does it."""
+        inspector = inspect(self.engine)
+        known = set(inspector.get_table_names())
+        at = self.positions()
+        changed = [
+            name
+            for name, model in self.projections.items()
+            if any(_differs(inspector, table, known, at.get(name, 0)) for table in model.tables)
+        ]
+        if not changed:
+            return
+        log.warning("Lesemodeller bygges på nytt fra loggen (nye tabeller): %s", changed)
+        with self.engine.begin() as db:
+            for name in changed:
+                for table in reversed(self.projections[name].tables):
+                    table.drop(db, checkfirst=True)
+            db.execute(update(positions).where(positions.c.name.in_(changed)).values(position=0))
 
     def _start_position(self, name: str) -> None:
         """Position 0 for a new model; a process starting beside us may insert it first."""
@@ -230,6 +259,15 @@ class Projector:
                     raise _Raced
                 self.projections[name].write(rows)
         return len(notifications)
+
+
+def _differs(inspector: Inspector, table: Table, known: set[str], position: int) -> bool:
+    """The table is not as declared: missing from a model that has read part of the log
+    already, or with other columns."""
+    if table.name not in known:
+        return position > 0
+    found = {column["name"] for column in inspector.get_columns(table.name)}
+    return found != set(table.columns.keys())
 
 
 def _after(seen: int, notifications: Sequence[Notification], events: list[Any]) -> list[Any]:

@@ -123,8 +123,8 @@ def _card_row(card: FlowCard, _: Words) -> tuple[Cell, ...]:
     ready = card.phase == Phase.READY
     staying = card.phase == Phase.ON_STAY
     answer = None
-    if ready and card.answer_can_receive is not None:
-        answer = _("kan ta imot") if card.answer_can_receive else _("kan ikke ta imot ennå")
+    if ready and card.clock is not None and card.clock.answer is not None:
+        answer = _("kan ta imot") if card.clock.answer.can_receive else _("kan ikke ta imot ennå")
     return (
         card.name,
         card.national_id,

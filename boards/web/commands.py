@@ -111,7 +111,14 @@ FLOW_COMMANDS = (
         Command.ANSWER_HOSPITAL,
         "hospital-answer",
         schemas.HospitalAnswer,
-        lambda f, b, by, at: f.answer_hospital(b.can_receive, b.note, by=by, at=at),
+        lambda f, b, by, at: f.answer_hospital(
+            b.can_receive,
+            b.note,
+            offer_from=b.offer_from,
+            expected_on=b.expected_on,
+            by=by,
+            at=at,
+        ),
         name="answer_hospital",
     ),
     FlowCommand(

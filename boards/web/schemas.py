@@ -65,8 +65,25 @@ class Reason(Body):
 
 
 class HospitalAnswer(Body):
-    can_receive: bool
+    can_receive: bool = Field(
+        description="true: et tilbud er klart (betalingen stopper fra offer_from); "
+        "false: kommunen kan ikke ta imot pasienten ennå (forskriften § 11 og § 13)."
+    )
+    offer_from: Day | None = Field(
+        None, description="Dagen tilbudet er klart fra; i dag om den mangler. Bare med can_receive."
+    )
+    expected_on: Day | None = Field(
+        None, description="Når et tilbud ventes klart, om det er kjent. Bare uten can_receive."
+    )
     note: Note = ""
+
+    @model_validator(mode="after")
+    def _check_days(self) -> Self:
+        if self.offer_from is not None and not self.can_receive:
+            raise field_error("answer_offer_needs_can_receive")
+        if self.expected_on is not None and self.can_receive:
+            raise field_error("answer_expected_needs_cannot")
+        return self
 
 
 class WaitReasonIn(Body):

@@ -24,6 +24,7 @@ from flow.municipality import unit_id
 from flow.vocabulary import Destination, ServiceKind, Source, UnitKind
 from projections.bed_grid import beds
 from projections.flow_cards import cards
+from projections.ready_periods import periods
 from projections.task_list import tasks
 
 #: Monday 2 March 2026, 09:00 in Oslo (UTC+1 until the end of March).
@@ -213,6 +214,11 @@ class Story:
     def card(self, flow_id: UUID) -> dict[str, Any]:
         (row,) = self.rows(cards, cards.c.flow_id == flow_id)
         return row
+
+    def periods(self, flow_id: UUID) -> list[dict[str, Any]]:
+        """The flow's waits in hospital after a ready notice, first first."""
+        rows = self.rows(periods, periods.c.flow_id == flow_id)
+        return sorted(rows, key=lambda r: r["number"])
 
     def beds(self, unit: UUID | None = None) -> dict[str, tuple[str, UUID | None]]:
         rows = self.rows(beds, beds.c.unit_id == (unit or self.unit))

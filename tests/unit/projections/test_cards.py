@@ -34,6 +34,7 @@ from flow.vocabulary import (
 )
 from projections.cards import FlowCard, card_from_row
 from projections.flow_cards import FlowCards, cards
+from projections.ready_periods import periods
 from projections.rows import Rows
 
 MUNICIPALITY = municipality_id("9998")
@@ -145,7 +146,15 @@ def card_of(flow: PatientFlow, rows: Rows) -> FlowCard:
         handlers[type(domain_event)](rows, domain_event)
     row = rows.get(cards, flow.id)
     assert row is not None
-    stored = {**dict.fromkeys(cards.columns.keys()), **row, "open_loops": 0, "overdue_loops": 0}
+    period = rows.get(periods, flow.id, row["ready_period"]) or {}
+    waited = {f"period_{name}": period.get(name) for name in periods.columns.keys()}
+    stored = {
+        **dict.fromkeys(cards.columns.keys()),
+        **row,
+        **waited,
+        "open_loops": 0,
+        "overdue_loops": 0,
+    }
     return card_from_row(stored, {}, T0 + timedelta(days=1), NATIONAL_DAILY_RATES)
 
 
@@ -164,7 +173,7 @@ def assert_judged_alike(flow: PatientFlow, card: FlowCard) -> None:
 def test_every_rule_answers_alike_on_the_flow_and_its_card_in_every_phase(phase: Phase) -> None:
     flow = told(phase)
 
-    card = card_of(flow, Rows())
+    card = card_of(flow, Rows(kept=True))
 
     assert flow.phase == phase
     assert_judged_alike(flow, card)
@@ -175,7 +184,7 @@ def test_every_rule_answers_alike_on_the_flow_and_its_card_in_every_phase(phase:
 def test_every_rule_answers_alike_on_the_flow_and_its_card_after_any_history(
     source: Source, data: st.DataObject
 ) -> None:
-    flow, rows = opened(source), Rows()
+    flow, rows = opened(source), Rows(kept=True)
     assert_judged_alike(flow, card_of(flow, rows))
     for hour in range(1, data.draw(st.integers(0, 20), label="length") + 1):
         allowed = flow.allowed_commands()
@@ -194,6 +203,6 @@ def test_every_rule_answers_alike_on_the_flow_and_its_card_after_any_history(
 def test_the_card_sent_as_json_carries_the_commands_its_flow_allows() -> None:
     flow = told(Phase.ON_STAY)
 
-    sent = TypeAdapter(FlowCard).dump_python(card_of(flow, Rows()), mode="json")
+    sent = TypeAdapter(FlowCard).dump_python(card_of(flow, Rows(kept=True)), mode="json")
 
     assert sent["allowed"] == [command.value for command in flow.allowed_commands()]

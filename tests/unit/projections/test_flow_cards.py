@@ -62,7 +62,10 @@ class TestWhenThePatientIsReadyForDischarge:
 
         assert card["phase"] == "ready"
         assert (card["ready_at"], card["ready_estimate"]) == (ready_at, True)
-        assert card["answer_can_receive"] is card["wait_reason"] is None
+        assert card["wait_reason"] is None
+        (period,) = story.periods(flow_id)
+        assert (period["number"], period["ready_at"], period["estimate"]) == (1, ready_at, True)
+        assert (period["answers"], period["ended_at"], period["hospital"]) == ([], None, "")
 
     def test_the_answer_and_the_wait_reason_show_on_the_card(self, story: Story) -> None:
         flow_id = story.ready()
@@ -74,7 +77,15 @@ class TestWhenThePatientIsReadyForDischarge:
 
         card = story.card(flow_id)
 
-        assert (card["answer_can_receive"], card["answered_at"]) == (False, answered_at)
+        (period,) = story.periods(flow_id)
+        assert period["answers"] == [
+            {
+                "told_at": answered_at.isoformat(),
+                "can_receive": False,
+                "offer_from": None,
+                "expected_on": None,
+            }
+        ]
         assert card["wait_reason"] == "no_bed"
         assert card["version"] == story.version(flow_id)
 
@@ -89,8 +100,27 @@ class TestWhenThePatientIsReadyForDischarge:
 
         card = story.card(flow_id)
 
-        assert (card["phase"], card["ready_at"]) == ("ready", ready_again)
-        assert card["answer_can_receive"] is card["answered_at"] is None
+        assert (card["phase"], card["ready_at"], card["ready_period"]) == ("ready", ready_again, 2)
+        first, second = story.periods(flow_id)
+        assert (len(first["answers"]), first["ended_by"]) == (1, "withdrawal")
+        assert (second["answers"], second["ended_at"]) == ([], None)
+
+    def test_a_changed_ready_day_moves_the_same_wait_and_keeps_its_answers(
+        self, story: Story
+    ) -> None:
+        flow_id = story.ready()
+        story.flows.answer_hospital(flow_id, False, "", by=story.office, at=story.tick())
+        moved = story.now - timedelta(days=2)
+        story.flows.run(
+            flow_id,
+            lambda f, by, at: f.notify_ready_for_discharge(moved, False, by=by, at=at, change=True),
+            by=story.office,
+            at=story.tick(),
+        )
+
+        (period,) = story.periods(flow_id)
+        assert (period["ready_at"], len(period["answers"])) == (moved, 1)
+        assert story.flows.flow(flow_id, by=story.office).hospital_answer is not None
 
     def test_withdrawing_the_notice_puts_the_patient_back_in_hospital(self, story: Story) -> None:
         flow_id = story.ready()
@@ -100,7 +130,7 @@ class TestWhenThePatientIsReadyForDischarge:
         card = story.card(flow_id)
 
         assert card["phase"] == "in_hospital"
-        assert card["ready_at"] is card["ready_estimate"] is card["answer_can_receive"] is None
+        assert card["ready_at"] is card["ready_estimate"] is None
         assert card["version"] == story.version(flow_id)
 
 
