@@ -37,8 +37,11 @@ class AllocationBoard:
     on_stay: list[FlowCard]
     going_home: list[FlowCard]
     broken_loops: list[BrokenLoop]
+    #: The paid waiting days and their cost so far, of the patients ready in hospital
+    #: (the payment clock's, `flow/payment_clock.py`), and how many of them have no answer.
     waiting_days: int
     waiting_cost: int
+    unanswered: int
 
     @classmethod
     def read(
@@ -65,6 +68,7 @@ class AllocationBoard:
             broken_loops=broken,
             waiting_days=sum(c.days_waiting for c in columns["ready"]),
             waiting_cost=sum(c.cost_so_far for c in columns["ready"]),
+            unanswered=sum(1 for c in columns["ready"] if c.clock and c.clock.unanswered),
         )
 
 
