@@ -138,6 +138,8 @@ class Clock:
     provisional: bool
     ended_on: date | None = None
     ended_by: str | None = None
+    #: The day an offer was expected, as told to the hospital, has passed without an offer.
+    expected_passed: bool = False
 
     @property
     def unanswered(self) -> bool:
@@ -226,6 +228,12 @@ class ReadyPeriod:
             provisional=self.estimate,
             ended_on=self.ended_on,
             ended_by=self.ended_by,
+            expected_passed=bool(
+                state == ClockState.RUNNING
+                and answer is not None
+                and answer.expected_on is not None
+                and answer.expected_on < today
+            ),
         )
 
 

@@ -193,6 +193,32 @@ def test_a_change_moves_the_ready_day_and_a_cancel_withdraws_the_notice(
     ]
 
 
+def test_a_change_moving_the_ready_day_earlier_or_later_moves_the_paid_days_not_the_answers(
+    api: Api,
+) -> None:
+    """Ready on 2 March, "cannot receive" told that day, an offer told on 5 March: three days;
+    the hospital's change moves the ready day, the answers stand (flow/payment_clock.py)."""
+    flow_id = send(api, plo_message("ready", KARI, "2026-03-02T09:00:00")).json()["flow_id"]
+    api.command(flow_id, "hospital-answer", {"can_receive": False})
+    api.world.clock.advance(days=3)
+    api.command(flow_id, "hospital-answer", {"can_receive": True})
+
+    def paid() -> int:
+        board = api.get("/boards/allocation").json()
+        (card,) = [c for c in board["ready"] if c["flow_id"] == flow_id]
+        days: int = card["days_waiting"]
+        return days
+
+    assert paid() == 3
+    earlier = plo_message("ready", KARI, "2026-02-28T09:00:00", status="M", message_id="m-1")
+    assert send(api, earlier).status_code == 200
+    assert paid() == 5
+    later = plo_message("ready", KARI, "2026-03-04T09:00:00", status="M", message_id="m-2")
+    assert send(api, later).status_code == 200
+    assert paid() == 1
+    assert api.flow(flow_id)["hospital_answer"]["can_receive"] is True  # the offer stands
+
+
 def test_an_admission_of_a_patient_at_home_is_a_readmission(api: Api) -> None:
     flow_id = api.on_stay()  # KARI, on a short-term stay
 

@@ -78,6 +78,15 @@ def test_cannot_receive_then_an_offer_pays_until_the_offer() -> None:
     assert period.clock(plus(9), RATES).days == 2
 
 
+def test_an_expected_day_gone_by_without_an_offer_is_marked() -> None:
+    period = ReadyPeriod(at(DAY1), answers=(cannot(DAY1, expected_on=plus(2)),))
+    assert [period.clock(plus(n), RATES).expected_passed for n in (1, 2, 3)] == [
+        False,
+        False,
+        True,
+    ]
+
+
 def test_an_offer_for_a_later_day_stops_the_clock_on_that_day() -> None:
     period = ReadyPeriod(at(DAY1), answers=(offer(DAY1, offer_from=plus(3)),))
     assert period.clock(plus(1), RATES).state == ClockState.RUNNING
