@@ -27,6 +27,7 @@ from boards.pages import exports as export_pages
 from boards.pages import leaders as leader_pages
 from boards.pages import messages as message_pages
 from boards.pages import oidc as oidc_pages
+from boards.pages import waiting_days as waiting_day_pages
 from boards.pages.admin import checklists_and_rates as admin_checklists_and_rates
 from boards.pages.admin import overview as admin_overview
 from boards.pages.admin import places as admin_places
