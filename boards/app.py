@@ -15,7 +15,7 @@ from fastapi.staticfiles import StaticFiles
 from boards.api import admin as admin_api
 from boards.api import boards as board_reads
 from boards.api import exports as board_exports
-from boards.api import flows, hospital_messages, leaders, places, tasks
+from boards.api import flows, hospital_messages, leaders, places, tasks, waiting_days
 from boards.live import api_stream as stream
 from boards.live import streams as live_pages
 from boards.live.follower import Live
@@ -27,6 +27,7 @@ from boards.pages import exports as export_pages
 from boards.pages import leaders as leader_pages
 from boards.pages import messages as message_pages
 from boards.pages import oidc as oidc_pages
+from boards.pages import waiting_days as waiting_day_pages
 from boards.pages.admin import checklists_and_rates as admin_checklists_and_rates
 from boards.pages.admin import overview as admin_overview
 from boards.pages.admin import places as admin_places
@@ -76,13 +77,24 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.state.looks = StreamLooks(system.access_log)
     app.state.settings = settings
     install_error_handlers(app)
-    api = (flows, places, tasks, board_reads, board_exports, stream, leaders, hospital_messages)
+    api = (
+        flows,
+        places,
+        tasks,
+        board_reads,
+        board_exports,
+        stream,
+        leaders,
+        hospital_messages,
+        waiting_days,
+    )
     for module in api:
         app.include_router(module.router, prefix="/api/v1")
     app.include_router(pages.router)
     app.include_router(board_pages.router)
     app.include_router(export_pages.router)
     app.include_router(message_pages.router)
+    app.include_router(waiting_day_pages.router)
     app.include_router(oidc_pages.router)
     app.include_router(live_pages.router)
     app.include_router(admin_api.router, prefix="/api/v1")

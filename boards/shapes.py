@@ -72,6 +72,13 @@ BedName = Annotated[
 Moment = Annotated[AwareDatetime, AfterValidator(utc)]
 Day = Annotated[date, AfterValidator(plausible)]
 NationalId = Annotated[str, AfterValidator(valid_national_id)]
+#: A month as YYYY-MM, of the plausible years (`first_day` gives its first day).
+Month = Annotated[str, StringConstraints(pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
+
+
+def first_day(month: str) -> date:
+    """The first day of a `Month`."""
+    return date.fromisoformat(f"{month}-01")
 
 
 #: Pydantic's error types in bokmål; `{…}` are filled from the error's context. The fields'
@@ -84,6 +91,7 @@ FIELD_MESSAGES = {
     "string_type": "Må være tekst.",
     "string_too_short": "Må ha minst {min_length} tegn.",
     "string_too_long": "Kan ha høyst {max_length} tegn.",
+    "string_pattern_mismatch": "Har ikke riktig form.",
     "bool_type": "Må være true eller false.",
     "bool_parsing": "Må være true eller false.",
     "int_type": "Må være et heltall.",

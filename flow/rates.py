@@ -30,5 +30,11 @@ NATIONAL_DAILY_RATES: Mapping[int, int] = {
 
 def daily_rate(day: date, rates: Mapping[int, int]) -> int:
     """The rate of the day's year; a year not yet in the table pays the latest known rate."""
+    return rates[rate_year(day, rates)]
+
+
+def rate_year(day: date, rates: Mapping[int, int]) -> int:
+    """The year whose rate the day pays: its own, the latest before it while its own is not
+    in the table (carried forward), or the table's first for a day before it."""
     known = [year for year in rates if year <= day.year]
-    return rates[max(known)] if known else rates[min(rates)]
+    return max(known) if known else min(rates)

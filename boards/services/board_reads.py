@@ -7,7 +7,7 @@ to what it tells (`boards/live/follower.py`), so its many streams need not ask a
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 from access.policy import Viewer, may_see_board
@@ -17,6 +17,7 @@ from projections.allocation_board import AllocationBoard
 from projections.cards import FlowCard, load_card
 from projections.home_care_board import HomeCareBoard
 from projections.unit_board import UnitBoard
+from projections.waiting_days import Statement, statement
 from projections.wall_display import WallDisplay
 
 
@@ -71,6 +72,16 @@ def allocation_card(system: System, viewer: Viewer, flow_id: UUID, now: datetime
     if card is None:
         raise NotFoundError("not_found", thing="flow")
     return card
+
+
+def waiting_day_statement(
+    system: System, viewer: Viewer, month: date, hospital: str | None, now: datetime
+) -> Statement:
+    """The month's waiting-day statement: the allocation office's, as its board is (403)."""
+    _bring_up(system, viewer, None, caught_up=False)
+    municipality = viewer.municipality_id
+    rates = system.rates.of(municipality)
+    return statement(system.engine, municipality, month, hospital, now, rates)
 
 
 def _bring_up(system: System, viewer: Viewer, place_id: UUID | None, caught_up: bool) -> None:

@@ -9,6 +9,7 @@ import boards
 from boards.pages.messages import DISPATCH_TEXT
 from boards.shapes import FIELD_MESSAGES
 from boards.web.translations import accepted, translator
+from flow.payment_clock import WAIT_END_TEXT
 from flow.refusals import REFUSALS, WORDS, sentence
 from flow.vocabulary import (
     CLOSING_TEXT,
@@ -19,6 +20,7 @@ from flow.vocabulary import (
     SERVICE_TEXT,
     WAIT_REASON_TEXT,
 )
+from projections.waiting_days import STILL_WAITING, UNKNOWN_HOSPITAL
 
 TEMPLATES = Path(boards.__file__).with_name("templates")
 
@@ -47,6 +49,9 @@ def test_every_word_of_the_vocabulary_shown_on_a_board_has_an_english_translatio
         *CLOSING_TEXT.values(),
         *MESSAGE_KIND_TEXT.values(),
         *DISPATCH_TEXT.values(),
+        *WAIT_END_TEXT.values(),
+        UNKNOWN_HOSPITAL,
+        STILL_WAITING,
     ]
     assert [t for t in shown if english(t) == t and t != "delirium"] == []
 
