@@ -54,10 +54,10 @@ def figures(w: World, query: str = "?from=2026-03-01&to=2026-03-31") -> dict[str
 
 
 def a_month_of_three_stays(w: World) -> list[str]:
-    """Four patients declared ready on 2 March (09:00 in Oslo); three answered two hours
-    later, placed on KORT on 5 March and sent home to NORD on 15 March; one of them back in
-    hospital on 20 March. The fourth still waits on 20 March at 13:00, when the figures are
-    read."""
+    """Four patients declared ready on 2 March (09:00 in Oslo); three told two hours later
+    that an offer is ready (so no day of theirs is paid), placed on KORT on 5 March and sent
+    home to NORD on 15 March; one of them back in hospital on 20 March. The fourth, never
+    answered, still waits on 20 March at 13:00, when the figures are read."""
     a, b, c, d = (ready_patient(w, n) for n in range(4))
     kort, nord = str(w.unit("KORT")), str(w.unit("NORD"))
     w.clock.advance(hours=2)
@@ -88,11 +88,18 @@ def test_each_figure_of_a_month_written_out(w: World) -> None:
     a_month_of_three_stays(w)
     got = figures(w)
 
-    # 3 waits of 2, 3 and 4 March; one from 2 March through today, 20 March: 19 days.
+    # Three told an offer on their ready day: none of their days (2, 3, 4 March) is paid.
+    # The fourth, never answered, from 2 March through today, 20 March: 19 days.
     assert got["waiting"] == {
         "Pasienter som ventet": [4],
-        "Overliggedøgn (døgn)": [28.0],
-        "Kostnad (kr)": [28.0 * RATE_2026],
+        "Overliggedøgn (døgn)": [19.0],
+        "Kostnad (kr)": [19.0 * RATE_2026],
+    }
+    assert got["days_avoided"] == {
+        "Tilbud klart på utskrivningsklar-dagen": [3],
+        "Pasienter med døgn uten betaling": [3],
+        "Døgn på sykehus uten betaling (døgn)": [9.0],
+        "Kostnad unngått (kr)": [9.0 * RATE_2026],
     }
     assert got["answers"] == {
         "Meldt utskrivningsklar": [4],
@@ -202,8 +209,11 @@ def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
     assert waiting["A1"].value.startswith("Tall for ledere · Testkommune")
     rows = {row[0]: row[1:] for row in waiting.iter_rows(min_row=3, values_only=True)}
     assert rows["Pasienter som ventet"] == (4,)
-    assert rows["Kostnad (kr)"] == (28.0 * RATE_2026,)
-    readmissions = book[book.sheetnames[6]]
+    assert rows["Kostnad (kr)"] == (19.0 * RATE_2026,)
+    avoided = book[book.sheetnames[3]]
+    rows = {row[0]: row[1:] for row in avoided.iter_rows(min_row=3, values_only=True)}
+    assert rows["Døgn på sykehus uten betaling (døgn)"] == (9.0,)
+    readmissions = book[book.sheetnames[7]]
     rows = {row[0]: row[1:] for row in readmissions.iter_rows(min_row=3, values_only=True)}
     assert rows["Reinnlagt innen 30 dager"] == ("<3",)
     by_day = book[book.sheetnames[-1]]
@@ -212,7 +222,7 @@ def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
     csv_text = w.client.get(
         "/api/v1/figures/export.csv?from=2026-03-01&to=2026-03-31", headers=leader
     )
-    assert "Overliggedøgn (døgn);28,0" in csv_text.content.decode("utf-8-sig")
+    assert "Overliggedøgn (døgn);19,0" in csv_text.content.decode("utf-8-sig")
     for role in ("saksbehandler", "sykepleier"):
         refused = w.client.get("/api/v1/figures/export.csv", headers=w.headers(role))
         assert refused.status_code == 403
