@@ -53,14 +53,15 @@ def waiting_by_month(
         for month, part in _by_month(period.spans(today), start, after):
             paid[month].append(part)
         for month, part in in_hospital.items():
-            counts, paid_days = months[month], sum(s.days for s in paid[month])
+            counts = months[month]
+            paid_days, paid_cost = sum(s.days for s in paid[month]), cost_of(paid[month], rates)
             counts.waits += 1
             counts.days += part.days
             counts.paid += paid_days
-            counts.cost += cost_of(paid[month], rates)
+            counts.cost += paid_cost
             if paid_days < part.days:
                 counts.spared += 1
-                counts.spared_cost += cost_of([part], rates) - cost_of(paid[month], rates)
+                counts.spared_cost += cost_of([part], rates) - paid_cost
     return dict(months)
 
 
