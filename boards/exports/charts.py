@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from projections.figures.report import FigureRow
 from projections.figures.small_counts import Value
+from projections.figures.table import FigureRow
 
 WIDTH, HEIGHT = 720, 150
 _TOP, _BOTTOM, _LEFT = 18, 24, 8

@@ -14,7 +14,8 @@ from boards.exports.spreadsheets import SheetFormat, download, spreadsheet
 from boards.exports.tables import Export, Table
 from boards.services.system import System
 from boards.web.translations import formatters, translator
-from projections.figures.report import EmergencyUse, FigureRow, Figures, occupancy_by_day
+from projections.figures.report import EmergencyUse, Figures, occupancy_by_day
+from projections.figures.table import FigureRow
 
 #: The figures show the last twelve months unless asked otherwise.
 DEFAULT_DAYS = 365

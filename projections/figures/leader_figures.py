@@ -1,12 +1,10 @@
 """`LeaderFigures`: what the leaders' figures count, kept from the log without identities.
 
 No row here holds a name, an identity number or free text; flow ids are kept only to join a
-flow's own events and never leave this module (`projections/figures.py` reads the tables).
+flow's own events and never leave this module (`projections/figures/queries.py` reads the
+tables). The waits in hospital after a ready notice are the flow cards' `ready_periods`
+(`projections/ready_periods.py`), which the figures read by the payment clock.
 
-* `figure_ready`: each period a patient waited in hospital after being declared ready: from
-  the day declared ready, through the municipality's first answer, to its end — arrival at
-  a unit, discharge straight from hospital, withdrawal of the notice, readmission or
-  closing — with how it ended.
 * `figure_stays`: each stay on a short-term unit, arrival to leaving and how it left.
 * `figure_homecomings`: each discharge home, from a stay or straight from hospital, and a
   readmission to hospital within 30 days of it.
@@ -42,8 +40,6 @@ flows = Table(
     Column("flow_id", Uuid, primary_key=True),
     Column("municipality_id", Uuid, nullable=False),
     Column("phase", String(16), nullable=False),
-    Column("ready", Integer, nullable=False),  # number of the period open, 0 if none
-    Column("readies", Integer, nullable=False),
     Column("stay", Integer, nullable=False),
     Column("stays", Integer, nullable=False),
     Column("homecomings", Integer, nullable=False),
@@ -53,18 +49,6 @@ flows = Table(
     Column("plan_home", Boolean, nullable=False),  # the discharge planned is home
     Column("plan_home_zone", Uuid),
     Column("home_zone", Uuid),
-)
-
-ready = Table(
-    "figure_ready",
-    metadata,
-    Column("flow_id", Uuid, primary_key=True),
-    Column("number", Integer, primary_key=True),
-    Column("municipality_id", Uuid, nullable=False, index=True),
-    Column("ready_at", UTCDateTime, nullable=False),
-    Column("answered_at", UTCDateTime),
-    Column("ended_at", UTCDateTime),
-    Column("ended_by", String(16)),  # arrival, discharge, withdrawal, readmission, closing
 )
 
 stays = Table(
@@ -125,13 +109,6 @@ _PHASE_AFTER = {
     "PatientReadmitted": Phase.IN_HOSPITAL,
     "FlowClosed": Phase.CLOSED,
 }
-_ENDS_WAIT = {
-    "ReadyForDischargeWithdrawn": "withdrawal",
-    "PatientArrived": "arrival",
-    "PatientDischarged": "discharge",  # straight from hospital
-    "PatientReadmitted": "readmission",
-    "FlowClosed": "closing",
-}
 _ENDS_STAY = {
     "PatientDischarged": "discharge",
     "PatientReadmitted": "readmission",
@@ -159,17 +136,15 @@ MOVES = (
 
 class LeaderFigures(Projection):
     name = "leader_figures"
-    tables = (flows, ready, stays, homecomings, loops, moves)
+    tables = (flows, stays, homecomings, loops, moves)
     by_originator = (
         flows.c.flow_id,
-        ready.c.flow_id,
         stays.c.flow_id,
         homecomings.c.flow_id,
     )
     by_task = (loops.c.task_id,)
     finished = {
         "figure_flows": lambda row: row["phase"] == Phase.CLOSED,
-        "figure_ready": lambda row: row["ended_at"] is not None,
         "figure_stays": lambda row: row["left_at"] is not None,
         "figure_loops": lambda row: row["closed_at"] is not None or row["cancelled"],
     }
@@ -192,7 +167,7 @@ class LeaderFigures(Projection):
             "flow_id": e.originator_id,
             "municipality_id": e.municipality_id,
             "phase": phase.value,
-            **dict.fromkeys(("ready", "readies", "stay", "stays", "homecomings"), 0),
+            **dict.fromkeys(("stay", "stays", "homecomings"), 0),
             "plan_home": False,
             **dict.fromkeys(
                 ("reserved_unit", "stay_unit", "decision_zone", "plan_home_zone", "home_zone")
@@ -207,11 +182,6 @@ class LeaderFigures(Projection):
             return
         kind = type(e).__name__
         before = _tied(flow)
-        if kind in _ENDS_WAIT and flow["ready"]:
-            rows.update(
-                ready, flow["flow_id"], flow["ready"], ended_at=e.at, ended_by=_ENDS_WAIT[kind]
-            )
-            flow["ready"] = 0
         if kind in _ENDS_STAY and flow["stay"]:
             rows.update(
                 stays, flow["flow_id"], flow["stay"], left_at=e.at, left_by=_ENDS_STAY[kind]
@@ -251,29 +221,7 @@ class LeaderFigures(Projection):
 def _follow(rows: Rows, flow: Row, kind: str, e: Any) -> None:
     """The flow's own state after the event: what it is tied to, what it has open."""
     flow_id, municipality_id = flow["flow_id"], flow["municipality_id"]
-    if kind == "ReadyForDischargeNotified":
-        if flow["ready"]:  # a new date for the same wait
-            rows.update(ready, flow_id, flow["ready"], ready_at=e.ready_at)
-        else:
-            flow["readies"] += 1
-            flow["ready"] = flow["readies"]
-            rows.put(
-                ready,
-                {
-                    "flow_id": flow_id,
-                    "number": flow["ready"],
-                    "municipality_id": municipality_id,
-                    "ready_at": e.ready_at,
-                    "answered_at": None,
-                    "ended_at": None,
-                    "ended_by": None,
-                },
-            )
-    elif kind == "HospitalAnswered" and flow["ready"]:
-        answer = rows.get(ready, flow_id, flow["ready"])
-        if answer is not None and answer["answered_at"] is None:
-            rows.update(ready, flow_id, flow["ready"], answered_at=e.at)
-    elif kind == "ServiceDecided":
+    if kind == "ServiceDecided":
         flow["decision_zone"] = e.decision.zone_id
     elif kind == "BedReserved":
         flow["reserved_unit"] = e.unit_id

@@ -27,7 +27,8 @@ from sqlalchemy import (
 
 from flow.rates import OSLO
 from projections.bed_grid import units
-from projections.figures.leader_figures import homecomings, loops, moves, ready, stays
+from projections.figures.leader_figures import homecomings, loops, moves, stays
+from projections.ready_periods import periods
 
 
 @dataclass(frozen=True)
@@ -122,11 +123,14 @@ def _midnight(day: date) -> datetime:
 
 
 def waits_in(period: Period, municipality_id: UUID) -> Select[Any]:
+    """The waits in hospital after a ready notice (`ready_periods`) that can have a day in
+    the period, with what the payment clock reads of them (`period_of`); no flow id."""
     first, after = period.moments
-    return select(ready.c.ready_at, ready.c.answered_at, ready.c.ended_at, ready.c.ended_by).where(
-        ready.c.municipality_id == municipality_id,
-        ready.c.ready_at < after,
-        or_(ready.c.ended_at.is_(None), ready.c.ended_at >= first),
+    p = periods.c
+    return select(p.ready_at, p.estimate, p.answers, p.ended_at, p.ended_by).where(
+        p.municipality_id == municipality_id,
+        p.ready_at < after,
+        or_(p.ended_at.is_(None), p.ended_at >= first),
     )
 
 

@@ -1,50 +1,31 @@
 """`Figures`: the leaders' figures over a period, per month and per unit, kind or zone —
 counts, days, shares and costs, never a patient. Small counts are hidden
-(`projections/small_counts.py`).
+(`projections/figures/small_counts.py`).
 
 Days are Oslo days. A bed is occupied on a day when a patient stays in it at the day's end
-(a midnight count). A hospital waiting day is every day from and including the day declared
-ready up to the day the wait ended (arrival, discharge from hospital, withdrawal, readmission,
-closing), that day not counted; a wait still going counts today. Each day costs its year's
-daily rate.
+(a midnight count). The hospital waiting days are those the payment clock counts as paid
+(`projections/figures/waiting.py`), each at its year's daily rate.
 """
 
 from __future__ import annotations
 
-import statistics
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import (
-    Engine,
-)
+from sqlalchemy import Engine
 
-from flow.rates import OSLO, daily_rate
+from flow.rates import OSLO
 from flow.vocabulary import KIND_TEXT, UnitKind
 from projections.figures import queries as query
+from projections.figures import waiting
 from projections.figures.queries import OFFICE, Period, UnitCapacity, local, month_key
-from projections.figures.small_counts import Value, derived, hidden, shown
-
-
-@dataclass(frozen=True)
-class FigureRow:
-    label: str
-    values: list[Value]
-
-
-@dataclass(frozen=True)
-class FigureTable:
-    """One figure: rows of values under its columns (months, or named columns)."""
-
-    key: str
-    title: str
-    measure: str  # what a value is: antall, prosent, døgn, timer, kr
-    columns: list[str]
-    rows: list[FigureRow]
+from projections.figures.small_counts import derived, hidden, shown
+from projections.figures.table import FigureRow, FigureTable, counted, mean, median
+from projections.ready_periods import period_of
 
 
 @dataclass(frozen=True)
@@ -77,7 +58,8 @@ class Figures:
         period = Period(start, min(end, today))
         with engine.connect() as db:
             places = query.places_of(db, municipality_id)
-            waits = list(db.execute(query.waits_in(period, municipality_id)))
+            found = db.execute(query.waits_in(period, municipality_id)).mappings()
+            waits = [period_of(dict(row)) for row in found]
             stay_rows = list(db.execute(query.stays_in(period, municipality_id)))
             loops_due = list(db.execute(query.loops_due_in(period, municipality_id)))
             overdue_by_owner = list(db.execute(query.overdue_by_owner(municipality_id, now)))
@@ -85,11 +67,13 @@ class Figures:
                 db.execute(query.homecomings_by_month(period, municipality_id))
             )
             move_rows = list(db.execute(query.moves_in(period, municipality_id)))
+        sums = waiting.waiting_by_month(waits, period.start, period.end, today, rates)
         unit_places = [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE]
         tables = [
             _occupancy(period, unit_places, stay_rows),
-            _waiting(period, waits, rates, today),
-            _answers(period, waits),
+            waiting.waiting(period, sums),
+            waiting.answers(period, waits),
+            waiting.days_avoided(period, waits, sums),
             _length_of_stay(period, places, stay_rows),
             _loops_on_time(places, loops_due),
             _overdue_now(places, overdue_by_owner),
@@ -98,32 +82,6 @@ class Figures:
             _benefit(period, len(places) + 1, move_rows, loops_due),
         ]
         return cls(start, end, tables)
-
-
-def _counted(
-    key: str,
-    title: str,
-    columns: list[str],
-    counts: list[tuple[str, list[int]]],
-    worked_out: Sequence[tuple[str, str, list[float | None], int]] = (),
-    measure: str = "antall",
-    both_ways: bool = True,
-) -> FigureTable:
-    """A table of counts with small ones hidden, and values derived from one of its count
-    rows (`worked_out`: label, measure, values, the row they come from) shown where it is."""
-    hide = hidden([c for _, c in counts], both_ways)
-    rows = [
-        FigureRow(label, [shown(v, h) for v, h in zip(values, hide[i], strict=True)])
-        for i, (label, values) in enumerate(counts)
-    ]
-    for label, unit, values, of_row in worked_out:
-        rows.append(
-            FigureRow(
-                f"{label} ({unit})",
-                [derived(v, h) for v, h in zip(values, hide[of_row], strict=True)],
-            )
-        )
-    return FigureTable(key, title, measure, columns, rows)
 
 
 # -- the figures ---------------------------------------------------------------------------
@@ -175,69 +133,11 @@ def occupancy_by_day(
         for day in period.days(local(s.arrived_at), last):
             occupied[s.unit_id][day] += 1
     counts = [(p.name, [occupied[p.id][d] for d in days]) for p in places]
-    return _counted(
+    return counted(
         "occupancy_by_day",
         "Belagte senger per enhet og dag",
         [d.isoformat() for d in days],
         counts,
-        both_ways=False,
-    )
-
-
-def _waiting(
-    period: Period, ready_rows: list[Any], rates: Mapping[int, int], today: date
-) -> FigureTable:
-    days: Counter[str] = Counter()
-    cost: Counter[str] = Counter()
-    patients: dict[str, int] = Counter()
-    for r in ready_rows:
-        last = local(r.ended_at) - timedelta(days=1) if r.ended_at else today
-        for day, count in period.days_by_month(local(r.ready_at), last):
-            month = month_key(day)
-            days[month] += count
-            cost[month] += count * daily_rate(day, rates)  # a month is in one year, at its rate
-            patients[month] += 1
-    months = period.months
-    return _counted(
-        "waiting",
-        "Overliggedøgn på sykehus etter utskrivningsklar, og hva de koster",
-        months,
-        [("Pasienter som ventet", [patients[m] for m in months])],
-        [
-            ("Overliggedøgn", "døgn", [float(days[m]) for m in months], 0),
-            ("Kostnad", "kr", [float(cost[m]) for m in months], 0),
-        ],
-    )
-
-
-def _answers(period: Period, ready_rows: list[Any]) -> FigureTable:
-    """From declared ready to the municipality's answer, and to arrival, by month declared."""
-    notified: Counter[str] = Counter()
-    answer_hours: dict[str, list[float]] = defaultdict(list)
-    arrival_days: dict[str, list[float]] = defaultdict(list)
-    for r in ready_rows:
-        if not period.holds(r.ready_at):
-            continue
-        month = month_key(local(r.ready_at))
-        notified[month] += 1
-        if r.answered_at is not None:
-            answer_hours[month].append((r.answered_at - r.ready_at).total_seconds() / 3600)
-        if r.ended_by == "arrival":
-            arrival_days[month].append((r.ended_at - r.ready_at).total_seconds() / 86400)
-    months = period.months
-    return _counted(
-        "answers",
-        "Fra utskrivningsklar til kommunens svar og til ankomst",
-        months,
-        [
-            ("Meldt utskrivningsklar", [notified[m] for m in months]),
-            ("Besvart", [len(answer_hours[m]) for m in months]),
-            ("Kom til kommunal plass", [len(arrival_days[m]) for m in months]),
-        ],
-        [
-            ("Median til svar", "timer", [_median(answer_hours[m]) for m in months], 1),
-            ("Median til ankomst", "døgn", [_median(arrival_days[m]) for m in months], 2),
-        ],
         both_ways=False,
     )
 
@@ -260,8 +160,8 @@ def _length_of_stay(
             KIND_TEXT[UnitKind(k)],
             [
                 shown(counts[i], hide[i][0]),
-                derived(_median(lengths[k]), hide[i][0]),
-                derived(_mean(lengths[k]), hide[i][0]),
+                derived(median(lengths[k]), hide[i][0]),
+                derived(mean(lengths[k]), hide[i][0]),
             ],
         )
         for i, k in enumerate(kinds)
@@ -322,7 +222,7 @@ def _readmissions(period: Period, homecomings_by_month: list[Any]) -> FigureTabl
     shares = [
         round(100 * readmitted[m] / discharged[m], 1) if discharged[m] else None for m in months
     ]
-    return _counted(
+    return counted(
         "readmissions",
         "Reinnleggelser innen 30 dager etter utskrivning hjem",
         months,
@@ -350,7 +250,7 @@ def _emergency(period: Period, uses: list[EmergencyUse]) -> FigureTable:
         "overdue": "Forfalt (over en uke)",
     }
     counts = [(text, [tally[m][key] for m in months]) for key, text in labels.items()]
-    return _counted("emergency", "Nødtilgang og gjennomgangen av den", months, counts)
+    return counted("emergency", "Nødtilgang og gjennomgangen av den", months, counts)
 
 
 def _benefit(
@@ -370,7 +270,7 @@ def _benefit(
         on_time[group.month] += group.on_time
         missed[group.month] += group.due - group.on_time
     months = period.months
-    return _counted(
+    return counted(
         "benefit",
         "Gevinst: listeendringer, mottakere og sløyfer",
         months,
@@ -386,11 +286,3 @@ def _benefit(
         ],
         both_ways=False,
     )
-
-
-def _median(values: list[float]) -> float | None:
-    return round(statistics.median(values), 1) if values else None
-
-
-def _mean(values: list[float]) -> float | None:
-    return round(statistics.fmean(values), 1) if values else None

@@ -36,8 +36,9 @@ from boards.settings import Settings
 from fixtures.simulation.run import simulate
 from flow.municipality import municipality_id
 from projections.bed_grid import units
-from projections.figures.leader_figures import homecomings, loops, moves, ready, stays
+from projections.figures.leader_figures import homecomings, loops, moves, stays
 from projections.figures.report import Figures
+from projections.ready_periods import periods
 
 INHABITANTS = int(os.environ.get("BENCH_INHABITANTS", "100000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
@@ -129,7 +130,7 @@ def _figures(system: System) -> tuple[Samples, Samples]:
     tenant = municipality_id("9950")
     rates = system.rates.of(tenant)  # as the figures page reads them
     now = datetime.combine(end, dt_time(20), tzinfo=UTC)
-    tables = [units, ready, stays, homecomings, loops, moves]
+    tables = [units, periods, stays, homecomings, loops, moves]
 
     def read(_: int) -> object:
         return Figures.read(system.engine, tenant, START, end, now, rates, [])

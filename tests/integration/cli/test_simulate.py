@@ -21,7 +21,7 @@ from boards.settings import Settings
 from fixtures.simulation.run import Summary, simulate
 from flow.actor import Actor
 from flow.municipality import municipality_id
-from projections.figures.leader_figures import ready
+from projections.ready_periods import periods
 
 DAYS, INHABITANTS, START = 45, 8000, date(2026, 3, 2)
 
@@ -105,7 +105,7 @@ def test_patients_without_a_bed_leave_hospital_on_the_hospitals_discharge_messag
             .group_by(messages.c.status_code)
         ).all()
         ended_by = dict(
-            db.execute(select(ready.c.ended_by, func.count()).group_by(ready.c.ended_by)).all()
+            db.execute(select(periods.c.ended_by, func.count()).group_by(periods.c.ended_by)).all()
         )
     assert dict(answers).keys() == {200}
     assert ended_by["discharge"] > 0 and ended_by["arrival"] > 0

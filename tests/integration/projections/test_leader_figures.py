@@ -6,16 +6,14 @@ from __future__ import annotations
 import io
 import random
 from datetime import UTC, datetime
-from typing import Any
 
 import openpyxl
 import pytest
 from support.admin_world import admin_world  # noqa: F401  (a fixture)
+from support.leader_figures import RATE_2026, command, figures, ready_patient
 from support.world import World
 
 from fixtures.demo import synthetic_national_id
-
-RATE_2026 = 5745  # the latest national rate known (2024) is paid in later years
 
 
 @pytest.fixture
@@ -23,41 +21,11 @@ def w(admin_world: World) -> World:  # noqa: F811
     return admin_world
 
 
-def command(w: World, flow_id: str, path: str, body: dict[str, Any] | None = None) -> None:
-    response = w.client.post(
-        f"/api/v1/flows/{flow_id}/{path}", json=body or {}, headers=w.headers()
-    )
-    assert response.status_code in (200, 201), (path, response.text)
-
-
-def ready_patient(w: World, number: int) -> str:
-    patient = {
-        "national_id": synthetic_national_id(random.Random(number)),
-        "name": f"Pasient Nummer{number}",
-        "source": "hospital",
-        "location": "Sykehuset",
-        "need": "Rehabilitering",
-    }
-    response = w.client.post("/api/v1/flows", json=patient, headers=w.headers())
-    assert response.status_code == 201, response.text
-    flow_id: str = response.json()["id"]
-    command(w, flow_id, "ready-for-discharge", {"estimate": False})
-    return flow_id
-
-
-def figures(w: World, query: str = "?from=2026-03-01&to=2026-03-31") -> dict[str, Any]:
-    response = w.client.get(f"/api/v1/figures{query}", headers=w.headers("leder"))
-    assert response.status_code == 200, response.text
-    return {
-        t["key"]: {r["label"]: r["values"] for r in t["rows"]} for t in response.json()["tables"]
-    }
-
-
 def a_month_of_three_stays(w: World) -> list[str]:
-    """Four patients declared ready on 2 March (09:00 in Oslo); three answered two hours
-    later, placed on KORT on 5 March and sent home to NORD on 15 March; one of them back in
-    hospital on 20 March. The fourth still waits on 20 March at 13:00, when the figures are
-    read."""
+    """Four patients declared ready on 2 March (09:00 in Oslo); three told two hours later
+    that an offer is ready (so no day of theirs is paid), placed on KORT on 5 March and sent
+    home to NORD on 15 March; one of them back in hospital on 20 March. The fourth, never
+    answered, still waits on 20 March at 13:00, when the figures are read."""
     a, b, c, d = (ready_patient(w, n) for n in range(4))
     kort, nord = str(w.unit("KORT")), str(w.unit("NORD"))
     w.clock.advance(hours=2)
@@ -88,11 +56,18 @@ def test_each_figure_of_a_month_written_out(w: World) -> None:
     a_month_of_three_stays(w)
     got = figures(w)
 
-    # 3 waits of 2, 3 and 4 March; one from 2 March through today, 20 March: 19 days.
+    # Three told an offer on their ready day: none of their days (2, 3, 4 March) is paid.
+    # The fourth, never answered, from 2 March through today, 20 March: 19 days.
     assert got["waiting"] == {
         "Pasienter som ventet": [4],
-        "Overliggedøgn (døgn)": [28.0],
-        "Kostnad (kr)": [28.0 * RATE_2026],
+        "Overliggedøgn (døgn)": [19.0],
+        "Kostnad (kr)": [19.0 * RATE_2026],
+    }
+    assert got["days_avoided"] == {
+        "Tilbud klart på utskrivningsklar-dagen": [3],
+        "Pasienter med døgn uten betaling": [3],
+        "Døgn på sykehus uten betaling (døgn)": [9.0],
+        "Kostnad unngått (kr)": [9.0 * RATE_2026],
     }
     assert got["answers"] == {
         "Meldt utskrivningsklar": [4],
@@ -202,8 +177,11 @@ def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
     assert waiting["A1"].value.startswith("Tall for ledere · Testkommune")
     rows = {row[0]: row[1:] for row in waiting.iter_rows(min_row=3, values_only=True)}
     assert rows["Pasienter som ventet"] == (4,)
-    assert rows["Kostnad (kr)"] == (28.0 * RATE_2026,)
-    readmissions = book[book.sheetnames[6]]
+    assert rows["Kostnad (kr)"] == (19.0 * RATE_2026,)
+    avoided = book[book.sheetnames[3]]
+    rows = {row[0]: row[1:] for row in avoided.iter_rows(min_row=3, values_only=True)}
+    assert rows["Døgn på sykehus uten betaling (døgn)"] == (9.0,)
+    readmissions = book[book.sheetnames[7]]
     rows = {row[0]: row[1:] for row in readmissions.iter_rows(min_row=3, values_only=True)}
     assert rows["Reinnlagt innen 30 dager"] == ("<3",)
     by_day = book[book.sheetnames[-1]]
@@ -212,7 +190,7 @@ def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
     csv_text = w.client.get(
         "/api/v1/figures/export.csv?from=2026-03-01&to=2026-03-31", headers=leader
     )
-    assert "Overliggedøgn (døgn);28,0" in csv_text.content.decode("utf-8-sig")
+    assert "Overliggedøgn (døgn);19,0" in csv_text.content.decode("utf-8-sig")
     for role in ("saksbehandler", "sykepleier"):
         refused = w.client.get("/api/v1/figures/export.csv", headers=w.headers(role))
         assert refused.status_code == 403

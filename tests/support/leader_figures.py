@@ -1,0 +1,43 @@
+"""The leaders' figures as the tests reach them: a patient declared ready through the API,
+a command on a flow, and the figures of a period as {figure: {row: values}}."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from support.world import World
+
+from fixtures.demo import synthetic_national_id
+
+RATE_2026 = 5745  # the latest national rate known (2024) is paid in later years
+
+
+def command(w: World, flow_id: str, path: str, body: dict[str, Any] | None = None) -> None:
+    response = w.client.post(
+        f"/api/v1/flows/{flow_id}/{path}", json=body or {}, headers=w.headers()
+    )
+    assert response.status_code in (200, 201), (path, response.text)
+
+
+def ready_patient(w: World, number: int) -> str:
+    patient = {
+        "national_id": synthetic_national_id(random.Random(number)),
+        "name": f"Pasient Nummer{number}",
+        "source": "hospital",
+        "location": "Sykehuset",
+        "need": "Rehabilitering",
+    }
+    response = w.client.post("/api/v1/flows", json=patient, headers=w.headers())
+    assert response.status_code == 201, response.text
+    flow_id: str = response.json()["id"]
+    command(w, flow_id, "ready-for-discharge", {"estimate": False})
+    return flow_id
+
+
+def figures(w: World, query: str = "?from=2026-03-01&to=2026-03-31") -> dict[str, Any]:
+    response = w.client.get(f"/api/v1/figures{query}", headers=w.headers("leder"))
+    assert response.status_code == 200, response.text
+    return {
+        t["key"]: {r["label"]: r["values"] for r in t["rows"]} for t in response.json()["tables"]
+    }
