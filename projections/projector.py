@@ -69,6 +69,10 @@ class Projection:
     #: the rows of its tasks at once, not those of every task of its flows.
     by_task: ClassVar[Sequence[Column[Any]]] = ()
 
+    #: Tables an earlier release of the model had and this one does not: dropped when the
+    #: model is made again at start (`Projector._reset_changed`).
+    retired: ClassVar[Sequence[str]] = ()
+
     #: Per table, when a row is finished: no event changes it again, so a rebuild lets it
     #: go. A wrong guess costs one read of the row back, never a wrong row.
     finished: ClassVar[Mapping[str, Callable[[Row], bool]]] = {}
@@ -150,8 +154,11 @@ class Projector:
         log.warning("Lesemodeller bygges på nytt fra loggen (nye tabeller): %s", changed)
         with self.engine.begin() as db:
             for name in changed:
-                for table in reversed(self.projections[name].tables):
+                model = self.projections[name]
+                for table in reversed(model.tables):
                     table.drop(db, checkfirst=True)
+                for old in model.retired:
+                    Table(old, MetaData()).drop(db, checkfirst=True)
             db.execute(update(positions).where(positions.c.name.in_(changed)).values(position=0))
 
     def _start_position(self, name: str) -> None:

@@ -136,6 +136,7 @@ MOVES = (
 
 class LeaderFigures(Projection):
     name = "leader_figures"
+    retired = ("figure_ready",)  # the waits are the flow cards' ready_periods now
     tables = (flows, stays, homecomings, loops, moves)
     by_originator = (
         flows.c.flow_id,

@@ -72,3 +72,15 @@ def test_a_table_with_other_columns_makes_only_its_own_model_again(
         assert "answer_can_receive" not in columns
         assert snapshot(again.system) == before
     assert [r.args for r in caplog.records] == [(["flow_cards"],)]  # the others are kept
+
+
+def test_a_table_a_model_no_longer_has_goes_when_the_model_is_made_again(
+    world: World, database_url: str
+) -> None:
+    waited(world)
+    with world.system.engine.begin() as db:  # as the release before left it
+        db.execute(text("CREATE TABLE figure_ready (flow_id VARCHAR(32))"))
+        db.execute(text("ALTER TABLE figure_flows ADD COLUMN readies INTEGER"))
+
+    with restarted(world, database_url) as again:
+        assert "figure_ready" not in inspect(again.system.engine).get_table_names()
