@@ -34,6 +34,9 @@ from flow.vocabulary import (
     WaitReason,
 )
 
+#: How often a command is given when others keep writing what it saves (`Pasientflyt.run`).
+SAVE_ATTEMPTS = 3
+
 
 class Pasientflyt(Places):
     name = "Pasientflyt"
@@ -90,14 +93,26 @@ class Pasientflyt(Places):
         whose bed changed with it in one transaction. Returns the flow's new version.
 
         `place` is a unit or zone the command names (a bed's unit): one not of the actor's
-        municipality does not exist for it (404), whatever the flow would answer."""
-        flow = self._flow(flow_id, by, expected_version)
-        if place is not None:
-            self._place(place, by)
-        before = _Holding.of(flow)
-        change(flow, by, at)
-        units = self._places_agree(flow, before, by, at)
-        self._save_flow(flow, *units, by=by, at=at)
+        municipality does not exist for it (404), whatever the flow would answer.
+
+        Another write between the load and the save (the same flow, or another bed of the
+        same unit) makes the save fail; the command is then given again to what is stored
+        now, and its own checks decide: refused only if what it needs no longer holds (the
+        bed taken, the flow moved on, the version the caller expected gone)."""
+        for attempt in range(1, SAVE_ATTEMPTS + 1):
+            flow = self._flow(flow_id, by, expected_version)
+            if place is not None:
+                self._place(place, by)
+            before = _Holding.of(flow)
+            change(flow, by, at)
+            units = self._places_agree(flow, before, by, at)
+            try:
+                self._save_flow(flow, *units, by=by, at=at)
+            except ConcurrentChangeError:
+                if attempt == SAVE_ATTEMPTS:
+                    raise
+                continue
+            break
         return flow.version
 
     # The commands by name, for callers in Python (the demo, the simulation, hospital

@@ -18,7 +18,6 @@ from flow.application import Pasientflyt
 from flow.care_unit import CareUnit
 from flow.errors import (
     BedTakenError,
-    ConcurrentChangeError,
     DuplicateError,
     FlowClosedError,
     FlowError,
@@ -404,36 +403,76 @@ class TestFlowAndUnitInStep:
         )
         assert world.app.flow(patient, world.caseworker).stay == BedRef(world.unit, "1")
 
-    def test_two_caseworkers_racing_for_one_bed_cannot_both_win(
-        self, world: World, database_url: str
-    ) -> None:
-        """The loser loaded the unit before the winner saved it: its whole command is refused."""
+    def racing(
+        self, world: World, database_url: str, rival_bed: str
+    ) -> tuple[UUID, UUID, Pasientflyt]:
+        """Two patients decided for the unit, and a store whose first look at the unit lets
+        a rival reserve `rival_bed` for the first patient before the second's save."""
         winner = world.open(national_id=NATIONAL_IDS[0])
         loser = world.open(national_id=NATIONAL_IDS[1])
         for flow_id in (winner, loser):
             world.app.decide_service(flow_id, world.short_term(), by=world.caseworker, at=T0)
         rival = open_flows(database_url)
+        looks: list[UUID | None] = []
 
         class Racing(Pasientflyt):
             name = Pasientflyt.name  # the same tables: a subclass would get its own
 
             def _unit(self, unit_id: UUID | None, by: Actor) -> CareUnit:
                 unit = super()._unit(unit_id, by)
-                rival.reserve_bed(winner, world.unit, "1", by=world.caseworker, at=T0)
+                looks.append(unit_id)
+                if len(looks) == 1:
+                    rival.reserve_bed(winner, world.unit, rival_bed, by=world.caseworker, at=T0)
+                    rival.close()
                 return unit
 
-        racing = Racing(env=store_env(database_url), keys=rival.keys)
+        return winner, loser, Racing(env=store_env(database_url), keys=rival.keys)
+
+    def test_two_caseworkers_racing_for_one_bed_cannot_both_win(
+        self, world: World, database_url: str
+    ) -> None:
+        """The loser loaded the unit before the winner saved it: given again to what is stored
+        now, its command finds the bed taken, and nothing of it is recorded."""
+        winner, loser, racing = self.racing(world, database_url, rival_bed="1")
         before = world.recorded()
         try:
-            with pytest.raises(ConcurrentChangeError, match="Noen andre endret det samme"):
+            with pytest.raises(BedTakenError):
                 racing.reserve_bed(loser, world.unit, "1", by=world.caseworker, at=T0)
         finally:
             racing.close()
-            rival.close()
         assert world.recorded() == before + 2  # the winner's flow and unit, nothing of the loser
         assert world.beds()["1"] == ("reserved", winner)
         assert world.app.flow(loser, world.caseworker).reservation is None
         assert world.app.flow(loser, world.caseworker).version == 2
+
+    def test_a_write_on_another_bed_of_the_unit_does_not_refuse_the_command(
+        self, world: World, database_url: str
+    ) -> None:
+        """The rival reserved bed 2 between the loser's load and save: the unit's version
+        moved, but bed 1 is still free, so the command is given again and wins."""
+        winner, loser, racing = self.racing(world, database_url, rival_bed="2")
+        try:
+            racing.reserve_bed(loser, world.unit, "1", by=world.caseworker, at=T0)
+        finally:
+            racing.close()
+        assert world.beds()["1"] == ("reserved", loser)
+        assert world.beds()["2"] == ("reserved", winner)
+
+    def test_a_caller_that_expected_a_version_gets_stale_when_the_flow_itself_moved(
+        self, world: World
+    ) -> None:
+        flow_id = world.open(national_id=NATIONAL_IDS[0])
+        seen = world.app.flow(flow_id, world.caseworker).version
+        world.app.raise_safety_flag(flow_id, SafetyFlag.FALL, by=world.caseworker, at=T0)
+
+        with pytest.raises(StaleVersionError):
+            world.app.run(
+                flow_id,
+                lambda f, by, at: f.raise_safety_flag(SafetyFlag.DELIRIUM, by=by, at=at),
+                by=world.caseworker,
+                at=T0,
+                expected_version=seen,
+            )
 
 
 REFUSED: dict[str, Callable[[World, UUID], object]] = {
