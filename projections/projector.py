@@ -36,6 +36,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateTable
 
 from access.database import create_tables, match_indexes, startup_lock
+from access.rebuild_lease import rebuild_lease, rebuilding
 from flow.application import Pasientflyt
 from projections.rows import Row, Rows
 
@@ -189,7 +190,12 @@ class Projector:
         not kept up to date row by row."""
         names = list(names)
         tables = [table for name in names for table in self.projections[name].tables]
-        with self._lock, self.engine.connect() as db, _page_cache_for_rebuild(db):
+        with (
+            rebuild_lease(self.engine),
+            self._lock,
+            self.engine.connect() as db,
+            _page_cache_for_rebuild(db),
+        ):
             with db.begin():
                 for table in reversed(tables):
                     table.drop(db, checkfirst=True)
@@ -202,6 +208,16 @@ class Projector:
                 for table in tables:
                     match_indexes(db, table)
             return applied
+
+    def repair_indexes(self) -> None:
+        """Give every table the indexes it declares, unless a rebuild is running (it makes
+        them at its end): one that died left them out, and every lookup would scan."""
+        if rebuilding(self.engine):
+            return
+        tables = [table for model in self.projections.values() for table in model.tables]
+        with startup_lock(self.engine), self.engine.begin() as db:
+            for table in tables:
+                match_indexes(db, table)
 
     def _catch_up(
         self,

@@ -8,7 +8,8 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 (LISTEN on the event table's channel), and at the latest after `follow_seconds`. Every
 `deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
-Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`).
+Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`)
+and gives the read models' tables the indexes a rebuild that died left out.
 Every round it also tells the streams whose municipality's list of hospital messages to
 follow up changed (a refused message records no event; a message taken in this process
 wakes the thread at once, one of another process is seen within `follow_seconds`).
@@ -250,6 +251,7 @@ class Live:
                 self._tell_attention()
                 if time.monotonic() >= next_index:
                     self.system.access_log.index_by_flow()
+                    self.system.projector.repair_indexes()
                     next_index = time.monotonic() + self.index_seconds
                 self._turn_day()
             except Exception:
