@@ -109,6 +109,25 @@ class Devices:
             )
         return device, token
 
+    def exchange(self, token: str) -> tuple[Device, str] | None:
+        """The device's address token, used once: a new token (for the device's cookie)
+        takes its place, so the address read off a screen, a history or a log shows
+        nothing when replayed. None if the token is unknown, used already or revoked."""
+        found = self.for_token(token)
+        if found is None:
+            return None
+        fresh = secrets.token_urlsafe(32)
+        with self.engine.begin() as db:
+            changed = db.execute(
+                update_rows(display_devices)
+                .where(
+                    display_devices.c.token_sha256 == _digest(token),
+                    display_devices.c.revoked_at.is_(None),
+                )
+                .values(token_sha256=_digest(fresh))
+            ).rowcount
+        return (found, fresh) if changed == 1 else None  # the other of two at once lost
+
     def revoke(self, device_id: UUID, *, at: datetime, db: Connection | None = None) -> bool:
         """Stop the device's token for good; False if it was revoked already or is unknown."""
         with within(self.engine, db) as conn:

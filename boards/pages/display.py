@@ -1,6 +1,7 @@
 """The wall display a display device opens at /skjerm: no login, no navigation, initials
-and bed only. The device is set up with its address once (`/skjerm/{token}`); the token
-then lives in a cookie, out of the URL, and an admin can revoke it."""
+and bed only. The device is set up with its address once (`/skjerm/{token}`): the address's
+token is exchanged for another that lives in a cookie, out of any URL, so the address is
+spent; an admin can revoke the device, or give it a new address."""
 
 from __future__ import annotations
 
@@ -21,18 +22,20 @@ router = APIRouter(include_in_schema=False)
 
 @router.get("/skjerm/{token}")
 def device_login(request: Request, token: str) -> Response:
-    """The address a device is set up with: its token becomes a cookie, out of the URL."""
-    device, client = get_system(request).devices.for_token(token), client_address(request)
-    if device is None:
+    """The address a device is set up with, once: its token is exchanged for another that
+    lives in a cookie, out of any URL, and the address opens nothing again."""
+    exchanged, client = get_system(request).devices.exchange(token), client_address(request)
+    if exchanged is None:
         now = get_now(request)
         log_access("display login refused", who="-", client=client, at=now, level=WARNING)
         return _no_display(request)
+    device, cookie = exchanged
     who = f"skjerm {device.name} ({device.id})"
     log_access("display login ok", who=who, client=client, at=get_now(request))
     response = RedirectResponse("/skjerm", status_code=303)
     response.set_cookie(
         DEVICE_COOKIE,
-        token,
+        cookie,
         max_age=DEVICE_COOKIE_AGE,
         path="/skjerm",
         httponly=True,

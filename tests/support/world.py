@@ -123,8 +123,9 @@ def free_port() -> int:
 
 
 @contextmanager
-def server_process(database_url: str, **settings: str) -> Iterator[str]:
-    """`pasientflyt serve` in a process of its own, as a load balancer would see it."""
+def server_process(database_url: str, *, log: Path | None = None, **settings: str) -> Iterator[str]:
+    """`pasientflyt serve` in a process of its own, as a load balancer would see it; what it
+    writes (its access log among it) goes to `log`, if given."""
     port = free_port()
     env = {
         **os.environ,
@@ -133,7 +134,14 @@ def server_process(database_url: str, **settings: str) -> Iterator[str]:
     }
     script = Path(sys.executable).with_name("pasientflyt")
     command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)]
-    process = subprocess.Popen(command, cwd=Path(__file__).resolve().parents[2], env=env)
+    output = log.open("wb") if log else None
+    process = subprocess.Popen(
+        command,
+        cwd=Path(__file__).resolve().parents[2],
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT if output else None,
+    )
     url = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -149,6 +157,8 @@ def server_process(database_url: str, **settings: str) -> Iterator[str]:
     finally:
         process.terminate()
         process.wait(timeout=20)
+        if output:
+            output.close()
 
 
 def server_pid(url: str) -> int:

@@ -483,6 +483,18 @@ class TestDisplayDevice:
         assert TestClient(admin_world.client.app).get("/skjerm/ukjent").status_code == 404
         assert TestClient(admin_world.client.app).get("/skjerm").status_code == 404
 
+    def test_the_address_is_spent_once_the_device_has_its_cookie(self, admin_world: World) -> None:
+        """Read off a screen, a browser's history or a log, the address opens nothing."""
+        issued = issue_device(admin_world, "KORT")
+        screen = TestClient(admin_world.client.app)
+        assert screen.get(f"/skjerm/{issued['token']}").status_code == 200
+        assert screen.cookies[DEVICE_COOKIE] != issued["token"]
+
+        replayed = TestClient(admin_world.client.app).get(f"/skjerm/{issued['token']}")
+
+        assert replayed.status_code == 404
+        assert screen.get("/skjerm").status_code == 200  # the device itself goes on
+
     def test_a_device_cannot_call_the_api_nor_open_another_page(self, admin_world: World) -> None:
         issued = issue_device(admin_world, "KORT")
         screen = TestClient(admin_world.client.app)
