@@ -154,6 +154,12 @@ class Devices:
             row = db.execute(query).first()
         return _device(row) if row else None
 
+    def revoked_ids(self) -> set[UUID]:
+        """Every device revoked so far (a short list: a municipality has a few screens)."""
+        query = select(display_devices.c.id).where(display_devices.c.revoked_at.is_not(None))
+        with self.engine.connect() as db:
+            return set(db.scalars(query))
+
     def list_for(self, municipality_id: UUID) -> list[Device]:
         query = (
             select(display_devices)

@@ -22,7 +22,14 @@ from fastapi.concurrency import run_in_threadpool
 
 from access.policy import Viewer
 from boards.live import sse
-from boards.live.follower import AttentionChanged, Change, Live, Message, PlaceChanged
+from boards.live.follower import (
+    AttentionChanged,
+    Change,
+    DeviceRevoked,
+    Live,
+    Message,
+    PlaceChanged,
+)
 from boards.services import board_reads
 from boards.services.looks import shown_flows
 from boards.web.rendering import draw, fragment
@@ -154,7 +161,7 @@ class PartsFeed:
         self.shown: Drawn | None = None  # None: what the page shows is not known
 
     def touches(self, change: Change, now: datetime) -> bool:
-        if isinstance(change, AttentionChanged):
+        if isinstance(change, AttentionChanged | DeviceRevoked):
             return False
         if self.shown is None:
             return True

@@ -10,9 +10,10 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
 Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`)
 and gives the read models' tables the indexes a rebuild that died left out.
-Every round it also tells the streams whose municipality's list of hospital messages to
-follow up changed (a refused message records no event; a message taken in this process
-wakes the thread at once, one of another process is seen within `follow_seconds`).
+Every round it also tells the streams of a display device revoked in any process, which end,
+and the streams whose municipality's list of hospital messages to follow up changed (a
+refused message records no event; a message taken in this process wakes the thread at once,
+one of another process is seen within `follow_seconds`).
 
 Each message is made once, with the flow's card (and its JSON) and care relations, and
 fanned out; each stream only filters it through the access policy for its viewer. A bed
@@ -85,7 +86,16 @@ class AttentionChanged:
     id: int = 0
 
 
-Change = Message | PlaceChanged | AttentionChanged
+@dataclass(frozen=True)
+class DeviceRevoked:
+    """A display device was revoked, in this process or another: its streams end at once.
+    Not of the log either: id 0."""
+
+    device_id: UUID
+    id: int = 0
+
+
+Change = Message | PlaceChanged | AttentionChanged | DeviceRevoked
 
 
 class Subscription:
@@ -148,6 +158,7 @@ class Live:
             self._threads.append(threading.Thread(target=self._listen, name="pasientflyt-listen"))
         system.flows.on_recorded.append(self.wake)
         self._attention = system.hospital_messages.attention_counts()
+        self._revoked = system.devices.revoked_ids()
         system.hospital_messages.on_attention_changed.append(self.wake)
 
     def start(self) -> None:
@@ -249,6 +260,7 @@ class Live:
                     next_deadlines = time.monotonic() + self.deadline_seconds
                 self._publish()
                 self._tell_attention()
+                self._tell_revocations()
                 if time.monotonic() >= next_index:
                     self.system.access_log.index_by_flow()
                     self.system.projector.repair_indexes()
@@ -266,6 +278,14 @@ class Live:
         changes = self.since(self.position, upto)
         self.position = upto
         self._tell(changes)
+
+    def _tell_revocations(self) -> None:
+        """The display devices revoked since the last round, in any process (asked every
+        round: the devices are few)."""
+        revoked = self.system.devices.revoked_ids()
+        fresh, self._revoked = revoked - self._revoked, revoked
+        if fresh:
+            self._tell([DeviceRevoked(device_id) for device_id in sorted(fresh)])
 
     def _tell_attention(self) -> None:
         """The lists to follow up that changed since the last round, in any process (asked

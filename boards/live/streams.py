@@ -38,7 +38,7 @@ from boards.live.feeds import (
     zone_parts,
     zone_wall_parts,
 )
-from boards.live.follower import Live
+from boards.live.follower import DeviceRevoked, Live
 from boards.services import board_reads
 from boards.services.display import device_board
 from boards.web import sessions
@@ -51,7 +51,7 @@ from projections.wall_display import ZoneWall
 router = APIRouter(include_in_schema=False)
 
 _MOST_UNSETTLED_SECONDS = 0.5
-_CHECK_SECONDS = 5.0  # how often a device's stream asks whether the device is still valid
+_CHECK_SECONDS = 5.0  # how often a device's stream asks itself, should no revocation be told
 
 LastEventId = Annotated[str | None, Header(include_in_schema=False)]
 
@@ -66,10 +66,12 @@ def board_stream(
     start: int | None,
     viewer: tuple[User, str] | None,
     still_valid: Callable[[], Awaitable[bool]] = _always,
+    device_id: UUID | None = None,
 ) -> sse.EventStream:
     """The feed's events, from the page's position `start` on, until the client leaves, the
-    server stops, or `still_valid` says no. Before an event goes out, the patients it
-    shows by name are in the access log as seen by `viewer` (user, view)."""
+    server stops, the display device `device_id` is revoked, or `still_valid` says no (it is
+    asked every few seconds, should a revocation not be told). Before an event goes out, the
+    patients it shows by name are in the access log as seen by `viewer` (user, view)."""
     live: Live = request.app.state.live
     clock, looks = request.app.state.clock, request.app.state.looks
 
@@ -78,7 +80,7 @@ def board_stream(
             await looks.record(viewer[0], list(sent.shows), viewer[1], clock())
         return sent.event
 
-    return sse.EventStream(_events(live, clock, feed, start, still_valid, logged))
+    return sse.EventStream(_events(live, clock, feed, start, still_valid, logged, device_id))
 
 
 async def _events(
@@ -88,6 +90,7 @@ async def _events(
     start: int | None,
     still_valid: Callable[[], Awaitable[bool]],
     logged: Callable[[Sent], Awaitable[bytes]],
+    device_id: UUID | None,
 ) -> AsyncIterator[bytes]:
     with live.subscribe() as subscription:
         sent = live.position
@@ -101,6 +104,9 @@ async def _events(
             if subscription.new_day:
                 subscription.new_day = False
                 yield REDRAW.event
+            if isinstance(change, DeviceRevoked) and change.device_id == device_id:
+                yield REDRAW.event  # the page, fetched, says the screen is not in use
+                return
             if time.monotonic() - checked > _CHECK_SECONDS:
                 if not await still_valid():
                     yield REDRAW.event
@@ -247,4 +253,5 @@ async def device_stream(
         return await run_in_threadpool(display_device, request) is not None
 
     feed = PartsFeed(device.unit_id, read)
-    return board_stream(request, feed, _start(fra, last_event_id), None, still_valid)
+    start = _start(fra, last_event_id)
+    return board_stream(request, feed, start, None, still_valid, device_id=device.id)

@@ -234,8 +234,11 @@ def test_a_revoked_screen_is_told_to_fetch_its_page_and_its_stream_ends(
     try:
         device = world.system.devices.list_for(municipality_id("9998"))[0]
         world.system.devices.revoke(device.id, at=world.clock())
+        revoked = time.monotonic()
         assert until(screen, 10, "dag") is not None, "the page is told to fetch itself"
         assert screen.ended.wait(5), "and the stream ends"
+        # within the follower's round (follow_seconds), not the 5 s a stream's own check takes
+        assert time.monotonic() - revoked < 2.5
     finally:
         screen.close()
 
