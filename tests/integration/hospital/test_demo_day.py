@@ -139,8 +139,9 @@ def test_changes_and_cancellations_move_the_flow_as_they_say(day: Day) -> None:
     odd = day.flow("17-1320-dod.xml")  # ready, a bed reserved, tasks open
     assert (odd["phase"], odd["closing_reason"], odd["reservation"]) == ("closed", "died", None)
     tasks = {t["task"]["key"]: t["status"] for t in odd["tasks"]}
-    assert "open" not in tasks.values()
-    assert tasks["answer_hospital"] == tasks["health_information"] == "cancelled"
+    assert "open" not in tasks.values()  # what was still open at the death was cancelled
+    assert tasks["answer_hospital"] == "closed"  # the office told the hospital: offer ready
+    assert tasks["room_ready"] == "cancelled", tasks
     assert day.kept["16-1305-innlagt.xml"].flow_id is None  # history, recorded only
 
 
