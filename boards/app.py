@@ -39,6 +39,7 @@ from boards.web import sessions
 from boards.web.body_limit import install_body_limit
 from boards.web.problems import install_error_handlers
 from boards.web.security import SecurityHeaders
+from boards.web.store_outage import StoreOutage
 
 
 def utc_now() -> datetime:
@@ -108,6 +109,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.include_router(leader_pages.router)
     app.add_exception_handler(sessions.LoginRequired, _to_login)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    app.add_middleware(StoreOutage)
     install_body_limit(app)
     app.add_middleware(SecurityHeaders)
     return app
