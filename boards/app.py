@@ -36,8 +36,10 @@ from boards.services.looks import StreamLooks
 from boards.services.system import open_system
 from boards.settings import Settings
 from boards.web import sessions
+from boards.web.body_limit import install_body_limit
 from boards.web.problems import install_error_handlers
 from boards.web.security import SecurityHeaders
+from boards.web.store_outage import StoreOutage
 
 
 def utc_now() -> datetime:
@@ -107,6 +109,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.include_router(leader_pages.router)
     app.add_exception_handler(sessions.LoginRequired, _to_login)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
+    app.add_middleware(StoreOutage)
+    install_body_limit(app)
     app.add_middleware(SecurityHeaders)
     return app
 

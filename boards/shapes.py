@@ -4,6 +4,7 @@ pydantic's complaints in words a user reads."""
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
@@ -74,6 +75,15 @@ Day = Annotated[date, AfterValidator(plausible)]
 NationalId = Annotated[str, AfterValidator(valid_national_id)]
 #: A month as YYYY-MM, of the plausible years (`first_day` gives its first day).
 Month = Annotated[str, StringConstraints(pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
+
+
+def ascii_number(text: str, most_digits: int) -> int | None:
+    """A whole number as a client writes it in a header, or None: ASCII digits only
+    (`str.isdigit` also takes "²", which `int` refuses) and no more than `most_digits` of
+    them (`int` refuses more than 4,300, and a column holds far fewer)."""
+    if re.fullmatch(f"[0-9]{{1,{most_digits}}}", text) is None:
+        return None
+    return int(text)
 
 
 def first_day(month: str) -> date:

@@ -5,8 +5,9 @@ Every PLO message is answered with KITH's application receipt (AppRec v1.0,
 `boards/hospital/apprec.py`) when the client accepts XML (`Accept: application/xml`): OK, or
 rejected with the code list's error; a JSON client gets JSON with the same status and error
 code (`apprec`). The HTTP status says the same for both: 201 opened a flow, 200 taken in,
-409 refused by the flow's state, 422 unreadable (both kept on the follow-up list), 413 too
-large (not kept). A replay gets the first answer again.
+409 refused by the flow's state, 422 unreadable (both kept on the follow-up list); a body
+over the limit is refused with 413 before it is read or its sender known, as a problem
+(`boards/web/body_limit.py`), never kept. A replay gets the first answer again.
 """
 
 from __future__ import annotations
@@ -28,7 +29,6 @@ from access.policy import (
 )
 from boards.hospital import fhir
 from boards.hospital.apprec import AppRecStatus, application_receipt, error_code, fault_of_refusal
-from boards.hospital.ingest import MAX_BYTES
 from boards.hospital.kept import FOLLOW_UP, STATUS, Outcome, Receipt
 from boards.services.board_reads import authorise_board
 from boards.services.system import System
@@ -76,16 +76,9 @@ async def receive_hospital_message(
     commands it stands for, once per message id (a replay gets the first answer)."""
     if not may_send_hospital_messages(user.role):
         raise NotPermittedError("only_integration_sends")
-    body = bytearray()
-    async for chunk in request.stream():
-        body += chunk
-        if len(body) > MAX_BYTES:  # refused before the rest is read
-            return _unreadable(
-                request, system, user, UnreadableMessageError("message_too_large",
-                limit_kib=MAX_BYTES // 1024), now, status=413,
-            )  # fmt: skip
+    body = await request.body()  # no larger than the limit (`boards.web.body_limit`)
     try:
-        receipt = await run_in_threadpool(system.hospital_messages.ingest, bytes(body), user, now)
+        receipt = await run_in_threadpool(system.hospital_messages.ingest, body, user, now)
     except UnreadableMessageError as error:
         return _unreadable(request, system, user, error, now)
     return _answer(request, system, user, receipt)
@@ -121,14 +114,14 @@ def _unreadable(
     user: User,
     error: UnreadableMessageError,
     now: datetime,
-    status: int = 422,
 ) -> Response:
+    status = 422
     envelope = error.partial.envelope if error.partial else None
     if _wants_xml(request):
         message_id = envelope.message_id if envelope else ""
         return _receipt_xml(system, user, envelope, status, error.kept_at or now, error.code,
                             error.params, message_id)  # fmt: skip
-    kept = status != 413 and error.kept_at is not None
+    kept = error.kept_at is not None
     return _problem(request, error.code, error.params, status, error.message, listed=kept)
 
 

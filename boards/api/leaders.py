@@ -3,7 +3,6 @@ reviews the uses, what one user looked at, and the figures — never a patient's
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 from uuid import UUID
 
@@ -16,6 +15,7 @@ from boards.exports import period
 from boards.exports.figures import figures_download, figures_for
 from boards.exports.spreadsheets import SheetFormat
 from boards.services.emergency import REVIEWED_SHOWN, open_emergency_access, pseudonymous
+from boards.shapes import Day
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
 from boards.web.schemas import (
     EmergencyAccessIn,
@@ -87,8 +87,8 @@ def figures(
     system: CurrentSystem,
     user: CurrentUser,
     now: Now,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Figures:
     """The leaders' figures over a period (days in Oslo, both included; the last 365 by
     default), per month and per unit, kind or zone. A count under 3 reads "<3", a value
@@ -104,8 +104,8 @@ def figures_export(
     system: CurrentSystem,
     user: CurrentUser,
     now: Now,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Response:
     """The figures as CSV or XLSX, a sheet per figure and one of occupied beds per day."""
     _leader(user)
@@ -118,8 +118,8 @@ def looks_of_user(
     system: CurrentSystem,
     user: CurrentUser,
     now: Now,
-    start: Annotated[date | None, Query(alias="from")] = None,
-    end: Annotated[date | None, Query(alias="to")] = None,
+    start: Annotated[Day | None, Query(alias="from")] = None,
+    end: Annotated[Day | None, Query(alias="to")] = None,
 ) -> list[UserLookOut]:
     """What one user of the municipality looked at over a period (days in Oslo, both
     included; the last 7 by default), oldest first. Each patient is a number within this

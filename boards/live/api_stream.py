@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator
-from typing import Annotated
 
-from fastapi import APIRouter, Header, Request
+from fastapi import APIRouter, Request
 from fastapi.concurrency import run_in_threadpool
 
 from access.accounts import User
 from access.policy import viewer_of
 from boards.live import sse
 from boards.live.follower import Live, Message
-from boards.web.dependencies import CurrentUser
+from boards.web.dependencies import CurrentUser, LastEventId
 
 _PROBLEM = {"application/json": {"schema": {"$ref": "#/components/schemas/Problem"}}}
 router = APIRouter(
@@ -39,10 +38,9 @@ router = APIRouter(
 async def stream(
     request: Request,
     user: CurrentUser,
-    last_event_id: Annotated[str | None, Header(include_in_schema=False)] = None,
+    resume: LastEventId,
 ) -> sse.EventStream:
     live: Live = request.app.state.live
-    resume = int(last_event_id) if last_event_id and last_event_id.isdigit() else None
     return sse.EventStream(_messages(request, live, user, resume))
 
 

@@ -19,7 +19,7 @@ from datetime import datetime
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.concurrency import run_in_threadpool
 
 from access.accounts import User
@@ -42,6 +42,7 @@ from boards.live.follower import DeviceRevoked, Live
 from boards.services import board_reads
 from boards.services.display import device_board
 from boards.web import sessions
+from boards.web.dependencies import LastEventId
 from boards.web.sessions import display_device
 from boards.web.translations import language_of
 from flow.errors import NotFoundError
@@ -52,8 +53,6 @@ router = APIRouter(include_in_schema=False)
 
 _MOST_UNSETTLED_SECONDS = 0.5
 _CHECK_SECONDS = 5.0  # how often a device's stream asks itself, should no revocation be told
-
-LastEventId = Annotated[str | None, Header(include_in_schema=False)]
 
 
 async def _always() -> bool:
@@ -133,19 +132,17 @@ async def _events(
                 quiet_since = time.monotonic()
 
 
-def _start(fra: int | None, last_event_id: str | None) -> int | None:
+def _start(fra: int | None, last_event_id: int | None) -> int | None:
     """Where the browser's page stands: its last event, else where it was drawn."""
-    if last_event_id and last_event_id.isdigit():
-        return int(last_event_id)
-    return fra
+    return fra if last_event_id is None else last_event_id
 
 
 @router.get("/tildeling/strom", response_class=sse.EventStream)
 async def allocation_stream(
     request: Request,
     session: sessions.AllocationSession,
+    last_event_id: LastEventId,
     fra: int | None = None,
-    last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user = session.user
     places = await run_in_threadpool(sessions.municipality_places, request, user)
@@ -165,8 +162,8 @@ async def unit_stream(
     unit_id: UUID,
     session: sessions.PageSession,
     _: sessions.UnitBoardRead,
+    last_event_id: LastEventId,
     fra: int | None = None,
-    last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
     language, csrf_token = language_of(request), session.csrf_token
@@ -186,8 +183,8 @@ async def wall_stream(
     unit_id: UUID,
     session: sessions.PageSession,
     _: sessions.UnitWallRead,
+    last_event_id: LastEventId,
     fra: int | None = None,
-    last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
     language = language_of(request)
@@ -206,8 +203,8 @@ async def zone_stream(
     zone_id: UUID,
     session: sessions.PageSession,
     _: sessions.ZoneBoardRead,
+    last_event_id: LastEventId,
     fra: int | None = None,
-    last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     user, system, clock = session.user, request.app.state.system, request.app.state.clock
     language, csrf_token = language_of(request), session.csrf_token
@@ -235,8 +232,8 @@ def streaming_device(request: Request) -> Device:
 async def device_stream(
     request: Request,
     device: Annotated[Device, Depends(streaming_device)],
+    last_event_id: LastEventId,
     fra: int | None = None,
-    last_event_id: LastEventId = None,
 ) -> sse.EventStream:
     system, clock = request.app.state.system, request.app.state.clock
     language = language_of(request)

@@ -3,7 +3,6 @@ looked at — counts and times, never a patient."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -20,6 +19,7 @@ from boards.exports.figures import charts_of, column_labels, figures_download, f
 from boards.exports.spreadsheets import SheetFormat
 from boards.pages.common import ROLE_TEXT, refusal_of, render
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
+from boards.shapes import Day
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
 from boards.web.sessions import CheckedSession, PageSession, role_session
@@ -86,8 +86,8 @@ def looks_of_user(
     request: Request,
     session: LeaderSession,
     username: Annotated[str, Query(alias="bruker", max_length=100)] = "",
-    start: Annotated[date | None, Query(alias="fra")] = None,
-    end: Annotated[date | None, Query(alias="til")] = None,
+    start: Annotated[Day | None, Query(alias="fra")] = None,
+    end: Annotated[Day | None, Query(alias="til")] = None,
 ) -> HTMLResponse:
     """What one user looked at over a period: when, through which view, on what basis, and
     the patient as a number within this listing only."""
@@ -126,8 +126,8 @@ def looks_of_user(
 def figures_page(
     request: Request,
     session: LeaderSession,
-    start: Annotated[date | None, Query(alias="fra")] = None,
-    end: Annotated[date | None, Query(alias="til")] = None,
+    start: Annotated[Day | None, Query(alias="fra")] = None,
+    end: Annotated[Day | None, Query(alias="til")] = None,
 ) -> HTMLResponse:
     """The figures over a period, a chart and a table for each."""
     system, user, now = get_system(request), session.user, get_now(request)
@@ -153,8 +153,8 @@ def figures_download_page(
     request: Request,
     sheet_format: SheetFormat,
     session: LeaderSession,
-    start: Annotated[date | None, Query(alias="fra")] = None,
-    end: Annotated[date | None, Query(alias="til")] = None,
+    start: Annotated[Day | None, Query(alias="fra")] = None,
+    end: Annotated[Day | None, Query(alias="til")] = None,
 ) -> Response:
     system, now = get_system(request), get_now(request)
     language = language_of(request)

@@ -1,4 +1,5 @@
-"""What every route needs: the application, the acting user, the clock, If-Match."""
+"""What every route needs: the application, the acting user, the clock, If-Match, and a
+stream's Last-Event-ID."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from access.accounts import User
 from access.policy import may_call, may_open_flows, viewer_of
 from boards.services.flow_access import flow_basis
 from boards.services.system import System
+from boards.shapes import ascii_number
 from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.errors import NotAuthenticatedError, NotPermittedError, UnusableTextError
@@ -83,10 +85,30 @@ def get_expected_version(
 ) -> int | None:
     if if_match is None:
         return None
-    value = if_match.strip().removeprefix("W/").strip('"')
-    if not value.isdigit() or len(value) > 9:
+    version = ascii_number(if_match.strip().removeprefix("W/").strip('"'), 9)
+    if version is None:
         raise UnusableTextError("if_match_not_a_version")
-    return int(value)
+    return version
+
+
+#: The most digits of a position in the log: a 64-bit integer has 19.
+POSITION_DIGITS = 18
+
+
+def get_last_event_id(
+    last_event_id: Annotated[
+        str | None,
+        Header(
+            description="Den siste hendelsen klienten fikk (`id:`); strømmen fortsetter etter den."
+        ),
+    ] = None,
+) -> int | None:
+    if last_event_id is None:
+        return None
+    position = ascii_number(last_event_id.strip(), POSITION_DIGITS)
+    if position is None:
+        raise UnusableTextError("last_event_id_not_a_position")
+    return position
 
 
 Flows = Annotated[Pasientflyt, Depends(get_flows)]
@@ -96,3 +118,4 @@ Now = Annotated[datetime, Depends(get_now)]
 CurrentActor = Annotated[Actor, Depends(get_actor)]
 FlowBasis = Annotated[Basis | None, Depends(flow_access(None))]
 ExpectedVersion = Annotated[int | None, Depends(get_expected_version)]
+LastEventId = Annotated[int | None, Depends(get_last_event_id)]
