@@ -64,3 +64,12 @@ def test_no_module_imports_another_modules_private_name(path: Path) -> None:
 def test_no_module_is_past_400_lines(path: Path) -> None:
     lines = len(path.read_text("utf-8").splitlines())
     assert lines <= MOST_LINES, f"{path.relative_to(ROOT)} has {lines} lines: split it by concept"
+
+
+def test_no_two_test_modules_share_a_name() -> None:
+    """The tests are no package (pytest's rootdir-based names): two modules of one name in
+    two folders make the second fail to collect, and only a clean checkout shows it."""
+    names: dict[str, list[str]] = {}
+    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+        names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
+    assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
