@@ -1,9 +1,11 @@
 """Back-off after failed logins: five failures for a username within fifteen minutes
 shut it for fifteen minutes, before any password is checked; a success starts afresh.
 
-Every attempt that reached the password check is kept, with its client's address.
-Attempts refused while shut are not counted, so guessing cannot keep a user locked out
-for longer than one lockout after the last counted failure.
+An attempt is counted as failed before its password is checked, in one atomic statement
+on the username's row, and only the attempts that count leaves under the allowance check
+the password: guesses sent at once cannot all pass a check made before any was counted.
+Attempts refused while shut do not move the lockout's end, so guessing cannot keep a user
+locked out for longer than one lockout after the last counted failure.
 """
 
 from __future__ import annotations
@@ -11,32 +13,19 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import (
-    Boolean,
-    Column,
-    DateTime,
-    Engine,
-    Index,
-    Integer,
-    String,
-    Table,
-    func,
-    insert,
-    select,
-)
+from sqlalchemy import Column, Engine, Integer, String, Table, case, delete, literal, or_, text
+from sqlalchemy.dialects import postgresql, sqlite
 
 from access.accounts import metadata
-from access.database import create_tables
+from access.database import UTCDateTime, create_tables
 
-login_attempts = Table(
-    "login_attempts",
+login_failures = Table(
+    "login_failures",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=True),
-    Column("username", String(64), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("succeeded", Boolean, nullable=False),
-    Column("client", String(64), nullable=True),
-    Index("login_attempts_by_username", "username", "at"),
+    Column("username", String(64), primary_key=True),
+    Column("failures", Integer, nullable=False),  # counted since the window began
+    Column("window_ends", UTCDateTime, nullable=False),  # the first counted + the window
+    Column("locked_until", UTCDateTime, nullable=False),  # the latest counted + the lockout
 )
 
 FAILURES = 5
@@ -52,6 +41,11 @@ def refusal_text(minutes: int) -> str:
     return "For mange mislykkede forsøk. Prøv igjen om {minutes} minutter."
 
 
+def minutes_left(until: datetime, at: datetime) -> int:
+    """Whole minutes, rounded up, from `at` until a lockout ends."""
+    return max(0, math.ceil((until - at) / timedelta(minutes=1)))
+
+
 class Lockout:
     def __init__(
         self,
@@ -63,60 +57,48 @@ class Lockout:
     ) -> None:
         self.engine = engine
         self.failures, self.window, self.locked_for = failures, window, locked_for
-        create_tables(engine, [login_attempts])
+        create_tables(engine, [login_failures])
+        with engine.begin() as db:  # what an earlier version kept of every attempt
+            db.execute(text("DROP TABLE IF EXISTS login_attempts"))
 
-    def locked_until(self, username: str, at: datetime) -> datetime | None:
-        """The end of the username's lockout, or None when it may try now."""
-        at = at.astimezone(UTC)
-        recent = self._failures_since_last_success(username, at - self.window - self.locked_for)
-        if len(recent) < self.failures:
-            return None
-        latest, earliest = recent[0], recent[self.failures - 1]
-        if latest - earliest > self.window:
-            return None
-        until = latest + self.locked_for
-        return until if at < until else None
-
-    def minutes_left(self, username: str, at: datetime) -> int:
-        """Whole minutes, rounded up, until the username may try again; 0 if it may now."""
-        until = self.locked_until(username, at)
-        return math.ceil((until - at) / timedelta(minutes=1)) if until else 0
-
-    def record(self, username: str, at: datetime, *, succeeded: bool, client: str | None) -> None:
+    def attempt(self, username: str, at: datetime) -> datetime | None:
+        """Count an attempt at the username's password as failed, before it is checked: None
+        if the password may be checked now, or the end of the lockout that shuts it."""
+        row, at = login_failures.c, at.astimezone(UTC)
+        window_ends = literal(at + self.window, UTCDateTime())
+        locked_until = literal(at + self.locked_for, UTCDateTime())
+        locked = (row.failures >= self.failures) & (row.locked_until > at)
+        afresh = or_(row.window_ends < at, row.failures >= self.failures)
+        counted = (
+            _insert(self.engine)
+            .values(
+                username=username[:64],
+                failures=1,
+                window_ends=window_ends,
+                locked_until=locked_until,
+            )
+            .on_conflict_do_update(
+                index_elements=[row.username],
+                set_={
+                    "failures": case((~locked & afresh, 1), else_=row.failures + 1),
+                    "window_ends": case((~locked & afresh, window_ends), else_=row.window_ends),
+                    "locked_until": case((locked, row.locked_until), else_=locked_until),
+                },
+            )
+            .returning(row.failures, row.locked_until)
+        )
         with self.engine.begin() as db:
-            db.execute(
-                insert(login_attempts).values(
-                    username=username[:64],
-                    at=at.astimezone(UTC),
-                    succeeded=succeeded,
-                    client=client[:64] if client else None,
-                )
-            )
+            failures, until = db.execute(counted).one()
+        return until if failures > self.failures else None
 
-    def _failures_since_last_success(self, username: str, since: datetime) -> list[datetime]:
-        """The newest failures after `since` and recorded after the last success, newest
-        first (by insertion, since a success and a failure may share a moment)."""
-        attempts = login_attempts.c
-        last_success = (
-            select(func.coalesce(func.max(attempts.id), 0))
-            .where(attempts.username == username, attempts.succeeded.is_(True))
-            .scalar_subquery()
-        )
-        query = (
-            select(attempts.at)
-            .where(
-                attempts.username == username,
-                attempts.succeeded.is_(False),
-                attempts.at > since,
-                attempts.id > last_success,
-            )
-            .order_by(attempts.at.desc(), attempts.id.desc())
-            .limit(self.failures)
-        )
-        with self.engine.connect() as db:
-            return [_aware(at) for at in db.scalars(query)]
+    def succeeded(self, username: str) -> None:
+        """The password checked after `attempt` was right: its failures are forgotten."""
+        with self.engine.begin() as db:
+            db.execute(delete(login_failures).where(login_failures.c.username == username[:64]))
 
 
-def _aware(moment: datetime) -> datetime:
-    """SQLite gives back naive datetimes; they were written as UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+def _insert(engine: Engine) -> postgresql.Insert | sqlite.Insert:
+    """An INSERT with ON CONFLICT in the store's dialect (both take RETURNING)."""
+    if engine.dialect.name == "postgresql":
+        return postgresql.insert(login_failures)
+    return sqlite.insert(login_failures)

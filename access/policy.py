@@ -3,7 +3,8 @@
 The allocation office sees every flow of its municipality. A nurse or a home-care user sees
 a flow only while it has a care relation to one of the user's units or zones: reserved to,
 placed in or coming home to it, discharged from it less than 72 hours ago, or holding an
-open task owned or received by it. Leaders see figures, admins configuration: no patient.
+open task owned or received by it. Seeing is not commanding: she commands only a flow tied
+to her place now (`commands_here`). Leaders see figures, admins configuration: no patient.
 """
 
 from __future__ import annotations
@@ -100,7 +101,28 @@ def may_see(viewer: Viewer, relations: CareRelations, now: datetime) -> bool:
 
 
 def may_command(viewer: Viewer, command: Command, relations: CareRelations, now: datetime) -> bool:
-    return may_see(viewer, relations, now) and command in COMMANDS.get(viewer.role, ())
+    """May the viewer give the command? Her role must give it, to a flow she may see and
+    that is hers to command (`commands_here`)."""
+    return (
+        may_see(viewer, relations, now)
+        and role_gives(viewer.role, command)
+        and commands_here(viewer, relations)
+    )
+
+
+def role_gives(role: str, command: Command) -> bool:
+    return command in COMMANDS.get(role, ())
+
+
+def commands_here(viewer: Viewer, relations: CareRelations) -> bool:
+    """Seeing is not commanding: a nurse or a home-care user commands a flow only while it
+    is tied to her place now (reserved to or placed in her unit, coming home to or cared
+    for at home by her zone). The 72 hours after it left her and an open task of hers let
+    her see it, not command it; her own tasks she works by the task's rule (owner or
+    receiver). The allocation office commands every flow it sees."""
+    if viewer.role == Role.ALLOCATION:
+        return True
+    return bool(viewer.unit_ids & relations.present)
 
 
 def may_open_flows(viewer: Viewer) -> bool:

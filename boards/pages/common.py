@@ -15,7 +15,7 @@ from pydantic import ValidationError
 
 from access.accounts import Role, User
 from access.emergency_access import MAY_USE
-from access.lockout import refusal_text
+from access.lockout import minutes_left, refusal_text
 from access.sessions import Session
 from boards.shapes import field_message
 from boards.web.dependencies import get_now, get_system
@@ -164,18 +164,19 @@ def log_in(
         raise NotPermittedError("form_expired")
     system, now, client = get_system(request), get_now(request), client_address(request)
     context = {"csrf_token": csrf_token, "username": username}
-    if minutes := system.lockout.minutes_left(username, now):
+    if until := system.lockout.attempt(username, now):
         log_access("login locked out", who=username, client=client, at=now, level=logging.WARNING)
+        minutes = minutes_left(until, now)
         text = translator(language_of(request))(refusal_text(minutes))
         context["refusal"] = text.format(minutes=minutes)
         headers = {"Retry-After": str(minutes * 60)}
         return render(request, "login.html", context, status_code=429, headers=headers)
     user = system.accounts.verify(username, password)
-    system.lockout.record(username, now, succeeded=user is not None, client=client)
     if user is None:
         log_access("login failed", who=username, client=client, at=now, level=logging.WARNING)
         context["refusal"], status = refusal_of(request, NotAuthenticatedError("login_failed"))
         return render(request, "login.html", context, status_code=status)
+    system.lockout.succeeded(username)
     log_access("login ok", who=f"{user.username} ({user.id})", client=client, at=now)
     return start_session(request, user)
 

@@ -8,7 +8,7 @@ from uuid import UUID
 
 from access.access_log import Basis
 from access.accounts import User
-from access.policy import Viewer, may_command, may_see, viewer_of
+from access.policy import Viewer, may_command, may_see, role_gives, viewer_of
 from boards.services.system import System
 from flow.errors import NotFoundError, NotPermittedError
 from flow.vocabulary import Command
@@ -36,10 +36,14 @@ def authorise_flow(
     system: System, viewer: Viewer, flow_id: UUID, now: datetime, command: Command | None = None
 ) -> None:
     """A flow the viewer may not see does not exist for it (404); a command its role may not
-    give is refused (403). The read models must have caught up."""
+    give, or to a flow not tied to her place now, is refused (403). The read models must
+    have caught up."""
     with system.engine.connect() as db:
         relations = care_relations(db, [flow_id]).get(flow_id)
     if relations is None or not may_see(viewer, relations, now):
         raise NotFoundError("not_found", thing="flow")
-    if command is not None and not may_command(viewer, command, relations, now):
-        raise NotPermittedError("command_not_for_role", command=command.value)
+    if command is None or may_command(viewer, command, relations, now):
+        return
+    if role_gives(viewer.role, command):
+        raise NotPermittedError("command_not_tied_here", command=command.value)
+    raise NotPermittedError("command_not_for_role", command=command.value)

@@ -1,14 +1,21 @@
 """No read path shows a patient to a viewer without a care relation.
 
 Random histories in two municipalities (flows opened, admitted, decided, placed, sent home,
-readmitted, closed, tasks worked, emergency access asked for, time passing across the 72-hour
-and the 4-hour edges), then every user of both municipalities reads every board, page, JSON
-read and spreadsheet export there is, of both municipalities. The oracle is the pure policy
-over relations worked out here from the flows' own events and state, not from the read
-models the paths use, plus the user's own emergency accesses that hold: one patient each,
-never more. No response may contain the name or the identity number of a patient the
-oracle hides from the viewer; the wall display shows no full name at all; and every patient
-a response does show is in the access log for that viewer, written by that request.
+readmitted, closed, tasks worked, commands given by a unit's or a zone's users, emergency
+access asked for, time passing across the 72-hour and the 4-hour edges), then every user of
+both municipalities reads every board, page, JSON read and spreadsheet export there is, of
+both municipalities. The oracle is the pure policy over relations worked out here from the
+flows' own events and state, not from the read models the paths use, plus the user's own
+emergency accesses that hold: one patient each, never more. No response may contain the name
+or the identity number of a patient the oracle hides from the viewer; the wall display shows
+no full name at all; and every patient a response does show is in the access log for that
+viewer, written by that request.
+
+Seeing is not commanding: within the histories a nurse or a home-care user who sees a flow
+gives it a command of her role through the API. It is accepted only on a flow tied to her
+place now (reserved to, placed in, coming home to or in home care of it, by the oracle), and
+refused as not hers to command whenever it is not: the 72 hours after the patient left her
+unit, or an open task there, never let a command through.
 """
 
 from __future__ import annotations
@@ -36,7 +43,7 @@ from support.world import Clock
 from access.access_log import access_log
 from access.accounts import Role, User
 from access.emergency_access import MAY_USE, EmergencyReason, Grant
-from access.policy import CareRelations, may_see, viewer_of
+from access.policy import COMMANDS, CareRelations, may_see, viewer_of
 from boards.app import create_app
 from boards.exports.spreadsheets import MEDIA_TYPES, SheetFormat
 from boards.services.emergency import open_emergency_access
@@ -49,7 +56,15 @@ from flow.actor import Actor
 from flow.closed_loops import TaskStatus
 from flow.errors import FlowError
 from flow.flow_values import Decision, DischargePlan
-from flow.vocabulary import ClosingReason, Destination, Phase, ServiceKind, Source, UnitKind
+from flow.vocabulary import (
+    ClosingReason,
+    Command,
+    Destination,
+    Phase,
+    ServiceKind,
+    Source,
+    UnitKind,
+)
 
 CI = bool(os.environ.get("CI"))
 EXAMPLES = 50 if CI else 12
@@ -72,6 +87,8 @@ OPS = [
     "close",
     "work_tasks",
     "emergency",
+    "stay_and_leave",
+    "place_command",
     "advance",
 ]
 steps = st.lists(
@@ -96,6 +113,8 @@ class Example:
     flows: list[tuple[UUID, str, str, int]] = field(default_factory=list)  # id, name, nid, tenant
     viewers: list[tuple[User, dict[str, str], dict[str, str]]] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)  # emergency accesses given
+    commanded: int = 0  # commands of a unit's or zone's user accepted
+    held_back: int = 0  # commands of a unit's or zone's user to a flow she only sees
 
 
 @pytest.fixture(scope="module")
@@ -112,7 +131,7 @@ def test_no_read_path_shows_a_patient_to_a_viewer_without_a_care_relation(
     served: tuple[System, Clock, TestClient],
 ) -> None:
     system, clock, client = served
-    cases = granted = 0
+    cases = granted = commanded = held_back = 0
 
     @settings(
         max_examples=EXAMPLES,
@@ -121,20 +140,26 @@ def test_no_read_path_shows_a_patient_to_a_viewer_without_a_care_relation(
     )
     @given(history=st.tuples(steps, st.randoms(use_true_random=False)))
     def check(history: tuple[list[tuple[str, int, int]], random.Random]) -> None:
-        nonlocal cases, granted
+        nonlocal cases, granted, commanded, held_back
         ops, rng = history
         example = _example(system, clock, client)
         for op, which, choice in ops:
             _step(example, op, which, choice, rng)
+        for pick in range(40):  # and the users of every place at the end
+            _place_command(example, pick, rng)
         cases += _read_everything(example)
         granted += len(example.grants)
+        commanded += example.commanded
+        held_back += example.held_back
 
     check()
     print(
         f"\naccess property: {cases:,} cases (user × read path) over {EXAMPLES} histories, "
-        f"{granted} emergency accesses"
+        f"{granted} emergency accesses, {commanded} commands from a place accepted, "
+        f"{held_back} to flows only seen refused"
     )
     assert granted > 0  # the histories do exercise emergency access
+    assert commanded > 0 and held_back > 0  # and a place's commands, both ways
     if CI:
         assert cases >= MIN_CASES_IN_CI
 
@@ -190,6 +215,13 @@ def _step(example: Example, op: str, which: int, choice: int, rng: random.Random
     flows, now = example.system.flows, example.clock.now
     if op == "advance":
         example.clock.advance(hours=[1, 24, 71, 73][choice])
+        return
+    if op == "place_command":
+        _place_command(example, which + choice, rng)
+        return
+    if op == "stay_and_leave":  # a unit that sees the patient for 72 hours, not commanding
+        for part in ("admit", "decide_stay", "reserve", "arrive", "readmit"):
+            _step(example, part, which, choice, rng)
         return
     if op == "open" or not example.flows:
         index = 1 if choice == 3 else 0
@@ -268,6 +300,51 @@ def _step(example: Example, op: str, which: int, choice: int, rng: random.Random
         pass  # refused by the flow's rules: nothing recorded, the history goes on
 
 
+#: What each command a place's role gives is sent with: its path and its body.
+PLACE_COMMANDS: dict[Command, tuple[str, dict[str, str]]] = {
+    Command.ARRIVE: ("arrival", {}),
+    Command.MOVE: ("move", {"bed": "2"}),
+    Command.PLAN_DISCHARGE: ("discharge-plan", {"on": "2026-12-01", "destination": "home"}),
+    Command.DISCHARGE: ("discharge", {}),
+    Command.START_HOME_CARE: ("home-care-start", {}),
+    Command.RAISE_FLAG: ("safety-flags", {"flag": "fall"}),
+    Command.CLEAR_FLAG: ("safety-flags/fall/clearing", {}),
+}
+
+
+def _place_command(example: Example, pick: int, rng: random.Random) -> None:
+    """A nurse or home-care user gives a flow she sees a command of her role through the
+    API: accepted only while the flow is tied to her place, by the oracle's relations from
+    before the command; refused as not hers to command whenever it is not."""
+    now = example.clock.now
+    relations = {flow_id: _relations(example, flow_id) for flow_id, _, _, _ in example.flows}
+    seeing = [
+        (user, bearer, flow_id)
+        for user, bearer, _ in example.viewers
+        if user.role in (Role.NURSE, Role.HOMECARE)
+        for flow_id in relations
+        if may_see(viewer_of(user), relations[flow_id], now)
+    ]
+    if not seeing:
+        return
+    user, bearer, flow_id = seeing[pick % len(seeing)]
+    command = rng.choice(sorted(COMMANDS[user.role]))
+    path, body = PLACE_COMMANDS[command]
+    if command == Command.PLAN_DISCHARGE:
+        tenant = next(t for t in example.tenants if t.spec.id == user.municipality_id)
+        body = {**body, "zone_id": str(rng.choice(tenant.zones))}
+    response = example.client.post(f"/api/v1/flows/{flow_id}/{path}", json=body, headers=bearer)
+    tied = bool(set(user.unit_ids) & relations[flow_id].present)
+    assert response.status_code < 500, (command, response.text[:300])
+    if response.status_code == 200:
+        assert tied, (user.role, command, relations[flow_id])
+        example.commanded += 1
+    if not tied:
+        assert response.status_code == 403, (user.role, command, response.text)
+        assert response.json()["code"] == "command_not_tied_here"
+        example.held_back += 1
+
+
 # -- the oracle: relations from the flow's own events and state ------------------------------
 
 
@@ -281,7 +358,8 @@ def _relations(example: Example, flow_id: UUID) -> CareRelations:
                 present.add(held.unit_id)
         if flow.decision is not None and flow.decision.zone_id is not None:
             present.add(flow.decision.zone_id)
-        if flow.phase in (Phase.ON_STAY, Phase.DISCHARGED) and flow.discharge_plan:
+        coming_home = (Phase.IN_HOSPITAL, Phase.READY, Phase.ON_STAY, Phase.DISCHARGED)
+        if flow.phase in coming_home and flow.discharge_plan:
             if flow.discharge_plan.zone_id is not None:
                 present.add(flow.discharge_plan.zone_id)
         if flow.phase == Phase.HOME_CARE and flow.home_care_zone is not None:

@@ -1,14 +1,17 @@
-"""Back-off after failed logins: five within fifteen minutes shut a username for fifteen."""
+"""Back-off after failed logins: five within fifteen minutes shut a username for fifteen;
+each attempt is counted before its password is checked."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
+from threading import Barrier
 
 import pytest
 
 from access.database import connect
-from access.lockout import Lockout, refusal_text
+from access.lockout import FAILURES, Lockout, minutes_left, refusal_text
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -21,59 +24,68 @@ def lockout(database_url: str) -> Iterator[Lockout]:
 
 
 def fail(lockout: Lockout, times: int, *, start: datetime = NOW, every: float = 10) -> datetime:
-    """`times` failures `every` seconds apart; the moment of the last."""
+    """`times` attempts `every` seconds apart, each allowed and failed; the moment of the last."""
     at = start
     for n in range(times):
         at = start + timedelta(seconds=n * every)
-        lockout.record("kari", at, succeeded=False, client="10.0.0.1")
+        assert lockout.attempt("kari", at) is None
     return at
 
 
 def test_four_failures_do_not_lock(lockout: Lockout) -> None:
     last = fail(lockout, 4)
-    assert lockout.locked_until("kari", last) is None
+    assert lockout.attempt("kari", last) is None
 
 
 def test_five_failures_within_the_window_lock_for_fifteen_minutes(lockout: Lockout) -> None:
     last = fail(lockout, 5)
-    assert lockout.locked_until("kari", last) == last + timedelta(minutes=15)
-    assert lockout.minutes_left("kari", last) == 15
+    assert lockout.attempt("kari", last) == last + timedelta(minutes=15)
 
 
 def test_the_minutes_left_are_rounded_up(lockout: Lockout) -> None:
     last = fail(lockout, 5)
-    assert lockout.minutes_left("kari", last + timedelta(minutes=14, seconds=1)) == 1
-    assert lockout.minutes_left("kari", last + timedelta(minutes=9, seconds=59)) == 6
+    until = lockout.attempt("kari", last + timedelta(minutes=14, seconds=1))
+    assert until is not None
+    assert minutes_left(until, last + timedelta(minutes=14, seconds=1)) == 1
+    assert minutes_left(until, last + timedelta(minutes=9, seconds=59)) == 6
+    assert minutes_left(until, last) == 15
+
+
+def test_a_refused_attempt_does_not_move_the_end_of_the_lockout(lockout: Lockout) -> None:
+    last = fail(lockout, 5)
+    for minutes in (1, 7, 14):
+        assert lockout.attempt("kari", last + timedelta(minutes=minutes)) == last + timedelta(
+            minutes=15
+        )
 
 
 def test_the_lock_ends_after_fifteen_minutes(lockout: Lockout) -> None:
     last = fail(lockout, 5)
-    assert lockout.minutes_left("kari", last + timedelta(minutes=15)) == 0
+    assert lockout.attempt("kari", last + timedelta(minutes=15)) is None
 
 
 def test_five_failures_spread_over_more_than_the_window_do_not_lock(lockout: Lockout) -> None:
     last = fail(lockout, 5, every=4 * 60)
-    assert lockout.locked_until("kari", last) is None
+    assert lockout.attempt("kari", last) is None
 
 
 def test_a_success_forgets_the_failures_before_it(lockout: Lockout) -> None:
     last = fail(lockout, 4)
-    lockout.record("kari", last + timedelta(seconds=1), succeeded=True, client=None)
-    last = fail(lockout, 4, start=last + timedelta(seconds=2))
-    assert lockout.locked_until("kari", last) is None
-    last = fail(lockout, 1, start=last + timedelta(seconds=1))
-    assert lockout.locked_until("kari", last) is not None
+    assert lockout.attempt("kari", last + timedelta(seconds=1)) is None
+    lockout.succeeded("kari")
+    last = fail(lockout, 5, start=last + timedelta(seconds=2))
+    assert lockout.attempt("kari", last) is not None
 
 
 def test_one_failure_after_a_lockout_does_not_lock_again(lockout: Lockout) -> None:
     last = fail(lockout, 5)
     after = fail(lockout, 1, start=last + timedelta(minutes=15))
-    assert lockout.locked_until("kari", after) is None
+    assert lockout.attempt("kari", after) is None
 
 
 def test_another_username_is_not_locked(lockout: Lockout) -> None:
     last = fail(lockout, 5)
-    assert lockout.locked_until("ola", last) is None
+    assert lockout.attempt("ola", last) is None
 
 
 def test_the_refusal_says_how_long_to_wait() -> None:
@@ -85,6 +97,21 @@ def test_the_refusal_says_how_long_to_wait() -> None:
 
 def test_a_success_forgets_failures_of_the_same_moment(lockout: Lockout) -> None:
     fail(lockout, 4, every=0)
-    lockout.record("kari", NOW, succeeded=True, client=None)
-    fail(lockout, 4, every=0)
-    assert lockout.locked_until("kari", NOW) is None
+    lockout.succeeded("kari")
+    fail(lockout, 5, every=0)
+    assert lockout.attempt("kari", NOW) is not None
+
+
+def test_attempts_made_at_once_leave_only_the_allowance_to_check(lockout: Lockout) -> None:
+    """Thirty guesses at the same moment, each in its own connection: five may check the
+    password, the rest are refused, as if they had come one after another."""
+    start = Barrier(30)
+
+    def guess(_: int) -> datetime | None:
+        start.wait()
+        return lockout.attempt("kari", NOW)
+
+    with ThreadPoolExecutor(30) as pool:
+        answers = list(pool.map(guess, range(30)))
+    assert answers.count(None) == FAILURES
+    assert set(answers) - {None} == {NOW + timedelta(minutes=15)}

@@ -15,6 +15,7 @@ from access.policy import (
     CareRelations,
     Fields,
     Viewer,
+    commands_here,
     fields,
     may_call,
     may_command,
@@ -62,6 +63,7 @@ class TestAllocationOffice:
     def test_may_give_every_command_and_open_flows(self) -> None:
         office = viewer(Role.ALLOCATION)
         assert all(may_command(office, c, relations(), NOW) for c in Command)
+        assert commands_here(office, relations(left=(UNIT, NOW)))
         assert may_open_flows(office)
 
 
@@ -102,6 +104,28 @@ class TestNurse:
         assert not may_command(NURSE, Command.ARRIVE, relations(), NOW)
         assert not may_open_flows(NURSE)
 
+    @pytest.mark.parametrize(
+        "seen_only",
+        [
+            relations(left=(UNIT, NOW - timedelta(hours=1)), present={ELSEWHERE}),
+            relations(left=(UNIT, NOW - AFTER_LEAVING + timedelta(seconds=1))),
+            relations(tasks={UNIT}, present={ELSEWHERE}),
+        ],
+        ids=["moved on an hour ago", "left 72 h less a second ago", "an open task only"],
+    )
+    def test_sees_but_does_not_command_a_flow_that_is_not_tied_to_the_unit_now(
+        self, seen_only: CareRelations
+    ) -> None:
+        assert may_see(NURSE, seen_only, NOW)
+        assert not commands_here(NURSE, seen_only)
+        assert not any(may_command(NURSE, c, seen_only, NOW) for c in Command)
+
+    def test_commands_while_the_patient_is_tied_to_the_unit_even_after_leaving_it_once(
+        self,
+    ) -> None:
+        back = relations(present={UNIT}, left=(UNIT, NOW - timedelta(hours=1)))
+        assert may_command(NURSE, Command.DISCHARGE, back, NOW)
+
     def test_boards_of_the_own_units_only(self) -> None:
         assert may_see_board(NURSE, UNIT)
         assert not may_see_board(NURSE, ELSEWHERE)
@@ -117,6 +141,11 @@ class TestHomeCare:
         related = relations(present={ZONE})
         assert may_command(HOMECARE, Command.START_HOME_CARE, related, NOW)
         assert not may_command(HOMECARE, Command.DISCHARGE, related, NOW)
+
+    def test_sees_but_does_not_command_a_patient_whose_only_tie_is_an_open_task(self) -> None:
+        seen_only = relations(tasks={ZONE}, present={ELSEWHERE})
+        assert may_see(HOMECARE, seen_only, NOW)
+        assert not may_command(HOMECARE, Command.START_HOME_CARE, seen_only, NOW)
 
 
 @pytest.mark.parametrize("role", [Role.LEADER, Role.ADMIN])
