@@ -68,8 +68,10 @@ def test_no_module_is_past_400_lines(path: Path) -> None:
 
 def test_no_two_test_modules_share_a_name() -> None:
     """The tests are no package (pytest's rootdir-based names): two modules of one name in
-    two folders make the second fail to collect, and only a clean checkout shows it."""
+    two folders of one run (`make test`'s paths) make the second fail to collect, and only a
+    clean checkout shows it."""
     names: dict[str, list[str]] = {}
-    for path in sorted((ROOT / "tests").rglob("test_*.py")):
+    run = ("unit", "integration", "browser")
+    for path in sorted(p for folder in run for p in (ROOT / "tests" / folder).rglob("test_*.py")):
         names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
     assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
