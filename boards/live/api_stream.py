@@ -2,7 +2,9 @@
 
 Each message is one recorded event of a flow: `event:` the event's name, `id:` its position
 in the log, `data:` the flow's card as it is now. Reconnecting with `Last-Event-ID` resumes
-after that position with no gap and no duplicate.
+after that position with no gap and no duplicate, unless it is more than `MOST_REPLAYED`
+events behind: then the first message is `event: reset` with the log's position as its id,
+and the client reads the boards again instead of the stream replaying (and decoding) the log.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from fastapi.concurrency import run_in_threadpool
 from access.accounts import User
 from access.policy import viewer_of
 from boards.live import sse
+from boards.live.feeds import MOST_REPLAYED
 from boards.live.follower import Live, Message
 from boards.web.dependencies import CurrentUser, LastEventId
 
@@ -51,7 +54,9 @@ async def _messages(
     viewer, clock, looks = viewer_of(user), request.app.state.clock, request.app.state.looks
     with live.subscribe() as subscription:
         sent = live.position
-        if resume is not None:
+        if resume is not None and sent - resume > MOST_REPLAYED:
+            yield sse.event("reset", _RESET, sent)  # not the whole log, decoded, for anyone
+        elif resume is not None:
             missed = await run_in_threadpool(live.since, resume, sent)
             shown = [m for m in missed if isinstance(m, Message) and m.visible_to(viewer, clock())]
             await looks.record(user, [m.flow_id for m in shown], _VIEW, clock())
@@ -74,6 +79,9 @@ async def _messages(
 
 
 _VIEW = "api/strøm"
+#: What a client too far behind is told: what it missed is not replayed; it reads the
+#: boards again and follows the stream from the message's id on.
+_RESET = '{"reason": "too_far_behind", "read_again": "/api/v1/boards"}'
 
 
 def _event(message: Message) -> bytes:

@@ -38,8 +38,9 @@ from projections.home_care_board import HomeCareBoard
 from projections.unit_board import UnitBoard
 from projections.wall_display import WallDisplay, ZoneWall
 
-#: A page this far behind the log is drawn anew rather than replayed card by card.
-_MOST_REPLAYED = 1000
+#: A page (or an API client) this far behind the log is drawn anew (told to read the boards
+#: again) rather than replayed card by card.
+MOST_REPLAYED = 1000
 
 
 @dataclass(frozen=True)
@@ -106,7 +107,7 @@ class AllocationFeed:
     async def resume(self, after: int | None, upto: int) -> list[Sent]:
         if after is None:
             return []
-        if upto - after > _MOST_REPLAYED:
+        if upto - after > MOST_REPLAYED:
             return [REDRAW]
         missed = await run_in_threadpool(self.live.since, after, upto)
         now = self.clock()

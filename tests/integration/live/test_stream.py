@@ -16,7 +16,7 @@ from support.sse_client import SseReader, served_in_thread
 from support.world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
-from boards.live import sse
+from boards.live import api_stream, sse
 from boards.web.sessions import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
@@ -96,6 +96,29 @@ def test_a_stream_resumed_with_last_event_id_gets_exactly_what_it_missed(world: 
             got = [resumed.take(timeout=5) for _ in missed]
             assert [g.id for g in got if g] == missed
             assert resumed.take(timeout=1.5) is None, "nothing twice, nothing more"
+        finally:
+            resumed.close()
+
+
+def test_a_stream_resumed_from_too_far_back_is_told_to_read_again_not_replayed(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`Last-Event-ID: 0` once replayed and decoded the whole log, for any role."""
+    monkeypatch.setattr(api_stream, "MOST_REPLAYED", 2)
+    with served_in_thread(world) as url:
+        for name in ("Kari En", "Kari To", "Kari Tre"):
+            _open_flow(url, world, name=name)
+        head = world.flows.recorder.max_notification_id()
+        resumed = SseReader(f"{url}/api/v1/stream", {**world.headers(), "Last-Event-ID": "0"})
+        try:
+            first = resumed.take(timeout=5)
+            assert first is not None and first.event == "reset" and first.id is not None
+            assert 0 < first.id <= head and "too_far_behind" in first.data
+            flow_id = _open_flow(url, world, name="Kari Fire")  # and it goes on, live
+            after = [resumed.take(timeout=5) for _ in range(head - first.id + 1)]
+            assert [m.id for m in after if m] == sorted({m.id for m in after if m})
+            assert all(m.id > first.id for m in after if m)  # nothing before the reset again
+            assert after[-1] is not None and flow_id in after[-1].data
         finally:
             resumed.close()
 
