@@ -3,8 +3,8 @@
 Every error is a `FlowError` raised with a code of the catalogue (`flow/refusals.toml`) and
 the parameters that code carries: `BedTakenError("bed_taken", bed="3", unit="Rehab")`. The
 class says what kind of refusal it is, and the web layer answers by it: `NotFoundError` 404,
-`NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422, every other
-`FlowError` 409.
+`NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422,
+`TooManyError` 429, every other `FlowError` 409.
 """
 
 from __future__ import annotations
@@ -67,3 +67,7 @@ class UnusableTextError(FlowError):
 
 class DuplicateError(FlowError):
     """Something with that code or identity is registered already."""
+
+
+class TooManyError(FlowError):
+    """One user asks for more at once than anyone needs (open live streams): later, or fewer."""

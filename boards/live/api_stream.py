@@ -28,6 +28,7 @@ router = APIRouter(
     responses={
         401: {"description": "Ikke innlogget", "content": _PROBLEM},
         422: {"description": "Ugyldig forespørsel", "content": _PROBLEM},
+        429: {"description": "For mange åpne strømmer", "content": _PROBLEM},
     },
 )
 
@@ -44,6 +45,7 @@ async def stream(
     resume: LastEventId,
 ) -> sse.EventStream:
     live: Live = request.app.state.live
+    live.check_room(user.id)
     return sse.EventStream(_messages(request, live, user, resume))
 
 
@@ -52,7 +54,9 @@ async def _messages(
 ) -> AsyncIterator[bytes]:
     """Each card the viewer may see, in the access log before it goes out."""
     viewer, clock, looks = viewer_of(user), request.app.state.clock, request.app.state.looks
-    with live.subscribe() as subscription:
+    with live.subscribe(user.id) as subscription:
+        if subscription.ended:
+            return
         sent = live.position
         if resume is not None and sent - resume > MOST_REPLAYED:
             yield sse.event("reset", _RESET, sent)  # not the whole log, decoded, for anyone

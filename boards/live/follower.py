@@ -38,6 +38,7 @@ from pydantic import TypeAdapter
 
 from access.policy import CareRelations, Viewer, may_see
 from boards.services.system import System
+from flow.errors import TooManyError
 from projections.cards import FlowCard, load_cards, today
 from projections.care_relations import care_relations
 from projections.flow_cards import cards
@@ -49,6 +50,9 @@ _FLOW_TOPICS = ("flow.patient_flow:PatientFlow.", "flow.closed_loops:ClosedLoops
 #: Topics of a unit's events that no flow event comes with.
 _PLACE_TOPICS = ("flow.care_unit:CareUnit.BedBlocked", "flow.care_unit:CareUnit.BedUnblocked")
 _BATCH = 1000
+#: Live streams one user (or display device) may have open at once: a few tabs and screens
+#: each; a hundred cost every command a second of the server's time.
+MOST_STREAMS = 10
 _MOST_QUEUED = 10_000  # a stream that falls this far behind is ended; it resumes by its id
 _CARD_JSON = TypeAdapter(FlowCard)
 
@@ -101,8 +105,8 @@ Change = Message | PlaceChanged | AttentionChanged | DeviceRevoked
 class Subscription:
     """One stream's queue of messages, filled from the follower thread."""
 
-    def __init__(self, loop: asyncio.AbstractEventLoop) -> None:
-        self.loop = loop
+    def __init__(self, loop: asyncio.AbstractEventLoop, owner: UUID | None = None) -> None:
+        self.loop, self.owner = loop, owner
         self.queue: asyncio.Queue[Change | None] = asyncio.Queue()
         self.ended = False
         self.new_day = False  # the day turned in Oslo: waiting days, horizons, everything
@@ -185,17 +189,35 @@ class Live:
         self._woken.set()
 
     @contextmanager
-    def subscribe(self) -> Iterator[Subscription]:
-        subscription = Subscription(asyncio.get_running_loop())
+    def subscribe(self, owner: UUID | None = None) -> Iterator[Subscription]:
+        """A stream's subscription, of `owner` (a user or a display device): one past the
+        owner's `MOST_STREAMS` ends at once (streams opened together all passed the check
+        before any was counted)."""
+        subscription = Subscription(asyncio.get_running_loop(), owner)
         with self._lock:
             self._subscriptions.add(subscription)
-            if self._streams_ended:
+            if self._streams_ended or self._count(owner) > MOST_STREAMS:
                 subscription.end()
         try:
             yield subscription
         finally:
             with self._lock:
                 self._subscriptions.discard(subscription)
+
+    def check_room(self, owner: UUID) -> None:
+        """Refuse (429) a stream its owner has no room for."""
+        if self.open_streams(owner) >= MOST_STREAMS:
+            raise TooManyError("too_many_streams", most=MOST_STREAMS)
+
+    def open_streams(self, owner: UUID) -> int:
+        """The streams of a user or display device open in this process."""
+        with self._lock:
+            return self._count(owner)
+
+    def _count(self, owner: UUID | None) -> int:
+        if owner is None:
+            return 0
+        return sum(1 for s in self._subscriptions if s.owner == owner)
 
     def since(self, after: int, upto: int) -> list[Change]:
         """The changes the events after `after`, up to and including `upto`, made."""

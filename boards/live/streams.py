@@ -70,16 +70,21 @@ def board_stream(
     """The feed's events, from the page's position `start` on, until the client leaves, the
     server stops, the display device `device_id` is revoked, or `still_valid` says no (it is
     asked every few seconds, should a revocation not be told). Before an event goes out, the
-    patients it shows by name are in the access log as seen by `viewer` (user, view)."""
+    patients it shows by name are in the access log as seen by `viewer` (user, view). A user
+    or device with `MOST_STREAMS` open already is refused, 429."""
     live: Live = request.app.state.live
     clock, looks = request.app.state.clock, request.app.state.looks
+    owner = viewer[0].id if viewer is not None else device_id
+    if owner is not None:
+        live.check_room(owner)
 
     async def logged(sent: Sent) -> bytes:
         if viewer is not None and sent.shows:
             await looks.record(viewer[0], list(sent.shows), viewer[1], clock())
         return sent.event
 
-    return sse.EventStream(_events(live, clock, feed, start, still_valid, logged, device_id))
+    events = _events(live, clock, feed, start, still_valid, logged, device_id, owner)
+    return sse.EventStream(events)
 
 
 async def _events(
@@ -90,8 +95,11 @@ async def _events(
     still_valid: Callable[[], Awaitable[bool]],
     logged: Callable[[Sent], Awaitable[bytes]],
     device_id: UUID | None,
+    owner: UUID | None,
 ) -> AsyncIterator[bytes]:
-    with live.subscribe() as subscription:
+    with live.subscribe(owner) as subscription:
+        if subscription.ended:
+            return
         sent = live.position
         for missed in await feed.resume(start, sent):
             yield await logged(missed)

@@ -6,8 +6,8 @@ kind of problem, not an address to fetch), `title` (the code's short title), `st
 plain values). Title and sentence are in the user's language (`answer_language`). A 422 for
 the request's shape keeps FastAPI's list of fields as `detail`, each `msg` in that language,
 with the code `invalid_request`. The status follows from the refusal's class: `NotFoundError`
-404, `NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422, any other
-refusal 409.
+404, `NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422,
+`TooManyError` 429 (with `Retry-After`), any other refusal 409.
 """
 
 from __future__ import annotations
@@ -30,6 +30,7 @@ from flow.errors import (
     NotAuthenticatedError,
     NotFoundError,
     NotPermittedError,
+    TooManyError,
     UnusableTextError,
 )
 from flow.refusals import Param, sentence, title
@@ -42,6 +43,8 @@ PROBLEM_JSON = "application/problem+json"
 #: (§3.2) `code` and `params` are named as §4 asks of additional members: a letter first,
 #: letters, digits and "_", three characters or more.
 PROBLEM_TYPE = "tag:pasientflyt.no,2026:problem:"
+#: When a client refused for asking too much at once (429) may ask again.
+RETRY_AFTER_SECONDS = 10
 
 
 def status_of(error: FlowError) -> int:
@@ -53,6 +56,8 @@ def status_of(error: FlowError) -> int:
         return 401
     if isinstance(error, UnusableTextError):
         return 422
+    if isinstance(error, TooManyError):
+        return 429
     return 409
 
 
@@ -94,6 +99,8 @@ async def _flow_error(request: Request, error: Exception) -> Response:
     if status in {401, 403, 404}:
         await log_refusal(request, status)
     headers = {"WWW-Authenticate": "Bearer"} if status == 401 else None
+    if status == 429:
+        headers = {"Retry-After": str(RETRY_AFTER_SECONDS)}
     return answer(request, error, status, headers=headers)
 
 

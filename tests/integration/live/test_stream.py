@@ -16,7 +16,8 @@ from support.sse_client import SseReader, served_in_thread
 from support.world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
-from boards.live import api_stream, sse
+from boards.live import api_stream, follower, sse
+from boards.live.follower import Live
 from boards.web.sessions import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
@@ -121,6 +122,42 @@ def test_a_stream_resumed_from_too_far_back_is_told_to_read_again_not_replayed(
             assert after[-1] is not None and flow_id in after[-1].data
         finally:
             resumed.close()
+
+
+def test_one_user_may_open_only_so_many_streams(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hundred open streams of one account once cost every command a second."""
+    monkeypatch.setattr(follower, "MOST_STREAMS", 2)
+    live: Live = world.client.app.state.live  # type: ignore[attr-defined]
+    office = world.accounts.find("saksbehandler")
+    assert office is not None
+
+    def open_now(count: int) -> None:
+        deadline = time.monotonic() + 5
+        while live.open_streams(office.id) != count:
+            assert time.monotonic() < deadline, live.open_streams(office.id)
+            time.sleep(0.02)
+
+    with served_in_thread(world) as url:
+        readers = [SseReader(f"{url}/api/v1/stream", world.headers()) for _ in range(2)]
+        nurse = None
+        try:
+            open_now(2)
+            refused = httpx2.get(f"{url}/api/v1/stream", headers=world.headers(), timeout=5)
+            assert refused.status_code == 429 and refused.headers["Retry-After"] == "10"
+            assert refused.json()["code"] == "too_many_streams"
+            session = world.system.sessions.start(office, world.clock())
+            cookie = {"Cookie": f"{SESSION_COOKIE}={session}"}
+            board = httpx2.get(f"{url}/tildeling/strom", headers=cookie, timeout=5)
+            assert board.status_code == 429  # the board's streams count as the API's do
+            nurse = SseReader(f"{url}/api/v1/stream", world.headers("sykepleier"))  # hers
+            readers.pop().close()
+            open_now(1)
+            readers.append(SseReader(f"{url}/api/v1/stream", world.headers()))
+        finally:
+            for reader in [*readers, *([nurse] if nurse else [])]:
+                reader.close()
 
 
 def test_a_viewer_without_a_care_relation_gets_no_message_about_the_patient(world: World) -> None:
