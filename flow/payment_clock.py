@@ -27,9 +27,9 @@ other. Each day costs its year's daily rate (`flow/rates.py`).
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from itertools import pairwise
 
@@ -68,6 +68,11 @@ WAIT_END_TEXT = {
 def oslo_day(moment: datetime) -> date:
     """The calendar day in Oslo of a moment."""
     return moment.astimezone(OSLO).date()
+
+
+def midnight(day: date) -> datetime:
+    """The first moment of an Oslo day, in UTC."""
+    return datetime.combine(day, time(), tzinfo=OSLO).astimezone(UTC)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,19 +246,30 @@ def cost_of(spans: Sequence[Span], rates: Mapping[int, int]) -> int:
     """What the paid days cost, each day at its year's rate."""
     cost = 0
     for span in spans:
-        for first, stop in split(span, by_month=False):
-            cost += (stop - first).days * daily_rate(first, rates)
+        for part in _split(span, lambda day: date(day.year + 1, 1, 1)):
+            cost += part.days * daily_rate(part.first, rates)
     return cost
 
 
-def split(span: Span, *, by_month: bool) -> Iterator[tuple[date, date]]:
-    """A span cut at each new year (or each new month): parts within one year (month)."""
+def by_month(spans: Iterable[Span], first: date, after: date) -> Iterator[Span]:
+    """The days of the spans from `first` up to, not including, `after`, cut at each new
+    month: parts within one month (what a month's statement or figure counts)."""
+    for span in spans:
+        for part in _split(span, next_month):
+            start, stop = max(part.first, first), min(part.stop, after)
+            if start < stop:
+                yield Span(start, stop)
+
+
+def next_month(day: date) -> date:
+    """The first day of the month after the day's."""
+    return date(day.year + day.month // 12, day.month % 12 + 1, 1)
+
+
+def _split(span: Span, following: Callable[[date], date]) -> Iterator[Span]:
+    """A span cut where `following` says the next part begins (a new year, a new month)."""
     first = span.first
     while first < span.stop:
-        if by_month:
-            following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        else:
-            following = date(first.year + 1, 1, 1)
-        stop = min(following, span.stop)
-        yield first, stop
+        stop = min(following(first), span.stop)
+        yield Span(first, stop)
         first = stop

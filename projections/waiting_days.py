@@ -12,15 +12,24 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from itertools import groupby
 from typing import Any
 from uuid import UUID
 
 from sqlalchemy import Engine, or_, select
 
-from flow.payment_clock import WAIT_END_TEXT, Answer, Span, WaitEnd, cost_of, oslo_day, split
-from flow.rates import OSLO, daily_rate, rate_year
+from flow.payment_clock import (
+    WAIT_END_TEXT,
+    Answer,
+    WaitEnd,
+    by_month,
+    cost_of,
+    midnight,
+    next_month,
+    oslo_day,
+)
+from flow.rates import daily_rate, rate_year
 from projections.flow_cards import cards
 from projections.ready_periods import period_of, periods
 
@@ -119,10 +128,6 @@ def statement(
     )
 
 
-def next_month(first: date) -> date:
-    return date(first.year + first.month // 12, first.month % 12 + 1, 1)
-
-
 def sum_of(rows: Sequence[StatementRow]) -> int:
     return sum(r.amount for r in rows)
 
@@ -141,7 +146,7 @@ def _rows(
 ) -> list[StatementRow]:
     """The waits ready by the month's end (by today in the current month) that had not
     ended by the month's first day."""
-    ready_by = _midnight(min(after, today + timedelta(days=1)))
+    ready_by = midnight(min(after, today + timedelta(days=1)))
     query = (
         select(periods, cards.c.name, cards.c.national_id)
         .join(cards, cards.c.flow_id == periods.c.flow_id)
@@ -150,7 +155,7 @@ def _rows(
             periods.c.ready_at < ready_by,
             or_(
                 periods.c.ended_at.is_(None),
-                periods.c.ended_at >= _midnight(first + timedelta(days=1)),
+                periods.c.ended_at >= midnight(first + timedelta(days=1)),
             ),
         )
     )
@@ -163,12 +168,7 @@ def _row(
     row: Mapping[Any, Any], first: date, after: date, today: date, rates: Mapping[int, int]
 ) -> StatementRow:
     period = period_of(row)
-    in_month = [
-        Span(start, stop)
-        for span in period.spans(today)
-        for start, stop in split(span, by_month=True)
-        if first <= start < after
-    ]
+    in_month = list(by_month(period.spans(today), first, after))
     year = rate_year(first, rates)
     ended_by = period.ended_by
     return StatementRow(
@@ -190,8 +190,3 @@ def _row(
         rate_carried_forward=year != first.year,
         amount=cost_of(in_month, rates),
     )
-
-
-def _midnight(day: date) -> datetime:
-    """The first moment of a day in Oslo."""
-    return datetime.combine(day, time(), tzinfo=OSLO)

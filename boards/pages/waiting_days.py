@@ -21,8 +21,8 @@ from boards.shapes import Month, Short, first_day
 from boards.web.dependencies import get_now, get_system
 from boards.web.sessions import AllocationSession
 from boards.web.translations import formatters, language_of, translator
+from flow.payment_clock import next_month
 from projections.cards import today
-from projections.waiting_days import next_month
 
 router = APIRouter(include_in_schema=False)
 

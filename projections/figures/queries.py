@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from typing import Any
 from uuid import UUID
@@ -25,7 +25,7 @@ from sqlalchemy import (
     select,
 )
 
-from flow.rates import OSLO
+from flow.payment_clock import midnight, next_month
 from projections.bed_grid import units
 from projections.figures.leader_figures import homecomings, loops, moves, stays
 from projections.ready_periods import periods
@@ -58,7 +58,7 @@ class Period:
         day = start.replace(day=1)
         while day <= end:
             self.months.append(month_key(day))
-            day = _next_month(day)
+            day = next_month(day)
 
     def days(self, first: date, last: date) -> Iterable[date]:
         """The days of [first, last] in the period."""
@@ -72,7 +72,7 @@ class Period:
         each month and how many they are."""
         day, last = max(first, self.start), min(last, self.end)
         while day <= last:
-            after = min(_next_month(day), last + timedelta(days=1))
+            after = min(next_month(day), last + timedelta(days=1))
             yield day, (after - day).days
             day = after
 
@@ -86,37 +86,24 @@ class Period:
     def moments(self) -> tuple[datetime, datetime]:
         """The period as [its first moment, the moment after it), in UTC, as the rows hold
         their moments: compared without a zone lookup."""
-        return _midnight(self.start), _midnight(self.end + timedelta(days=1))
+        return midnight(self.start), midnight(self.end + timedelta(days=1))
 
     def month_of(self, moment: ColumnElement[datetime]) -> ColumnElement[Any]:
         """The month of a moment in the period, worked out by the store: each month ends at
         an Oslo midnight, held in UTC like the moment, so no store needs Oslo's zone."""
-        ends = [(m, _midnight(_next_month(date.fromisoformat(f"{m}-01")))) for m in self.months]
+        ends = [(m, midnight(next_month(date.fromisoformat(f"{m}-01")))) for m in self.months]
         if not ends:  # a period that begins after today: no month, and no row in it
             return null()
         return case(*((moment < end, month) for month, end in ends))
 
     def days_in(self, month: str) -> int:
         first = date.fromisoformat(f"{month}-01")
-        last = _next_month(first) - timedelta(days=1)
+        last = next_month(first) - timedelta(days=1)
         return sum(n for _, n in self.days_by_month(first, last))
 
 
 def month_key(day: date) -> str:
     return day.isoformat()[:7]
-
-
-def _next_month(day: date) -> date:
-    return (day.replace(day=1) + timedelta(days=32)).replace(day=1)
-
-
-def local(moment: datetime) -> date:
-    return moment.astimezone(OSLO).date()
-
-
-def _midnight(day: date) -> datetime:
-    """The first moment of an Oslo day, in UTC."""
-    return datetime.combine(day, time(), tzinfo=OSLO).astimezone(UTC)
 
 
 # -- what is read: the rows that can count in the period, or their counts ------------------

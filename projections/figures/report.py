@@ -18,11 +18,12 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
+from flow.payment_clock import oslo_day
 from flow.rates import OSLO
 from flow.vocabulary import KIND_TEXT, UnitKind
 from projections.figures import queries as query
 from projections.figures import waiting
-from projections.figures.queries import OFFICE, Period, UnitCapacity, local, month_key
+from projections.figures.queries import OFFICE, Period, UnitCapacity, month_key
 from projections.figures.small_counts import derived, hidden, shown
 from projections.figures.table import FigureRow, FigureTable, counted, mean, median
 from projections.ready_periods import period_of
@@ -91,8 +92,8 @@ def _occupancy(period: Period, places: list[UnitCapacity], stay_rows: list[Any])
     """Occupied beds per unit: bed-nights per month, and the share of the unit's beds."""
     nights: dict[UUID, Counter[str]] = defaultdict(Counter)
     for s in stay_rows:
-        last = local(s.left_at) - timedelta(days=1) if s.left_at else period.end
-        for day, count in period.days_by_month(local(s.arrived_at), last):
+        last = oslo_day(s.left_at) - timedelta(days=1) if s.left_at else period.end
+        for day, count in period.days_by_month(oslo_day(s.arrived_at), last):
             nights[s.unit_id][month_key(day)] += count
     counts = [(p.name, [nights[p.id][m] for m in period.months]) for p in places]
     hide = hidden([c for _, c in counts], both_ways=False)
@@ -129,8 +130,8 @@ def occupancy_by_day(
     days = list(period.days(period.start, period.end))
     occupied: dict[UUID, Counter[date]] = defaultdict(Counter)
     for s in stay_rows:
-        last = local(s.left_at) - timedelta(days=1) if s.left_at else period.end
-        for day in period.days(local(s.arrived_at), last):
+        last = oslo_day(s.left_at) - timedelta(days=1) if s.left_at else period.end
+        for day in period.days(oslo_day(s.arrived_at), last):
             occupied[s.unit_id][day] += 1
     counts = [(p.name, [occupied[p.id][d] for d in days]) for p in places]
     return counted(
@@ -238,7 +239,7 @@ def _emergency(period: Period, uses: list[EmergencyUse]) -> FigureTable:
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     for use in uses:
         if period.holds(use.granted_at):
-            month = tally[month_key(local(use.granted_at))]
+            month = tally[month_key(oslo_day(use.granted_at))]
             month["uses"] += 1
             month["reviewed" if use.reviewed else "not_reviewed"] += 1
             month["overdue"] += use.overdue

@@ -12,11 +12,11 @@ others were not paid because an offer was ready.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flow.payment_clock import ReadyPeriod, Span, WaitEnd, cost_of, split
+from flow.payment_clock import ReadyPeriod, Span, WaitEnd, by_month, cost_of
 from projections.figures.queries import Period, month_key
 from projections.figures.table import FigureTable, counted, median
 
@@ -48,10 +48,13 @@ def waiting_by_month(
     months: dict[str, MonthWaits] = defaultdict(MonthWaits)
     for period in periods:
         stop = period.ended_on if period.ended_on is not None else today + timedelta(days=1)
-        in_hospital = dict(_by_month([Span(period.ready_on, stop)], start, after))
+        in_hospital = {
+            month_key(part.first): part
+            for part in by_month([Span(period.ready_on, stop)], start, after)
+        }
         paid: dict[str, list[Span]] = defaultdict(list)
-        for month, part in _by_month(period.spans(today), start, after):
-            paid[month].append(part)
+        for part in by_month(period.spans(today), start, after):
+            paid[month_key(part.first)].append(part)
         for month, part in in_hospital.items():
             counts = months[month]
             paid_days, paid_cost = sum(s.days for s in paid[month]), cost_of(paid[month], rates)
@@ -63,15 +66,6 @@ def waiting_by_month(
                 counts.spared += 1
                 counts.spared_cost += cost_of([part], rates) - paid_cost
     return dict(months)
-
-
-def _by_month(spans: Iterable[Span], start: date, after: date) -> Iterator[tuple[str, Span]]:
-    """The days of the spans within [start, after), cut at each new month."""
-    for span in spans:
-        for first, stop in split(span, by_month=True):
-            first, stop = max(first, start), min(stop, after)
-            if first < stop:
-                yield month_key(first), Span(first, stop)
 
 
 def offer_on_ready_day(period: ReadyPeriod) -> bool:

@@ -21,14 +21,14 @@ from boards.services.system import System, open_system
 from boards.settings import Settings
 from fixtures.municipalities import MunicipalitySpec, install
 from flow.actor import Actor
-from flow.payment_clock import Answer, ReadyPeriod
+from flow.payment_clock import Answer, ReadyPeriod, next_month
 from flow.rates import OSLO
 from flow.vocabulary import ClosingReason, Source
 from projections.cards import load_card
 from projections.figures import queries
 from projections.figures.waiting import waiting_by_month
 from projections.ready_periods import period_of
-from projections.waiting_days import next_month, statement
+from projections.waiting_days import statement
 
 FIRST = date(2025, 11, 20)  # over New Year, at two rates, and over several months' ends
 NOW = datetime.combine(FIRST + timedelta(days=100), time(15), tzinfo=OSLO)
