@@ -16,7 +16,8 @@ refused message records no event; a message taken in this process wakes the thre
 one of another process is seen within `follow_seconds`).
 
 Each message is made once, with the flow's card (and its JSON) and care relations, and
-fanned out; each stream only filters it through the access policy for its viewer. A bed
+fanned out; each stream only filters it through the access policy for its viewer. What the
+boards' streams draw of it is built once per board and viewer class (`builds`). A bed
 blocked or unblocked (no patient in it) is told as a `PlaceChanged`.
 """
 
@@ -37,6 +38,7 @@ import psycopg
 from pydantic import TypeAdapter
 
 from access.policy import CareRelations, Viewer, may_see
+from boards.live.shared import SharedBuilds
 from boards.services.system import System
 from flow.errors import TooManyError
 from projections.cards import FlowCard, load_cards, today
@@ -156,6 +158,7 @@ class Live:
         self._streams_ended = False
         self._lock = threading.Lock()
         self.position = system.flows.recorder.max_notification_id() or 0
+        self.builds = SharedBuilds()  # what a change makes the boards show, built once
         self.day = today(clock())
         self._threads = [threading.Thread(target=self._follow, name="pasientflyt-live")]
         if system.engine.dialect.name == "postgresql":
