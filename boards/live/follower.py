@@ -8,8 +8,9 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 (LISTEN on the event table's channel), and at the latest after `follow_seconds`. Every
 `deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
-Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`)
-and gives the read models' tables the indexes a rebuild that died left out.
+Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`),
+lets go of failed logins whose lockout is over, and gives the read models' tables the indexes a
+rebuild that died left out.
 Every round it also tells the streams of a display device revoked in any process, which end,
 and the streams whose municipality's list of hospital messages to follow up changed (a
 refused message records no event; a message taken in this process wakes the thread at once,
@@ -288,6 +289,7 @@ class Live:
                 self._tell_revocations()
                 if time.monotonic() >= next_index:
                     self.system.access_log.index_by_flow()
+                    self.system.lockout.forget_past(self.clock())
                     self.system.projector.repair_indexes()
                     next_index = time.monotonic() + self.index_seconds
                 self._turn_day()
