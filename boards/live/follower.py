@@ -213,6 +213,11 @@ class Live:
         if self.open_streams(owner) >= MOST_STREAMS:
             raise TooManyError("too_many_streams", most=MOST_STREAMS)
 
+    def stream_count(self) -> int:
+        """Every live stream open in this process."""
+        with self._lock:
+            return len(self._subscriptions)
+
     def open_streams(self, owner: UUID) -> int:
         """The streams of a user or display device open in this process."""
         with self._lock:

@@ -51,7 +51,9 @@ def refusal_of(request: Request, error: ValidationError | FlowError) -> tuple[st
     language (the guard's sentence, or each field's, named), and the status to answer with."""
     language = language_of(request)
     if isinstance(error, FlowError):
+        request.state.problem_code = error.code  # the outcome `boards/web/metrics.py` counts
         return said(error, language), status_of(error)
+    request.state.problem_code = "invalid_request"
     return "; ".join(_field_problem(e, language) for e in error.errors()), 422
 
 
@@ -166,6 +168,7 @@ def log_in(
     context = {"csrf_token": csrf_token, "username": username}
     if until := system.lockout.attempt(username, now):
         log_access("login locked out", who=username, client=client, at=now, level=logging.WARNING)
+        request.app.state.metrics.logins.labels("locked").inc()
         minutes = minutes_left(until, now)
         text = translator(language_of(request))(refusal_text(minutes))
         context["refusal"] = text.format(minutes=minutes)
@@ -174,10 +177,12 @@ def log_in(
     user = system.accounts.verify(username, password)
     if user is None:
         log_access("login failed", who=username, client=client, at=now, level=logging.WARNING)
+        request.app.state.metrics.logins.labels("failed").inc()
         context["refusal"], status = refusal_of(request, NotAuthenticatedError("login_failed"))
         return render(request, "login.html", context, status_code=status)
     system.lockout.succeeded(username)
     log_access("login ok", who=f"{user.username} ({user.id})", client=client, at=now)
+    request.app.state.metrics.logins.labels("ok").inc()
     return start_session(request, user)
 
 

@@ -89,6 +89,7 @@ def answer(
     detail: object = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
+    request.state.problem_code = error.code  # the outcome `boards/web/metrics.py` counts
     body = problem(error.code, error.params, status, answer_language(request), detail)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
 

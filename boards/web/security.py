@@ -82,14 +82,17 @@ def client_address(request: Request) -> str:
 def log_access(
     what: str, *, who: str, client: str, at: datetime, level: int = logging.INFO
 ) -> None:
-    """One line: what happened, who did it, from where and when (UTC)."""
+    """One line: what happened, who did it, from where and when (UTC); in JSON logs also
+    as fields of their own (`boards/web/logs.py`)."""
+    moment = at.astimezone(UTC).isoformat()
     access_log.log(
         level,
         "%s who=%s client=%s at=%s",
         what,
         _quoted(who),
         _quoted(client),
-        at.astimezone(UTC).isoformat(),
+        moment,
+        extra={"event": what, "who": who, "client": client, "at": moment},
     )
 
 
