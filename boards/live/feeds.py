@@ -216,7 +216,7 @@ def unit_parts(board: UnitBoard, language: str) -> Drawn:
         *board.arrivals,
         *board.departures,
     ]
-    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks})
+    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks.rows})
     return Drawn({**sections, **beds}, flow_ids, flow_ids)
 
 
@@ -226,7 +226,7 @@ def zone_parts(board: HomeCareBoard, language: str) -> Drawn:
         for name in ("zone_summary", "homecomings", "tasks")
     }
     flow_ids = frozenset(
-        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks}
+        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks.rows}
     )
     return Drawn(sections, flow_ids, flow_ids)
 
