@@ -19,6 +19,7 @@ from sqlalchemy import Column, ColumnElement, Connection, and_, select
 
 from flow.closed_loops import Party, Task, TaskState
 from flow.vocabulary import HOSPITAL_PHASES, Phase, TaskAction, TaskStatus
+from projections.bed_grid import units
 from projections.flow_cards import cards
 from projections.task_list import tasks
 
@@ -49,6 +50,7 @@ class TaskRow:
     unit_id: UUID | None
     bed: str | None
     zone_id: UUID | None
+    place_name: str | None  # the unit's (with the bed) or the zone's name
     in_hospital: bool
     returned: Returned | None
     actions: tuple[TaskAction, ...]
@@ -100,9 +102,12 @@ class TaskLists:
             and_(received, tasks.c.has_receiver, tasks.c.status == done),
             and_(owned, tasks.c.has_receiver, tasks.c.status == done),
         )
+        names: dict[UUID, str] = {
+            unit_id: name for unit_id, name in db.execute(select(units.c.unit_id, units.c.name))
+        }
         lists = [
             [
-                _row(r, role, member_of)
+                _row(r, role, member_of, names)
                 for r in db.execute(
                     select(tasks, *_WHERE)
                     .join(cards, cards.c.flow_id == tasks.c.flow_id)
@@ -131,7 +136,7 @@ def _of(column: Column[Any], party: Collection[UUID] | None) -> ColumnElement[bo
     return column.in_(list(party))
 
 
-def _row(r: Any, role: str, unit_ids: Collection[UUID]) -> TaskRow:
+def _row(r: Any, role: str, unit_ids: Collection[UUID], names: dict[UUID, str]) -> TaskRow:
     owner = Party(r["owner_unit"])
     receiver = Party(r["receiver_unit"]) if r["has_receiver"] else None
     task = Task(
@@ -154,6 +159,8 @@ def _row(r: Any, role: str, unit_ids: Collection[UUID]) -> TaskRow:
     )
     in_hospital = r["phase"] in HOSPITAL_PHASES
     at_home = r["phase"] in (Phase.DISCHARGED, Phase.HOME_CARE)
+    unit_id = r["card_unit"] if r["bed"] else None
+    zone_id = (r["home_care_zone"] or r["plan_zone"]) if at_home else None
     return TaskRow(
         task_id=r["task_id"],
         flow_id=r["flow_id"],
@@ -165,9 +172,10 @@ def _row(r: Any, role: str, unit_ids: Collection[UUID]) -> TaskRow:
         status=r["status"],
         owner_unit=r["owner_unit"],
         receiver_unit=r["receiver_unit"],
-        unit_id=r["card_unit"] if r["bed"] else None,
+        unit_id=unit_id,
         bed=r["bed"],
-        zone_id=(r["home_care_zone"] or r["plan_zone"]) if at_home else None,
+        zone_id=zone_id,
+        place_name=names.get(place) if (place := unit_id or zone_id) else None,
         in_hospital=in_hospital,
         returned=returned,
         actions=state.actions(role, unit_ids),
