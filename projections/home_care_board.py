@@ -3,7 +3,7 @@ from hospital), and first visits due."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -16,7 +16,7 @@ from projections.bed_grid import units
 from projections.cards import FlowCard, load_cards, today
 from projections.flow_cards import cards
 from projections.task_list import tasks
-from projections.unit_board import UnitTask, open_tasks_of
+from projections.task_lists import TaskLists
 
 HORIZON_DAYS = 14
 #: Where a discharge home is planned from: a stay, or hospital.
@@ -48,7 +48,7 @@ class HomeCareBoard:
     name: str
     day: date
     coming_home: list[Homecoming]
-    tasks: list[UnitTask]
+    tasks: TaskLists
 
     @classmethod
     def read(
@@ -58,6 +58,8 @@ class HomeCareBoard:
         zone_id: UUID,
         now: datetime,
         rates: Mapping[int, int],
+        role: str = "",
+        member_of: Collection[UUID] = (),
     ) -> HomeCareBoard:
         day = today(now)
         with engine.connect() as db:
@@ -83,7 +85,7 @@ class HomeCareBoard:
             )
             flows = load_cards(db, coming, now, rates)
             lists = _checklists(db, [c.flow_id for c in flows])
-            zone_tasks = open_tasks_of(db, zone_id)
+            zone_tasks = TaskLists.read(db, municipality_id, {zone_id}, role, member_of)
         return cls(
             zone_id=zone_id,
             name=zone.name,

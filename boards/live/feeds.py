@@ -1,14 +1,14 @@
-"""What each board's stream sends, as HTML fragments that htmx swaps in by id.
-
-The allocation board gets each changed card as it comes (`kort`), and after a burst of
-changes its counts, summary and broken loops (`tall`). The other boards are made of parts
-with stable ids: a unit's summary, each bed, its arrivals, departures and tasks; a zone's
-summary, homecomings and tasks; a wall's beds, by initials. After a burst of changes that
-touched such a board, its stream reads the board again and sends the parts whose HTML
-differs from what it sent before (`deler`). A rejection being written in the task list is
-kept by the page (`hx-preserve`), so no swap takes a half-written reason away. The parts
-are shared by the streams of one viewer class (`boards/live/shared.py`), so their forms
-carry no session's CSRF token: htmx sends the page's own, as the body's `hx-headers` says.
+"""What each board's stream sends, as HTML fragments that htmx swaps in by id. The allocation
+board gets each changed card as it comes (`kort`), and after a burst of changes its counts,
+summary, broken loops and the office's lists of tasks (`tall`). The other boards are made of
+parts with stable ids: a unit's summary, each bed, its arrivals, departures and lists of
+tasks; a zone's summary, homecomings and lists of tasks; a wall's beds, by initials. After a
+burst of changes that touched such a board, its stream reads the board again and sends the
+parts whose HTML differs from what it sent before (`deler`). A rejection being written in
+the task list is kept by the page (`hx-preserve`), so no swap takes a half-written reason
+away. The parts are shared by the streams of one viewer class (`boards/live/shared.py`), so
+their forms carry no session's CSRF token: htmx sends the page's own, as the body's `hx-
+headers` says.
 """
 
 from __future__ import annotations
@@ -35,9 +35,11 @@ from boards.live.follower import (
 from boards.live.shared import SharedBuilds
 from boards.services import board_reads
 from boards.services.looks import shown_flows
+from boards.services.task_lists import viewer_tasks
 from boards.web.rendering import draw, fragment
 from projections.allocation_board import COLUMNS, column_of
 from projections.home_care_board import HomeCareBoard
+from projections.task_lists import TaskLists
 from projections.unit_board import UnitBoard
 from projections.wall_display import WallDisplay, ZoneWall
 
@@ -131,18 +133,21 @@ class AllocationFeed:
 
     def _counts(self) -> Sent:
         system = self.live.system
-        board = board_reads.allocation_board(system, self.viewer, self.clock(), caught_up=True)
+        now = self.clock()
+        board = board_reads.allocation_board(system, self.viewer, now, caught_up=True)
+        lists = viewer_tasks(system, self.viewer, now, caught_up=True)
         attention = system.hospital_messages.attention_count(self.viewer.municipality_id)
         html = draw(
             "_allocation_live.html",
             self.language,
             card=None,
             board=board,
+            lists=lists,
             columns=COLUMNS,
             place_names=self.place_names,
             attention=attention,
         )
-        return Sent(sse.event("tall", html), frozenset(shown_flows(board.broken_loops)))
+        return Sent(sse.event("tall", html), frozenset(shown_flows([board.broken_loops, lists])))
 
 
 @dataclass(frozen=True)
@@ -207,28 +212,35 @@ def unit_parts(board: UnitBoard, language: str) -> Drawn:
         f"bed-{slot.bed}": fragment("_bed.html", language, slot=slot, oob=True)
         for slot in board.beds
     }
-    sections = {
+    sections: dict[str, str] = {
         name: draw(f"_{name}.html", language, board=board, oob=True)
-        for name in ("unit_summary", "arrivals", "departures", "tasks")
+        for name in ("unit_summary", "arrivals", "departures")
     }
+    sections["tasks"] = task_lists_part(board.tasks, language)
     shown = [
         *(slot.flow for slot in board.beds if slot.flow),
         *board.arrivals,
         *board.departures,
     ]
-    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks})
+    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks.rows})
     return Drawn({**sections, **beds}, flow_ids, flow_ids)
 
 
 def zone_parts(board: HomeCareBoard, language: str) -> Drawn:
-    sections = {
+    sections: dict[str, str] = {
         name: draw(f"_{name}.html", language, board=board, oob=True)
-        for name in ("zone_summary", "homecomings", "tasks")
+        for name in ("zone_summary", "homecomings")
     }
+    sections["tasks"] = task_lists_part(board.tasks, language)
     flow_ids = frozenset(
-        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks}
+        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks.rows}
     )
     return Drawn(sections, flow_ids, flow_ids)
+
+
+def task_lists_part(lists: TaskLists, language: str) -> str:
+    """A board's three lists of tasks, swapped in whole by their id (`#tasks`)."""
+    return draw("_task_lists.html", language, lists=lists, oob=True)
 
 
 def wall_parts(display: WallDisplay, language: str) -> Drawn:
