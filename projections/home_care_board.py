@@ -16,7 +16,7 @@ from projections.bed_grid import units
 from projections.cards import FlowCard, load_cards, today
 from projections.flow_cards import cards
 from projections.task_list import tasks
-from projections.task_lists import TaskLists
+from projections.task_lists import TaskLists, TaskRow
 
 HORIZON_DAYS = 14
 #: Where a discharge home is planned from: a stay, or hospital.
@@ -48,7 +48,9 @@ class HomeCareBoard:
     name: str
     day: date
     coming_home: list[Homecoming]
-    tasks: TaskLists
+    #: What the unit (zone) must do or confirm, as before the lists; `task_lists` has all three.
+    tasks: list[TaskRow]
+    task_lists: TaskLists
 
     @classmethod
     def read(
@@ -94,7 +96,8 @@ class HomeCareBoard:
                 Homecoming(c, lists.get(c.flow_id, Checklist(0, 0, 0)))
                 for c in sorted(flows, key=lambda c: (c.plan_on is None, c.plan_on))
             ],
-            tasks=zone_tasks,
+            tasks=[*zone_tasks.to_do, *zone_tasks.to_confirm],
+            task_lists=zone_tasks,
         )
 
 

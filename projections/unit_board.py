@@ -14,7 +14,7 @@ from flow.vocabulary import Phase
 from projections.bed_grid import beds, units
 from projections.cards import FlowCard, load_cards, today
 from projections.flow_cards import cards
-from projections.task_lists import TaskLists
+from projections.task_lists import TaskLists, TaskRow
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,9 @@ class UnitBoard:
     beds: list[BedSlot]
     arrivals: list[FlowCard]
     departures: list[FlowCard]
-    tasks: TaskLists
+    #: What the unit (zone) must do or confirm, as before the lists; `task_lists` has all three.
+    tasks: list[TaskRow]
+    task_lists: TaskLists
 
     @property
     def free(self) -> int:
@@ -80,7 +82,8 @@ class UnitBoard:
                 for c in here
                 if c.phase == Phase.ON_STAY and c.plan_on is not None and c.plan_on <= window[1]
             ],
-            tasks=unit_tasks,
+            tasks=[*unit_tasks.to_do, *unit_tasks.to_confirm],
+            task_lists=unit_tasks,
         )
 
 

@@ -193,7 +193,7 @@ def _unit_tables(board: UnitBoard, _: Words) -> list[Table]:
             for f in board.departures
         ],
     )
-    return [beds, arrivals, departures, _task_table(_("Oppgaver"), board.tasks.rows, _)]
+    return [beds, arrivals, departures, _task_table(_("Oppgaver"), board.task_lists.rows, _)]
 
 
 _BED_STATUS = {
@@ -279,7 +279,7 @@ def _zone_tables(board: HomeCareBoard, _: Words) -> list[Table]:
             for discharged in [item.flow.phase == Phase.DISCHARGED]
         ],
     )
-    return [coming, _task_table(_("Oppgaver og første besøk"), board.tasks.rows, _)]
+    return [coming, _task_table(_("Oppgaver og første besøk"), board.task_lists.rows, _)]
 
 
 # -- words ---------------------------------------------------------------------------------

@@ -216,13 +216,15 @@ def unit_parts(board: UnitBoard, language: str) -> Drawn:
         name: draw(f"_{name}.html", language, board=board, oob=True)
         for name in ("unit_summary", "arrivals", "departures")
     }
-    sections["tasks"] = task_lists_part(board.tasks, language)
+    sections["tasks"] = task_lists_part(board.task_lists, language)
     shown = [
         *(slot.flow for slot in board.beds if slot.flow),
         *board.arrivals,
         *board.departures,
     ]
-    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks.rows})
+    flow_ids = frozenset(
+        {card.flow_id for card in shown} | {t.flow_id for t in board.task_lists.rows}
+    )
     return Drawn({**sections, **beds}, flow_ids, flow_ids)
 
 
@@ -231,9 +233,9 @@ def zone_parts(board: HomeCareBoard, language: str) -> Drawn:
         name: draw(f"_{name}.html", language, board=board, oob=True)
         for name in ("zone_summary", "homecomings")
     }
-    sections["tasks"] = task_lists_part(board.tasks, language)
+    sections["tasks"] = task_lists_part(board.task_lists, language)
     flow_ids = frozenset(
-        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks.rows}
+        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.task_lists.rows}
     )
     return Drawn(sections, flow_ids, flow_ids)
 

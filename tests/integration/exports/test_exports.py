@@ -258,7 +258,7 @@ def test_a_nurses_export_holds_her_units_patients_and_no_other(world: World, suf
 
 def task_rows(shown: dict[str, Any]) -> list[dict[str, Any]]:
     """A board's lists of tasks, one after another, as the export lists them."""
-    lists = shown["tasks"]
+    lists = shown["task_lists"]
     return [*lists["to_do"], *lists["to_confirm"], *lists["waiting_for_others"]]
 
 

@@ -54,7 +54,7 @@ def boards_lists(d: Demo) -> dict[str, TaskLists]:
         zone = place.kind == "home_care_zone"
         member = Viewer(Role.HOMECARE if zone else Role.NURSE, DEMO, frozenset({place.id}))
         read = board_reads.zone_board if zone else board_reads.unit_board
-        drawn[place.name] = read(d.system, member, place.id, d.now).tasks
+        drawn[place.name] = read(d.system, member, place.id, d.now).task_lists
     return drawn
 
 
