@@ -198,7 +198,7 @@ def task_action(
             system.flows.reject_task(flow_id, task_id, reason, by=by, member_of=units, at=now)
     except (ValidationError, FlowError) as error:
         return _refusal(request, error, f"#refusal-task-{task_id}")
-    return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+    return RedirectResponse("/", status_code=303)  # a browser without htmx: to its board
 
 
 #: The path's word for each action a task's row offers.

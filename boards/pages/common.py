@@ -202,7 +202,10 @@ def start_session(request: Request, user: User) -> Response:
 
 @router.post("/logg-ut")
 def log_out(request: Request, _: CheckedSession) -> Response:
-    response = RedirectResponse("/logg-inn", status_code=303)
+    # The browser lets go of what it kept of the pages (ASVS 14.3.1); the session's cookie
+    # is deleted by name below, the language chosen stays.
+    headers = {"Clear-Site-Data": '"cache", "storage"'}
+    response = RedirectResponse("/logg-inn", status_code=303, headers=headers)
     secure = request.url.scheme == "https"
     for name in dict.fromkeys([session_cookie_name(request), SESSION_COOKIE]):
         if session_id := request.cookies.get(name):
@@ -211,9 +214,18 @@ def log_out(request: Request, _: CheckedSession) -> Response:
     return response
 
 
+def back_to(place: str | None) -> str:
+    """Where to go back to after a choice: a path of this site (`/…`, not `//host…` nor a
+    scheme), else the home page. Never the `Referer`, which another site can set."""
+    if place and place.startswith("/") and not place.startswith(("//", "/\\")):
+        return place
+    return "/"
+
+
 @router.get("/sprak/{language}")
-def choose_language(request: Request, language: str) -> Response:
-    response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+def choose_language(request: Request, language: str, til: str | None = None) -> Response:
+    """The page in the other language: back to the page it was chosen on (`til`)."""
+    response = RedirectResponse(back_to(til), status_code=303)
     if language in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600)
     return response

@@ -72,4 +72,7 @@ def log_config(log_format: LogFormat) -> dict[str, Any]:
     config["loggers"]["pasientflyt"] = {"level": "INFO"}
     if log_format == "json":
         config["formatters"]["default"] = config["formatters"]["access"] = _JSON
+    else:  # uvicorn's lines with the moment they were written (ASVS 16.2.1)
+        for name in ("default", "access"):
+            config["formatters"][name]["fmt"] = "%(asctime)s " + config["formatters"][name]["fmt"]
     return config

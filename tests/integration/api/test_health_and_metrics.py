@@ -119,3 +119,20 @@ def test_the_server_writes_json_lines_and_its_security_log(
     requests = [line for line in lines if line.get("logger") == "uvicorn.access"]
     assert any("POST /logg-inn" in line["message"] for line in requests)
     assert all({"time", "level", "logger", "message"} <= line.keys() for line in lines)
+
+
+def test_the_text_log_holds_the_security_log_and_every_line_its_moment(
+    world: World, database_url: str, tmp_path: Path
+) -> None:
+    log = tmp_path / "server.log"
+    with server_process(database_url, log=log) as url:
+        page = httpx2.get(f"{url}/logg-inn", timeout=10)
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+        assert token is not None
+        form = {"username": "saksbehandler", "password": "feil", "csrf_token": token.group(1)}
+        httpx2.post(f"{url}/logg-inn", data=form, cookies=dict(page.cookies), timeout=10)
+    lines = [line for line in log.read_text("utf-8").splitlines() if line.strip()]
+    assert any("login failed" in line and 'who="saksbehandler"' in line for line in lines)
+    assert any('"POST /logg-inn HTTP/1.1" 401' in line for line in lines)
+    moment = re.compile(r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2},\d{3} ")
+    assert all(moment.match(line) for line in lines), lines[:3]
