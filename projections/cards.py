@@ -10,13 +10,13 @@ from uuid import UUID
 from weakref import WeakKeyDictionary
 
 from cachetools import LRUCache
-from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, select
+from sqlalchemy import ColumnElement, Connection, Engine, and_, case, func, or_, select
 
 from flow.flow_rules import allowed_commands
 from flow.flow_values import BedRef, DischargePlan
 from flow.payment_clock import Clock
 from flow.rates import OSLO
-from flow.vocabulary import Phase
+from flow.vocabulary import Phase, TaskStatus
 from projections.bed_grid import units
 from projections.flow_cards import cards, initials, notices
 from projections.ready_periods import period_of, periods
@@ -85,6 +85,9 @@ class FlowCard:
     flags: tuple[str, ...]
     open_loops: int
     overdue_loops: int
+    #: Of the open loops, those whose next step is the allocation office's (a task it owns
+    #: and has not done, or one it receives, done, to confirm); the rest are others'.
+    office_loops: int
     notice: CardNotice | None = None
     #: The commands the domain's rules allow the flow, judged on the card itself; made once
     #: with the card (cards are kept), read on every showing of it.
@@ -143,6 +146,18 @@ _SHOWN = (
 )
 
 
+#: A loop whose next step is the allocation office's: it owns it and has not done it, or it
+#: receives it, done, to confirm (the office is the party of no unit).
+_OFFICE_STEP = or_(
+    and_(tasks.c.owner_unit.is_(None), tasks.c.status == TaskStatus.OPEN.value),
+    and_(
+        tasks.c.has_receiver,
+        tasks.c.receiver_unit.is_(None),
+        tasks.c.status == TaskStatus.COMPLETED.value,
+    ),
+)
+
+
 def load_cards(
     db: Connection, where: ColumnElement[bool], now: datetime, rates: Mapping[int, int]
 ) -> list[FlowCard]:
@@ -157,6 +172,7 @@ def load_cards(
             tasks.c.flow_id,
             func.count().label("open_loops"),
             func.sum(case((tasks.c.overdue, 1), else_=0)).label("overdue_loops"),
+            func.sum(case((_OFFICE_STEP, 1), else_=0)).label("office_loops"),
         )
         .where(
             tasks.c.status.in_(LOOP_OPEN),
@@ -167,17 +183,18 @@ def load_cards(
     )
     open_loops = func.coalesce(counts.c.open_loops, 0).label("open_loops")
     overdue_loops = func.coalesce(counts.c.overdue_loops, 0).label("overdue_loops")
+    office_loops = func.coalesce(counts.c.office_loops, 0).label("office_loops")
     with_counts = cards.outerjoin(counts, counts.c.flow_id == cards.c.flow_id)
     listed = (
-        select(cards.c.flow_id, cards.c.version, open_loops, overdue_loops)
+        select(cards.c.flow_id, cards.c.version, open_loops, overdue_loops, office_loops)
         .select_from(with_counts)
         .where(where)
     )
     rates_key = tuple(sorted(rates.items()))
     day = today(now)
     keys = [
-        (flow_id, version, open_count, overdue_count, day, rates_key)
-        for flow_id, version, open_count, overdue_count in db.execute(
+        (flow_id, version, open_count, overdue_count, office_count, day, rates_key)
+        for flow_id, version, open_count, overdue_count, office_count in db.execute(
             listed.order_by(cards.c.opened_at)
         ).all()
     ]
@@ -195,7 +212,12 @@ def load_cards(
             periods.c.flow_id == cards.c.flow_id, periods.c.number == cards.c.ready_period
         )
         shown = select(
-            *(cards.c[name] for name in _SHOWN), *said, *waited, open_loops, overdue_loops
+            *(cards.c[name] for name in _SHOWN),
+            *said,
+            *waited,
+            open_loops,
+            overdue_loops,
+            office_loops,
         ).select_from(
             with_counts.outerjoin(notices, notices.c.flow_id == cards.c.flow_id).outerjoin(
                 periods, this_period
@@ -207,7 +229,7 @@ def load_cards(
                 card = card_from_row(row, names, now, rates)
                 fresh[card.flow_id] = card
                 key = (card.flow_id, card.version, card.open_loops, card.overdue_loops)
-                made[(*key, day, rates_key)] = card
+                made[(*key, card.office_loops, day, rates_key)] = card
     found = (card or fresh.get(key[0]) for key, card in zip(keys, known, strict=True))
     return [card for card in found if card is not None]
 
@@ -299,6 +321,7 @@ def card_from_row(
         flags=tuple(row["flags"]),
         open_loops=row["open_loops"],
         overdue_loops=row["overdue_loops"],
+        office_loops=row["office_loops"],
         notice=_notice(row),
     )
 

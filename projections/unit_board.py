@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +24,9 @@ class BedSlot:
     status: str
     blocked_reason: str | None
     flow: FlowCard | None
+    #: The patient's open loops whose next step is the unit's (to do, or to confirm); the
+    #: card's other open loops are others' ("2 å gjøre her · 3 hos andre").
+    here: int = 0
 
 
 @dataclass(frozen=True)
@@ -66,8 +70,9 @@ class UnitBoard:
             if unit is None:
                 raise NotFoundError("not_found", thing="unit")
             here = load_cards(db, cards.c.unit_id == unit_id, now, rates)
-            slots = _slots(db, unit_id, {c.flow_id: c for c in here})
             unit_tasks = TaskLists.read(db, municipality_id, {unit_id}, role, member_of)
+            ours = Counter(row.flow_id for row in [*unit_tasks.to_do, *unit_tasks.to_confirm])
+            slots = _slots(db, unit_id, {c.flow_id: c for c in here}, ours)
         day = today(now)
         window = (day, day + timedelta(days=1))
         return cls(
@@ -87,9 +92,17 @@ class UnitBoard:
         )
 
 
-def _slots(db: Connection, unit_id: UUID, held: Mapping[UUID, FlowCard]) -> list[BedSlot]:
+def _slots(
+    db: Connection, unit_id: UUID, held: Mapping[UUID, FlowCard], ours: Counter[UUID]
+) -> list[BedSlot]:
     rows = db.execute(select(beds).where(beds.c.unit_id == unit_id).order_by(beds.c.position))
     return [
-        BedSlot(r.bed, r.status, r.blocked_reason, held.get(r.flow_id) if r.flow_id else None)
+        BedSlot(
+            r.bed,
+            r.status,
+            r.blocked_reason,
+            held.get(r.flow_id) if r.flow_id else None,
+            ours[r.flow_id] if r.flow_id else 0,
+        )
         for r in rows
     ]

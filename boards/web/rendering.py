@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
@@ -41,7 +41,20 @@ def language_context(language: str) -> dict[str, Any]:
         "closing_reasons": CLOSING_TEXT,
         "fragment": fragment,
         "fragments": fragments,
+        "whose": _whose(translator(language)),
     }
+
+
+def _whose(_: Callable[[str], str]) -> Callable[[int, int], str]:
+    """A card's open loops by whose next step they are: "2 å gjøre her · 3 hos andre"."""
+
+    def whose(here: int, open_loops: int) -> str:
+        parts = [f"{here} {_('å gjøre her')}"] if here else []
+        if open_loops > here:
+            parts.append(f"{open_loops - here} {_('hos andre')}")
+        return " · ".join(parts)
+
+    return whose
 
 
 def draw(name: str, language: str, **values: Any) -> Markup:

@@ -154,6 +154,7 @@ def card_of(flow: PatientFlow, rows: Rows) -> FlowCard:
         **waited,
         "open_loops": 0,
         "overdue_loops": 0,
+        "office_loops": 0,
     }
     return card_from_row(stored, {}, T0 + timedelta(days=1), NATIONAL_DAILY_RATES)
 

@@ -128,6 +128,13 @@ class TestTheUnitsTasks:
         keys = [(t.due_at, t.task_id) for t in shown.task_lists.to_do]
         assert keys == sorted(keys)
         assert {(t.flow_id, t.name) for t in shown.task_lists.rows} == {(flow_id, "Kari Nordmann")}
+        # The bed says whose the patient's open loops are: three the unit's, the rest others'.
+        (slot,) = [s for s in shown.beds if s.flow is not None and s.flow.flow_id == flow_id]
+        assert slot.here == 3 and slot.flow is not None
+        assert slot.flow.open_loops > slot.here
+        office = [r for r in story.tasks(flow_id).values() if r["owner_unit"] is None]
+        open_for_office = [r for r in office if r["status"] == "open"]
+        assert slot.flow.office_loops == len(open_for_office)
 
     def test_a_receiver_does_not_see_a_loop_before_the_owner_is_done(self, story: Story) -> None:
         story.reserved()
