@@ -1,4 +1,4 @@
-"""The command line: `pasientflyt serve | demo | users add | users token`."""
+"""The command line: `pasientflyt serve | demo | users add | users token | backup | restore`…"""
 
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from rich.table import Table
 
 from access.accounts import AccountError, Role
 from boards.app import create_app, settle_heap, utc_now
+from boards.cli import backup, rebuilding
 from boards.cli import hospital_files as batch
-from boards.cli import rebuilding
 from boards.live.follower import Live
 from boards.services import erasure
 from boards.services.system import open_system
@@ -42,6 +42,7 @@ messages_cli = typer.Typer(help="Meldinger fra sykehuset (PLO eller FHIR).", no_
 cli.add_typer(messages_cli, name="messages")
 keys_cli = typer.Typer(help="Hovednøklene som beskytter personopplysningene.", no_args_is_help=True)
 cli.add_typer(keys_cli, name="keys")
+backup.register(cli)
 console = Console()
 
 
