@@ -14,10 +14,11 @@ from pydantic import ValidationError
 from access.access_log import BASIS_TEXT
 from access.policy import viewer_of
 from access.sessions import Session
-from boards.pages.common import ROLE_TEXT, FormFields, refusal_of, render
+from boards.pages.common import FormFields, refusal_of, render
 from boards.services import board_reads
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
+from boards.services.readers import named_looks
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
 from boards.web.sessions import (
@@ -77,12 +78,9 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
     """Who saw the patient: for the allocation office, which answers the patient who asks."""
     user, system, now = session.user, get_system(request), get_now(request)
     card = board_reads.allocation_card(system, viewer_of(user), flow_id, now)
-    accounts = system.accounts.list_users(user.municipality_id)
     context = {
         "card": card,
-        "looks": system.access_log.of_flow(user.municipality_id, flow_id),  # before this one
-        "names": {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts},
-        "roles": {role.value: text for role, text in ROLE_TEXT.items()},
+        "looks": named_looks(system, user.municipality_id, flow_id),  # before this one
         "bases": BASIS_TEXT,
     }
     with looks_logged(system, user, card, "tildeling/tilgangslogg", now):
