@@ -23,13 +23,20 @@ class NamedLook:
     role_text: str
 
 
+def reader_names(system: System, municipality_id: UUID) -> dict[str, str]:
+    """The municipality's users by id (as text, as events keep it): "Kari (kari)"."""
+    accounts = system.accounts.list_users(municipality_id)
+    return {str(a.user.id): f"{a.user.display_name} ({a.user.username})" for a in accounts}
+
+
 def named_looks(system: System, municipality_id: UUID, flow_id: UUID) -> list[NamedLook]:
     """Who saw the flow, newest first, named (`AccessLog.of_flow`)."""
     looks = system.access_log.of_flow(municipality_id, flow_id)
-    accounts = system.accounts.list_users(municipality_id)
-    names = {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts}
+    names = reader_names(system, municipality_id)
     roles = {role.value: text for role, text in ROLE_TEXT.items()}
     return [
-        NamedLook(look, names.get(look.user_id, UNKNOWN_READER), roles.get(look.role, look.role))
+        NamedLook(
+            look, names.get(str(look.user_id), UNKNOWN_READER), roles.get(look.role, look.role)
+        )
         for look in looks
     ]
