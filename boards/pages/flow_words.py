@@ -131,8 +131,7 @@ def _fields(entry: HistoryEntry, words: Words) -> dict[str, str]:
         case "FlowClosed":
             return {"reason": say(CLOSING_TEXT.get(data["reason"], data["reason"]))}
         case "HospitalMessageNoted":
-            kind = data["notice"]["kind"]
-            return {"kind": say(MESSAGE_KIND_TEXT.get(kind, kind))}
+            return {"kind": say(MESSAGE_KIND_TEXT.get(data["kind"], data["kind"]))}
         case "TaskOpened":
             return {"title": words.titles.get(str(data["task"]["id"]), "")}
         case event if event.startswith("Task"):

@@ -53,6 +53,7 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
     tasks = [story.state.task for story in page.tasks]
     context = {
         "card": page.shown.card,
+        "view": page.view,
         "shown": page.shown,
         "commands": page.shown.commands,
         "tasks": page.tasks,

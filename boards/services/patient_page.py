@@ -20,7 +20,7 @@ from boards.services.readers import NamedLook, named_looks, reader_names
 from boards.services.system import System
 from flow.closed_loops import TaskState
 from flow.errors import NotFoundError
-from flow.views import HistoryEntry
+from flow.views import FlowView, HistoryEntry
 from flow.vocabulary import Command
 from projections.cards import FlowCard, load_card
 from projections.care_relations import care_relations
@@ -59,6 +59,7 @@ class Shown:
 @dataclass(frozen=True)
 class PatientPage:
     shown: Shown
+    view: FlowView  # the flow's state: decision, reservation, stay, plan
     history: list[HistoryEntry]
     tasks: list[TaskStory]
     #: Who did what, by user id as the events keep it.
@@ -90,6 +91,7 @@ def patient_page(system: System, user: User, flow_id: UUID, now: datetime) -> Pa
     office = user.role == Role.ALLOCATION
     return PatientPage(
         shown=shown,
+        view=view,
         history=history,
         tasks=_task_stories(view.tasks, history, names),
         names=names,

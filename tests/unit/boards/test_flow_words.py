@@ -40,6 +40,7 @@ def test_a_sentence_names_its_values_in_the_page_s_language() -> None:
     flagged = entry("SafetyFlagRaised", flag="fall")
     answered = entry("HospitalAnswered", can_receive=False, expected_on=date(2026, 3, 9))
     back = entry("TaskRejected", task_id="t1", reason="Mangler doseringer")
+    message = entry("HospitalMessageNoted", kind="ready", dispatch="N", said={"remark": "x"})
     nb = Words(translator("nb"), formatters("nb")["day"], {unit: "Solsiden"}, {"t1": "Rom"})
     en = Words(translator("en"), formatters("en")["day"], {unit: "Solsiden"}, {"t1": "Room"})
 
@@ -50,6 +51,7 @@ def test_a_sentence_names_its_values_in_the_page_s_language() -> None:
         sentence(answered, nb) == "Svarte sykehuset: kan ikke ta imot ennå, tilbud ventet 9. mars"
     )
     assert sentence(back, en) == "Task sent back: Room"
+    assert sentence(message, nb) == "Melding fra sykehuset: utskrivningsklar pasient"
 
 
 def test_a_place_no_longer_known_is_said_to_be_unknown() -> None:
