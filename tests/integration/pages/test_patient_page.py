@@ -173,3 +173,21 @@ def test_a_nurse_commands_from_the_page_and_a_refusal_shows_in_place(world: Worl
 
 def _id(text: str) -> UUID:
     return UUID(text)
+
+
+def test_the_boards_lead_to_the_page_and_offer_only_what_the_role_gives(world: World) -> None:
+    api = Api(world)
+    reserved = api.decided_for("KORT")
+    api.command(reserved, "reservation", {"unit_id": api.unit_id("KORT"), "bed": "2"})
+    nurse = client_of(world, "sykepleier")
+
+    board = nurse.get(f"/enheter/{world.unit('KORT')}").text
+
+    bed = board[board.index('id="bed-2"') : board.index('id="bed-3"')]
+    arrival = board[board.index(f'id="arrival-{reserved}"') :]
+    for part in (bed, arrival):
+        assert f'href="/tildeling/forlop/{reserved}"' in part
+        assert f'hx-post="/tildeling/forlop/{reserved}/arrival"' in part
+    # The flow also allows cancelling the reservation and closing: the office's, not hers.
+    assert re.findall(r'hx-post="/tildeling/forlop/[^/]+/([\w/-]+)"', bed) == ["arrival"]
+    assert "Handlinger (1)" in bed  # the risk flag
