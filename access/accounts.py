@@ -80,6 +80,17 @@ class Role(StrEnum):
     INTEGRATION = "integration"
 
 
+#: Each role as a user reads it, in bokmål.
+ROLE_TEXT = {
+    Role.ALLOCATION: "tildelingskontor",
+    Role.NURSE: "sykepleier",
+    Role.HOMECARE: "hjemmetjeneste",
+    Role.LEADER: "leder",
+    Role.ADMIN: "systemansvarlig",
+    Role.INTEGRATION: "integrasjon (sykehus)",
+}
+
+
 class AccountError(FlowError):
     """A username taken, or no user by that name."""
 

@@ -27,6 +27,7 @@ from boards.pages import exports as export_pages
 from boards.pages import leaders as leader_pages
 from boards.pages import messages as message_pages
 from boards.pages import oidc as oidc_pages
+from boards.pages import patient as patient_pages
 from boards.pages import waiting_days as waiting_day_pages
 from boards.pages.admin import checklists_and_rates as admin_checklists_and_rates
 from boards.pages.admin import overview as admin_overview
@@ -97,6 +98,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(board_pages.router)
+    app.include_router(patient_pages.router)
     app.include_router(export_pages.router)
     app.include_router(message_pages.router)
     app.include_router(waiting_day_pages.router)

@@ -11,6 +11,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Response
 
 from access.accounts import Role
+from boards.services.readers import named_looks
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import (
     CurrentActor,
@@ -78,12 +79,13 @@ def read_history(
 def read_access_log(
     flow_id: UUID, system: CurrentSystem, user: CurrentUser, _: FlowBasis
 ) -> list[LookOut]:
-    """Who saw the patient's identity, when, through which view and on what basis; for
-    the allocation office. Newest first, at most 5,000."""
+    """Who saw the patient's identity (the reader's name and role beside the user id), when,
+    through which view and on what basis; for the allocation office. Newest first, at most
+    5,000."""
     if user.role != Role.ALLOCATION:
         raise NotPermittedError("access_log_for_allocation")
     system.flows.flow(flow_id, user.actor)  # 404 for a flow not of the municipality
-    return [LookOut.of(look) for look in system.access_log.of_flow(user.municipality_id, flow_id)]
+    return [LookOut.of(named) for named in named_looks(system, user.municipality_id, flow_id)]
 
 
 def add_command_route(router: APIRouter, declared: FlowCommand[Any]) -> None:

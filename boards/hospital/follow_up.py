@@ -41,6 +41,20 @@ class Rejected:
     unreadable: bool
 
 
+@dataclass(frozen=True)
+class ReceivedMessage:
+    """A hospital message received for a flow, as the patient's page lists it: what it was
+    and what became of it, nothing of the person (that is sealed, `kept.py`)."""
+
+    message_id: str
+    received_at: datetime
+    kind: str
+    dispatch: str
+    outcome: str  # an `Outcome`
+    reason: str
+    handled_at: datetime | None
+
+
 class FollowUpList:
     def __init__(self, engine: Engine, keys: KeyRing) -> None:
         self.engine, self.keys = engine, keys
@@ -79,6 +93,28 @@ class FollowUpList:
             row.answer.get("params", {}),
             row.answer.get("outcome") == "unreadable",
         )
+
+    def received_for(self, municipality_id: UUID, flow_id: UUID) -> list[ReceivedMessage]:
+        """Every message received for the flow, oldest first, taken or refused."""
+        query = (
+            select(messages)
+            .where(messages.c.municipality_id == municipality_id, messages.c.flow_id == flow_id)
+            .order_by(messages.c.received_at, messages.c.message_id)
+        )
+        with self.engine.connect() as db:
+            rows = db.execute(query).all()
+        return [
+            ReceivedMessage(
+                r.message_id,
+                r.received_at,
+                r.kind,
+                r.dispatch,
+                str(r.answer.get("outcome") or ("refused" if r.rejected else "applied")),
+                r.reason or "",
+                r.handled_at,
+            )
+            for r in rows
+        ]
 
     def attention_count(self, municipality_id: UUID) -> int:
         query = select(func.count()).where(*_needing_attention(municipality_id))

@@ -207,13 +207,14 @@ class PartsFeed:
         return Sent(sse.event("deler", "".join(changed), position), drawn.named)
 
 
-def unit_parts(board: UnitBoard, language: str) -> Drawn:
+def unit_parts(board: UnitBoard, language: str, role: str) -> Drawn:
+    """The unit's parts, with the commands `role` gives on its beds and arrivals."""
     beds = {
-        f"bed-{slot.bed}": fragment("_bed.html", language, slot=slot, oob=True)
+        f"bed-{slot.bed}": fragment("_bed.html", language, slot=slot, role=role, oob=True)
         for slot in board.beds
     }
     sections: dict[str, str] = {
-        name: draw(f"_{name}.html", language, board=board, oob=True)
+        name: draw(f"_{name}.html", language, board=board, role=role, oob=True)
         for name in ("unit_summary", "arrivals", "departures")
     }
     sections["tasks"] = task_lists_part(board.task_lists, language)
@@ -228,9 +229,10 @@ def unit_parts(board: UnitBoard, language: str) -> Drawn:
     return Drawn({**sections, **beds}, flow_ids, flow_ids)
 
 
-def zone_parts(board: HomeCareBoard, language: str) -> Drawn:
+def zone_parts(board: HomeCareBoard, language: str, role: str) -> Drawn:
+    """The zone's parts, with the commands `role` gives on the patients coming home."""
     sections: dict[str, str] = {
-        name: draw(f"_{name}.html", language, board=board, oob=True)
+        name: draw(f"_{name}.html", language, board=board, role=role, oob=True)
         for name in ("zone_summary", "homecomings")
     }
     sections["tasks"] = task_lists_part(board.task_lists, language)

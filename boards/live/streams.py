@@ -191,7 +191,7 @@ async def unit_stream(
 
     def read() -> Drawn:
         board = board_reads.unit_board(system, viewer, unit_id, clock(), caught_up=True)
-        return unit_parts(board, language)
+        return unit_parts(board, language, viewer.role)
 
     feed = _parts_feed(request, unit_id, read, ("enhet", unit_id, viewer, language))
     start = _start(fra, last_event_id)
@@ -240,7 +240,7 @@ async def zone_stream(
 
     def read() -> Drawn:
         board = board_reads.zone_board(system, viewer, zone_id, clock(), caught_up=True)
-        return zone_parts(board, language)
+        return zone_parts(board, language, viewer.role)
 
     feed = _parts_feed(request, zone_id, read, ("sone", zone_id, viewer, language))
     start = _start(fra, last_event_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from html import escape
 from typing import Any
+from urllib.parse import urlsplit
 from uuid import UUID
 
 from fastapi import APIRouter, Request
@@ -12,16 +13,20 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from access.access_log import BASIS_TEXT
+from access.accounts import Role
 from access.policy import viewer_of
 from access.sessions import Session
-from boards.pages.common import ROLE_TEXT, FormFields, refusal_of, render
+from boards.pages.common import FormFields, refusal_of, render
 from boards.services import board_reads
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
+from boards.services.patient_page import shown_flow
+from boards.services.readers import named_looks
 from boards.services.task_lists import viewer_tasks
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import Completion, Rejection
+from boards.web.security import log_refusal_shown
 from boards.web.sessions import (
     AllocationSession,
     CheckedSession,
@@ -69,12 +74,18 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
 
 @router.get("/tildeling/forlop/{flow_id}/handlinger")
 def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
-    """The forms of a card's menu, fetched when the caseworker opens it."""
-    user, system = session.user, get_system(request)
-    card = board_reads.allocation_card(system, viewer_of(user), flow_id, get_now(request))
-    with looks_logged(system, user, card, "tildeling/handlinger", get_now(request)):
-        context = {"card": card, "places": municipality_places(request, user)}
-        return render(request, "_command_forms.html", context, session=session)
+    """The forms of a card's menu, fetched when its user opens it: those the flow's state
+    allows and the policy lets her give it now (the office every one; a nurse or home-care
+    user those of her role on a flow tied to her place)."""
+    user, system, now = session.user, get_system(request), get_now(request)
+    shown = shown_flow(system, user, flow_id, now)
+    system.access_log.record(user, [flow_id], "tildeling/handlinger", now, shown.basis)
+    context = {
+        "card": shown.card,
+        "commands": shown.commands,
+        "places": municipality_places(request, user),
+    }
+    return render(request, "_command_forms.html", context, session=session)
 
 
 @router.get("/tildeling/forlop/{flow_id}/tilgangslogg")
@@ -82,12 +93,9 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
     """Who saw the patient: for the allocation office, which answers the patient who asks."""
     user, system, now = session.user, get_system(request), get_now(request)
     card = board_reads.allocation_card(system, viewer_of(user), flow_id, now)
-    accounts = system.accounts.list_users(user.municipality_id)
     context = {
         "card": card,
-        "looks": system.access_log.of_flow(user.municipality_id, flow_id),  # before this one
-        "names": {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts},
-        "roles": {role.value: text for role, text in ROLE_TEXT.items()},
+        "looks": named_looks(system, user.municipality_id, flow_id),  # before this one
         "bases": BASIS_TEXT,
     }
     with looks_logged(system, user, card, "tildeling/tilgangslogg", now):
@@ -95,29 +103,52 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
 
 
 def add_command_page(router: APIRouter, declared: FlowCommand[Any]) -> None:
-    """The board's route of a declared command, which its form posts to: the board again,
-    or the refusal in place on the card."""
+    """The pages' route of a declared command, which its forms post to (the allocation
+    board's cards, a unit's beds and arrivals, a zone's patients coming home, the patient's
+    page): the allocation board again, or the page it was given from; a refusal in place
+    (`refusal_target`)."""
 
     def give(
         request: Request, flow_id: UUID, session: CheckedSession, form: FormFields
-    ) -> HTMLResponse:
-        user, system = session.user, get_system(request)
-        board_reads.authorise_board(viewer_of(user), None)
-        version = form.pop("version", "")
+    ) -> Response:
+        user, system, now = session.user, get_system(request), get_now(request)
+        version, shown_in = form.pop("version", ""), form.pop("shown_in", "")
         in_path = {name: request.path_params[name] for name in declared.path_fields}
         try:
+            system.projector.catch_up()
+            authorise_flow(system, viewer_of(user), flow_id, now, declared.command)
             body = declared.body.model_validate({**form, **in_path})
             expected = int(version) if version.isdigit() else None
-            now = get_now(request)
             declared.run(
                 system.flows, flow_id, body, by=user.actor, at=now, expected_version=expected
             )
         except (ValidationError, FlowError) as error:
-            return _refusal(request, error, f"#refusal-{flow_id}")
-        return _allocation(request, session)
+            return _refusal(request, error, refusal_target(flow_id, shown_in))
+        back = _page_given_from(request)
+        if back is None and user.role == Role.ALLOCATION:
+            return _allocation(request, session)
+        return RedirectResponse(back or "/", status_code=303)
 
     path = f"/tildeling/forlop/{{flow_id}}/{declared.path}"
     router.add_api_route(path, give, methods=["POST"], name=f"{declared.name}_from_board")
+
+
+def refusal_target(flow_id: UUID, shown_in: str) -> str:
+    """Where a command's refusal shows: in the flow's card, bed or page, or in its line of
+    a unit's arrivals (`shown_in=arrivals`), which the same board shows beside its bed."""
+    return f"#refusal-arrivals-{flow_id}" if shown_in == "arrivals" else f"#refusal-{flow_id}"
+
+
+def _page_given_from(request: Request) -> str | None:
+    """The page a command was given from, as htmx tells it (or the browser's Referer): its
+    path on this server, unless it is the allocation board, which is drawn in the answer."""
+    told = request.headers.get("HX-Current-URL") or request.headers.get("referer") or ""
+    url = urlsplit(told)
+    if url.netloc and url.netloc != request.url.netloc:
+        return None
+    if not url.path.startswith("/") or url.path.startswith("//") or url.path == "/tildeling":
+        return None
+    return url.path
 
 
 for command in FLOW_COMMANDS:
@@ -125,9 +156,12 @@ for command in FLOW_COMMANDS:
 
 
 def _refusal(request: Request, error: ValidationError | FlowError, target: str) -> HTMLResponse:
-    """The refusal shown in place (`target`: the card's or the task's line); the board stays
-    as it was."""
+    """The refusal shown in place (`target`: the card's or the task's line), whatever its
+    status (`static/pasientflyt.js`); the board stays as it was. A refused authorisation is
+    logged as the API's are."""
     text, status = refusal_of(request, error)
+    if status in {401, 403, 404}:
+        log_refusal_shown(request, status)
     return HTMLResponse(
         f'<span class="refusal-text">{escape(text)}</span>',
         status_code=status,
@@ -141,7 +175,7 @@ def unit_page(
 ) -> HTMLResponse:
     user = session.user
     with looks_logged(get_system(request), user, board, "enhet", get_now(request)):
-        context = {"board": board, "position": position}
+        context = {"board": board, "position": position, "role": user.role}
         return render(request, "unit.html", context, session=session)
 
 
@@ -164,7 +198,7 @@ def zone_page(
 ) -> HTMLResponse:
     user = session.user
     with looks_logged(get_system(request), user, board, "sone", get_now(request)):
-        context = {"board": board, "position": position}
+        context = {"board": board, "position": position, "role": user.role}
         return render(request, "zone.html", context, session=session)
 
 

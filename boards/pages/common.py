@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from access.accounts import Role, User
+from access.accounts import ROLE_TEXT, Role, User
 from access.emergency_access import MAY_USE
 from access.lockout import minutes_left, refusal_text
 from access.sessions import Session
@@ -33,15 +33,6 @@ from boards.web.sessions import (
 from boards.web.translations import LANGUAGE_COOKIE, LANGUAGES, language_of, translator
 from flow.errors import FlowError, NotAuthenticatedError, NotPermittedError
 from flow.rates import OSLO
-
-ROLE_TEXT = {
-    Role.ALLOCATION: "tildelingskontor",
-    Role.NURSE: "sykepleier",
-    Role.HOMECARE: "hjemmetjeneste",
-    Role.LEADER: "leder",
-    Role.ADMIN: "systemansvarlig",
-    Role.INTEGRATION: "integrasjon (sykehus)",
-}
 
 router = APIRouter(include_in_schema=False)
 

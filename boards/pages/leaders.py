@@ -11,13 +11,13 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from access.access_log import BASIS_TEXT, Basis
-from access.accounts import Role
+from access.accounts import ROLE_TEXT, Role
 from access.emergency_access import NOTE_LIMIT, REASON_TEXT
 from access.sessions import Session
 from boards.exports import period
 from boards.exports.figures import charts_of, column_labels, figures_download, figures_for
 from boards.exports.spreadsheets import SheetFormat
-from boards.pages.common import ROLE_TEXT, refusal_of, render
+from boards.pages.common import refusal_of, render
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
 from boards.shapes import Day
 from boards.web.dependencies import get_now, get_system

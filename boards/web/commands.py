@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Generic, TypeVar
 from uuid import UUID
 
+from access.policy import role_gives
 from boards.web import schemas
 from flow.actor import Actor
 from flow.application import Pasientflyt
@@ -224,6 +225,12 @@ FLOW_COMMANDS = (
 
 #: The declaration of each command of the domain.
 DECLARED: dict[Command, FlowCommand[Any]] = {c.command: c for c in FLOW_COMMANDS}
+
+
+def of_role(allowed: Iterable[str], role: str) -> tuple[str, ...]:
+    """The commands a flow's state allows that the role gives (`access.policy.COMMANDS`): what
+    a unit's or a zone's board offers on the flows it shows, all tied to its place now."""
+    return tuple(c for c in allowed if role_gives(role, Command(c)))
 
 
 def offered(allowed: Iterable[str], *, quick: bool) -> list[FlowCommand[Any]]:

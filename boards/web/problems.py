@@ -12,7 +12,8 @@ with the code `invalid_request`. The status follows from the refusal's class: `N
 A page's own request (htmx, `HX-Request`, outside `/api/`) gets the sentence as HTML instead,
 told to land in the page's notice line (`#notice`, `role="alert"` in `base.html`): whatever
 refused it — an expired form, a task that is gone, a role that may not — the user reads why
-where she is, and the board she clicked in stays as it was. A page's route that knows a
+where she is, and the board she clicked in stays as it was (htmx swaps a refusal that names
+its place, whatever its status: `boards/static/pasientflyt.js`). A page's route that knows a
 better place (the card's or the task's line) answers there itself.
 """
 

@@ -10,7 +10,7 @@ from typing import Any
 from fastapi.templating import Jinja2Templates
 from markupsafe import Markup
 
-from boards.web.commands import offered
+from boards.web.commands import of_role, offered
 from boards.web.translations import LANGUAGES, formatters, translator
 from flow.vocabulary import (
     CLOSING_TEXT,
@@ -33,6 +33,7 @@ def language_context(language: str) -> dict[str, Any]:
         "language": language,
         **formatters(language),
         "offered": offered,
+        "of_role": of_role,
         "wait_reasons": WAIT_REASON_TEXT,
         "services": SERVICE_TEXT,
         "destinations": DESTINATION_TEXT,
@@ -71,7 +72,8 @@ def fragment(name: str, language: str, **values: Any) -> Markup:
     return draw(name, language, **values)
 
 
-def fragments(name: str, language: str, key: str, values: Iterable[Any]) -> Markup:
-    """`fragment` for each value (passed as `key`), joined: a board's column of 500 cards is
-    one call from its template, not 500 calls through the template's loop."""
-    return Markup("".join([fragment(name, language, **{key: value}) for value in values]))
+def fragments(name: str, language: str, key: str, values: Iterable[Any], **shared: Any) -> Markup:
+    """`fragment` for each value (passed as `key`, beside the `shared` values), joined: a
+    board's column of 500 cards is one call from its template, not 500 calls through the
+    template's loop."""
+    return Markup("".join([fragment(name, language, **{key: value}, **shared) for value in values]))

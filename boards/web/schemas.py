@@ -15,8 +15,8 @@ from pydantic import (
     model_validator,
 )
 
-from access.access_log import Look
 from access.emergency_access import NOTE_LIMIT, EmergencyReason, Grant
+from boards.services.readers import NamedLook
 from boards.shapes import (
     BedName,
     Day,
@@ -223,21 +223,26 @@ class Rejection(Body):
 
 
 class LookOut(BaseModel):
-    """One look at a patient's identity in the access log."""
+    """One look at a patient's identity in the access log, naming who looked."""
 
     flow_id: UUID
     user_id: UUID
+    user_name: str = Field(description="Hvem: visningsnavn (brukernavn).")
     role: str
+    role_name: str = Field(description="Rollen i klartekst, på bokmål.")
     view: str = Field(description="Siden eller API-et det ble sett gjennom.")
     basis: str = Field(description="role (tildelingskontorets arbeid), relation, emergency")
     at: datetime
 
     @classmethod
-    def of(cls, look: Look) -> LookOut:
+    def of(cls, named: NamedLook) -> LookOut:
+        look = named.look
         return cls(
             flow_id=look.flow_id,
             user_id=look.user_id,
+            user_name=named.reader,
             role=look.role,
+            role_name=named.role_text,
             view=look.view,
             basis=look.basis.value,
             at=look.at,

@@ -104,9 +104,18 @@ def log_access(
 
 async def log_refusal(request: Request, status: int) -> None:
     """A refused authorisation (401, 403, 404 at a tenant boundary), with its path."""
+    _log_refused(request, status, await run_in_threadpool(_who, request, status))
+
+
+def log_refusal_shown(request: Request, status: int) -> None:
+    """`log_refusal` from a page's own thread, for a refusal it shows in place itself."""
+    _log_refused(request, status, _who(request, status))
+
+
+def _log_refused(request: Request, status: int, who: str) -> None:
     log_access(
         f"refused {request.method} {_quoted(request.url.path)} {status}",
-        who=await run_in_threadpool(_who, request, status),
+        who=who,
         client=client_address(request),
         at=_now(request),
         level=logging.WARNING,

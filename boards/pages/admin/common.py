@@ -14,8 +14,9 @@ from fastapi import Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from access.accounts import ROLE_TEXT
 from access.sessions import Session
-from boards.pages.common import ROLE_TEXT, form_fields, refusal_of, render
+from boards.pages.common import form_fields, refusal_of, render
 from boards.services.admin import Admin, admin_of
 from flow.errors import FlowError, NotFoundError
 from flow.vocabulary import KIND_TEXT

@@ -72,6 +72,22 @@ def test_each_read_that_shows_the_patient_is_logged_with_its_view_and_basis(worl
     assert all(e["at"].startswith("2026-03-02T08:00:00") for e in looks(world, flow_id))
 
 
+def test_the_json_names_each_reader_and_role_beside_the_user_id(world: World) -> None:
+    flow_id = reserved_on_kort(world)
+    world.client.get(f"/api/v1/flows/{flow_id}", headers=world.headers("sykepleier"))
+    world.client.get(f"/api/v1/flows/{flow_id}", headers=world.headers())
+
+    named = [
+        (e["user_id"], e["user_name"], e["role"], e["role_name"]) for e in looks(world, flow_id)
+    ]
+
+    office, nurse = user_id(world, "saksbehandler"), user_id(world, "sykepleier")
+    assert named == [
+        (office, "S (saksbehandler)", "allocation", "tildelingskontor"),
+        (nurse, "N (sykepleier)", "nurse", "sykepleier"),
+    ]
+
+
 def test_a_board_of_many_patients_is_one_write_of_one_row_each(world: World) -> None:
     first, second = reserved_on_kort(world), None
     patient = {**PATIENT, "national_id": "01018012452", "name": "Ola Nordmann"}

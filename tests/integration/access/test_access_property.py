@@ -3,9 +3,10 @@
 Random histories in two municipalities (flows opened, admitted, decided, placed, sent home,
 readmitted, closed, tasks worked, commands given by a unit's or a zone's users, emergency
 access asked for, time passing across the 72-hour and the 4-hour edges), then every user of
-both municipalities reads every board, page, JSON read and spreadsheet export there is, of
-both municipalities. The oracle is the pure policy over relations worked out here from the
-flows' own events and state, not from the read models the paths use, plus the user's own
+both municipalities reads every board, page (every patient's page among them), JSON read
+and spreadsheet export there is, of both municipalities. The oracle is the pure policy over
+relations worked out here from the flows' own events and state, not from the read models the
+paths use, plus the user's own
 emergency accesses that hold: one patient each, never more. No response may contain the name
 or the identity number of a patient the oracle hides from the viewer; the wall display shows
 no full name at all; and every patient a response does show is in the access log for that
@@ -422,6 +423,7 @@ def _read_everything(example: Example) -> int:
             ]
     for flow_id, _, _, _ in example.flows:
         json_paths += [f"/api/v1/flows/{flow_id}", f"/api/v1/flows/{flow_id}/history"]
+        paths.append(f"/tildeling/forlop/{flow_id}")  # the patient's page
     paths += ["/nodtilgang", "/leder/nodtilgang"]
     paths += [f"/nodtilgang/{grant.id}" for grant in example.grants]
     paths += [f"/leder/innsyn?bruker={user.username}" for user, _, _ in example.viewers[:4]]

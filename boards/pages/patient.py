@@ -1,0 +1,76 @@
+"""The patient's page, `/tildeling/forlop/{flow_id}`: one flow as its viewer may see it
+(`boards/services/patient_page.py`), its history in words (`flow_words.py`), and the
+commands she may give it, which answer with the page again."""
+
+from __future__ import annotations
+
+from uuid import UUID
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from access.access_log import BASIS_TEXT
+from access.accounts import ROLE_TEXT
+from boards.pages.common import render
+from boards.pages.flow_words import STEP_TEXT, Words, sentence, task_titles
+from boards.services.patient_page import VIEW, patient_page
+from boards.web.dependencies import get_now, get_system
+from boards.web.sessions import PageSession, municipality_places
+from boards.web.translations import formatters, language_of, translator
+from flow.closed_loops import Party
+from flow.vocabulary import MESSAGE_KIND_TEXT, PHASE_TEXT, STATUS_TEXT
+
+router = APIRouter(include_in_schema=False)
+
+#: What became of a hospital message (`boards.hospital.kept.Outcome`), in bokmål.
+OUTCOME_TEXT = {
+    "opened": "åpnet forløpet",
+    "applied": "tatt inn",
+    "recorded": "lagret",
+    "refused": "avvist, på listen over meldinger som må følges opp",
+    "unreadable": "kunne ikke leses",
+}
+
+
+@router.get("/tildeling/forlop/{flow_id}")
+def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
+    user, system, now = session.user, get_system(request), get_now(request)
+    page = patient_page(system, user, flow_id, now)
+    language = language_of(request)
+    place_names = {p.id: p.name for p in municipality_places(request, user)}
+    words = Words(
+        translator(language),
+        formatters(language)["day"],
+        place_names,
+        task_titles(page.history, english=language == "en"),
+    )
+
+    def party(party: Party | None) -> str:
+        if party is None:
+            return ""
+        return place_names.get(party.unit_id, "") if party.unit_id else "Tildelingskontoret"
+
+    tasks = [story.state.task for story in page.tasks]
+    context = {
+        "card": page.shown.card,
+        "view": page.view,
+        "shown": page.shown,
+        "commands": page.shown.commands,
+        "tasks": page.tasks,
+        "owners": {task.id: words.say(party(task.owner)) for task in tasks},
+        "receivers": {task.id: words.say(party(task.receiver)) for task in tasks},
+        "events": [(entry, sentence(entry, words)) for entry in page.history],
+        "names": page.names,
+        "messages": page.messages,
+        "looks": page.looks,
+        "place_names": place_names,
+        "phases": PHASE_TEXT,
+        "statuses": STATUS_TEXT,
+        "step_words": STEP_TEXT,
+        "role_names": {role.value: text for role, text in ROLE_TEXT.items()},
+        "message_kinds": MESSAGE_KIND_TEXT,
+        "outcomes": OUTCOME_TEXT,
+        "bases": BASIS_TEXT,
+    }
+    system.access_log.record(user, [flow_id], VIEW, now, page.shown.basis)
+    return render(request, "patient.html", context, session=session)
