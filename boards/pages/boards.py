@@ -82,7 +82,7 @@ def access_log_page(request: Request, flow_id: UUID, session: PageSession) -> HT
         "card": card,
         "looks": system.access_log.of_flow(user.municipality_id, flow_id),  # before this one
         "names": {a.user.id: f"{a.user.display_name} ({a.user.username})" for a in accounts},
-        "roles": {role.value: text for role, text in ROLE_TEXT.items()},
+        "roles": ROLE_TEXT,
         "bases": BASIS_TEXT,
     }
     with looks_logged(system, user, card, "tildeling/tilgangslogg", now):

@@ -6,7 +6,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from boards.pages.admin.common import AdminService, page
-from boards.services.admin import ACTION_TEXT, check_admin
+from boards.services.admin import ACTION_TEXT
+from boards.services.admin_users import check_admin
 from boards.web.sessions import PageSession
 
 router = APIRouter(include_in_schema=False)

@@ -181,7 +181,7 @@ def _example(system: System, clock: Clock, client: TestClient) -> Example:
             zones=[ZoneSpec(code=f"S{z}", name=f"Sone {z}") for z in range(n_zones)],
             users=[],
         )
-        install(system.flows, system.accounts, spec, clock.now)
+        install(system.flows, system.accounts, system.grants, spec, clock.now)
         places = system.flows.units(Actor("t", Role.ADMIN.value, spec.id))
         zones = system.flows.units(Actor("t", Role.ADMIN.value, spec.id), zones=True)
         tenant = Tenant(
