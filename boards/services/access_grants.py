@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 from uuid import UUID
 
 from access.accounts import OIDC_PREFIX, Role, User
-from access.grants import CONSOLE, Grant
+from access.grants import CONSOLE, Asked, Grant
 from boards.services.system import System
 from flow.errors import NotPermittedError
 from projections.bed_grid import places
 
+#: Grants recorded in force, not asked for by an admin.
+UNASKED = frozenset({Asked.CONSOLE, Asked.DEMO, Asked.IN_FORCE_BEFORE})
 #: How far back the list shows grants given and declined (the register keeps them all).
 DECIDED_SHOWN = timedelta(days=90)
 
@@ -29,6 +31,9 @@ class GrantRow:
     password_set_at: datetime | None
     #: The user signs in through the municipality's provider and has no password here.
     by_provider: bool
+    #: In force without an admin's asking (console, demo, before grants): its password was
+    #: not set through a link.
+    in_force_unasked: bool
 
 
 def check_leader(user: User) -> None:
@@ -59,6 +64,7 @@ def grant_rows(system: System, leader: User, now: datetime) -> list[GrantRow]:
             tuple(place_names.get(u, str(u)) for u in g.unit_ids),
             password_set.get(g.user_id) if g.user_id else None,
             g.user_id is None or g.subject.startswith(OIDC_PREFIX),
+            g.asked in UNASKED,
         )
         for g in grants
     ]
