@@ -13,11 +13,15 @@ read for this module:
   access. This table is that register: a grant is written, decided once, and never removed;
   the leaders' page shows the last 90 days of it, the table keeps all.
 - «Veileder for tilgang til helse- og personopplysninger», v2.0, approved by Normen's steering
-  group 17 March 2022 (https://www.ehelse.no/normen/veiledere/veileder-tilgangsstyring),
-  sections on authorisation (autorisering) and authentication: the one who authorises access
-  is not the one who administers the accounts, and the means of authentication is the
-  user's own. So an admin never learns a password that opens patient data
-  (access/setup_links.py), and a password reset by an admin puts that access back to waiting.
+  group 17 March 2022 (https://www.ehelse.no/normen/normen-dokumenter/veileder-for-tilgang-til-helse-og-personopplysninger):
+  access control as authorisation (autorisering), authentication and control; its first
+  version («Veileder for tilgangsstyring» v1.0, 8 June 2017) has sections on authorisation
+  for access, IT staff (IKT-personell), self-authorisation (selvautorisering), the register,
+  and handing out the means of authentication. Our reading of them, not a quote: whoever
+  administers accounts does not authorise access to patients, and the means of
+  authentication is the user's own. So an admin never learns a password that opens patient
+  data (access/setup_links.py), and a password reset by an admin puts that access back to
+  waiting. (Read: the fact sheets' text and the guides' summaries and contents.)
 
 Where our documents differ, Normen is followed: the approving role is itself a power over
 patient data, so granting `leader` waits for another leader too (the first leaders come from

@@ -49,9 +49,10 @@ def get_user(
         raise NotAuthenticatedError("not_authenticated")
     if not may_call(user.role, request.url.path):
         raise NotPermittedError("integration_only_messages")
+    if user.role == NO_ROLE and system.grants.waiting_for(user.id) is not None:
+        raise NotPermittedError("access_awaits_approval")
     if user.role == NO_ROLE:
-        waits = system.grants.waiting_for(user.id) is not None
-        raise NotPermittedError("access_awaits_approval" if waits else "no_access_granted")
+        raise NotPermittedError("no_access_granted")
     return user
 
 
