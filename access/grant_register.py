@@ -15,6 +15,7 @@ from sqlalchemy import (
     Column,
     Connection,
     Engine,
+    Index,
     String,
     Table,
     Uuid,
@@ -24,11 +25,12 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.engine import RowMapping
+from sqlalchemy.exc import IntegrityError
 
 from access.accounts import metadata, within
 from access.audit import Audit
 from access.database import UTCDateTime
-from flow.errors import IllegalTransitionError
+from flow.errors import ConcurrentChangeError, IllegalTransitionError
 
 #: Who asked, in the audit log and the register, when no admin did: the server's console.
 CONSOLE = UUID(int=0)
@@ -52,6 +54,14 @@ access_grants = Table(
     Column("decided_by", Uuid, nullable=True),
     Column("decided_at", UTCDateTime, nullable=True),
     Column("reason", String(REASON_LIMIT), nullable=True),
+)
+#: A user has one grant waiting at most: of two admins asking at once, one is refused.
+Index(
+    "uq_access_grants_one_waiting",
+    access_grants.c.user_id,
+    unique=True,
+    sqlite_where=access_grants.c.state == "waiting",
+    postgresql_where=access_grants.c.state == "waiting",
 )
 
 
@@ -172,6 +182,14 @@ class Register:
     def _write(self, db: Connection, grant: Grant, by: UUID, action: str | None) -> None:
         """Write the grant as it is; with an audit row unless `action` is None (a grant
         recorded in force at the console or by the demo, which logs it its own way)."""
+        try:
+            self._insert_row(db, grant)
+        except IntegrityError:  # another grant for the user came to wait at the same moment
+            raise ConcurrentChangeError("concurrent_change") from None
+        if action:
+            self._audit(db, grant, by, action, grant.asked_at)
+
+    def _insert_row(self, db: Connection, grant: Grant) -> None:
         db.execute(
             insert(access_grants).values(
                 id=grant.id,
@@ -190,8 +208,6 @@ class Register:
                 reason=grant.reason,
             )
         )
-        if action:
-            self._audit(db, grant, by, action, grant.asked_at)
 
     def _decide(
         self,

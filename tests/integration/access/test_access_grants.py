@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import httpx2 as httpx
+import pytest
 from fastapi.testclient import TestClient
 from support.admin_world import ADMIN_PASSWORD, API, HERE, NEIGHBOUR, admin_world
 from support.logins import NURSE_PASSWORD, csrf_token_of, log_in
@@ -376,3 +377,24 @@ class TestTheLeadersPage:
         admin = TestClient(w.client.app)
         assert log_in(admin, "admin", ADMIN_PASSWORD).status_code == 303
         assert admin.get("/leder/tilganger").status_code == 403
+
+
+class TestOneGrantWaits:
+    def test_of_two_admins_asking_at_once_for_one_user_the_second_is_refused(
+        self, admin_world: World, monkeypatch: pytest.MonkeyPatch
+    ) -> None:
+        """The second admin's read of what waits came before the first one's commit."""
+        w = admin_world
+        nurse = w.accounts.find("sykepleier")
+        assert nurse is not None
+        first = {"role": "allocation", "unit_ids": []}
+        asked = w.client.patch(f"{API}/users/{nurse.id}", json=first, headers=w.headers("admin"))
+        assert asked.status_code == 200, asked.text
+        monkeypatch.setattr(w.system.grants, "waiting_for", lambda *_: None)
+
+        second = {"role": "homecare", "unit_ids": [str(w.unit("NORD"))]}
+        refused = w.client.patch(f"{API}/users/{nurse.id}", json=second, headers=w.headers("admin"))
+
+        assert refused.status_code == 409 and refused.json()["code"] == "concurrent_change"
+        monkeypatch.undo()
+        assert waiting_for(w, "sykepleier")["role"] == "allocation"
