@@ -91,6 +91,16 @@ class Lockout:
             failures, until = db.execute(counted).one()
         return until if failures > self.failures else None
 
+    def forget_past(self, at: datetime) -> int:
+        """Let go of the rows whose window and lockout are both over: the next attempt
+        starts afresh without them, and usernames tried once must not pile up."""
+        row, at = login_failures.c, at.astimezone(UTC)
+        with self.engine.begin() as db:
+            forgotten = db.execute(
+                delete(login_failures).where(row.window_ends < at, row.locked_until < at)
+            )
+        return forgotten.rowcount
+
     def succeeded(self, username: str) -> None:
         """The password checked after `attempt` was right: its failures are forgotten."""
         with self.engine.begin() as db:

@@ -125,6 +125,11 @@ def commands_here(viewer: Viewer, relations: CareRelations) -> bool:
     return bool(viewer.unit_ids & relations.present)
 
 
+def has_tasks(viewer: Viewer) -> bool:
+    """The office, units and zones own and receive tasks; leaders and admins none."""
+    return viewer.role in (Role.ALLOCATION, Role.NURSE, Role.HOMECARE)
+
+
 def may_open_flows(viewer: Viewer) -> bool:
     return viewer.role == Role.ALLOCATION
 

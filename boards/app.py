@@ -16,7 +16,7 @@ from boards.api import access_grants as access_grant_api
 from boards.api import admin as admin_api
 from boards.api import boards as board_reads
 from boards.api import exports as board_exports
-from boards.api import flows, hospital_messages, leaders, places, tasks, waiting_days
+from boards.api import flows, health, hospital_messages, leaders, places, tasks, waiting_days
 from boards.live import api_stream as stream
 from boards.live import streams as live_pages
 from boards.live.follower import Live
@@ -40,6 +40,7 @@ from boards.services.system import open_system
 from boards.settings import Settings
 from boards.web import sessions
 from boards.web.body_limit import install_body_limit
+from boards.web.metrics import Metrics, RequestMetrics
 from boards.web.problems import install_error_handlers
 from boards.web.security import SecurityHeaders
 from boards.web.store_outage import StoreOutage
@@ -81,6 +82,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.state.live = live
     app.state.looks = StreamLooks(system.access_log)
     app.state.settings = settings
+    app.state.metrics = metrics = Metrics(system, live.stream_count)
     install_error_handlers(app)
     api = (
         flows,
@@ -96,6 +98,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     )
     for module in api:
         app.include_router(module.router, prefix="/api/v1")
+    app.include_router(health.router)
     app.include_router(pages.router)
     app.include_router(board_pages.router)
     app.include_router(export_pages.router)
@@ -118,6 +121,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.add_middleware(StoreOutage)
     install_body_limit(app)
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(RequestMetrics, metrics=metrics)
     return app
 
 

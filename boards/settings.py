@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from importlib.resources import files
 from pathlib import Path
+from typing import Literal
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -21,6 +22,10 @@ class Settings(BaseSettings):
 
     database_url: str = "sqlite:///var/pasientflyt.db"
     host: str = "127.0.0.1"
+    #: The server's log lines: `text`, or `json` (one object a line) for a log collector.
+    log_format: Literal["text", "json"] = "text"
+    #: `/helse/klar` says not ready while the read models are more events than this behind.
+    ready_lag_events: int = 1000
     port: int = 8000
     checklists_file: Path = SHIPPED_CHECKLISTS
     #: The master keys that wrap each flow's key (made on first start); shared by every

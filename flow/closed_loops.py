@@ -6,7 +6,7 @@ loop until the receiver acknowledges it, or goes back to the owner when rejected
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import TYPE_CHECKING, ClassVar
@@ -17,9 +17,9 @@ from eventsourcing.domain import Aggregate, event
 from flow.actor import Actor
 from flow.checklists import Checklist, Condition, PartyRole, TaskTemplate
 from flow.copying import CopiedByValue
-from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
+from flow.errors import FlowError, IllegalTransitionError, NotFoundError, NotPermittedError
 from flow.flow_values import erased_note
-from flow.vocabulary import ERASED, TaskStatus
+from flow.vocabulary import ERASED, TaskAction, TaskStatus
 
 
 @dataclass(frozen=True)
@@ -65,23 +65,42 @@ class TaskState:
             self, status=(TaskStatus.CLOSED if closes else TaskStatus.COMPLETED).value, note=note
         )
 
-    def check_completable(self, by: Actor, member_of: Collection[UUID]) -> None:
-        self._check_status(TaskStatus.OPEN, "complete")
-        if not acts_for(self.task.owner, by, member_of):
+    def check_completable(self, role: str, member_of: Collection[UUID]) -> None:
+        self._check_status(TaskStatus.OPEN, TaskAction.COMPLETE)
+        if not acts_for(self.task.owner, role, member_of):
             raise NotPermittedError(
                 "only_owner_completes", task=self.task.title, task_en=self.task.title_en
             )
 
-    def check_answerable(self, by: Actor, member_of: Collection[UUID], action: str) -> None:
+    def check_answerable(self, role: str, member_of: Collection[UUID], action: str) -> None:
         """Only the receiver acknowledges or rejects, and only once the owner is done."""
         self._check_status(TaskStatus.COMPLETED, action)
-        if self.task.receiver is None or not acts_for(self.task.receiver, by, member_of):
+        if self.task.receiver is None or not acts_for(self.task.receiver, role, member_of):
             raise NotPermittedError(
                 "only_receiver_answers",
                 task=self.task.title,
                 task_en=self.task.title_en,
                 action=action,
             )
+
+    def actions(self, role: str, member_of: Collection[UUID]) -> tuple[TaskAction, ...]:
+        """What a user of the role, member of the units, may do to the task now: the one
+        answer the commands' checks give, for the lists that offer the actions."""
+        checks: dict[TaskAction, Callable[[], None]] = {
+            TaskAction.COMPLETE: lambda: self.check_completable(role, member_of),
+            TaskAction.ACKNOWLEDGE: lambda: self.check_answerable(
+                role, member_of, TaskAction.ACKNOWLEDGE
+            ),
+            TaskAction.REJECT: lambda: self.check_answerable(role, member_of, TaskAction.REJECT),
+        }
+        allowed = []
+        for action, check in checks.items():
+            try:
+                check()
+            except FlowError:
+                continue
+            allowed.append(action)
+        return tuple(allowed)
 
     def check_overdue(self, at: datetime) -> None:
         if not self.loop_open or self.overdue or at < self.task.due_at:
@@ -100,9 +119,10 @@ class TaskState:
             )
 
 
-def acts_for(party: Party, by: Actor, member_of: Collection[UUID]) -> bool:
+def acts_for(party: Party, role: str, member_of: Collection[UUID]) -> bool:
+    """The allocation office acts for the tasks of no unit; a unit's members for its own."""
     if party.unit_id is None:
-        return by.role == "allocation"
+        return role == "allocation"
     return party.unit_id in member_of
 
 
@@ -205,7 +225,7 @@ class ClosedLoops(CopiedByValue, Aggregate):
         self, task_id: UUID, note: str, *, by: Actor, member_of: Collection[UUID], at: datetime
     ) -> None:
         self._check_open()
-        self.task(task_id).check_completable(by, member_of)
+        self.task(task_id).check_completable(by.role, member_of)
         self._task_completed(task_id=task_id, note=self._kept(note), by=by, at=at)
 
     @event("TaskCompleted")
@@ -218,7 +238,7 @@ class ClosedLoops(CopiedByValue, Aggregate):
     ) -> None:
         """The receiver confirms: the loop is closed."""
         self._check_open()
-        self.task(task_id).check_answerable(by, member_of, "acknowledge")
+        self.task(task_id).check_answerable(by.role, member_of, TaskAction.ACKNOWLEDGE)
         self._task_acknowledged(task_id=task_id, by=by, at=at)
 
     @event("TaskAcknowledged")
@@ -231,7 +251,7 @@ class ClosedLoops(CopiedByValue, Aggregate):
     ) -> None:
         """The receiver says it is not done: back to the owner, with the reason."""
         self._check_open()
-        self.task(task_id).check_answerable(by, member_of, "reject")
+        self.task(task_id).check_answerable(by.role, member_of, TaskAction.REJECT)
         self._task_rejected(task_id=task_id, reason=self._kept(reason), by=by, at=at)
 
     @event("TaskRejected")

@@ -193,6 +193,14 @@ CLOSING_TEXT = {
 }
 
 
+class TaskAction(StrEnum):
+    """What a user does to a task: its owner completes it, its receiver answers it."""
+
+    COMPLETE = "complete"
+    ACKNOWLEDGE = "acknowledge"
+    REJECT = "reject"
+
+
 class TaskStatus(StrEnum):
     """Where a closed loop's task stands."""
 

@@ -115,7 +115,7 @@ def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
             tasks.c.overdue.is_(True),
             tasks.c.status.in_(LOOP_OPEN),
         )
-        .order_by(tasks.c.due_at)
+        .order_by(tasks.c.due_at, tasks.c.task_id)  # a total order: a rebuild shows the same
     )
     return [
         BrokenLoop(task_id, flow_id, name, initials(name), title, owner, due_at, status)

@@ -3,7 +3,7 @@ from hospital), and first visits due."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
@@ -16,7 +16,7 @@ from projections.bed_grid import units
 from projections.cards import FlowCard, load_cards, today
 from projections.flow_cards import cards
 from projections.task_list import tasks
-from projections.unit_board import UnitTask, open_tasks_of
+from projections.task_lists import TaskLists, TaskRow
 
 HORIZON_DAYS = 14
 #: Where a discharge home is planned from: a stay, or hospital.
@@ -48,7 +48,9 @@ class HomeCareBoard:
     name: str
     day: date
     coming_home: list[Homecoming]
-    tasks: list[UnitTask]
+    #: What the unit (zone) must do or confirm, as before the lists; `task_lists` has all three.
+    tasks: list[TaskRow]
+    task_lists: TaskLists
 
     @classmethod
     def read(
@@ -58,6 +60,8 @@ class HomeCareBoard:
         zone_id: UUID,
         now: datetime,
         rates: Mapping[int, int],
+        role: str = "",
+        member_of: Collection[UUID] = (),
     ) -> HomeCareBoard:
         day = today(now)
         with engine.connect() as db:
@@ -83,7 +87,7 @@ class HomeCareBoard:
             )
             flows = load_cards(db, coming, now, rates)
             lists = _checklists(db, [c.flow_id for c in flows])
-            zone_tasks = open_tasks_of(db, zone_id)
+            zone_tasks = TaskLists.read(db, municipality_id, {zone_id}, role, member_of)
         return cls(
             zone_id=zone_id,
             name=zone.name,
@@ -92,7 +96,8 @@ class HomeCareBoard:
                 Homecoming(c, lists.get(c.flow_id, Checklist(0, 0, 0)))
                 for c in sorted(flows, key=lambda c: (c.plan_on is None, c.plan_on))
             ],
-            tasks=zone_tasks,
+            tasks=[*zone_tasks.to_do, *zone_tasks.to_confirm],
+            task_lists=zone_tasks,
         )
 
 

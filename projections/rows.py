@@ -55,6 +55,14 @@ class Rows:
             for value in ordered:
                 cache.setdefault((value,), None)
 
+    def where(self, column: Column[Any], value: Any) -> list[Row]:
+        """Every row whose `column` is `value`, as the batch has it (rare: read at once)."""
+        self.prefetch(column, [value])
+        table = column.table
+        assert isinstance(table, Table)
+        cache = self._cache[table.name]
+        return [row for row in cache.values() if row is not None and row[column.name] == value]
+
     def get(self, table: Table, *key: Any) -> Row | None:
         # One lookup, not two: hashing a key of UUIDs runs Python code (UUID.__hash__), and
         # a rebuild looks up rows about four times an event.

@@ -1,4 +1,7 @@
-"""`TaskList`: every task of every flow, for finding a task's flow, due loops and boards."""
+"""`TaskList`: every task of every flow, for finding a task's flow, due loops and boards.
+
+A task sent back keeps who sent it, when and why until its owner is done again; the reason
+is the receiver's free text, erased with the patient's identity."""
 
 from __future__ import annotations
 
@@ -21,7 +24,8 @@ from sqlalchemy import (
 
 from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops
-from flow.vocabulary import TaskStatus
+from flow.patient_flow import PatientFlow
+from flow.vocabulary import ERASED, TaskStatus
 from projections.projector import Handler, Projection
 from projections.rows import Rows
 
@@ -37,6 +41,7 @@ tasks = Table(
     Column("trigger", String(64), nullable=False),
     Column("key", String(64), nullable=False),
     Column("title", String(200), nullable=False),
+    Column("title_en", String(200), nullable=False),
     Column("owner_unit", Uuid, nullable=True),
     Column("receiver_unit", Uuid, nullable=True),
     Column("has_receiver", Boolean, nullable=False),
@@ -44,12 +49,21 @@ tasks = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("status", String(16), nullable=False),
     Column("overdue", Boolean, nullable=False),
+    Column("returned_reason", String(2000), nullable=True),  # sent back, until done again
+    Column("returned_by", String(64), nullable=True),
+    Column("returned_at", UTCDateTime, nullable=True),
     # The deadline process's question, which reads the loops still open and not yet
     # overdue, not every task of the past; also the allocation board's broken loops.
     Index("task_list_due", "overdue", "status", "due_at"),
     # A flow's tasks; a board counts its cards' open and overdue loops from this index alone.
     Index("task_list_by_flow", "flow_id", "status", "overdue"),
+    # A party's lists (`projections/task_lists.py`): what it owns, what it receives, in the
+    # order they are shown (the office's parties are the rows of no unit).
+    Index("task_list_by_owner", "municipality_id", "owner_unit", "status", "due_at", "task_id"),
+    Index("task_list_by_receiver", "municipality_id", "receiver_unit", "status", "due_at"),
 )
+
+_NOT_RETURNED = {"returned_reason": None, "returned_by": None, "returned_at": None}
 
 LOOP_OPEN = (TaskStatus.OPEN.value, TaskStatus.COMPLETED.value)
 _FINAL = {TaskStatus.CLOSED.value, TaskStatus.CANCELLED.value}
@@ -68,9 +82,12 @@ class TaskList(Projection):
             ClosedLoops.TaskOpened: self._opened,
             ClosedLoops.TaskCompleted: self._completed,
             ClosedLoops.TaskAcknowledged: self._set(status=TaskStatus.CLOSED.value),
-            ClosedLoops.TaskRejected: self._set(status=TaskStatus.OPEN.value),
+            ClosedLoops.TaskRejected: self._rejected,
             ClosedLoops.TaskOverdue: self._set(overdue=True),
-            ClosedLoops.TaskCancelled: self._set(status=TaskStatus.CANCELLED.value),
+            ClosedLoops.TaskCancelled: self._set(
+                status=TaskStatus.CANCELLED.value, **_NOT_RETURNED
+            ),
+            PatientFlow.IdentityErased: self._erased,
         }
 
     def _opened(self, rows: Rows, e: Any) -> None:
@@ -85,6 +102,7 @@ class TaskList(Projection):
                 "trigger": task.trigger,
                 "key": task.key,
                 "title": task.title,
+                "title_en": task.title_en,
                 "owner_unit": task.owner.unit_id,
                 "receiver_unit": task.receiver.unit_id if task.receiver else None,
                 "has_receiver": task.receiver is not None,
@@ -92,6 +110,7 @@ class TaskList(Projection):
                 "due_at": task.due_at,
                 "status": TaskStatus.OPEN.value,
                 "overdue": False,
+                **_NOT_RETURNED,
             },
         )
 
@@ -100,7 +119,23 @@ class TaskList(Projection):
         if row is not None:
             closes = not row["has_receiver"]
             status = TaskStatus.CLOSED if closes else TaskStatus.COMPLETED
-            rows.update(tasks, e.task_id, status=status.value)
+            rows.update(tasks, e.task_id, status=status.value, **_NOT_RETURNED)
+
+    def _rejected(self, rows: Rows, e: Any) -> None:
+        rows.update(
+            tasks,
+            e.task_id,
+            status=TaskStatus.OPEN.value,
+            returned_reason=e.reason,
+            returned_by=e.by.user_id,
+            returned_at=e.at,
+        )
+
+    def _erased(self, rows: Rows, e: Any) -> None:
+        """The reasons the flow's tasks were sent back go with the patient's identity."""
+        for row in rows.where(tasks.c.flow_id, e.originator_id):
+            if row["returned_reason"]:
+                rows.update(tasks, row["task_id"], returned_reason=ERASED)
 
     @staticmethod
     def _set(**values: Any) -> Handler:

@@ -90,6 +90,7 @@ def _wants_xml(request: Request) -> bool:
 
 
 def _answer(request: Request, system: System, user: User, receipt: Receipt) -> Response:
+    request.app.state.metrics.hospital_messages.labels(receipt.outcome.value).inc()
     status = STATUS[receipt.outcome]
     if _wants_xml(request):
         return _receipt_xml(system, user, receipt.envelope, status, receipt.received_at,
@@ -115,6 +116,7 @@ def _unreadable(
     error: UnreadableMessageError,
     now: datetime,
 ) -> Response:
+    request.app.state.metrics.hospital_messages.labels(Outcome.UNREADABLE.value).inc()
     status = 422
     envelope = error.partial.envelope if error.partial else None
     if _wants_xml(request):
@@ -171,7 +173,8 @@ def _receipt_xml(
         if message_id
         else None,
     )
-    return Response(receipt, status_code=status, media_type=XML)
+    # The charset the receipt's XML declaration says, in the header too (ASVS 4.1.1).
+    return Response(receipt, status_code=status, media_type=f"{XML}; charset=utf-8")
 
 
 class ListQuery(BaseModel):

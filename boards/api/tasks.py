@@ -11,11 +11,14 @@ from access.accounts import User
 from access.policy import viewer_of
 from boards.api.flows import REFUSALS
 from boards.services.flow_access import authorise_flow
+from boards.services.looks import looks_logged
 from boards.services.system import System
+from boards.services.task_lists import viewer_tasks
 from boards.web.dependencies import CurrentSystem, CurrentUser, ExpectedVersion, Now
 from boards.web.schemas import CommandResult, Completion, Empty, Problem, Rejection
 from flow.errors import NotFoundError
 from projections.task_list import flow_of_task
+from projections.task_lists import TaskLists
 
 router = APIRouter(
     tags=["oppgaver"],
@@ -95,3 +98,13 @@ def reject_task(
         expected_version=v,
     )
     return CommandResult(id=flow_id, version=version)
+
+
+@router.get("/tasks")
+def task_lists(system: CurrentSystem, user: CurrentUser, now: Now) -> TaskLists:
+    """The viewer's tasks: to do (owned by its office, units or zones), to confirm (done by
+    their owners, received by it) and waiting for others (done by it, not yet confirmed);
+    each with the actions the viewer may take."""
+    lists = viewer_tasks(system, viewer_of(user), now)
+    with looks_logged(system, user, lists, "api/oppgaver", now):
+        return lists

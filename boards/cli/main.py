@@ -25,7 +25,7 @@ from boards.live.follower import Live
 from boards.services import erasure
 from boards.services.system import open_system
 from boards.settings import Settings
-from boards.web.log_filters import hide_secrets_in_access_log
+from boards.web.logs import hide_secrets_in_access_log, log_config
 from fixtures import demo
 from fixtures.municipalities import load_specs
 from fixtures.simulation import run as simulation
@@ -56,7 +56,11 @@ def serve(
     app = create_app(settings)
     settle_heap()
     config = uvicorn.Config(
-        app, host=host or settings.host, port=port or settings.port, timeout_graceful_shutdown=5
+        app,
+        host=host or settings.host,
+        port=port or settings.port,
+        timeout_graceful_shutdown=5,
+        log_config=log_config(settings.log_format),
     )
     hide_secrets_in_access_log()  # after the config, which sets uvicorn's loggers up
     _Server(config, app.state.live).run()

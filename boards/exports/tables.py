@@ -23,7 +23,8 @@ from flow.vocabulary import (
 from projections.allocation_board import AllocationBoard
 from projections.cards import FlowCard
 from projections.home_care_board import HomeCareBoard
-from projections.unit_board import BedSlot, UnitBoard, UnitTask
+from projections.task_lists import TaskRow
+from projections.unit_board import BedSlot, UnitBoard
 
 Cell = str | int | float | date | datetime | None
 Words = Callable[[str], str]
@@ -192,7 +193,7 @@ def _unit_tables(board: UnitBoard, _: Words) -> list[Table]:
             for f in board.departures
         ],
     )
-    return [beds, arrivals, departures, _task_table(_("Oppgaver"), board.tasks, _)]
+    return [beds, arrivals, departures, _task_table(_("Oppgaver"), board.task_lists.rows, _)]
 
 
 _BED_STATUS = {
@@ -225,7 +226,7 @@ def _bed_row(slot: BedSlot, _: Words) -> tuple[Cell, ...]:
     )
 
 
-def _task_table(title: str, tasks: Sequence[UnitTask], _: Words) -> Table:
+def _task_table(title: str, tasks: Sequence[TaskRow], _: Words) -> Table:
     return Table(
         title,
         _words(_, ("Navn", "Oppgave", "Frist", "Forfalt", "Status")),
@@ -278,7 +279,7 @@ def _zone_tables(board: HomeCareBoard, _: Words) -> list[Table]:
             for discharged in [item.flow.phase == Phase.DISCHARGED]
         ],
     )
-    return [coming, _task_table(_("Oppgaver og første besøk"), board.tasks, _)]
+    return [coming, _task_table(_("Oppgaver og første besøk"), board.task_lists.rows, _)]
 
 
 # -- words ---------------------------------------------------------------------------------

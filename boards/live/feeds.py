@@ -1,20 +1,22 @@
-"""What each board's stream sends, as HTML fragments that htmx swaps in by id.
-
-The allocation board gets each changed card as it comes (`kort`), and after a burst of
-changes its counts, summary and broken loops (`tall`). The other boards are made of parts
-with stable ids: a unit's summary, each bed, its arrivals, departures and tasks; a zone's
-summary, homecomings and tasks; a wall's beds, by initials. After a burst of changes that
-touched such a board, its stream reads the board again and sends the parts whose HTML
-differs from what it sent before (`deler`). A rejection being written in the task list is
-kept by the page (`hx-preserve`), so no swap takes a half-written reason away.
+"""What each board's stream sends, as HTML fragments that htmx swaps in by id. The allocation
+board gets each changed card as it comes (`kort`), and after a burst of changes its counts,
+summary, broken loops and the office's lists of tasks (`tall`). The other boards are made of
+parts with stable ids: a unit's summary, each bed, its arrivals, departures and lists of
+tasks; a zone's summary, homecomings and lists of tasks; a wall's beds, by initials. After a
+burst of changes that touched such a board, its stream reads the board again and sends the
+parts whose HTML differs from what it sent before (`deler`). A rejection being written in
+the task list is kept by the page (`hx-preserve`), so no swap takes a half-written reason
+away. The parts are shared by the streams of one viewer class (`boards/live/shared.py`), so
+their forms carry no session's CSRF token: htmx sends the page's own, as the body's `hx-
+headers` says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import time
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from functools import partial
 from typing import Protocol
 from uuid import UUID
 
@@ -30,11 +32,14 @@ from boards.live.follower import (
     Message,
     PlaceChanged,
 )
+from boards.live.shared import SharedBuilds
 from boards.services import board_reads
 from boards.services.looks import shown_flows
+from boards.services.task_lists import viewer_tasks
 from boards.web.rendering import draw, fragment
 from projections.allocation_board import COLUMNS, column_of
 from projections.home_care_board import HomeCareBoard
+from projections.task_lists import TaskLists
 from projections.unit_board import UnitBoard
 from projections.wall_display import WallDisplay, ZoneWall
 
@@ -61,14 +66,15 @@ class Feed(Protocol):
     def touches(self, change: Change, now: datetime) -> bool:
         """Does the change concern this board, for this viewer?"""
 
-    def at_once(self, change: Change) -> Sent | None:
+    async def at_once(self, change: Change) -> Sent | None:
         """What is sent as soon as a change touches the board."""
 
     async def resume(self, after: int | None, upto: int) -> list[Sent]:
         """What a page drawn at `after` (None: not known) missed up to `upto`."""
 
-    async def settled(self, position: int) -> Sent | None:
-        """What is sent once a burst of changes is over."""
+    async def settled(self, position: int, heard: float) -> Sent | None:
+        """What is sent once a burst of changes is over: the board as it is at `position`
+        or later, read after `heard` (`time.monotonic()` when its last change came)."""
 
 
 #: The page fetches its board anew: the day turned, or much has changed.
@@ -96,13 +102,19 @@ class AllocationFeed:
             return change.municipality_id == self.viewer.municipality_id
         return isinstance(change, Message) and change.visible_to(self.viewer, now)
 
-    def at_once(self, change: Change) -> Sent | None:
-        """The card, moved to the top of its column."""
+    async def at_once(self, change: Change) -> Sent | None:
+        """The card, moved to the top of its column: drawn once for every allocation
+        stream of the language (every allocation viewer may see the card it was told)."""
         if not isinstance(change, Message):
             return None
-        column = column_of(change.card, self.clock())
-        html = draw("_allocation_live.html", self.language, card=change.card, column=column)
-        return Sent(sse.event("kort", html, change.id), frozenset({change.flow_id}))
+
+        def card() -> Sent:
+            column = column_of(change.card, self.clock())
+            html = draw("_allocation_live.html", self.language, card=change.card, column=column)
+            return Sent(sse.event("kort", html, change.id), frozenset({change.flow_id}))
+
+        key = ("kort", change.id, self.language)
+        return await self.live.builds.get(key, 0.0, card)  # the card is the change's
 
     async def resume(self, after: int | None, upto: int) -> list[Sent]:
         if after is None:
@@ -111,30 +123,31 @@ class AllocationFeed:
             return [REDRAW]
         missed = await run_in_threadpool(self.live.since, after, upto)
         now = self.clock()
-        return [event for m in missed if self.touches(m, now) and (event := self.at_once(m))]
+        return [event for m in missed if self.touches(m, now) and (event := await self.at_once(m))]
 
-    async def settled(self, position: int) -> Sent:
-        """The column counts, the summary, the broken loops and the messages to follow up."""
-        system, municipality_id = self.live.system, self.viewer.municipality_id
-        board = await run_in_threadpool(
-            partial(board_reads.allocation_board, caught_up=True),
-            system,
-            self.viewer,
-            self.clock(),
-        )
-        attention = await run_in_threadpool(
-            system.hospital_messages.attention_count, municipality_id
-        )
+    async def settled(self, position: int, heard: float) -> Sent:
+        """The column counts, the summary, the broken loops and the messages to follow up:
+        read and drawn once for the streams of the same viewer class and language."""
+        key = ("tildeling", self.viewer, self.language)
+        return await self.live.builds.get(key, heard, self._counts)
+
+    def _counts(self) -> Sent:
+        system = self.live.system
+        now = self.clock()
+        board = board_reads.allocation_board(system, self.viewer, now, caught_up=True)
+        lists = viewer_tasks(system, self.viewer, now, caught_up=True)
+        attention = system.hospital_messages.attention_count(self.viewer.municipality_id)
         html = draw(
             "_allocation_live.html",
             self.language,
             card=None,
             board=board,
+            lists=lists,
             columns=COLUMNS,
             place_names=self.place_names,
             attention=attention,
         )
-        return Sent(sse.event("tall", html), frozenset(shown_flows(board.broken_loops)))
+        return Sent(sse.event("tall", html), frozenset(shown_flows([board.broken_loops, lists])))
 
 
 @dataclass(frozen=True)
@@ -152,13 +165,17 @@ class PartsFeed:
 
     A change touches the board when its flow is shown there now, or is related to the
     board's unit or zone after the change (reserved, placed, coming home, a task), or when
-    the place's beds changed.
+    the place's beds changed. The board is read and drawn once for every stream of the same
+    `key` (the board, its viewer class and language: `boards/live/shared.py`); which parts
+    changed is each stream's own.
     """
 
     settle_seconds = 0.05  # one command's events come together; a board is read in ms
 
-    def __init__(self, place_id: UUID, read: Callable[[], Drawn]) -> None:
-        self.place_id, self.read = place_id, read
+    def __init__(
+        self, place_id: UUID, read: Callable[[], Drawn], key: Hashable, builds: SharedBuilds
+    ) -> None:
+        self.place_id, self.read, self.key, self.builds = place_id, read, key, builds
         self.shown: Drawn | None = None  # None: what the page shows is not known
 
     def touches(self, change: Change, now: datetime) -> bool:
@@ -170,18 +187,18 @@ class PartsFeed:
             return change.place_id == self.place_id
         return change.flow_id in self.shown.flow_ids or self.place_id in change.relations.units(now)
 
-    def at_once(self, change: Change) -> None:
+    async def at_once(self, change: Change) -> None:
         return None
 
     async def resume(self, after: int | None, upto: int) -> list[Sent]:
         if after is not None and after >= upto:
             return []
-        sent = await self.settled(upto)
+        sent = await self.settled(upto, time.monotonic())
         return [sent] if sent else []
 
-    async def settled(self, position: int) -> Sent | None:
+    async def settled(self, position: int, heard: float) -> Sent | None:
         """The parts that changed; the log counts every patient the board then shows."""
-        drawn = await run_in_threadpool(self.read)
+        drawn = await self.builds.get(self.key, heard, self.read)
         before = self.shown.parts if self.shown else {}
         changed = [html for key, html in drawn.parts.items() if before.get(key) != html]
         self.shown = drawn
@@ -190,33 +207,42 @@ class PartsFeed:
         return Sent(sse.event("deler", "".join(changed), position), drawn.named)
 
 
-def unit_parts(board: UnitBoard, language: str, csrf_token: str) -> Drawn:
+def unit_parts(board: UnitBoard, language: str) -> Drawn:
     beds = {
         f"bed-{slot.bed}": fragment("_bed.html", language, slot=slot, oob=True)
         for slot in board.beds
     }
-    sections = {
-        name: draw(f"_{name}.html", language, board=board, csrf_token=csrf_token, oob=True)
-        for name in ("unit_summary", "arrivals", "departures", "tasks")
+    sections: dict[str, str] = {
+        name: draw(f"_{name}.html", language, board=board, oob=True)
+        for name in ("unit_summary", "arrivals", "departures")
     }
+    sections["tasks"] = task_lists_part(board.task_lists, language)
     shown = [
         *(slot.flow for slot in board.beds if slot.flow),
         *board.arrivals,
         *board.departures,
     ]
-    flow_ids = frozenset({card.flow_id for card in shown} | {t.flow_id for t in board.tasks})
+    flow_ids = frozenset(
+        {card.flow_id for card in shown} | {t.flow_id for t in board.task_lists.rows}
+    )
     return Drawn({**sections, **beds}, flow_ids, flow_ids)
 
 
-def zone_parts(board: HomeCareBoard, language: str, csrf_token: str) -> Drawn:
-    sections = {
-        name: draw(f"_{name}.html", language, board=board, csrf_token=csrf_token, oob=True)
-        for name in ("zone_summary", "homecomings", "tasks")
+def zone_parts(board: HomeCareBoard, language: str) -> Drawn:
+    sections: dict[str, str] = {
+        name: draw(f"_{name}.html", language, board=board, oob=True)
+        for name in ("zone_summary", "homecomings")
     }
+    sections["tasks"] = task_lists_part(board.task_lists, language)
     flow_ids = frozenset(
-        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.tasks}
+        {h.flow.flow_id for h in board.coming_home} | {t.flow_id for t in board.task_lists.rows}
     )
     return Drawn(sections, flow_ids, flow_ids)
+
+
+def task_lists_part(lists: TaskLists, language: str) -> str:
+    """A board's three lists of tasks, swapped in whole by their id (`#tasks`)."""
+    return draw("_task_lists.html", language, lists=lists, oob=True)
 
 
 def wall_parts(display: WallDisplay, language: str) -> Drawn:

@@ -8,15 +8,17 @@ commit in this process (`Pasientflyt.on_recorded`), on PostgreSQL's NOTIFY from 
 (LISTEN on the event table's channel), and at the latest after `follow_seconds`. Every
 `deadline_seconds` it also runs the deadline process (loops turning overdue), whose events
 reach the boards like any other, and at midnight in Oslo it tells every stream the day turned.
-Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`)
-and gives the read models' tables the indexes a rebuild that died left out.
+Every `index_seconds` it indexes the access log's new looks by flow (`AccessLog.index_by_flow`),
+lets go of failed logins whose lockout is over, and gives the read models' tables the indexes a
+rebuild that died left out.
 Every round it also tells the streams of a display device revoked in any process, which end,
 and the streams whose municipality's list of hospital messages to follow up changed (a
 refused message records no event; a message taken in this process wakes the thread at once,
 one of another process is seen within `follow_seconds`).
 
 Each message is made once, with the flow's card (and its JSON) and care relations, and
-fanned out; each stream only filters it through the access policy for its viewer. A bed
+fanned out; each stream only filters it through the access policy for its viewer. What the
+boards' streams draw of it is built once per board and viewer class (`builds`). A bed
 blocked or unblocked (no patient in it) is told as a `PlaceChanged`.
 """
 
@@ -37,6 +39,7 @@ import psycopg
 from pydantic import TypeAdapter
 
 from access.policy import CareRelations, Viewer, may_see
+from boards.live.shared import SharedBuilds
 from boards.services.system import System
 from flow.errors import TooManyError
 from projections.cards import FlowCard, load_cards, today
@@ -156,6 +159,7 @@ class Live:
         self._streams_ended = False
         self._lock = threading.Lock()
         self.position = system.flows.recorder.max_notification_id() or 0
+        self.builds = SharedBuilds()  # what a change makes the boards show, built once
         self.day = today(clock())
         self._threads = [threading.Thread(target=self._follow, name="pasientflyt-live")]
         if system.engine.dialect.name == "postgresql":
@@ -208,6 +212,11 @@ class Live:
         """Refuse (429) a stream its owner has no room for."""
         if self.open_streams(owner) >= MOST_STREAMS:
             raise TooManyError("too_many_streams", most=MOST_STREAMS)
+
+    def stream_count(self) -> int:
+        """Every live stream open in this process."""
+        with self._lock:
+            return len(self._subscriptions)
 
     def open_streams(self, owner: UUID) -> int:
         """The streams of a user or display device open in this process."""
@@ -285,6 +294,7 @@ class Live:
                 self._tell_revocations()
                 if time.monotonic() >= next_index:
                     self.system.access_log.index_by_flow()
+                    self.system.lockout.forget_past(self.clock())
                     self.system.projector.repair_indexes()
                     next_index = time.monotonic() + self.index_seconds
                 self._turn_day()

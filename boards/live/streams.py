@@ -14,7 +14,7 @@ fetch itself (which then says the screen is not in use), once the device is revo
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable
 from datetime import datetime
 from typing import Annotated
 from uuid import UUID
@@ -104,6 +104,7 @@ async def _events(
         for missed in await feed.resume(start, sent):
             yield await logged(missed)
         unsettled_since: float | None = None
+        heard = time.monotonic()  # when the last change that touched the board came
         checked = quiet_since = time.monotonic()
         while not subscription.ended:
             timeout = 1.0 if unsettled_since is None else feed.settle_seconds
@@ -122,7 +123,8 @@ async def _events(
             if change is not None and (change.id > sent or change.id == 0):  # 0: not of the log
                 sent = max(sent, change.id)
                 if feed.touches(change, clock()):
-                    if event := feed.at_once(change):
+                    heard = time.monotonic()
+                    if event := await feed.at_once(change):
                         yield await logged(event)
                         quiet_since = time.monotonic()
                     unsettled_since = unsettled_since or time.monotonic()
@@ -132,12 +134,19 @@ async def _events(
                 change is None or time.monotonic() - unsettled_since >= _MOST_UNSETTLED_SECONDS
             ):
                 unsettled_since = None
-                if event := await feed.settled(sent):
+                if event := await feed.settled(sent, heard):
                     yield await logged(event)
                     quiet_since = time.monotonic()
             elif time.monotonic() - quiet_since >= sse.HEARTBEAT_SECONDS:
                 yield sse.PING
                 quiet_since = time.monotonic()
+
+
+def _parts_feed(
+    request: Request, place_id: UUID, read: Callable[[], Drawn], key: Hashable
+) -> PartsFeed:
+    """A board of parts, read once for every stream of the same `key` (`boards/live/shared.py`)."""
+    return PartsFeed(place_id, read, key, request.app.state.live.builds)
 
 
 def _start(fra: int | None, last_event_id: int | None) -> int | None:
@@ -173,16 +182,20 @@ async def unit_stream(
     last_event_id: LastEventId,
     fra: int | None = None,
 ) -> sse.EventStream:
-    user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = language_of(request), session.csrf_token
+    system, clock, language = (
+        request.app.state.system,
+        request.app.state.clock,
+        language_of(request),
+    )
+    viewer = viewer_of(session.user)
 
     def read() -> Drawn:
-        viewer, now = viewer_of(user), clock()
-        board = board_reads.unit_board(system, viewer, unit_id, now, caught_up=True)
-        return unit_parts(board, language, csrf_token)
+        board = board_reads.unit_board(system, viewer, unit_id, clock(), caught_up=True)
+        return unit_parts(board, language)
 
+    feed = _parts_feed(request, unit_id, read, ("enhet", unit_id, viewer, language))
     start = _start(fra, last_event_id)
-    return board_stream(request, PartsFeed(unit_id, read), start, (user, "enhet/strøm"))
+    return board_stream(request, feed, start, (session.user, "enhet/strøm"))
 
 
 @router.get("/enheter/{unit_id}/vegg/strom", response_class=sse.EventStream)
@@ -194,15 +207,19 @@ async def wall_stream(
     last_event_id: LastEventId,
     fra: int | None = None,
 ) -> sse.EventStream:
-    user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language = language_of(request)
+    system, clock, language = (
+        request.app.state.system,
+        request.app.state.clock,
+        language_of(request),
+    )
+    viewer = viewer_of(session.user)
 
     def read() -> Drawn:
-        viewer, now = viewer_of(user), clock()
-        display = board_reads.unit_wall(system, viewer, unit_id, now, caught_up=True)
+        display = board_reads.unit_wall(system, viewer, unit_id, clock(), caught_up=True)
         return wall_parts(display, language)
 
-    return board_stream(request, PartsFeed(unit_id, read), _start(fra, last_event_id), None)
+    feed = _parts_feed(request, unit_id, read, ("vegg", unit_id, viewer, language))
+    return board_stream(request, feed, _start(fra, last_event_id), None)
 
 
 @router.get("/soner/{zone_id}/strom", response_class=sse.EventStream)
@@ -214,16 +231,20 @@ async def zone_stream(
     last_event_id: LastEventId,
     fra: int | None = None,
 ) -> sse.EventStream:
-    user, system, clock = session.user, request.app.state.system, request.app.state.clock
-    language, csrf_token = language_of(request), session.csrf_token
+    system, clock, language = (
+        request.app.state.system,
+        request.app.state.clock,
+        language_of(request),
+    )
+    viewer = viewer_of(session.user)
 
     def read() -> Drawn:
-        viewer, now = viewer_of(user), clock()
-        board = board_reads.zone_board(system, viewer, zone_id, now, caught_up=True)
-        return zone_parts(board, language, csrf_token)
+        board = board_reads.zone_board(system, viewer, zone_id, clock(), caught_up=True)
+        return zone_parts(board, language)
 
+    feed = _parts_feed(request, zone_id, read, ("sone", zone_id, viewer, language))
     start = _start(fra, last_event_id)
-    return board_stream(request, PartsFeed(zone_id, read), start, (user, "sone/strøm"))
+    return board_stream(request, feed, start, (session.user, "sone/strøm"))
 
 
 def streaming_device(request: Request) -> Device:
@@ -257,6 +278,6 @@ async def device_stream(
     async def still_valid() -> bool:
         return await run_in_threadpool(display_device, request) is not None
 
-    feed = PartsFeed(device.unit_id, read)
+    feed = _parts_feed(request, device.unit_id, read, ("skjerm", device.viewer, language))
     start = _start(fra, last_event_id)
     return board_stream(request, feed, start, None, still_valid, device_id=device.id)

@@ -18,8 +18,10 @@ from boards.pages.common import ROLE_TEXT, FormFields, refusal_of, render
 from boards.services import board_reads
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
+from boards.services.task_lists import viewer_tasks
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
+from boards.web.schemas import Completion, Rejection
 from boards.web.sessions import (
     AllocationSession,
     CheckedSession,
@@ -32,6 +34,7 @@ from boards.web.sessions import (
     municipality_places,
 )
 from flow.errors import FlowError, NotFoundError
+from flow.vocabulary import TaskAction
 from projections.task_list import flow_of_task
 
 router = APIRouter(include_in_schema=False)
@@ -46,12 +49,14 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
     user, system = session.user, get_system(request)
     position = live_position(request)
     board = board_reads.allocation_board(system, viewer_of(user), get_now(request))
-    with looks_logged(system, user, board, "tildeling", get_now(request)):
+    lists = viewer_tasks(system, viewer_of(user), get_now(request), caught_up=True)
+    with looks_logged(system, user, [board, lists], "tildeling", get_now(request)):
         return render(
             request,
             "allocation.html",
             {
                 "board": board,
+                "lists": lists,
                 "municipality": system.flows.municipality_name(user.municipality_id),
                 "place_names": {p.id: p.name for p in municipality_places(request, user)},
                 "position": position,
@@ -171,22 +176,34 @@ def task_action(
     session: CheckedSession,
     form: FormFields,
 ) -> Response:
+    """A task's action from a board's lists: the board again, or the refusal's sentence in
+    place beside the button (`#refusal-task-<id>`), whatever refused it."""
     user, system = session.user, get_system(request)
-    system.projector.catch_up()
-    flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
-    if flow_id is None or action not in {"utfort", "bekreftet", "avvist"}:
-        raise NotFoundError("not_found", thing="task")
-    authorise_flow(system, viewer_of(user), flow_id, get_now(request))
     by, units, now = user.actor, user.unit_ids, get_now(request)
+    if action not in TASK_ACTIONS:
+        raise NotFoundError("not_found", thing="task")
     try:
-        if action == "utfort":
-            note = str(form.get("note", ""))
+        system.projector.catch_up()
+        flow_id = flow_of_task(system.engine, task_id, user.municipality_id)
+        if flow_id is None:
+            raise NotFoundError("not_found", thing="task")
+        authorise_flow(system, viewer_of(user), flow_id, now)
+        if TASK_ACTIONS[action] == TaskAction.COMPLETE:
+            note = Completion.model_validate(form).note
             system.flows.complete_task(flow_id, task_id, note, by=by, member_of=units, at=now)
-        elif action == "bekreftet":
+        elif TASK_ACTIONS[action] == TaskAction.ACKNOWLEDGE:
             system.flows.acknowledge_task(flow_id, task_id, by=by, member_of=units, at=now)
         else:
-            reason = str(form.get("reason") or "Ikke gjort")
+            reason = Rejection.model_validate(form).reason
             system.flows.reject_task(flow_id, task_id, reason, by=by, member_of=units, at=now)
-    except FlowError as error:
+    except (ValidationError, FlowError) as error:
         return _refusal(request, error, f"#refusal-task-{task_id}")
-    return RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+    return RedirectResponse("/", status_code=303)  # a browser without htmx: to its board
+
+
+#: The path's word for each action a task's row offers.
+TASK_ACTIONS = {
+    "utfort": TaskAction.COMPLETE,
+    "bekreftet": TaskAction.ACKNOWLEDGE,
+    "avvist": TaskAction.REJECT,
+}

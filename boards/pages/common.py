@@ -51,7 +51,9 @@ def refusal_of(request: Request, error: ValidationError | FlowError) -> tuple[st
     language (the guard's sentence, or each field's, named), and the status to answer with."""
     language = language_of(request)
     if isinstance(error, FlowError):
+        request.state.problem_code = error.code  # the outcome `boards/web/metrics.py` counts
         return said(error, language), status_of(error)
+    request.state.problem_code = "invalid_request"
     return "; ".join(_field_problem(e, language) for e in error.errors()), 422
 
 
@@ -167,6 +169,7 @@ def log_in(
     context = {"csrf_token": csrf_token, "username": username}
     if until := system.lockout.attempt(username, now):
         log_access("login locked out", who=username, client=client, at=now, level=logging.WARNING)
+        request.app.state.metrics.logins.labels("locked").inc()
         minutes = minutes_left(until, now)
         text = translator(language_of(request))(refusal_text(minutes))
         context["refusal"] = text.format(minutes=minutes)
@@ -175,10 +178,12 @@ def log_in(
     user = system.accounts.verify(username, password)
     if user is None:
         log_access("login failed", who=username, client=client, at=now, level=logging.WARNING)
+        request.app.state.metrics.logins.labels("failed").inc()
         context["refusal"], status = refusal_of(request, NotAuthenticatedError("login_failed"))
         return render(request, "login.html", context, status_code=status)
     system.lockout.succeeded(username)
     log_access("login ok", who=f"{user.username} ({user.id})", client=client, at=now)
+    request.app.state.metrics.logins.labels("ok").inc()
     return start_session(request, user)
 
 
@@ -198,7 +203,10 @@ def start_session(request: Request, user: User) -> Response:
 
 @router.post("/logg-ut")
 def log_out(request: Request, _: CheckedSession) -> Response:
-    response = RedirectResponse("/logg-inn", status_code=303)
+    # The browser lets go of what it kept of the pages (ASVS 14.3.1); the session's cookie
+    # is deleted by name below, the language chosen stays.
+    headers = {"Clear-Site-Data": '"cache", "storage"'}
+    response = RedirectResponse("/logg-inn", status_code=303, headers=headers)
     secure = request.url.scheme == "https"
     for name in dict.fromkeys([session_cookie_name(request), SESSION_COOKIE]):
         if session_id := request.cookies.get(name):
@@ -207,9 +215,18 @@ def log_out(request: Request, _: CheckedSession) -> Response:
     return response
 
 
+def back_to(place: str | None) -> str:
+    """Where to go back to after a choice: a path of this site (`/…`, not `//host…` nor a
+    scheme), else the home page. Never the `Referer`, which another site can set."""
+    if place and place.startswith("/") and not place.startswith(("//", "/\\")):
+        return place
+    return "/"
+
+
 @router.get("/sprak/{language}")
-def choose_language(request: Request, language: str) -> Response:
-    response = RedirectResponse(request.headers.get("referer") or "/", status_code=303)
+def choose_language(request: Request, language: str, til: str | None = None) -> Response:
+    """The page in the other language: back to the page it was chosen on (`til`)."""
+    response = RedirectResponse(back_to(til), status_code=303)
     if language in LANGUAGES:
         response.set_cookie(LANGUAGE_COOKIE, language, samesite="lax", max_age=365 * 24 * 3600)
     return response

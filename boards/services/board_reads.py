@@ -43,7 +43,9 @@ def unit_board(
     _bring_up(system, viewer, unit_id, caught_up)
     municipality = viewer.municipality_id
     rates = system.rates.of(municipality)
-    return UnitBoard.read(system.engine, municipality, unit_id, now, rates)
+    return UnitBoard.read(
+        system.engine, municipality, unit_id, now, rates, viewer.role, viewer.unit_ids
+    )
 
 
 def unit_wall(
@@ -61,7 +63,9 @@ def zone_board(
     _bring_up(system, viewer, zone_id, caught_up)
     municipality = viewer.municipality_id
     rates = system.rates.of(municipality)
-    return HomeCareBoard.read(system.engine, municipality, zone_id, now, rates)
+    return HomeCareBoard.read(
+        system.engine, municipality, zone_id, now, rates, viewer.role, viewer.unit_ids
+    )
 
 
 def allocation_card(system: System, viewer: Viewer, flow_id: UUID, now: datetime) -> FlowCard:

@@ -8,17 +8,24 @@ the request's shape keeps FastAPI's list of fields as `detail`, each `msg` in th
 with the code `invalid_request`. The status follows from the refusal's class: `NotFoundError`
 404, `NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422,
 `TooManyError` 429 (with `Retry-After`), any other refusal 409.
+
+A page's own request (htmx, `HX-Request`, outside `/api/`) gets the sentence as HTML instead,
+told to land in the page's notice line (`#notice`, `role="alert"` in `base.html`): whatever
+refused it — an expired form, a task that is gone, a role that may not — the user reads why
+where she is, and the board she clicked in stays as it was. A page's route that knows a
+better place (the card's or the task's line) answers there itself.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+from html import escape
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException
 from starlette.routing import BaseRoute, Match
 
@@ -88,9 +95,28 @@ def answer(
     *,
     detail: object = None,
     headers: dict[str, str] | None = None,
-) -> JSONResponse:
+) -> Response:
+    request.state.problem_code = error.code  # the outcome `boards/web/metrics.py` counts
     body = problem(error.code, error.params, status, answer_language(request), detail)
+    if _from_page(request):
+        return _in_notice(body, status, headers)
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_JSON)
+
+
+def _from_page(request: Request) -> bool:
+    return bool(request.headers.get("HX-Request")) and not request.url.path.startswith("/api/")
+
+
+def _in_notice(body: dict[str, Any], status: int, headers: dict[str, str] | None) -> Response:
+    detail = body["detail"]
+    if not isinstance(detail, str):  # a 422's fields: each one's message
+        detail = "; ".join(str(field.get("msg", "")) for field in detail)
+    notice = {"HX-Retarget": "#notice", "HX-Reswap": "innerHTML", "HX-Reselect": ".refusal-text"}
+    return HTMLResponse(
+        f'<span class="refusal-text">{escape(detail)}</span>',
+        status_code=status,
+        headers={**(headers or {}), **notice},
+    )
 
 
 async def _flow_error(request: Request, error: Exception) -> Response:

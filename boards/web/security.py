@@ -36,6 +36,9 @@ HEADERS = {
     "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+#: Pages, JSON and streams show patients: no browser or proxy keeps a copy (ASVS 14.2.2,
+#: 14.3.2). The static files (htmx, the stylesheet) hold nothing of anyone and may be kept.
+NOT_KEPT = {"Cache-Control": "no-store"}
 #: Only over TLS: a browser ignores it on plain HTTP, and it would pin a test server.
 TLS_HEADERS = {"Strict-Transport-Security": "max-age=63072000; includeSubDomains"}
 
@@ -44,7 +47,8 @@ access_log = logging.getLogger("pasientflyt.access")
 
 class SecurityHeaders:
     """Adds the headers to every HTTP response the app sends, pages, JSON, static files
-    and errors alike; a header the response set itself is left as it is."""
+    and errors alike (`no-store` all but the static files); a header the response set
+    itself is left as it is."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -54,6 +58,8 @@ class SecurityHeaders:
             await self.app(scope, receive, send)
             return
         extra = HEADERS | TLS_HEADERS if scope.get("scheme") == "https" else HEADERS
+        if not scope["path"].startswith("/static/"):
+            extra = extra | NOT_KEPT
         started = False
 
         async def send_with_headers(message: Message) -> None:
@@ -82,14 +88,17 @@ def client_address(request: Request) -> str:
 def log_access(
     what: str, *, who: str, client: str, at: datetime, level: int = logging.INFO
 ) -> None:
-    """One line: what happened, who did it, from where and when (UTC)."""
+    """One line: what happened, who did it, from where and when (UTC); in JSON logs also
+    as fields of their own (`boards/web/logs.py`)."""
+    moment = at.astimezone(UTC).isoformat()
     access_log.log(
         level,
         "%s who=%s client=%s at=%s",
         what,
         _quoted(who),
         _quoted(client),
-        at.astimezone(UTC).isoformat(),
+        moment,
+        extra={"event": what, "who": who, "client": client, "at": moment},
     )
 
 

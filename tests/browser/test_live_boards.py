@@ -57,4 +57,11 @@ def test_an_arrival_shows_on_the_units_board_while_a_rejection_being_written_sta
     reason.press_sequentially(" og legemiddellisten")
     expect(reason).to_have_value("Epikrisen mangler og legemiddellisten")
     take_screenshot(nurse, "enhet-direkte")
+    # A task that came by the stream is done from it: its form, shared by every stream of
+    # the unit, carries no session's token; htmx sends the page's.
+    assessment = nurse.locator("#tasks li", has_text="Innkomstvurdering").first
+    task_id = assessment.get_attribute("id")
+    assert task_id is not None and "csrf_token" not in assessment.inner_html()
+    assessment.get_by_role("button", name="Utført").click()
+    expect(nurse.locator(f"#{task_id}")).to_have_count(0, timeout=5000)
     assert shown_after < 1.0, f"the unit's board showed the arrival after {shown_after:.2f} s"

@@ -169,7 +169,40 @@ class TestSessionCookie:
         assert response.status_code == 303
         assert world.system.sessions.find(session_id, world.clock()) is None
         assert "__Host-pasientflyt_okt" not in client.cookies
+        assert response.headers["Clear-Site-Data"] == '"cache", "storage"'
         assert client.get("/tildeling", follow_redirects=False).status_code == 303
+
+    def test_no_page_nor_json_that_shows_patients_is_kept_by_a_cache(self, world: World) -> None:
+        log_in(world.client)
+        board = world.client.get("/tildeling")
+        read = world.client.get("/api/v1/boards/allocation", headers=world.headers())
+        refused = world.client.get("/api/v1/boards/allocation")
+        static = world.client.get("/static/pasientflyt.css")
+        for response in (board, read, refused):
+            assert response.headers["Cache-Control"] == "no-store", response.url
+        assert "no-store" not in static.headers.get("Cache-Control", "")
+
+    @pytest.mark.parametrize(
+        ("til", "referer", "landed"),
+        [
+            ("/enheter/abc", None, "/enheter/abc"),
+            ("//evil.example/x", None, "/"),
+            ("/\\evil.example", None, "/"),
+            ("https://evil.example/", None, "/"),
+            (None, "https://evil.example/phish", "/"),
+        ],
+    )
+    def test_choosing_a_language_goes_back_only_to_a_page_of_this_site(
+        self, world: World, til: str | None, referer: str | None, landed: str
+    ) -> None:
+        """ASVS 3.7.2: no redirect to another site, whatever the request says."""
+        params = {"til": til} if til else {}
+        headers = {"Referer": referer} if referer else {}
+        response = world.client.get(
+            "/sprak/en", params=params, headers=headers, follow_redirects=False
+        )
+        assert response.status_code == 303 and response.headers["Location"] == landed
+        assert response.cookies.get("sprak") == "en"
 
 
 class TestLockout:

@@ -229,3 +229,52 @@ def test_a_login_refused_reads_the_page_s_language(world: World) -> None:
 
     assert refused.status_code == 401
     assert "Wrong username or password." in refused.text
+
+
+def test_a_pages_request_refused_anywhere_reads_its_sentence_in_the_notice_line(
+    world: World,
+) -> None:
+    """An expired form (no token that matches) refused by the session's check, not by the
+    route: the page's htmx request gets the sentence as HTML for `#notice`, and the board it
+    was clicked in is not replaced by a problem's JSON; the API keeps its problem JSON."""
+    _, tasks = reserved_flow(world)
+    task_id = next(iter(tasks.values()))
+    log_in(world.client, "sykepleier", NURSE_PASSWORD)
+    world.client.cookies.set("sprak", "en")
+
+    from_page = world.client.post(
+        f"/oppgaver/{task_id}/utfort", data={"csrf_token": "stale"}, headers={"HX-Request": "true"}
+    )
+    plain = world.client.post(f"/oppgaver/{task_id}/utfort", data={"csrf_token": "stale"})
+
+    assert from_page.status_code == 403
+    assert from_page.headers["HX-Retarget"] == "#notice"
+    assert from_page.headers["content-type"].startswith("text/html")
+    assert from_page.text.startswith('<span class="refusal-text">') and "form" in from_page.text
+    assert plain.status_code == 403
+    assert plain.headers["content-type"] == PROBLEM_JSON
+
+
+def test_a_task_form_checks_its_text_as_the_api_does_and_records_nothing_refused(
+    world: World,
+) -> None:
+    """The board's task form takes `note` and `reason` through the API's own shapes: too
+    long, or with control characters, is refused in place and nothing is recorded."""
+    flow_id, tasks = reserved_flow(world)
+    task_id = next(iter(tasks.values()))
+    log_in(world.client, "sykepleier", NURSE_PASSWORD)
+    token = csrf_token_of(world.client, f"/enheter/{world.unit('KORT')}")
+    history = world.client.get(f"{API}/flows/{flow_id}/history", headers=world.headers())
+
+    long_note = world.client.post(
+        f"/oppgaver/{task_id}/utfort", data={"csrf_token": token, "note": "x" * 9000}
+    )
+    control = world.client.post(
+        f"/oppgaver/{task_id}/utfort", data={"csrf_token": token, "note": "ok\x07\x1b[2J"}
+    )
+
+    for refused in (long_note, control):
+        assert refused.status_code == 422, refused.text
+        assert refused.headers["HX-Retarget"] == f"#refusal-task-{task_id}"
+    after = world.client.get(f"{API}/flows/{flow_id}/history", headers=world.headers())
+    assert after.json() == history.json(), "nothing recorded"

@@ -46,6 +46,7 @@ def test_an_erased_patient_leaves_no_trace_and_the_figures_stay(
 ) -> None:
     with_admin(world)
     flow_id = opened_with_notes(world)
+    sent_back_naming_her(world, flow_id)
     kept_id = opened_with_notes(world, synthetic_national_id(random.Random("kept")), "Per Blir")
     board_before = world.client.get("/api/v1/boards/allocation", headers=world.headers()).json()
     figures_before = figures(world)
@@ -71,6 +72,9 @@ def test_an_erased_patient_leaves_no_trace_and_the_figures_stay(
     assert (flow["name"], flow["national_id"], flow["phase"]) == (ERASED, "", "ready")
     kept = world.client.get(f"/api/v1/flows/{kept_id}", headers=world.headers()).json()
     assert kept["name"] == "Per Blir"
+    office_lists = world.client.get("/api/v1/tasks", headers=world.headers()).json()
+    returned = [row["returned"] for row in office_lists["to_do"] if row["returned"]]
+    assert [r["reason"] for r in returned] == [ERASED]
 
     board_after = world.client.get("/api/v1/boards/allocation", headers=world.headers()).json()
     assert _counts(board_after) == _counts(board_before)
@@ -81,6 +85,34 @@ def test_an_erased_patient_leaves_no_trace_and_the_figures_stay(
     for secret in SECRETS:
         assert secret.encode() not in everything, secret
     assert b"Per Blir" in everything  # the other patient is still there to be found
+
+
+def sent_back_naming_her(w: World, flow_id: str) -> None:
+    """A bed reserved on KORT, the office's health information sent, and sent back by the
+    unit with a reason that names her: the owner's task list keeps it until done again."""
+    office, kort = w.headers(), str(w.unit("KORT"))
+    for path, body in [
+        ("decision", {"service": "short_term_stay", "unit_id": kort, "starts_on": "2026-03-03"}),
+        ("reservation", {"unit_id": kort, "bed": "1"}),
+    ]:
+        response = w.client.post(f"/api/v1/flows/{flow_id}/{path}", json=body, headers=office)
+        assert response.status_code == 200, response.text
+    lists = w.client.get("/api/v1/tasks", headers=office).json()
+    info = next(
+        row["task_id"]
+        for row in lists["to_do"]
+        if row["flow_id"] == flow_id and row["title"].startswith("Helseopplysninger")
+    )
+    done = w.client.post(f"/api/v1/tasks/{info}/completion", json={}, headers=office)
+    assert done.status_code == 200, done.text
+    reason = {"reason": f"Epikrisen til {NAME} mangler"}
+    nurse = w.headers("sykepleier")
+    back = w.client.post(f"/api/v1/tasks/{info}/rejection", json=reason, headers=nurse)
+    assert back.status_code == 200, back.text
+    returned = [
+        r["returned"] for r in w.client.get("/api/v1/tasks", headers=office).json()["to_do"]
+    ]
+    assert {"reason": reason["reason"]}.items() <= next(r for r in returned if r).items()
 
 
 def _counts(board: dict[str, Any]) -> dict[str, int]:

@@ -198,7 +198,12 @@ def global_options(caddy: list[Directive]) -> Directive:
 
 
 def route(site_block: Directive, path: str) -> Directive:
-    """The `reverse_proxy` that serves `path`: `handle` blocks are mutually exclusive, those
+    """The `reverse_proxy` that serves `path`."""
+    return handle_of(site_block, path).one("reverse_proxy")
+
+
+def handle_of(site_block: Directive, path: str) -> Directive:
+    """The `handle` block that serves `path`: `handle` blocks are mutually exclusive, those
     with a matcher tried first, the one without a matcher last."""
     matchers: dict[str, list[str]] = {}
     for d in site_block.block:
@@ -211,7 +216,7 @@ def route(site_block: Directive, path: str) -> Directive:
         if len(handle.args) == 1 or any(
             caddy_path_matches(p, path) for p in matchers[handle.args[1]]
         ):
-            return handle.one("reverse_proxy")
+            return handle
     raise AssertionError(f"no handle block serves {path}")
 
 
@@ -347,7 +352,7 @@ def test_every_long_running_service_has_a_healthcheck(
         assert check["test"][0] in {"CMD", "CMD-SHELL"}, name
     assert "pg_isready" in healthcheck_text(services["db"])
     for name in APPS:
-        assert f"127.0.0.1:{APP_PORT}/logg-inn" in healthcheck_text(services[name])
+        assert f"127.0.0.1:{APP_PORT}/helse/live" in healthcheck_text(services[name])
 
 
 def test_the_demo_is_a_one_shot_against_the_same_db(
@@ -379,18 +384,27 @@ def test_the_env_example_lists_every_variable_compose_reads() -> None:
     assert interpolate(text, example) == interpolate(text)
 
 
-def test_the_health_path_is_a_real_get_route() -> None:
-    from boards.pages.common import router
+def test_the_health_paths_are_real_get_routes() -> None:
+    from boards.api.health import router
 
     paths = {
         route.path
         for route in router.routes
         if "GET" in getattr(route, "methods", set()) and hasattr(route, "path")
     }
-    assert "/logg-inn" in paths
+    assert {"/helse/live", "/helse/klar", "/metrics"} <= paths
 
 
 # -- the proxy -----------------------------------------------------------------------
+
+
+def test_the_metrics_are_not_served_to_the_outside(
+    services: dict[str, dict[str, Any]], caddy: list[Directive]
+) -> None:
+    """Prometheus scrapes each app on the inner network; the proxy answers 404."""
+    metrics = handle_of(proxy_site(caddy, services), "/metrics")
+    assert metrics.one("respond").args[1:] == ["404"]
+    assert not metrics.all("reverse_proxy")
 
 
 def test_the_proxy_publishes_a_port_its_caddyfile_listens_on(
@@ -425,7 +439,7 @@ def test_every_path_is_balanced_over_both_apps(
         proxy = route(main, path)
         assert upstreams(proxy) == {f"{name}:{APP_PORT}" for name in APPS}, path
         assert proxy.one("lb_policy").args[1:] == ["round_robin"]
-        assert proxy.one("health_uri").args[1:] == ["/logg-inn"]
+        assert proxy.one("health_uri").args[1:] == ["/helse/klar"]
 
 
 def test_streams_are_not_buffered_and_may_stay_quiet_long(
@@ -510,7 +524,7 @@ def test_the_image_exposes_checks_and_serves_the_app_port(
     assert str(APP_PORT) in instructions(final, "EXPOSE")[-1].split()
     (healthcheck,) = instructions(final, "HEALTHCHECK")
     assert " CMD " in f" {healthcheck} "
-    assert f"127.0.0.1:{APP_PORT}/logg-inn" in healthcheck
+    assert f"127.0.0.1:{APP_PORT}/helse/live" in healthcheck
     (cmd,) = instructions(final, "CMD")
     assert json.loads(cmd) == [
         "pasientflyt",

@@ -53,7 +53,7 @@ def send(api: Api, body: bytes, **headers: str) -> Any:
 
 
 def receipt(answer: Any) -> Any:
-    assert answer.headers["content-type"].startswith("application/xml"), answer.text
+    assert answer.headers["content-type"] == "application/xml; charset=utf-8", answer.text
     document = etree.fromstring(answer.content)
     SCHEMA.assertValid(document)
     return document

@@ -11,6 +11,7 @@ import signal
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID, uuid4
 
 import httpx2
@@ -19,9 +20,11 @@ from support.sse_client import Received, SseReader, served_in_thread
 from support.world import World, build_world, server_pid, server_process
 
 from access.accounts import Role
+from boards.services import board_reads
 from boards.web.sessions import DEVICE_COOKIE, SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
+from projections.unit_board import UnitBoard
 
 _rng = random.Random("board streams")
 NAME = "Kari Bekkestrøm"
@@ -307,3 +310,49 @@ def test_what_a_stream_shows_by_name_is_in_the_access_log_before_it_arrives(
         board.close()
         screen.close()
         cards.close()
+
+
+def quiet(readers: list[SseReader]) -> None:
+    """Each stream has sent what it had to send: nothing more for half a second."""
+    for reader in readers:
+        while reader.take(timeout=0.5) is not None:
+            pass
+
+
+def test_the_streams_of_one_viewer_class_read_the_board_once_per_change(
+    world: World, served: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A hundred streams of one board once each read and drew it after every command; now
+    they take one build, and each still logs what it showed its own user."""
+    nurses = ["sykepleier", *(f"sykepleier-kort-{n}" for n in range(4))]
+    kort = world.unit("KORT")
+    for username in nurses[1:]:
+        world.accounts.add_user(
+            municipality_id("9998"), username, Role.NURSE, username, "pw", [kort], at=world.clock()
+        )
+    reads: list[UUID] = []
+    read_board = board_reads.unit_board
+
+    def counted(*args: Any, **kwargs: Any) -> UnitBoard:
+        reads.append(args[2])
+        return read_board(*args, **kwargs)
+
+    monkeypatch.setattr(board_reads, "unit_board", counted)
+    flow_id = open_and_decide(served, world, synthetic_national_id(_rng))
+    streams = [opened(f"{served}/enheter/{kort}/strom", cookie(world, n))[0] for n in nurses]
+    try:
+        quiet(streams)
+        reads.clear()
+        command(served, world, f"flows/{flow_id}/reservation", {"unit_id": str(kort), "bed": "4"})
+        for stream in streams:
+            got = until(stream, 5, NAME)
+            assert got is not None and 'id="bed-4"' in got.data
+            assert 'name="csrf_token"' not in got.data, "no session's token in a shared part"
+        quiet(streams)
+        assert 1 <= len(reads) <= 2, f"{len(reads)} reads of the board for {len(streams)} streams"
+        assert {user for user, view in looked(world, flow_id) if view == "enhet/strøm"} == set(
+            nurses
+        )
+    finally:
+        for stream in streams:
+            stream.close()

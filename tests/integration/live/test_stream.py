@@ -7,6 +7,7 @@ import random
 import signal
 import time
 from datetime import UTC, datetime
+from typing import Any
 from uuid import UUID
 
 import httpx2
@@ -18,9 +19,11 @@ from support.world import World, build_world, server_pid, server_process
 from access.accounts import Role
 from boards.live import api_stream, follower, sse
 from boards.live.follower import Live
+from boards.services import board_reads
 from boards.web.sessions import SESSION_COOKIE
 from fixtures.demo import synthetic_national_id
 from flow.municipality import municipality_id
+from projections.allocation_board import AllocationBoard
 
 
 def _open_flow(url: str, world: World, name: str = "Kari Strøm") -> str:
@@ -297,3 +300,49 @@ def test_stopping_the_server_ends_its_streams_at_once(sqlite_url: str) -> None:
             assert time.monotonic() - stopped < 2.0
         finally:
             reader.close()
+
+
+def test_the_allocation_streams_of_one_municipality_read_the_board_once_per_change(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a command every caseworker's board is sent its counts and broken loops: read
+    and drawn once for all of them, not once per open stream."""
+    office = ["saksbehandler", *(f"saksbehandler-{n}" for n in range(3))]
+    for username in office[1:]:
+        world.accounts.add_user(
+            municipality_id("9998"), username, Role.ALLOCATION, username, "pw", [], at=world.clock()
+        )
+    reads: list[object] = []
+    read_board = board_reads.allocation_board
+
+    def counted(*args: Any, **kwargs: Any) -> AllocationBoard:
+        reads.append(args[1])
+        return read_board(*args, **kwargs)
+
+    monkeypatch.setattr(board_reads, "allocation_board", counted)
+    live: Live = world.client.app.state.live  # type: ignore[attr-defined]
+    users = [world.accounts.find(name) for name in office]
+    with served_in_thread(world) as url:
+        readers = []
+        for user in users:
+            assert user is not None
+            session = world.system.sessions.start(user, world.clock())
+            readers.append(
+                SseReader(f"{url}/tildeling/strom", {"Cookie": f"{SESSION_COOKIE}={session}"})
+            )
+        try:
+            deadline = time.monotonic() + 5
+            while any(live.open_streams(u.id) != 1 for u in users if u is not None):
+                assert time.monotonic() < deadline
+                time.sleep(0.02)
+            flow_id = _open_flow(url, world, "Ola Tall")
+            for reader in readers:
+                got = [reader.take(timeout=5), reader.take(timeout=5)]
+                assert [g.event for g in got if g] == ["kort", "tall"]
+                assert flow_id in got[0].data if got[0] else False
+            for reader in readers:
+                assert reader.take(timeout=0.5) is None
+            assert 1 <= len(reads) <= 2, f"{len(reads)} reads of the board for {len(readers)}"
+        finally:
+            for reader in readers:
+                reader.close()

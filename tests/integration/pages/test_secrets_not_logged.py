@@ -9,7 +9,7 @@ import httpx2
 import pytest
 from support.world import World, server_process
 
-from boards.web.log_filters import without_secrets
+from boards.web.logs import without_secrets
 from flow.municipality import municipality_id
 
 

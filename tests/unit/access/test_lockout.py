@@ -115,3 +115,15 @@ def test_attempts_made_at_once_leave_only_the_allowance_to_check(lockout: Lockou
         answers = list(pool.map(guess, range(30)))
     assert answers.count(None) == FAILURES
     assert set(answers) - {None} == {NOW + timedelta(minutes=15)}
+
+
+def test_failures_whose_window_and_lockout_are_over_are_let_go(lockout: Lockout) -> None:
+    """Usernames tried once must not pile up for ever: their rows go once they mean nothing."""
+    last = fail(lockout, 5)  # kari: shut until last + 15 min
+    assert lockout.attempt("ola", last) is None  # one failure, its window ends at last + 15
+    lockout.attempt("kari", last)  # refused while shut
+    assert lockout.forget_past(last + timedelta(minutes=14)) == 0
+    assert lockout.attempt("kari", last + timedelta(minutes=14)) is not None, "still shut"
+    assert lockout.forget_past(last + timedelta(minutes=15, seconds=1)) == 2
+    assert lockout.forget_past(last + timedelta(minutes=16)) == 0
+    assert lockout.attempt("kari", last + timedelta(minutes=16)) is None, "afresh"

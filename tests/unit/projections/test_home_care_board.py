@@ -62,7 +62,7 @@ class TestWhoComesHome:
         flow_id = story.discharged_home_from_hospital(story.today(0))
 
         home_going = checklist_tasks(story, flow_id)
-        titles = [t.title for t in board(story).tasks]
+        titles = [t.title for t in board(story).task_lists.rows]
 
         assert set(home_going) == {"home_care_decision", "assistive_devices", "key_box"}
         assert "Første hjemmebesøk (innen 24 t)" in titles
@@ -211,15 +211,15 @@ class TestTheZonesTasks:
 
         shown = board(story)
 
-        assert {(t.title, t.part, t.status) for t in shown.tasks} == {
-            ("Nøkkelboks ordnet", "owner", "open"),
-            ("Sykepleiesammenfatning sendt og bekreftet", "receiver", "completed"),
-        }
+        assert [t.title for t in shown.task_lists.to_do] == ["Nøkkelboks ordnet"]
+        assert [(t.title, t.status) for t in shown.task_lists.to_confirm] == [
+            ("Sykepleiesammenfatning sendt og bekreftet", "completed")
+        ]
 
     def test_the_first_home_visit_is_the_zones_after_discharge(self, story: Story) -> None:
         story.discharged_home(story.today(0))
 
-        titles = [t.title for t in board(story).tasks]
+        titles = [t.title for t in board(story).task_lists.rows]
 
         assert "Første hjemmebesøk (innen 24 t)" in titles
 
@@ -228,7 +228,7 @@ class TestTheZonesTasks:
 
         shown = board(story, zone=story.other_zone)
 
-        assert (shown.name, shown.coming_home, shown.tasks) == ("Sone Sør", [], [])
+        assert (shown.name, shown.coming_home, shown.task_lists.rows) == ("Sone Sør", [], [])
 
     def test_a_unit_has_no_home_care_board(self, story: Story) -> None:
         with pytest.raises(NotFoundError):

@@ -36,6 +36,10 @@ class TestWhenTasksOpen:
             "due_at": datetime(2026, 3, 2, 22, 59, 59, tzinfo=UTC),
             "status": "open",
             "overdue": False,
+            "title_en": "Answer the hospital the same day",
+            "returned_reason": None,
+            "returned_by": None,
+            "returned_at": None,
         }
 
     def test_a_reservation_from_hospital_opens_the_handover_loops(self, story: Story) -> None:

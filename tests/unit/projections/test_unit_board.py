@@ -80,7 +80,7 @@ class TestTheBedGrid:
         shown = board(story)
 
         assert {s.status for s in shown.beds} == {"free"}
-        assert shown.arrivals == shown.departures == shown.tasks == []
+        assert shown.arrivals == shown.departures == shown.task_lists.rows == []
 
 
 class TestArrivalsAndDepartures:
@@ -117,23 +117,25 @@ class TestTheUnitsTasks:
 
         shown = board(story)
 
-        assert {(t.title, t.part, t.status) for t in shown.tasks} == {
-            ("Legemiddelliste avstemt", "owner", "open"),
-            ("Rommet klargjort", "owner", "open"),
-            ("Helseopplysninger mottatt fra sykehuset", "receiver", "completed"),
+        assert {t.title for t in shown.task_lists.to_do} == {
+            "Legemiddelliste avstemt",
+            "Rommet klargjort",
         }
-        assert [t.due_at for t in shown.tasks] == sorted(t.due_at for t in shown.tasks)
-        assert {(t.flow_id, t.name, t.initials) for t in shown.tasks} == {
-            (flow_id, "Kari Nordmann", "K.N.")
-        }
+        assert [(t.title, t.status) for t in shown.task_lists.to_confirm] == [
+            ("Helseopplysninger mottatt fra sykehuset", "completed")
+        ]
+        assert shown.task_lists.waiting_for_others == []
+        keys = [(t.due_at, t.task_id) for t in shown.task_lists.to_do]
+        assert keys == sorted(keys)
+        assert {(t.flow_id, t.name) for t in shown.task_lists.rows} == {(flow_id, "Kari Nordmann")}
 
     def test_a_receiver_does_not_see_a_loop_before_the_owner_is_done(self, story: Story) -> None:
         story.reserved()
 
-        parts = {t.title: t.part for t in board(story).tasks}
+        shown = board(story).task_lists
 
-        assert "Helseopplysninger mottatt fra sykehuset" not in parts
-        assert set(parts.values()) == {"owner"}
+        assert "Helseopplysninger mottatt fra sykehuset" not in {t.title for t in shown.rows}
+        assert shown.to_confirm == shown.waiting_for_others == []
 
     def test_closed_and_cancelled_tasks_leave_the_board(self, story: Story) -> None:
         flow_id = story.reserved()
@@ -143,17 +145,17 @@ class TestTheUnitsTasks:
             member_of=[story.unit], at=story.tick(),
         )  # fmt: skip
 
-        assert [t.title for t in board(story).tasks] == ["Rommet klargjort"]
+        assert [t.title for t in board(story).task_lists.rows] == ["Rommet klargjort"]
 
         story.flows.cancel_reservation(flow_id, "", by=story.office, at=story.tick())
 
-        assert board(story).tasks == []
+        assert board(story).task_lists.rows == []
 
     def test_an_overdue_task_shows_as_overdue(self, story: Story) -> None:
         story.reserved()
         story.system.record_overdue_loops(story.tick(hours=13))
 
-        overdue = {t.title: t.overdue for t in board(story).tasks}
+        overdue = {t.title: t.overdue for t in board(story).task_lists.rows}
 
         assert overdue == {"Rommet klargjort": True, "Legemiddelliste avstemt": False}
 
