@@ -81,7 +81,7 @@ class Role(StrEnum):
 
 
 #: Each role as a user reads it, in bokmål.
-ROLE_TEXT = {
+ROLE_TEXT: dict[str, str] = {
     Role.ALLOCATION: "tildelingskontor",
     Role.NURSE: "sykepleier",
     Role.HOMECARE: "hjemmetjeneste",
@@ -89,6 +89,12 @@ ROLE_TEXT = {
     Role.ADMIN: "systemansvarlig",
     Role.INTEGRATION: "integrasjon (sykehus)",
 }
+#: The role in force of a user whose access waits for a leader's approval (access/grants.py)
+#: or was declined: she may log in, and sees no board and no patient.
+NO_ROLE = "none"
+#: How the username of one who logs in through the municipality's provider begins; she has
+#: no password here.
+OIDC_PREFIX = "oidc:"
 
 
 class AccountError(FlowError):
@@ -160,7 +166,7 @@ class Accounts:
         self,
         municipality_id: UUID,
         username: str,
-        role: Role,
+        role: str,
         display_name: str,
         password: str | None,
         unit_ids: list[UUID],
@@ -181,7 +187,7 @@ class Accounts:
                         municipality_id=municipality_id,
                         username=username,
                         display_name=display_name,
-                        role=role.value,
+                        role=str(role),
                         unit_ids=[str(u) for u in unit_ids],
                         password_hash=password_hash,
                         active=True,
@@ -190,7 +196,21 @@ class Accounts:
                 )
         except IntegrityError:  # someone took the name at the same moment
             raise taken from None
-        return User(user_id, municipality_id, username, display_name, role.value, unit_ids)
+        return User(user_id, municipality_id, username, display_name, str(role), unit_ids)
+
+    def set_password(self, user_id: UUID, password: str, db: Connection | None = None) -> None:
+        """The user's own password (through her setup link), hashed."""
+        with within(self.engine, db) as conn:
+            conn.execute(
+                update(users)
+                .where(users.c.id == user_id)
+                .values(password_hash=_hasher.hash(password))
+            )
+
+    def forget_password(self, user_id: UUID, db: Connection | None = None) -> None:
+        """No password opens the account until its user sets one through a new link."""
+        with within(self.engine, db) as conn:
+            conn.execute(update(users).where(users.c.id == user_id).values(password_hash=None))
 
     def get(self, user_id: UUID) -> User | None:
         with self.engine.connect() as db:
@@ -254,27 +274,13 @@ class Accounts:
         with self.engine.connect() as db:
             return [_account(row) for row in db.execute(query)]
 
-    def update_user(
-        self,
-        user_id: UUID,
-        *,
-        role: Role | None = None,
-        unit_ids: list[UUID] | None = None,
-        display_name: str | None = None,
-        db: Connection | None = None,
-    ) -> User | None:
-        """Change what is given, keep the rest; the user as it is now, None if unknown.
-        Sessions and tokens read the user afresh, so a new role holds at the next request."""
-        values: dict[str, object] = {}
-        if role is not None:
-            values["role"] = role.value
-        if unit_ids is not None:
-            values["unit_ids"] = [str(u) for u in unit_ids]
-        if display_name is not None:
-            values["display_name"] = display_name
+    def rename(self, user_id: UUID, display_name: str, db: Connection | None = None) -> User | None:
+        """The user with a new display name, None if unknown. Her role and places change
+        through `access.grants.Grants.ask` alone, which asks a leader where it must."""
         with within(self.engine, db) as conn:
-            if values:
-                conn.execute(update(users).where(users.c.id == user_id).values(**values))
+            conn.execute(
+                update(users).where(users.c.id == user_id).values(display_name=display_name)
+            )
             row = conn.execute(select(users).where(users.c.id == user_id)).first()
         return _user(row) if row else None
 

@@ -12,6 +12,7 @@ from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 
+from boards.api import access_grants as access_grant_api
 from boards.api import admin as admin_api
 from boards.api import boards as board_reads
 from boards.api import exports as board_exports
@@ -19,6 +20,7 @@ from boards.api import flows, health, hospital_messages, leaders, places, tasks,
 from boards.live import api_stream as stream
 from boards.live import streams as live_pages
 from boards.live.follower import Live
+from boards.pages import access_grants as access_grant_pages
 from boards.pages import boards as board_pages
 from boards.pages import common as pages
 from boards.pages import display as display_pages
@@ -28,6 +30,7 @@ from boards.pages import leaders as leader_pages
 from boards.pages import messages as message_pages
 from boards.pages import oidc as oidc_pages
 from boards.pages import patient as patient_pages
+from boards.pages import setup as setup_pages
 from boards.pages import waiting_days as waiting_day_pages
 from boards.pages.admin import checklists_and_rates as admin_checklists_and_rates
 from boards.pages.admin import overview as admin_overview
@@ -92,6 +95,7 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
         leaders,
         hospital_messages,
         waiting_days,
+        access_grant_api,
     )
     for module in api:
         app.include_router(module.router, prefix="/api/v1")
@@ -112,6 +116,8 @@ def create_app(settings: Settings, clock: Callable[[], datetime] = utc_now) -> F
     app.include_router(display_pages.router)
     app.include_router(emergency_pages.router)
     app.include_router(leader_pages.router)
+    app.include_router(access_grant_pages.router)
+    app.include_router(setup_pages.router)
     app.add_exception_handler(sessions.LoginRequired, _to_login)
     app.mount("/static", StaticFiles(directory=Path(__file__).with_name("static")), name="static")
     app.add_middleware(StoreOutage)

@@ -56,6 +56,7 @@ THING_TEXT = {
     "emergency_access": "Nødtilgangen",
     "emergency_use": "Bruken av nødtilgang",
     "role_mapping": "Rolletilordningen",
+    "access_grant": "Tilgangen",
     "page": "Siden",
 }
 

@@ -16,8 +16,9 @@ from uuid import UUID
 from authlib.common.security import generate_token
 from sqlalchemy import Column, DateTime, Engine, String, Table, delete, insert, select, update
 
-from access.accounts import AccountError, Accounts, User, metadata, users
+from access.accounts import OIDC_PREFIX, AccountError, Accounts, User, metadata, users
 from access.database import create_tables
+from access.grants import WAITING_ROLES, Grants
 from access.oidc.config import OidcConfig
 from access.oidc.errors import (
     INVALID,
@@ -68,8 +69,10 @@ class _Known:
 class OidcLogin:
     """One provider for one municipality: start a login, finish it, and sign the user in."""
 
-    def __init__(self, config: OidcConfig, engine: Engine, accounts: Accounts) -> None:
-        self.config, self.engine, self.accounts = config, engine, accounts
+    def __init__(
+        self, config: OidcConfig, engine: Engine, accounts: Accounts, grants: Grants
+    ) -> None:
+        self.config, self.engine, self.accounts, self.grants = config, engine, accounts, grants
         self.provider = Provider(config)
         self.mappings = RoleMappings(engine)
         create_tables(engine, [oidc_attempts])
@@ -131,12 +134,12 @@ class OidcLogin:
 
     def _sign_in(self, claims: Mapping[str, Any], at: datetime) -> User:
         """Find or create the user and give them the role their claims map to now."""
-        username = f"oidc:{claims['sub']}"
+        username = f"{OIDC_PREFIX}{claims['sub']}"
         if len(username) > 64:
             raise ProviderRefusedError(INVALID, "sub too long for a username", username[:64])
         municipality = self._municipality()
         try:
-            grant = self.mappings.grant(municipality, claims)
+            grant = self.mappings.grant(municipality, claims, self._waiting(municipality))
         except LoginRefusedError as error:
             error.who = username
             raise
@@ -173,6 +176,11 @@ class OidcLogin:
                 .values(role=grant.role.value, unit_ids=[str(u) for u in units], display_name=name)
             )
         return User(found.id, municipality, username, name, grant.role.value, units)
+
+    def _waiting(self, municipality: UUID) -> set[UUID]:
+        """The municipality's role mappings that no leader has approved yet."""
+        waits = [m.id for m in self.mappings.list_for(municipality) if m.role in WAITING_ROLES]
+        return self.grants.mappings_waiting(waits)
 
     def _municipality(self) -> UUID:
         if not self.config.municipality_number:

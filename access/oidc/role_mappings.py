@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -118,11 +118,21 @@ class RoleMappings:
             )
         return removed.rowcount > 0
 
-    def grant(self, municipality: UUID, claims: Mapping[str, Any]) -> Grant | None:
-        """The one role the claims map to, with the units of every matching row."""
-        matched = [
+    def grant(
+        self, municipality: UUID, claims: Mapping[str, Any], waiting: Collection[UUID]
+    ) -> Grant | None:
+        """The one role the claims map to, with the units of every matching row; a mapping
+        in `waiting` (its role waits for a leader's approval, access/grants.py) gives none."""
+        found = [
             m for m in self.list_for(municipality) if m.value in _claim_values(claims.get(m.claim))
         ]
+        matched = [m for m in found if m.id not in waiting]
+        if found and not matched:
+            raise LoginRefusedError(
+                "Rollen din i Pasientflyt venter på godkjenning fra en leder. Prøv igjen når "
+                "lederen har godkjent den.",
+                "the claims map only to role mappings that wait for a leader",
+            )
         roles = {m.role for m in matched}
         if len(roles) > 1:
             raise LoginRefusedError(

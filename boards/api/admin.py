@@ -14,7 +14,8 @@ from fastapi.responses import JSONResponse
 
 from access.accounts import User
 from access.daily_rates import FIRST_YEAR, LAST_YEAR
-from boards.services.admin import Admin, admin_of, check_admin
+from boards.services.admin import Admin, admin_of
+from boards.services.admin_users import check_admin
 from boards.web.admin_schemas import (
     AuditOut,
     BlockIn,
@@ -32,6 +33,7 @@ from boards.web.admin_schemas import (
     UserOut,
     ZoneIn,
     device_url,
+    setup_url,
 )
 from boards.web.dependencies import CurrentUser, Now
 from boards.web.schemas import Problem
@@ -62,15 +64,36 @@ router = APIRouter(
 
 @router.get("/users")
 def list_users(admin: AdminService, user: CurrentAdmin) -> list[UserOut]:
-    return [UserOut.of(a) for a in admin.users(user)]
+    waiting = admin.waiting_grants(user)
+    return [UserOut.of(a, waiting.get(a.user.id)) for a in admin.users(user)]
+
+
+def _user_out(admin: Admin, user: User, user_id: UUID) -> UserOut:
+    return UserOut.of(admin.user(user, user_id), admin.waiting_grants(user).get(user_id))
 
 
 @router.post("/users", status_code=201)
-def add_user(body: UserIn, admin: AdminService, user: CurrentAdmin, now: Now) -> NewUser:
-    added, password = admin.add_user(
+def add_user(
+    request: Request, body: UserIn, admin: AdminService, user: CurrentAdmin, now: Now
+) -> NewUser:
+    """A new user and the link where she sets her own password; a role that sees patients
+    (or a leader's) is in force when a leader approves it (`waiting`)."""
+    added, token = admin.add_user(
         user, body.username, body.display_name, body.role, body.unit_ids, now
     )
-    return NewUser(user=UserOut.of(admin.user(user, added.id)), password=password)
+    return NewUser(user=_user_out(admin, user, added.id), setup_link=setup_url(request, token))
+
+
+@router.post("/users/{user_id}/password-reset")
+def reset_password(
+    request: Request, user_id: UUID, admin: AdminService, user: CurrentAdmin, now: Now
+) -> NewUser:
+    """The password no longer opens the account; the new link lets its holder set one, and
+    what the role opens of patient data waits for a leader's approval again."""
+    account, token = admin.reset_password(user, user_id, now)
+    return NewUser(
+        user=_user_out(admin, user, account.user.id), setup_link=setup_url(request, token)
+    )
 
 
 @router.patch("/users/{user_id}")
@@ -89,7 +112,7 @@ def change_user(
         )
     if body.active is not None:
         account = admin.set_active(user, user_id, body.active, now)
-    return UserOut.of(account)
+    return _user_out(admin, user, account.user.id)
 
 
 @router.post("/units", status_code=201)

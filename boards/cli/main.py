@@ -17,6 +17,7 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from access.accounts import AccountError, Role
+from access.grants import CONSOLE, WAITING_ROLES, Asked
 from boards.app import create_app, settle_heap, utc_now
 from boards.cli import backup, rebuilding
 from boards.cli import hospital_files as batch
@@ -85,7 +86,7 @@ def load_demo() -> None:
     settings = Settings()
     system = open_system(settings)
     with console.status("Laster demokommunene …"):
-        summary = demo.load(system.flows, system.accounts, utc_now())
+        summary = demo.load(system.flows, system.accounts, system.grants, utc_now())
         system.record_overdue_loops(utc_now())
     console.print(
         f"Nye kommuner: {summary.municipalities}, nye forløp: {summary.flows} "
@@ -291,19 +292,25 @@ def add_user(
     tenant = municipality_id(municipality)
     if not system.flows.has_municipality(tenant):
         _fail(f"Kommune {municipality} finnes ikke.")
+    now, places = utc_now(), [unit_id(tenant, code) for code in unit or []]
     try:
-        system.accounts.add_user(
-            tenant,
-            username,
-            role,
-            name or username,
-            password or None,
-            [unit_id(tenant, code) for code in unit or []],
-            at=utc_now(),
-        )
+        with system.engine.begin() as db:
+            user = system.accounts.add_user(
+                tenant, username, role, name or username, password or None, places, at=now, db=db
+            )
+            system.grants.in_force(db, user, by=None, at=now, asked=Asked.CONSOLE)
+            details = {"user_id": str(user.id), "role": role.value, "unit_ids": unit or []}
+            system.audit.record(
+                tenant, CONSOLE, "user.added_at_console", username, details, at=now, db=db
+            )
     except AccountError as error:
         _fail(str(error))
     console.print(f"La til {username} ({role.value}) i {system.flows.municipality_name(tenant)}.")
+    if role in WAITING_ROLES:
+        console.print(
+            "Rollen gjelder straks, uten godkjenning fra en leder: den er gitt ved serverens "
+            "konsoll, og det står i revisjonsloggen."
+        )
 
 
 @users_cli.command("token")

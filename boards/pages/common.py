@@ -13,7 +13,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from access.accounts import ROLE_TEXT, Role, User
+from access.accounts import NO_ROLE, ROLE_TEXT, Role, User
 from access.emergency_access import MAY_USE
 from access.lockout import minutes_left, refusal_text
 from access.sessions import Session
@@ -101,7 +101,7 @@ def render(
         **language_context(language_of(request)),
         "user": user,
         "csrf_token": session.csrf_token if session else context.get("csrf_token"),
-        "role_text": ROLE_TEXT.get(Role(user.role), user.role) if user else "",
+        "role_text": ROLE_TEXT.get(user.role, "ingen rolle ennå") if user else "",
         "navigation": _navigation(request, user) if user else [],
         "today": now.astimezone(OSLO).date().isoformat(),
         **context,
@@ -126,6 +126,7 @@ def _navigation(request: Request, user: User) -> list[dict[str, Any]]:
             ("/leder/tall", "Tall"),
             ("/leder/nodtilgang", "Nødtilgang"),
             ("/leder/innsyn", "Innsyn per bruker"),
+            ("/leder/tilganger", "Tilganger"),
         ]
     if user.role == Role.ADMIN:
         links.append(("/admin", "Administrasjon"))
@@ -227,6 +228,10 @@ def home(request: Request, session: PageSession) -> Response:
     user = session.user
     if user.role == Role.ALLOCATION:
         return RedirectResponse("/tildeling", status_code=303)
+    if user.role == NO_ROLE:  # her access waits for a leader, or was declined
+        waiting = get_system(request).grants.waiting_for(user.id)
+        context = {"waiting": waiting, "roles": ROLE_TEXT}
+        return render(request, "access_waiting.html", context, session=session)
     links = _navigation(request, user)
     if links:
         return RedirectResponse(str(links[0]["href"]), status_code=303)

@@ -101,7 +101,7 @@ def _login(request: Request) -> OidcLogin:
     found: OidcLogin | None = getattr(request.app.state, "oidc_login", None)
     if found is None:
         system = get_system(request)
-        found = OidcLogin(_config(request), system.engine, system.accounts)
+        found = OidcLogin(_config(request), system.engine, system.accounts, system.grants)
         request.app.state.oidc_login = found
     return found
 

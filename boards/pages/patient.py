@@ -67,7 +67,7 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
         "phases": PHASE_TEXT,
         "statuses": STATUS_TEXT,
         "step_words": STEP_TEXT,
-        "role_names": {role.value: text for role, text in ROLE_TEXT.items()},
+        "role_names": ROLE_TEXT,
         "message_kinds": MESSAGE_KIND_TEXT,
         "outcomes": OUTCOME_TEXT,
         "bases": BASIS_TEXT,

@@ -8,26 +8,28 @@ audit row too, in the same transaction as the row it describes.
 
 from __future__ import annotations
 
-import secrets
 import threading
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from fastapi import Request
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Engine, select
 
-from access.accounts import Account, AccountError, Accounts, Role, User
+from access.accounts import Accounts, Role, User
 from access.audit import Audit, AuditEntry
 from access.daily_rates import DailyRates, Rate
 from access.devices import Device, Devices
+from access.grants import Grants
 from access.oidc.role_mappings import MappingError, RoleMapping, RoleMappings
 from access.sessions import Sessions
+from access.setup_links import SetupLinks
+from boards.services.admin_users import UserAdmin, check_admin
 from boards.services.system import System
 from flow.application import Pasientflyt
 from flow.checklists import ChecklistCatalog
-from flow.errors import DuplicateError, IllegalTransitionError, NotFoundError, NotPermittedError
+from flow.errors import DuplicateError, IllegalTransitionError, NotFoundError
+from flow.municipality import unit_id
 from flow.views import ChecklistVersion, UnitView
 from flow.vocabulary import UnitKind
 from projections.bed_grid import beds as bed_grid
@@ -43,6 +45,12 @@ ACTION_TEXT = {
     "user.changed": "Bruker endret",
     "user.disabled": "Bruker deaktivert",
     "user.enabled": "Bruker aktivert",
+    "user.password_reset": "Passord nullstilt, ny lenke",
+    "access_grant.asked": "Tilgang bedt om",
+    "access_grant.approved": "Tilgang godkjent av leder",
+    "access_grant.declined": "Tilgang avslått av leder",
+    "access_grant.withdrawn": "Tilgang som ventet, trukket",
+    "user.added_at_console": "Bruker opprettet ved serverens konsoll",
     "device.issued": "Skjerm registrert",
     "device.revoked": "Skjerm tilbakekalt",
     "role_mapping.added": "Rolletilordning lagt til",
@@ -54,7 +62,7 @@ ACTION_TEXT = {
 
 
 @dataclass
-class Admin:
+class Admin(UserAdmin):
     flows: Pasientflyt
     engine: Engine
     accounts: Accounts
@@ -64,6 +72,8 @@ class Admin:
     projector: Projector
     mappings: RoleMappings
     rates: DailyRates
+    grants: Grants
+    links: SetupLinks
 
     @classmethod
     def open(cls, system: System) -> Admin:
@@ -78,6 +88,8 @@ class Admin:
             system.projector,
             system.role_mappings,
             system.rates,
+            system.grants,
+            system.setup_links,
         )
 
     # -- units, zones and beds: events, and an audit row beside each ------------------------
@@ -138,105 +150,6 @@ class Admin:
         self._log(admin, "bed.unblocked", f"{unit.name}, seng {bed}", details, at)
         return unit
 
-    # -- users ------------------------------------------------------------------------------
-
-    def users(self, admin: User) -> list[Account]:
-        check_admin(admin)
-        return self.accounts.list_users(admin.municipality_id)
-
-    def user(self, admin: User, user_id: UUID) -> Account:
-        check_admin(admin)
-        found = self.accounts.account(user_id)
-        if found is None or found.user.municipality_id != admin.municipality_id:
-            raise NotFoundError("not_found", thing="user")
-        return found
-
-    def add_user(
-        self,
-        admin: User,
-        username: str,
-        display_name: str,
-        role: Role,
-        unit_ids: list[UUID],
-        at: datetime,
-    ) -> tuple[User, str]:
-        """A new user and a one-time password to hand over; it is not kept in clear."""
-        check_admin(admin)
-        self._check_places(admin, role, unit_ids)
-        password = secrets.token_urlsafe(12)
-        details = {"username": username, "role": role.value, "unit_ids": _ids(unit_ids)}
-        try:
-            with self.engine.begin() as db:
-                user = self.accounts.add_user(
-                    admin.municipality_id,
-                    username,
-                    role,
-                    display_name,
-                    password,
-                    unit_ids,
-                    at=at,
-                    db=db,
-                )
-                details["user_id"] = str(user.id)
-                self._log(admin, "user.added", username, details, at, db)
-        except AccountError as error:
-            raise DuplicateError(error.code, **error.params) from None
-        return user, password
-
-    def change_user(
-        self,
-        admin: User,
-        user_id: UUID,
-        at: datetime,
-        *,
-        role: Role | None = None,
-        unit_ids: list[UUID] | None = None,
-        display_name: str | None = None,
-    ) -> Account:
-        before = self.user(admin, user_id).user
-        if user_id == admin.id and role not in (None, Role.ADMIN):
-            raise IllegalTransitionError("own_admin_role")
-        new_role = role or Role(before.role)
-        self._check_places(admin, new_role, before.unit_ids if unit_ids is None else unit_ids)
-        with self.engine.begin() as db:
-            after = self.accounts.update_user(
-                user_id, role=role, unit_ids=unit_ids, display_name=display_name, db=db
-            )
-            assert after is not None
-            details = {"user_id": str(user_id), "before": _shown(before), "after": _shown(after)}
-            self._log(admin, "user.changed", before.username, details, at, db)
-        return self.user(admin, user_id)
-
-    def set_active(self, admin: User, user_id: UUID, active: bool, at: datetime) -> Account:
-        """Enable or disable a user; disabling ends every session and revokes every token."""
-        account = self.user(admin, user_id)
-        if user_id == admin.id and not active:
-            raise IllegalTransitionError("disable_self")
-        if account.active == active:
-            return account
-        with self.engine.begin() as db:
-            self.accounts.set_active(user_id, active, db=db)
-            details: dict[str, Any] = {"user_id": str(user_id)}
-            if not active:
-                details["tokens_revoked"] = self.accounts.revoke_tokens(user_id, db=db)
-            action = "user.enabled" if active else "user.disabled"
-            self._log(admin, action, account.user.username, details, at, db)
-        if not active:  # after the commit: a disabled user's sessions are refused already
-            self.sessions.end_all(user_id)
-        return self.user(admin, user_id)
-
-    def _check_places(self, admin: User, role: Role, unit_ids: list[UUID]) -> None:
-        """A nurse belongs to short-term units, a home-care user to zones, others to none;
-        every place must be the municipality's."""
-        places = [self.flows.unit(unit_id, admin.actor) for unit_id in unit_ids]
-        zones = [p for p in places if p.kind == UnitKind.HOME_CARE_ZONE]
-        if role == Role.NURSE and zones:
-            raise IllegalTransitionError("nurse_in_zone")
-        if role == Role.HOMECARE and len(zones) != len(places):
-            raise IllegalTransitionError("homecare_in_unit")
-        if role not in (Role.NURSE, Role.HOMECARE) and places:
-            raise IllegalTransitionError("role_has_no_units")
-
     # -- display devices --------------------------------------------------------------------
 
     def device_list(self, admin: User) -> list[Device]:
@@ -296,7 +209,13 @@ class Admin:
                 "role_mapping_taken", claim=claim.strip(), value=value.strip()
             ) from None
         details = {"claim": claim, "value": value, "role": role.value, "units": unit_codes}
-        self._log(admin, "role_mapping.added", f"{claim} = {value}", details, at)
+        subject = f"{mapping.claim} = {mapping.value}"
+        places = [unit_id(admin.municipality_id, code) for code in mapping.unit_codes]
+        with self.engine.begin() as db:
+            self._log(admin, "role_mapping.added", subject, details, at, db)
+            self.grants.ask_for_mapping(
+                db, admin.municipality_id, mapping.id, subject, role, places, by=admin.id, at=at
+            )
         return mapping
 
     def unmap_role(self, admin: User, mapping_id: UUID, at: datetime) -> None:
@@ -306,7 +225,10 @@ class Admin:
             raise NotFoundError("not_found", thing="role_mapping")
         mapping = found[0]
         details = {"claim": mapping.claim, "value": mapping.value, "role": mapping.role.value}
-        self._log(admin, "role_mapping.removed", f"{mapping.claim} = {mapping.value}", details, at)
+        with self.engine.begin() as db:
+            self.grants.forget_mapping(db, mapping_id, by=admin.id, at=at)
+            subject = f"{mapping.claim} = {mapping.value}"
+            self._log(admin, "role_mapping.removed", subject, details, at, db)
 
     # -- what an admin reads ----------------------------------------------------------------
 
@@ -350,30 +272,6 @@ class Admin:
         with self.engine.begin() as db:
             self.rates.write(admin.municipality_id, year, rate, admin.id, at, db)
             self._log(admin, "daily_rate.written", str(year), {"year": year, "rate": rate}, at, db)
-
-    def _log(
-        self,
-        admin: User,
-        action: str,
-        subject: str,
-        details: dict[str, Any],
-        at: datetime,
-        db: Connection | None = None,
-    ) -> None:
-        self.audit.record(admin.municipality_id, admin.id, action, subject, details, at=at, db=db)
-
-
-def check_admin(user: User) -> None:
-    if user.role != Role.ADMIN:
-        raise NotPermittedError("admin_only")
-
-
-def _ids(unit_ids: list[UUID]) -> list[str]:
-    return [str(u) for u in unit_ids]
-
-
-def _shown(user: User) -> dict[str, Any]:
-    return {"role": user.role, "unit_ids": _ids(user.unit_ids), "display_name": user.display_name}
 
 
 _opening = threading.Lock()

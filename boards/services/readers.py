@@ -33,7 +33,7 @@ def named_looks(system: System, municipality_id: UUID, flow_id: UUID) -> list[Na
     """Who saw the flow, newest first, named (`AccessLog.of_flow`)."""
     looks = system.access_log.of_flow(municipality_id, flow_id)
     names = reader_names(system, municipality_id)
-    roles = {role.value: text for role, text in ROLE_TEXT.items()}
+    roles = ROLE_TEXT
     return [
         NamedLook(
             look, names.get(str(look.user_id), UNKNOWN_READER), roles.get(look.role, look.role)

@@ -15,10 +15,12 @@ from access.daily_rates import DailyRates
 from access.database import connect, create_tables, startup_lock
 from access.devices import Devices
 from access.emergency_access import EmergencyAccess
+from access.grants import Grants
 from access.lockout import Lockout
 from access.oidc.role_mappings import RoleMappings
 from access.patient_keys import MasterKeys, PatientKeys
 from access.sessions import Sessions
+from access.setup_links import SetupLinks
 from boards.hospital.ingest import HospitalMessages
 from boards.settings import Settings
 from flow import checklist_file
@@ -47,6 +49,8 @@ class System:
     access_log: AccessLog
     emergency: EmergencyAccess
     hospital_messages: HospitalMessages
+    grants: Grants
+    setup_links: SetupLinks
 
     def record_overdue_loops(self, at: datetime) -> int:
         """The deadline process: `TaskOverdue` once for each loop open past its due time.
@@ -83,6 +87,8 @@ def open_system(settings: Settings) -> System:
         lockout = Lockout(engine)
         audit, devices = Audit(engine), Devices(engine)
         role_mappings = RoleMappings(engine)
+        grants = Grants(engine, audit)  # after users and mappings: it migrates them once
+        setup_links = SetupLinks(engine, accounts)
         hospital_messages = HospitalMessages(engine, flows, projector)
         access_log = AccessLog(engine)
     return System(
@@ -100,4 +106,6 @@ def open_system(settings: Settings) -> System:
         access_log,
         EmergencyAccess(engine, keys, settings.emergency_access_lasts),
         hospital_messages,
+        grants,
+        setup_links,
     )

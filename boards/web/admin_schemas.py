@@ -14,6 +14,7 @@ from access.accounts import Account, Role
 from access.audit import AuditEntry
 from access.daily_rates import HIGHEST_RATE
 from access.devices import Device
+from access.grants import Grant
 from boards.shapes import BedName, Name, field_error
 from boards.web.schemas import Body
 from flow.checklist_file import MAX_CHARACTERS
@@ -109,17 +110,27 @@ class DeviceIn(Body):
     unit_id: UUID = Field(description="Enheten eller sonen skjermen viser.")
 
 
+class WaitingOut(BaseModel):
+    grant_id: UUID
+    role: str
+    unit_ids: list[UUID]
+    asked_at: datetime
+
+
 class UserOut(BaseModel):
     id: UUID
     username: str
     display_name: str
-    role: str
+    role: str = Field(description="Rollen som gjelder nå; «none»: ingen, tilgangen venter.")
     unit_ids: list[UUID]
     active: bool
     created_at: datetime
+    waiting: WaitingOut | None = Field(
+        description="Rollen og stedene som venter på godkjenning fra en leder."
+    )
 
     @classmethod
-    def of(cls, account: Account) -> UserOut:
+    def of(cls, account: Account, waiting: Grant | None) -> UserOut:
         u = account.user
         return cls(
             id=u.id,
@@ -129,12 +140,23 @@ class UserOut(BaseModel):
             unit_ids=u.unit_ids,
             active=account.active,
             created_at=account.created_at,
+            waiting=WaitingOut(
+                grant_id=waiting.id,
+                role=waiting.role,
+                unit_ids=list(waiting.unit_ids),
+                asked_at=waiting.asked_at,
+            )
+            if waiting
+            else None,
         )
 
 
 class NewUser(BaseModel):
     user: UserOut
-    password: str = Field(description="Engangspassordet; vises bare denne ene gangen.")
+    setup_link: str = Field(
+        description="Lenken der brukeren selv setter passordet sitt; vises bare denne ene "
+        "gangen, gjelder i 72 timer og brukes én gang. Ingen passord vises."
+    )
 
 
 class DeviceOut(BaseModel):
@@ -185,3 +207,8 @@ class AuditOut(BaseModel):
 
 def device_url(request: Request, token: str) -> str:
     return f"{str(request.base_url).rstrip('/')}/skjerm/{token}"
+
+
+def setup_url(request: Request, token: str) -> str:
+    """Where a user sets her own password (boards/pages/setup.py)."""
+    return f"{str(request.base_url).rstrip('/')}/passord/{token}"

@@ -12,7 +12,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from access.access_log import Basis
-from access.accounts import User
+from access.accounts import NO_ROLE, User
 from access.policy import may_call, may_open_flows, viewer_of
 from boards.services.flow_access import flow_basis
 from boards.services.system import System
@@ -49,6 +49,10 @@ def get_user(
         raise NotAuthenticatedError("not_authenticated")
     if not may_call(user.role, request.url.path):
         raise NotPermittedError("integration_only_messages")
+    if user.role == NO_ROLE and system.grants.waiting_for(user.id) is not None:
+        raise NotPermittedError("access_awaits_approval")
+    if user.role == NO_ROLE:
+        raise NotPermittedError("no_access_granted")
     return user
 
 

@@ -7,7 +7,8 @@ lines and print warnings bare — and, when `PASIENTFLYT_LOG_FORMAT=json`, every
 JSON object (python-json-logger) for a log collector.
 
 The access log must never hold a display device's address (its token is a key to the unit's
-wall until it is spent) nor an OpenID Connect callback's code and state. The request line
+wall until it is spent), a password setup link, nor an OpenID Connect callback's code and
+state. The request line
 keeps its method, path shape and status."""
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from uvicorn.config import LOGGING_CONFIG
 
 #: `/skjerm/<token>`, but not the display's own pages (`/skjerm`, `/skjerm/strom`).
 _DEVICE_ADDRESS = re.compile(r"^/skjerm/(?!strom(?:[?/]|$))[^/?]+")
+#: `/passord/<token>`: a one-time link where a user sets her own password.
+_SETUP_LINK = re.compile(r"^/passord/[^/?]+")
 #: The query of an OpenID Connect callback.
 _CALLBACK_QUERY = re.compile(r"^(/logg-inn/oidc/tilbake)\?.*$")
 HIDDEN = "[skjult]"
@@ -29,6 +32,7 @@ HIDDEN = "[skjult]"
 def without_secrets(path: str) -> str:
     """A request's path and query as a log may show it."""
     path = _DEVICE_ADDRESS.sub(f"/skjerm/{HIDDEN}", path)
+    path = _SETUP_LINK.sub(f"/passord/{HIDDEN}", path)
     return _CALLBACK_QUERY.sub(rf"\1?{HIDDEN}", path)
 
 

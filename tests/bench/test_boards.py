@@ -550,7 +550,13 @@ def test_boards(database_url: str) -> None:
     bench = Bench(database_url)
     try:
         started = time.perf_counter()
-        install(bench.system.flows, bench.system.accounts, SPEC, NOW - timedelta(days=60))
+        install(
+            bench.system.flows,
+            bench.system.accounts,
+            bench.system.grants,
+            SPEC,
+            NOW - timedelta(days=60),
+        )
         built = Builder(bench.system, random.Random("boards")).build(N_FLOWS)
         marked = bench.system.record_overdue_loops(NOW)
         bench.system.projector.catch_up()

@@ -53,7 +53,7 @@ def test_ingest_throughput(sqlite_url: str) -> None:
     system = open_system(Settings(database_url=sqlite_url))
     try:
         spec = TEST_MUNICIPALITIES[0]
-        install(system.flows, system.accounts, spec, NOW)
+        install(system.flows, system.accounts, system.grants, spec, NOW)
         tenant = municipality_id(spec.number)
         hospital = system.accounts.add_user(
             tenant, "sykehus", Role.INTEGRATION, "Sykehus", None, [], at=NOW

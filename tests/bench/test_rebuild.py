@@ -439,7 +439,7 @@ def places(system: System) -> list[Place]:
     found = []
     for n in range(1, MUNICIPALITIES + 1):
         spec = municipality(n)
-        install(system.flows, system.accounts, spec, START - timedelta(days=1))
+        install(system.flows, system.accounts, system.grants, spec, START - timedelta(days=1))
         units = [system.flows.repository.get(unit_id(spec.id, u.code)) for u in spec.units]
         assert all(isinstance(u, CareUnit) for u in units)
         found.append(

@@ -51,7 +51,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     database = tmp_path_factory.mktemp("browser") / "store.db"
     app = create_app(Settings(database_url=f"sqlite:///{database}"))
     system: System = app.state.system
-    demo.load(system.flows, system.accounts, app.state.clock())
+    demo.load(system.flows, system.accounts, system.grants, app.state.clock())
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)

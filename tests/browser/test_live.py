@@ -40,7 +40,7 @@ def test_two_browsers_on_two_server_processes_show_the_same_change_within_a_seco
     """The servers share one PostgreSQL; the second hears of the first's event by NOTIFY."""
     system = open_system(Settings(database_url=postgres_url))
     try:
-        demo.load(system.flows, system.accounts, datetime.now(UTC))
+        demo.load(system.flows, system.accounts, system.grants, datetime.now(UTC))
     finally:
         system.close()
     with server_process(postgres_url) as a, server_process(postgres_url) as b:

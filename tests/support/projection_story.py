@@ -56,7 +56,7 @@ class Story:
     @classmethod
     def on(cls, database_url: str) -> Story:
         system = open_system(Settings(database_url=database_url))
-        install(system.flows, system.accounts, SPEC, T0)
+        install(system.flows, system.accounts, system.grants, SPEC, T0)
         return cls(system)
 
     # -- who and where -----------------------------------------------------------------

@@ -109,7 +109,7 @@ def build_world(database_url: str) -> World:
     flows, accounts = system.flows, system.accounts
     tokens = {}
     for spec in TEST_MUNICIPALITIES:
-        install(flows, accounts, spec, clock())
+        install(flows, accounts, system.grants, spec, clock())
         for user in spec.users:
             tokens[user.username] = accounts.issue_token(user.username, at=clock())
     return World(TestClient(app), system, clock, tokens)

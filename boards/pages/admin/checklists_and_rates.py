@@ -11,7 +11,8 @@ from pydantic import Field
 from access.accounts import User
 from access.daily_rates import FIRST_YEAR, HIGHEST_RATE, LAST_YEAR
 from boards.pages.admin.common import AdminService, Form, attempt, back, page
-from boards.services.admin import Admin, check_admin
+from boards.services.admin import Admin
+from boards.services.admin_users import check_admin
 from boards.web.admin_schemas import ChecklistsIn
 from boards.web.dependencies import get_now
 from boards.web.schemas import Body

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from uuid import UUID
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from access.accounts import Account
+from access.grants import CONSOLE
 from boards.pages.admin.common import AdminService, page
-from boards.services.admin import ACTION_TEXT, check_admin
+from boards.services.admin import ACTION_TEXT
+from boards.services.admin_users import check_admin
 from boards.web.sessions import PageSession
 
 router = APIRouter(include_in_schema=False)
@@ -20,7 +25,7 @@ def overview(request: Request, session: PageSession, admin: AdminService) -> HTM
     context = {
         "places": admin.places(user),
         "accounts": accounts,
-        "names": {a.user.id: a.user.username for a in accounts},
+        "names": _names(accounts),
         "devices": admin.device_list(user),
         "entries": admin.audit_log(user, 10),
         "actions": ACTION_TEXT,
@@ -32,6 +37,10 @@ def overview(request: Request, session: PageSession, admin: AdminService) -> HTM
 def audit_log(request: Request, session: PageSession, admin: AdminService) -> HTMLResponse:
     user = session.user
     entries = admin.audit_log(user, 500)
-    names = {a.user.id: a.user.username for a in admin.users(user)}
-    context = {"entries": entries, "actions": ACTION_TEXT, "names": names}
+    context = {"entries": entries, "actions": ACTION_TEXT, "names": _names(admin.users(user))}
     return page(request, session, "admin_audit.html", context)
+
+
+def _names(accounts: list[Account]) -> dict[UUID, str]:
+    """Who did what in the audit log: a username, or the server's console."""
+    return {CONSOLE: "serverens konsoll", **{a.user.id: a.user.username for a in accounts}}

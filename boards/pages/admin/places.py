@@ -11,7 +11,8 @@ from pydantic import Field
 
 from access.accounts import User
 from boards.pages.admin.common import NO_STORE, AdminService, Form, attempt, back, page
-from boards.services.admin import Admin, check_admin
+from boards.services.admin import Admin
+from boards.services.admin_users import check_admin
 from boards.web.admin_schemas import BlockIn, DeviceIn, UnitIn, ZoneIn, device_url
 from boards.web.dependencies import get_now
 from boards.web.schemas import Body

@@ -9,12 +9,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import Field
 
-from access.accounts import Role, User
+from access.accounts import NO_ROLE, Role, User
 from boards.pages.admin.common import NO_STORE, AdminService, Form, attempt, back, page
 from boards.pages.common import form_fields
-from boards.services.admin import Admin, check_admin
+from boards.services.admin import Admin
+from boards.services.admin_users import check_admin
 from boards.shapes import Name
-from boards.web.admin_schemas import UserIn
+from boards.web.admin_schemas import UserIn, setup_url
 from boards.web.dependencies import get_now
 from boards.web.schemas import Body
 from boards.web.sessions import CheckedSession, PageSession
@@ -27,6 +28,7 @@ def _users(admin: Admin, user: User, **extra: Any) -> tuple[str, dict[str, Any]]
     places = admin.places(user)
     context = {
         "accounts": admin.users(user),
+        "waiting": admin.waiting_grants(user),
         "places": places,
         "place_names": {p.id: p.name for p in places},
         "form": {},
@@ -49,10 +51,11 @@ def add_user(
 
     def change() -> Response:
         body = UserIn.model_validate(form)
-        added, password = admin.add_user(
+        added, token = admin.add_user(
             user, body.username, body.display_name, body.role, body.unit_ids, get_now(request)
         )
-        template, context = _users(admin, user, added=added, password=password)
+        link = setup_url(request, token)
+        template, context = _users(admin, user, added=added, setup_link=link)
         return page(request, session, template, context, headers=NO_STORE)
 
     return attempt(request, session, change, lambda: _users(admin, user, form=form))
@@ -64,8 +67,16 @@ class UserForm(Body):
     unit_ids: list[UUID] = Field([], max_length=50)
 
 
-def _user(admin: Admin, user: User, user_id: UUID) -> tuple[str, dict[str, Any]]:
-    context = {"account": admin.user(user, user_id), "places": admin.places(user)}
+def _user(admin: Admin, user: User, user_id: UUID, **extra: Any) -> tuple[str, dict[str, Any]]:
+    places = admin.places(user)
+    context = {
+        "account": admin.user(user, user_id),
+        "waiting": admin.waiting_grants(user).get(user_id),
+        "places": places,
+        "place_names": {p.id: p.name for p in places},
+        "no_role": NO_ROLE,
+        **extra,
+    }
     return "admin_user.html", context
 
 
@@ -95,6 +106,23 @@ def change_user(
             display_name=body.display_name,
         )
         return back(f"/admin/brukere/{user_id}")
+
+    return attempt(request, session, change, lambda: _user(admin, user, user_id))
+
+
+@router.post("/admin/brukere/{user_id}/nytt-passord")
+def reset_password(
+    request: Request, user_id: UUID, session: CheckedSession, admin: AdminService
+) -> Response:
+    """A new setup link, shown once; the old password no longer opens the account."""
+    user = session.user
+    check_admin(user)
+
+    def change() -> Response:
+        _, token = admin.reset_password(user, user_id, get_now(request))
+        link = setup_url(request, token)
+        template, context = _user(admin, user, user_id, setup_link=link)
+        return page(request, session, template, context, headers=NO_STORE)
 
     return attempt(request, session, change, lambda: _user(admin, user, user_id))
 

@@ -17,6 +17,11 @@ gives it a command of her role through the API. It is accepted only on a flow ti
 place now (reserved to, placed in, coming home to or in home care of it, by the oracle), and
 refused as not hers to command whenever it is not: the 72 hours after the patient left her
 unit, or an open task there, never let a command through.
+
+Four eyes on access: in each history an admin adds an allocation-office user and a nurse,
+and widens a nurse's units, through the admin service; those grants wait for a leader, who
+never comes. A user whose only grant waits is shown no patient at all (not by her role
+asked for, nor by the oracle), and the widened nurse only those of the unit in force.
 """
 
 from __future__ import annotations
@@ -42,11 +47,12 @@ from sqlalchemy import func, select
 from support.world import Clock
 
 from access.access_log import access_log
-from access.accounts import Role, User
+from access.accounts import NO_ROLE, Role, User
 from access.emergency_access import MAY_USE, EmergencyReason, Grant
 from access.policy import COMMANDS, CareRelations, may_see, viewer_of
 from boards.app import create_app
 from boards.exports.spreadsheets import MEDIA_TYPES, SheetFormat
+from boards.services.admin import Admin
 from boards.services.emergency import open_emergency_access
 from boards.services.system import System
 from boards.settings import Settings
@@ -114,6 +120,7 @@ class Example:
     flows: list[tuple[UUID, str, str, int]] = field(default_factory=list)  # id, name, nid, tenant
     viewers: list[tuple[User, dict[str, str], dict[str, str]]] = field(default_factory=list)
     grants: list[Grant] = field(default_factory=list)  # emergency accesses given
+    waiting: set[UUID] = field(default_factory=set)  # users whose only grant waits
     commanded: int = 0  # commands of a unit's or zone's user accepted
     held_back: int = 0  # commands of a unit's or zone's user to a flow she only sees
 
@@ -182,7 +189,7 @@ def _example(system: System, clock: Clock, client: TestClient) -> Example:
             zones=[ZoneSpec(code=f"S{z}", name=f"Sone {z}") for z in range(n_zones)],
             users=[],
         )
-        install(system.flows, system.accounts, spec, clock.now)
+        install(system.flows, system.accounts, system.grants, spec, clock.now)
         places = system.flows.units(Actor("t", Role.ADMIN.value, spec.id))
         zones = system.flows.units(Actor("t", Role.ADMIN.value, spec.id), zones=True)
         tenant = Tenant(
@@ -200,16 +207,46 @@ def _example(system: System, clock: Clock, client: TestClient) -> Example:
             user = system.accounts.add_user(
                 spec.id, username, role, username, None, unit_ids, at=clock.now
             )
-            token = system.accounts.issue_token(username, at=clock.now)
-            session = system.sessions.start(user, clock.now)
-            example.viewers.append(
-                (
-                    user,
-                    {"Authorization": f"Bearer {token}"},
-                    {"Cookie": f"{SESSION_COOKIE}={session}"},
-                )
-            )
+            _viewer(example, user)
+        if n_units > 1:
+            _waiting_users(example, tenant, number)
     return example
+
+
+def _viewer(example: Example, user: User) -> None:
+    """The user reads by a token and by a browser's session."""
+    system, now = example.system, example.clock.now
+    token = system.accounts.issue_token(user.username, at=now)
+    session = system.sessions.start(user, now)
+    bearer = {"Authorization": f"Bearer {token}"}
+    example.viewers.append((user, bearer, {"Cookie": f"{SESSION_COOKIE}={session}"}))
+
+
+def _waiting_users(example: Example, tenant: Tenant, number: str) -> None:
+    """The admin adds an allocation-office user and a nurse, and widens the first nurse to
+    every unit: each grant waits for a leader who never comes."""
+    system, now = example.system, example.clock.now
+    admin_service = Admin.open(system)
+    (admin,) = [
+        u
+        for u, _, _ in example.viewers
+        if u.role == Role.ADMIN and u.username.startswith(f"u{number}-")
+    ]
+    asked = [(Role.ALLOCATION, []), (Role.NURSE, tenant.units[:1])]
+    for n, (role, unit_ids) in enumerate(asked):
+        username = f"w{number}-{n}-{role.value}"
+        user, _ = admin_service.add_user(admin, username, username, role, unit_ids, now)
+        assert user.role == NO_ROLE
+        example.waiting.add(user.id)
+        _viewer(example, user)
+    (nurse, *_) = [
+        u
+        for u, _, _ in example.viewers
+        if u.role == Role.NURSE and u.municipality_id == tenant.spec.id
+    ]
+    admin_service.change_user(admin, nurse.id, now, unit_ids=tenant.units)
+    in_force = system.accounts.get(nurse.id)
+    assert in_force is not None and in_force.unit_ids == nurse.unit_ids
 
 
 def _step(example: Example, op: str, which: int, choice: int, rng: random.Random) -> None:
@@ -431,6 +468,8 @@ def _read_everything(example: Example) -> int:
     paths.append("/leder/tall")
     json_paths.append("/api/v1/figures")
     cases = 0
+    paths.append("/leder/tilganger")
+    json_paths.append("/api/v1/access-grants")
     for user, bearer, cookie in example.viewers:
         viewer = viewer_of(user)
         visible = {
@@ -438,6 +477,8 @@ def _read_everything(example: Example) -> int:
             for flow_id, _, _, _ in example.flows
             if may_see(viewer, relations[flow_id], now)
         } | {g.flow_id for g in example.grants if g.user_id == user.id and g.active(now)}
+        if user.id in example.waiting:  # whatever role was asked for: nothing until approved
+            visible = set()
         # A number drawn twice belongs to one patient with two flows: hidden only if no flow
         # of that number may be seen.
         seen_numbers = {nid for flow_id, _, nid, _ in example.flows if flow_id in visible}

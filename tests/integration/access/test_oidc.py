@@ -8,12 +8,13 @@ import secrets
 import socket
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, unquote_plus, urlencode, urlsplit
+from uuid import UUID
 
 import httpx2 as httpx
 import pytest
@@ -29,8 +30,9 @@ from starlette.responses import JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from access.accounts import Role
-from access.oidc.role_mappings import RoleMappings
+from access.oidc.role_mappings import RoleMapping, RoleMappings
 from boards.app import create_app
+from boards.services.admin import Admin
 from boards.services.system import System
 from boards.settings import Settings
 from boards.web.sessions import SESSION_COOKIE
@@ -196,6 +198,39 @@ def provider(client_key: RSAKey) -> Iterator[LoopbackProvider]:
     sock.close()
 
 
+class ApprovedMappings(RoleMappings):
+    """The admin's role mappings, each approved by the demo's leader as it is added: a
+    mapping of a role that waits gives no sign-in before (`TestAMappingWaits`)."""
+
+    def __init__(self, system: System) -> None:
+        super().__init__(system.engine)
+        self.system = system
+
+    def add(
+        self,
+        municipality: UUID,
+        claim: str,
+        value: str,
+        role: Role,
+        unit_codes: Sequence[str] = (),
+        *,
+        at: datetime,
+    ) -> RoleMapping:
+        mapping = super().add(municipality, claim, value, role, unit_codes, at=at)
+        places = [unit_id(municipality, code) for code in mapping.unit_codes]
+        admin, leader = self.system.accounts.find("admin"), self.system.accounts.find("leder")
+        assert admin is not None and leader is not None
+        with self.system.engine.begin() as db:
+            subject = f"{claim} = {value}"
+            grants = self.system.grants
+            grant = grants.ask_for_mapping(
+                db, municipality, mapping.id, subject, role, places, by=admin.id, at=at
+            )
+        if grant is not None:
+            self.system.grants.approve(leader, grant.id, at)
+        return mapping
+
+
 @dataclass
 class Site:
     """Pasientflyt with OIDC on, seen by one browser, with the admin's role mappings."""
@@ -230,8 +265,8 @@ def start_site(
         app = create_app(settings)
         system: System = app.state.system
         started.append(system)
-        install(system.flows, system.accounts, load_specs()[0], datetime.now(UTC))
-        return Site(TestClient(app), system, RoleMappings(system.engine))
+        install(system.flows, system.accounts, system.grants, load_specs()[0], datetime.now(UTC))
+        return Site(TestClient(app), system, ApprovedMappings(system))
 
     yield start
     for system in started:
@@ -353,6 +388,49 @@ class TestARoleChanges:
 
         assert response.status_code == 403
         assert site.system.sessions.find(first_session, now()) is None
+
+
+class TestAMappingWaits:
+    def test_a_mapping_of_a_patient_seeing_role_signs_no_one_in_until_a_leader_approves_it(
+        self, start_site: Callable[..., Site], provider: LoopbackProvider
+    ) -> None:
+        site = start_site()
+        admin = Admin.open(site.system)
+        admin_user, leader = site.system.accounts.find("admin"), site.system.accounts.find("leder")
+        assert admin_user is not None and leader is not None
+        admin.map_role(admin_user, "groups", "tildeling", Role.ALLOCATION, [], now())
+        provider.user = {"sub": "ola-456", "groups": ["tildeling"]}
+
+        refused = log_in(site.client)
+
+        assert refused.status_code == 403
+        assert "venter på godkjenning fra en leder" in refused.text
+        assert SESSION_COOKIE not in site.client.cookies
+        assert site.system.accounts.find("oidc:ola-456") is None
+        (grant,) = [g for g in site.system.grants.listing(DEMO, now()) if g.mapping_id]
+        assert (grant.state, grant.role, grant.subject) == (
+            "waiting",
+            "allocation",
+            "groups = tildeling",
+        )
+
+        site.system.grants.approve(leader, grant.id, now())
+        browser = site.browser()
+        assert log_in(browser).status_code == 303
+        user = site.system.accounts.find("oidc:ola-456")
+        assert user is not None and user.role == "allocation"
+        assert browser.get("/tildeling").status_code == 200
+
+    def test_a_mapping_of_a_role_that_sees_no_patient_holds_at_once(
+        self, start_site: Callable[..., Site], provider: LoopbackProvider
+    ) -> None:
+        site = start_site()
+        admin_user = site.system.accounts.find("admin")
+        assert admin_user is not None
+        Admin.open(site.system).map_role(admin_user, "groups", "drift", Role.ADMIN, [], now())
+        provider.user = {"sub": "drift-1", "groups": ["drift"]}
+        assert log_in(site.client).status_code == 303
+        assert [g for g in site.system.grants.listing(DEMO, now()) if g.mapping_id] == []
 
 
 class TestARefusedLogin:

@@ -209,7 +209,9 @@ def test_rotating_the_master_key_keeps_every_flow_readable_without_a_restart(
     settings = Settings(database_url=database_url, master_keys_file=keys_file)
     system = open_system(settings)
     try:
-        install(system.flows, system.accounts, TEST_MUNICIPALITIES[0], datetime.now(UTC))
+        install(
+            system.flows, system.accounts, system.grants, TEST_MUNICIPALITIES[0], datetime.now(UTC)
+        )
         office = system.accounts.find("saksbehandler")
         assert office is not None
         token = system.accounts.issue_token("saksbehandler", at=datetime.now(UTC))

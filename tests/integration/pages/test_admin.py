@@ -11,7 +11,7 @@ from uuid import UUID
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
-from support.admin_world import ADMIN_PASSWORD, API, admin_world, audit_actions, get
+from support.admin_world import ADMIN_PASSWORD, API, HERE, admin_world, audit_actions, get
 from support.logins import csrf_token_of, log_in
 
 from boards.web.sessions import DEVICE_COOKIE
@@ -56,23 +56,27 @@ def kari_in_bed(w: World, bed: str = "2") -> UUID:
 
 
 class TestUsers:
-    def test_an_admin_adds_a_user_who_logs_in_with_the_one_time_password(
+    def test_an_admin_adds_a_user_who_sets_her_own_password_and_waits_for_a_leader(
         self, admin_world: World
     ) -> None:
-        body = {
-            "username": "ola",
-            "display_name": "Ola Sykepleier",
-            "role": "nurse",
-            "unit_ids": [str(admin_world.unit("KORT"))],
-        }
-        response = post(admin_world, "/users", body)
+        kort = str(admin_world.unit("KORT"))
+        body = {"username": "ola", "display_name": "Ola Sykepleier", "role": "nurse"}
+        response = post(admin_world, "/users", {**body, "unit_ids": [kort]})
         assert response.status_code == 201, response.text
         added = response.json()
-        assert added["user"]["role"] == "nurse" and added["user"]["active"] is True
-        assert (
-            log_in(TestClient(admin_world.client.app), "ola", added["password"]).status_code == 303
+        assert "password" not in added and added["setup_link"].startswith(
+            "http://testserver/passord/"
         )
-        assert audit_actions(admin_world)[0] == "user.added"
+        assert added["user"]["role"] == "none" and added["user"]["active"] is True
+        assert added["user"]["waiting"]["role"] == "nurse"
+        assert added["user"]["waiting"]["unit_ids"] == [kort]
+        ola = TestClient(admin_world.client.app)
+        link = added["setup_link"].removeprefix("http://testserver")
+        token = csrf_token_of(ola, link)
+        chosen = {"password": "ola sitt eget", "again": "ola sitt eget", "csrf_token": token}
+        assert ola.post(link, data=chosen).status_code == 200
+        assert log_in(ola, "ola", "ola sitt eget").status_code == 303
+        assert audit_actions(admin_world)[:2] == ["access_grant.asked", "user.added"]
 
     def test_a_taken_username_is_409_and_a_bad_shape_422(self, admin_world: World) -> None:
         taken = {"username": "sykepleier", "display_name": "X", "role": "leader"}
@@ -98,12 +102,14 @@ class TestUsers:
             f"{API}/users/{nurse}", json=body, headers=admin_world.headers("admin")
         )
         assert response.status_code == 200, response.text
-        assert response.json()["role"] == "homecare"
-        assert response.json()["unit_ids"] == [str(admin_world.unit("SOR"))]
-        (entry,) = get(admin_world, "/audit").json()
-        assert entry["action"] == "user.changed"
+        assert response.json()["role"] == "nurse"  # until a leader approves
+        assert response.json()["waiting"]["role"] == "homecare"
+        assert response.json()["waiting"]["unit_ids"] == [str(admin_world.unit("SOR"))]
+        entry, asked = get(admin_world, "/audit").json()
+        assert (entry["action"], asked["action"]) == ("user.changed", "access_grant.asked")
         assert entry["details"]["before"]["role"] == "nurse"
-        assert entry["details"]["after"]["role"] == "homecare"
+        assert entry["details"]["asked"]["role"] == "homecare"
+        assert asked["details"]["role"] == "homecare"
 
     def test_disabling_a_user_ends_their_session_and_their_token(self, admin_world: World) -> None:
         nurse_browser = TestClient(admin_world.client.app)
@@ -328,8 +334,15 @@ class TestPages:
         assert [(m.claim, m.value, m.role, m.unit_codes) for m in found] == [
             ("groups", "sykepleiere-kort", "nurse", ("KORT",))
         ]
+        grants = admin_world.system.grants
+        (waits,) = [g for g in grants.listing(HERE, admin_world.clock()) if g.mapping_id]
+        leader = admin_world.accounts.find("leder")
+        assert leader is not None
+        grants.approve(leader, waits.id, admin_world.clock())
         grant = admin_world.system.role_mappings.grant(
-            municipality_id("9998"), {"groups": ["andre", "sykepleiere-kort"]}
+            HERE,
+            {"groups": ["andre", "sykepleiere-kort"]},
+            grants.mappings_waiting([waits.mapping_id]),
         )
         assert grant is not None and (grant.role, grant.unit_codes) == ("nurse", ("KORT",))
         again = browser.post("/admin/innlogging", data=mapping)
@@ -343,7 +356,12 @@ class TestPages:
         )
         assert removed.status_code == 303
         assert admin_world.system.role_mappings.list_for(municipality_id("9998")) == []
-        assert audit_actions(admin_world) == ["role_mapping.removed", "role_mapping.added"]
+        assert audit_actions(admin_world) == [
+            "role_mapping.removed",
+            "access_grant.approved",
+            "access_grant.asked",
+            "role_mapping.added",
+        ]
         assert (
             browser.post("/admin/innlogging", data={**mapping, "role": "king"}).status_code == 422
         )
@@ -380,7 +398,7 @@ class TestPages:
         assert opened.status_code == 200
         assert audit_actions(admin_world) == ["bed.unblocked", "bed.blocked"]
 
-    def test_adding_a_user_shows_the_password_once(
+    def test_adding_a_user_shows_her_setup_link_once_and_no_password(
         self, admin_world: World, browser: TestClient
     ) -> None:
         token = csrf_token_of(browser, "/admin/brukere")
@@ -394,12 +412,14 @@ class TestPages:
         response = browser.post("/admin/brukere", data=form)
         assert response.status_code == 200
         assert response.headers["cache-control"] == "no-store"
-        password = re.search(r'<code class="secret">([^<]+)</code>', response.text)
-        assert password is not None
-        assert password.group(1) not in browser.get("/admin/brukere").text
+        link = re.search(r'<code class="secret" id="setup-link">([^<]+)</code>', response.text)
+        assert link is not None and "/passord/" in link.group(1)
+        assert link.group(1) not in browser.get("/admin/brukere").text
+        assert "Venter på leder" in browser.get("/admin/brukere").text
         ola = TestClient(admin_world.client.app)
-        assert log_in(ola, "ola", password.group(1)).status_code == 303
-        assert audit_actions(admin_world) == ["user.added"]
+        path = link.group(1).removeprefix("http://testserver")
+        assert "Sett passordet ditt" in ola.get(path).text
+        assert audit_actions(admin_world) == ["access_grant.asked", "user.added"]
 
     def test_changing_and_disabling_a_user_from_the_page(
         self, admin_world: World, browser: TestClient
@@ -407,10 +427,10 @@ class TestPages:
         nurse = user_id(admin_world, "sykepleier")
         page = f"/admin/brukere/{nurse}"
         token = csrf_token_of(browser, page)
-        form = {"display_name": "N", "role": "leader", "csrf_token": token}
+        form = {"display_name": "N", "role": "integration", "csrf_token": token}
         assert browser.post(page, data=form, follow_redirects=False).status_code == 303
         account = admin_world.accounts.get(UUID(nurse))
-        assert account is not None and account.role == "leader" and account.unit_ids == []
+        assert account is not None and account.role == "integration" and account.unit_ids == []
         response = browser.post(
             f"{page}/deaktivering", data={"csrf_token": token}, follow_redirects=False
         )

@@ -40,7 +40,7 @@ def loaded(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
     app = create_app(Settings(database_url=f"sqlite:///{database}"))
     system: System = app.state.system
     now = app.state.clock()
-    demo.load(system.flows, system.accounts, now)
+    demo.load(system.flows, system.accounts, system.grants, now)
     system.record_overdue_loops(now)  # the deadline process, as the server runs it
     yield Demo(system, now)
 

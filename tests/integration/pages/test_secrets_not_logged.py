@@ -22,6 +22,8 @@ from flow.municipality import municipality_id
         ("/skjerm/strom", "/skjerm/strom"),
         ("/skjerm/strom?fra=3", "/skjerm/strom?fra=3"),
         ("/logg-inn/oidc/tilbake?code=hemmelig&state=s", "/logg-inn/oidc/tilbake?[skjult]"),
+        ("/passord/Zk3-_abc", "/passord/[skjult]"),
+        ("/passord/Zk3-_abc?x=1", "/passord/[skjult]?x=1"),
         ("/tildeling?x=1", "/tildeling?x=1"),
     ],
 )

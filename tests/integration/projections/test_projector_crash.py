@@ -162,7 +162,7 @@ class Store:
 @pytest.fixture
 def store(database_url: str) -> Iterator[Store]:
     system = open_system(Settings(database_url=database_url))
-    install(system.flows, system.accounts, SPEC, T0)
+    install(system.flows, system.accounts, system.grants, SPEC, T0)
     made = Store(database_url, system, tallying_projector(system, batch_size=1000))
     yield made
     made.reap()

@@ -359,7 +359,7 @@ def test_every_read_model_equals_a_rebuild_from_the_log_after_any_history(
     note(f"history: {history!r}")
     system = open_system(Settings(database_url=fresh_database()))
     try:
-        install(system.flows, system.accounts, SPEC, T0)
+        install(system.flows, system.accounts, system.grants, SPEC, T0)
         run = Run(system)
         tell(run, history)
         system.projector.batch_size = 1000

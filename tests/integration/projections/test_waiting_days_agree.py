@@ -75,7 +75,7 @@ def recorded(
     as the payment clock reads it from what was recorded."""
     spec = MunicipalitySpec(number=str(next(numbers)), name="Ventekommune", units=[], zones=[],
                             users=[])  # fmt: skip
-    install(system.flows, system.accounts, spec, at(FIRST, 7))
+    install(system.flows, system.accounts, system.grants, spec, at(FIRST, 7))
     office = Actor("saksbehandler", "allocation", spec.id)
     flows = system.flows
     told: dict[UUID, ReadyPeriod] = {}

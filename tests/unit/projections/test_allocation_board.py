@@ -100,7 +100,7 @@ class TestTheColumns:
             zones=[],
             users=[],
         )
-        install(story.flows, story.system.accounts, neighbour, T0)
+        install(story.flows, story.system.accounts, story.system.grants, neighbour, T0)
         by = Actor("nabo", "allocation", neighbour.id)
         story.flows.open_flow(
             "01018012371", "Nabo Pasient", Source.HOSPITAL, "Sykehus", "", by=by, at=T0

@@ -180,7 +180,7 @@ class TestWhatIsNotAUnit:
             zones=[],
             users=[],
         )
-        install(story.flows, story.system.accounts, neighbour, T0)
+        install(story.flows, story.system.accounts, story.system.grants, neighbour, T0)
 
         theirs = unit_id(neighbour.id, "NABO")
         engine, rates = story.system.engine, story.system.rates.of(story.municipality)
