@@ -47,6 +47,17 @@ def hidden(counts: Sequence[Sequence[int]], both_ways: bool = True) -> list[list
     return hide
 
 
+def hidden_by_month(counts: Sequence[Sequence[int]], both_ways: bool) -> list[list[bool]]:
+    """Which cells of a table of counts by month (its columns) to hide, each month by itself:
+    a month's rows are a line when they add up to something (`both_ways`)."""
+    hide = [[False] * len(row) for row in counts]
+    for column in range(len(counts[0]) if counts else 0):
+        month = hidden([[row[column]] for row in counts], both_ways)
+        for row, (cell,) in zip(hide, month, strict=True):
+            row[column] = cell
+    return hide
+
+
 def _needs_secondary(
     counts: Sequence[Sequence[int]], hide: list[list[bool]], line: list[tuple[int, int]]
 ) -> bool:
