@@ -19,7 +19,6 @@ from sqlalchemy import (
     Select,
     case,
     func,
-    not_,
     null,
     or_,
     select,
@@ -130,11 +129,21 @@ def stays_in(period: Period, municipality_id: UUID) -> Select[Any]:
     )
 
 
+def falls_due() -> ColumnElement[datetime]:
+    """When a loop falls due as the figures count it: at its deadline, or when it was opened
+    if that was later (a deadline counted back from a planned day may be past when the plan
+    is made). So a loop never joins a month after the month is over."""
+    return case((loops.c.opened_at > loops.c.due_at, loops.c.opened_at), else_=loops.c.due_at)
+
+
 def loops_due_in(period: Period, municipality_id: UUID) -> Select[Any]:
-    """Loops due in the period, not cancelled, per task, owner and month due: how many,
-    how many closed, and how many of those on time."""
+    """Loops falling due in the period and not cancelled before, per task, owner and month:
+    how many, how many closed, and how many of them on time. A loop cancelled after its
+    deadline counts as due and not closed on time, as it was when it fell due: what happens
+    after a month never changes the month."""
     first, after = period.moments
-    keys = (loops.c.title, loops.c.owner_unit, period.month_of(loops.c.due_at).label("month"))
+    due = falls_due()
+    keys = (loops.c.title, loops.c.owner_unit, period.month_of(due).label("month"))
     return (
         select(
             *keys,
@@ -144,9 +153,9 @@ def loops_due_in(period: Period, municipality_id: UUID) -> Select[Any]:
         )
         .where(
             loops.c.municipality_id == municipality_id,
-            not_(loops.c.cancelled),
-            loops.c.due_at >= first,
-            loops.c.due_at < after,
+            or_(loops.c.cancelled_at.is_(None), loops.c.cancelled_at >= due),
+            due >= first,
+            due < after,
         )
         .group_by(*keys)
     )
@@ -159,7 +168,7 @@ def overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
         .where(
             loops.c.municipality_id == municipality_id,
             loops.c.closed_at.is_(None),
-            not_(loops.c.cancelled),
+            loops.c.cancelled_at.is_(None),
             loops.c.due_at < now,
         )
         .group_by(loops.c.owner_unit)
