@@ -10,11 +10,18 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, AwareDatetime, StringConstraints
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    PlainValidator,
+    StringConstraints,
+    WithJsonSchema,
+)
 from pydantic_core import PydanticCustomError
 
 from flow.national_id import InvalidNationalIdError
 from flow.national_id import validate as validate_national_id
+from flow.payment_clock import first_day as first_day  # the first day of a `Month`
 from flow.refusals import Param, sentence, still_said
 
 
@@ -86,9 +93,37 @@ def ascii_number(text: str, most_digits: int) -> int | None:
     return int(text)
 
 
-def first_day(month: str) -> date:
-    """The first day of a `Month`."""
-    return date.fromisoformat(f"{month}-01")
+_MONTH_OR_DAY = re.compile(r"([0-9]{4})-([0-9]{2})(?:-([0-9]{2}))?")
+
+
+def month_of(text: object) -> date:
+    """The first day of the month that a month (YYYY-MM) or a day (YYYY-MM-DD) names, of the
+    plausible days."""
+    found = _MONTH_OR_DAY.fullmatch(text) if isinstance(text, str) else None
+    try:
+        day = date(int(found[1]), int(found[2]), int(found[3] or 1)) if found else None
+    except ValueError:
+        day = None
+    if day is None:
+        raise field_error("month_or_day_invalid")
+    return plausible(day).replace(day=1)
+
+
+#: A month as YYYY-MM, given as its first day: what the leaders' figures take, since they
+#: count whole months only. A day (YYYY-MM-DD) is taken as its month, so that a client of
+#: the days the figures once took is still answered.
+MonthOrDay = Annotated[
+    date,
+    PlainValidator(month_of),
+    WithJsonSchema(
+        {
+            "type": "string",
+            "pattern": "^[0-9]{4}-[0-9]{2}(-[0-9]{2})?$",
+            "description": "En måned, ÅÅÅÅ-MM (en dato, ÅÅÅÅ-MM-DD, gjelder måneden sin)",
+            "examples": ["2026-11"],
+        }
+    ),
+]
 
 
 #: Pydantic's error types in bokmål; `{…}` are filled from the error's context. The fields'

@@ -266,6 +266,11 @@ def next_month(day: date) -> date:
     return date(day.year + day.month // 12, day.month % 12 + 1, 1)
 
 
+def first_day(month: str) -> date:
+    """The first day of a month written YYYY-MM."""
+    return date.fromisoformat(f"{month}-01")
+
+
 def _split(span: Span, following: Callable[[date], date]) -> Iterator[Span]:
     """A span cut where `following` says the next part begins (a new year, a new month)."""
     first = span.first

@@ -15,7 +15,7 @@ from boards.exports import period
 from boards.exports.figures import figures_download, figures_for
 from boards.exports.spreadsheets import SheetFormat
 from boards.services.emergency import REVIEWED_SHOWN, open_emergency_access, pseudonymous
-from boards.shapes import Day
+from boards.shapes import Day, MonthOrDay
 from boards.web.dependencies import CurrentSystem, CurrentUser, Now
 from boards.web.schemas import (
     EmergencyAccessIn,
@@ -87,12 +87,15 @@ def figures(
     system: CurrentSystem,
     user: CurrentUser,
     now: Now,
-    start: Annotated[Day | None, Query(alias="from")] = None,
-    end: Annotated[Day | None, Query(alias="to")] = None,
+    start: Annotated[MonthOrDay | None, Query(alias="from")] = None,
+    end: Annotated[MonthOrDay | None, Query(alias="to")] = None,
 ) -> Figures:
-    """The leaders' figures over a period (days in Oslo, both included; the last 365 by
-    default), per month and per unit, kind or zone. A count under 3 reads "<3", a value
-    hidden so that a small count cannot be worked out reads ":"; never a patient."""
+    """The leaders' figures over whole calendar months, `from`'s to `to`'s (YYYY-MM; a date
+    stands for its month), of which only the months that are over count (`months`; the last
+    twelve over by default, at most twelve), per month and per unit, kind, task or zone.
+    Whole months that are over, so that no two answers differ by a day or a patient: a
+    month in progress grows every day. A count under 3 reads "<3", a value hidden so that a
+    small count cannot be worked out reads ":"; never a patient."""
     _leader(user)
     return figures_for(system, user, start, end, now)
 
@@ -104,8 +107,8 @@ def figures_export(
     system: CurrentSystem,
     user: CurrentUser,
     now: Now,
-    start: Annotated[Day | None, Query(alias="from")] = None,
-    end: Annotated[Day | None, Query(alias="to")] = None,
+    start: Annotated[MonthOrDay | None, Query(alias="from")] = None,
+    end: Annotated[MonthOrDay | None, Query(alias="to")] = None,
 ) -> Response:
     """The figures as CSV or XLSX, a sheet per figure and one of occupied beds per day."""
     _leader(user)

@@ -1,9 +1,9 @@
-"""The leaders' figures as the API and the page read them: the period asked for, the
-read models caught up, the uses of emergency access counted; never a patient."""
+"""The leaders' figures as the API and the page read them: the months asked for, the read
+models caught up, the uses of emergency access counted; never a patient."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from fastapi.responses import Response
 
@@ -14,23 +14,26 @@ from boards.exports.spreadsheets import SheetFormat, download, spreadsheet
 from boards.exports.tables import Export, Table
 from boards.services.system import System
 from boards.web.translations import formatters, translator
-from projections.figures.report import EmergencyUse, Figures, occupancy_by_day
+from flow.payment_clock import first_day, next_month
+from projections.figures.report import EmergencyUse, Figures, read_occupancy_by_day
 from projections.figures.table import FigureRow
 
-#: The figures show the last twelve months unless asked otherwise.
-DEFAULT_DAYS = 365
+#: Figures whose rows are many (three for each unit kind, one for each task and owner):
+#: their table reads better than a chart for every row would, on a page already long.
+TABLE_ONLY = frozenset({"length_of_stay", "loops"})
 
 
 def figures_for(
     system: System, leader: User, start: date | None, end: date | None, now: datetime
 ) -> Figures:
-    first, last = period.days(start, end, now, default=DEFAULT_DAYS)
+    """The figures of the months asked for (any day of a month stands for the month) that
+    are over: `boards.exports.period.months`, `Figures.read`."""
+    first, last = period.months(start, end, now)
     system.projector.catch_up()
+    asked = period.moments(first, next_month(last) - timedelta(days=1))
     uses = [
-        EmergencyUse(grant.granted_at, grant.reviewed_at is not None, grant.overdue(now))
-        for grant in system.emergency.granted_between(
-            leader.municipality_id, *period.moments(first, last)
-        )
+        EmergencyUse(grant.granted_at, grant.reviewed_at)
+        for grant in system.emergency.granted_between(leader.municipality_id, *asked)
     ]
     return Figures.read(
         system.engine,
@@ -55,7 +58,7 @@ def figures_download(
     """The figures as a spreadsheet: a sheet (or a block of CSV) per figure, plus the
     occupied beds per unit and day; the same hidden cells as the page."""
     figures = figures_for(system, leader, start, end, now)
-    by_day = occupancy_by_day(
+    by_day = read_occupancy_by_day(
         system.engine, leader.municipality_id, figures.start, figures.end, now
     )
     _ = translator(language)
@@ -71,10 +74,10 @@ def figures_download(
     municipality = system.flows.municipality_name(leader.municipality_id)
     export = Export(f"{_('Tall for ledere')} · {municipality}", "ledertall", tables)
     moment = formatters(language)["moment"](now, "d. MMMM y HH:mm")
-    period_text = f"{figures.start.isoformat()} – {figures.end.isoformat()}"
-    heading = f"{export.title} · {period_text} · {_('Eksportert')} {moment}"
+    first, last = figures.start.isoformat()[:7], figures.end.isoformat()[:7]
+    heading = f"{export.title} · {first} – {last} · {_('Eksportert')} {moment}"
     content = spreadsheet(export, sheet_format, heading, language)
-    name = f"ledertall-{figures.start.isoformat()}-{figures.end.isoformat()}.{sheet_format.value}"
+    name = f"ledertall-{first}-{last}.{sheet_format.value}"
     return download(content, sheet_format, name)
 
 
@@ -82,10 +85,7 @@ def column_labels(figures: Figures, language: str) -> dict[str, list[str]]:
     """Per figure, its columns as the page writes them: a month as "mar. 26"."""
     day = formatters(language)["day"]
     return {
-        table.key: [
-            day(date.fromisoformat(f"{c}-01"), "MMM yy") if _is_month(c) else c
-            for c in table.columns
-        ]
+        table.key: [day(first_day(c), "MMM yy") if _is_month(c) else c for c in table.columns]
         for table in figures.tables
     }
 
@@ -94,12 +94,14 @@ def charts_of(
     figures: Figures, labels: dict[str, list[str]], language: str
 ) -> dict[str, list[Chart]]:
     """Per figure, its charts: a chart per row of a figure by month (`labels`: its columns
-    as the page writes them), and for a figure by unit, kind or task, one of its first
-    column across the rows."""
+    as the page writes them), none for a figure of many rows (`TABLE_ONLY`), and for a
+    figure by unit, kind or task, one of its first column across the rows."""
     number = formatters(language)["number"]
     charts: dict[str, list[Chart]] = {}
     for table in figures.tables:
-        if all(_is_month(c) for c in table.columns):
+        if table.key in TABLE_ONLY:
+            drawn = []
+        elif all(_is_month(c) for c in table.columns):
             drawn = [bar_chart(row, labels[table.key], number) for row in table.rows]
         else:
             first = FigureRow(table.columns[0], [row.values[0] for row in table.rows])

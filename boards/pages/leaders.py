@@ -19,7 +19,7 @@ from boards.exports.figures import charts_of, column_labels, figures_download, f
 from boards.exports.spreadsheets import SheetFormat
 from boards.pages.common import refusal_of, render
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
-from boards.shapes import Day
+from boards.shapes import Day, MonthOrDay
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
 from boards.web.sessions import CheckedSession, PageSession, role_session
@@ -126,10 +126,11 @@ def looks_of_user(
 def figures_page(
     request: Request,
     session: LeaderSession,
-    start: Annotated[Day | None, Query(alias="fra")] = None,
-    end: Annotated[Day | None, Query(alias="til")] = None,
+    start: Annotated[MonthOrDay | None, Query(alias="fra")] = None,
+    end: Annotated[MonthOrDay | None, Query(alias="til")] = None,
 ) -> HTMLResponse:
-    """The figures over a period, a chart and a table for each."""
+    """The figures over whole months that are over (`fra` and `til`: YYYY-MM), a chart and
+    a table for each."""
     system, user, now = get_system(request), session.user, get_now(request)
     context: dict[str, Any] = {}
     try:
@@ -153,8 +154,8 @@ def figures_download_page(
     request: Request,
     sheet_format: SheetFormat,
     session: LeaderSession,
-    start: Annotated[Day | None, Query(alias="fra")] = None,
-    end: Annotated[Day | None, Query(alias="til")] = None,
+    start: Annotated[MonthOrDay | None, Query(alias="fra")] = None,
+    end: Annotated[MonthOrDay | None, Query(alias="til")] = None,
 ) -> Response:
     system, now = get_system(request), get_now(request)
     language = language_of(request)

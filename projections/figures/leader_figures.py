@@ -8,7 +8,7 @@ tables). The waits in hospital after a ready notice are the flow cards' `ready_p
 * `figure_stays`: each stay on a short-term unit, arrival to leaving and how it left.
 * `figure_homecomings`: each discharge home, from a stay or straight from hospital, and a
   readmission to hospital within 30 days of it.
-* `figure_loops`: each closed-loop task, due and closed.
+* `figure_loops`: each closed-loop task: when it was opened, due, closed or cancelled.
 * `figure_moves`: per municipality and day, the moves recorded and how many places were told
   of each (the allocation office and the units and zones the flow is tied to).
 * `figure_flows`: what a flow's next event needs to know of it: where it is tied, what is open.
@@ -85,9 +85,10 @@ loops = Table(
     Column("owner_unit", Uuid),
     Column("receiver_unit", Uuid),
     Column("has_receiver", Boolean, nullable=False),
+    Column("opened_at", UTCDateTime, nullable=False),
     Column("due_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime),
-    Column("cancelled", Boolean, nullable=False),
+    Column("cancelled_at", UTCDateTime),
 )
 
 moves = Table(
@@ -147,7 +148,7 @@ class LeaderFigures(Projection):
     finished = {
         "figure_flows": lambda row: row["phase"] == Phase.CLOSED,
         "figure_stays": lambda row: row["left_at"] is not None,
-        "figure_loops": lambda row: row["closed_at"] is not None or row["cancelled"],
+        "figure_loops": lambda row: row["closed_at"] is not None or row["cancelled_at"] is not None,
     }
 
     def handlers(self) -> dict[type, Handler]:
@@ -207,9 +208,10 @@ class LeaderFigures(Projection):
                 "owner_unit": task.owner.unit_id,
                 "receiver_unit": task.receiver.unit_id if task.receiver else None,
                 "has_receiver": task.receiver is not None,
+                "opened_at": e.at,
                 "due_at": task.due_at,
                 "closed_at": None,
-                "cancelled": False,
+                "cancelled_at": None,
             },
         )
 
@@ -310,7 +312,7 @@ def _task(**change: bool) -> Handler:
         if "closed" in change:
             values["closed_at"] = e.at if change["closed"] else None
         if change.get("cancelled"):
-            values["cancelled"] = True
+            values["cancelled_at"] = e.at
         rows.update(loops, e.task_id, **values)
 
     return handle

@@ -1,7 +1,7 @@
-"""What the leaders' figures read: the municipality's places, the period (Oslo days and
-months, and their moments in UTC as the rows store them), and the queries that give the
-rows that can count in a period, or the store's own counts of them (`projections/figures.py`
-makes the tables).
+"""What the leaders' figures read: the municipality's places, the period (whole Oslo months,
+and their moments in UTC as the rows store them), and the queries that give the rows that can
+count in a period, or the store's own counts of them (`projections/figures/report.py` makes
+the tables).
 """
 
 from __future__ import annotations
@@ -17,15 +17,15 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Select,
+    String,
     case,
+    cast,
     func,
-    not_,
-    null,
     or_,
     select,
 )
 
-from flow.payment_clock import midnight, next_month
+from flow.payment_clock import first_day, midnight, next_month
 from projections.bed_grid import units
 from projections.figures.leader_figures import homecomings, loops, moves, stays
 from projections.ready_periods import periods
@@ -50,7 +50,8 @@ def places_of(db: Connection, municipality_id: UUID) -> list[UnitCapacity]:
 
 
 class Period:
-    """The days asked for, up to today, and their months."""
+    """The days [start, end] and their months: for the figures, whole months that are over
+    (`whole_months`)."""
 
     def __init__(self, start: date, end: date) -> None:
         self.start, self.end = start, end
@@ -59,6 +60,26 @@ class Period:
         while day <= end:
             self.months.append(month_key(day))
             day = next_month(day)
+
+    @classmethod
+    def whole_months(cls, first: date, last: date, today: date) -> Period:
+        """The months of `first`'s to `last`'s, both included, that are over by `today`:
+        none when none is over yet.
+
+        Only whole months, and only those over, so that no two periods differ by less than a
+        month: a month in progress grows every day, and its figure today less its figure
+        yesterday would be the day's own small count; two periods ending on two days of one
+        month would do the same. Every cell is then one month's, the same in every period
+        that holds the month, and a difference of two answers is a sum of cells both show."""
+        end = min(next_month(last), today.replace(day=1)) - timedelta(days=1)
+        return cls(first.replace(day=1), end)
+
+    def settled(self, after: timedelta, now: datetime) -> list[str]:
+        """The months of the period of which every moment is at least `after` ago: a figure
+        that counts what may follow an event for a while (a readmission within 30 days of a
+        discharge) shows a month only once nothing more can come, so that its cells, too,
+        never change once shown."""
+        return [m for m in self.months if midnight(next_month(first_day(m))) + after <= now]
 
     def days(self, first: date, last: date) -> Iterable[date]:
         """The days of [first, last] in the period."""
@@ -91,13 +112,13 @@ class Period:
     def month_of(self, moment: ColumnElement[datetime]) -> ColumnElement[Any]:
         """The month of a moment in the period, worked out by the store: each month ends at
         an Oslo midnight, held in UTC like the moment, so no store needs Oslo's zone."""
-        ends = [(m, midnight(next_month(date.fromisoformat(f"{m}-01")))) for m in self.months]
-        if not ends:  # a period that begins after today: no month, and no row in it
-            return null()
+        ends = [(m, midnight(next_month(first_day(m)))) for m in self.months]
+        if not ends:  # no month over yet, so no row: but PostgreSQL groups by no constant
+            return cast(moment, String)
         return case(*((moment < end, month) for month, end in ends))
 
     def days_in(self, month: str) -> int:
-        first = date.fromisoformat(f"{month}-01")
+        first = first_day(month)
         last = next_month(first) - timedelta(days=1)
         return sum(n for _, n in self.days_by_month(first, last))
 
@@ -130,23 +151,32 @@ def stays_in(period: Period, municipality_id: UUID) -> Select[Any]:
     )
 
 
+def falls_due() -> ColumnElement[datetime]:
+    """When a loop falls due as the figures count it: at its deadline, or when it was opened
+    if that was later (a deadline counted back from a planned day may be past when the plan
+    is made). So a loop never joins a month after the month is over."""
+    return case((loops.c.opened_at > loops.c.due_at, loops.c.opened_at), else_=loops.c.due_at)
+
+
 def loops_due_in(period: Period, municipality_id: UUID) -> Select[Any]:
-    """Loops due in the period, not cancelled, per task, owner and month due: how many,
-    how many closed, and how many of those on time."""
+    """Loops falling due in the period and not cancelled before, per task, owner and month:
+    how many, and how many of them closed on time. A loop cancelled after its deadline
+    counts as due and not closed on time, as it was when it fell due: what happens after a
+    month never changes the month."""
     first, after = period.moments
-    keys = (loops.c.title, loops.c.owner_unit, period.month_of(loops.c.due_at).label("month"))
+    due = falls_due()
+    keys = (loops.c.title, loops.c.owner_unit, period.month_of(due).label("month"))
     return (
         select(
             *keys,
             func.count().label("due"),
-            func.count(loops.c.closed_at).label("closed"),
             func.sum(case((loops.c.closed_at <= loops.c.due_at, 1), else_=0)).label("on_time"),
         )
         .where(
             loops.c.municipality_id == municipality_id,
-            not_(loops.c.cancelled),
-            loops.c.due_at >= first,
-            loops.c.due_at < after,
+            or_(loops.c.cancelled_at.is_(None), loops.c.cancelled_at >= due),
+            due >= first,
+            due < after,
         )
         .group_by(*keys)
     )
@@ -159,7 +189,7 @@ def overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
         .where(
             loops.c.municipality_id == municipality_id,
             loops.c.closed_at.is_(None),
-            not_(loops.c.cancelled),
+            loops.c.cancelled_at.is_(None),
             loops.c.due_at < now,
         )
         .group_by(loops.c.owner_unit)

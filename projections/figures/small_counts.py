@@ -10,6 +10,13 @@ small number: the sum then tells what the hidden cells add up to, never what a s
 is. A 1 whose line holds nothing but 3s beside it cannot be hidden that way (1 + 3 is never
 2 + 2); a line with no cell of 3 or more has a small sum. No table shows totals.
 
+The figures' columns are whole months that are over, and a cell is one month's
+(`projections/figures/queries.py`, `Period.whole_months`), so no line runs across months
+(`hidden_by_month`): whether a cell is hidden is decided by its month's counts alone, and is
+the same in every period that holds the month. Were a row over the months asked for a line,
+a period of one month more could hide a cell another period shows, and the two together
+would tell it.
+
 Values derived from a count (a share, a median, a cost) are shown only where their count
 is, and ":" where it is not; a count hidden to protect a small one also shows ":".
 """
@@ -44,6 +51,17 @@ def hidden(counts: Sequence[Sequence[int]], both_ways: bool = True) -> list[list
                     key=lambda rc: (counts[rc[0]][rc[1]] == SMALL, counts[rc[0]][rc[1]]),
                 )
                 hide[r][c] = changed = True
+    return hide
+
+
+def hidden_by_month(counts: Sequence[Sequence[int]], both_ways: bool) -> list[list[bool]]:
+    """Which cells of a table of counts by month (its columns) to hide, each month by itself:
+    a month's rows are a line when they add up to something (`both_ways`)."""
+    hide = [[False] * len(row) for row in counts]
+    for column in range(len(counts[0]) if counts else 0):
+        month = hidden([[row[column]] for row in counts], both_ways)
+        for row, (cell,) in zip(hide, month, strict=True):
+            row[column] = cell
     return hide
 
 

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from flow.payment_clock import ReadyPeriod, Span, WaitEnd, by_month, cost_of
+from flow.payment_clock import ReadyPeriod, Span, WaitEnd, by_month, cost_of, oslo_day
 from projections.figures.queries import Period, month_key
 from projections.figures.table import FigureTable, counted, median
 
@@ -76,6 +76,14 @@ def offer_on_ready_day(period: ReadyPeriod) -> bool:
     return stops_on is not None and stops_on <= period.ready_on
 
 
+def began(period: ReadyPeriod) -> bool:
+    """The wait did not end before its ready moment (which the hospital may move to a later
+    day): one that did was never a wait, and counts in no month. Else a period beginning
+    after its end but before its ready moment would not read it, one beginning before would,
+    and a month's cell would hang on the period asked for."""
+    return period.ended_at is None or period.ended_at >= period.ready_at
+
+
 def waiting(period: Period, sums: Mapping[str, MonthWaits]) -> FigureTable:
     """Waits, paid days and their cost per month (`sums`: `waiting_by_month` of the period)."""
     month = [sums.get(m, MonthWaits()) for m in period.months]
@@ -85,8 +93,8 @@ def waiting(period: Period, sums: Mapping[str, MonthWaits]) -> FigureTable:
         period.months,
         [("Pasienter som ventet", [m.waits for m in month])],
         [
-            ("Overliggedøgn", "døgn", [float(m.paid) for m in month], 0),
-            ("Kostnad", "kr", [float(m.cost) for m in month], 0),
+            ("Overliggedøgn (døgn)", [float(m.paid) for m in month], (0,)),
+            ("Kostnad (kr)", [float(m.cost) for m in month], (0,)),
         ],
     )
 
@@ -99,7 +107,9 @@ def days_avoided(
     an offer was ready, with the waits they belong to and what they would have cost."""
     month = [sums.get(m, MonthWaits()) for m in period.months]
     same_day = Counter(
-        month_key(w.ready_on) for w in waits if period.holds(w.ready_at) and offer_on_ready_day(w)
+        month_key(w.ready_on)
+        for w in waits
+        if began(w) and period.holds(w.ready_at) and offer_on_ready_day(w)
     )
     return counted(
         "days_avoided",
@@ -110,29 +120,37 @@ def days_avoided(
             ("Pasienter med døgn uten betaling", [m.spared for m in month]),
         ],
         [
-            ("Døgn på sykehus uten betaling", "døgn", [float(m.unpaid) for m in month], 1),
-            ("Kostnad unngått", "kr", [float(m.spared_cost) for m in month], 1),
+            ("Døgn på sykehus uten betaling (døgn)", [float(m.unpaid) for m in month], (1,)),
+            ("Kostnad unngått (kr)", [float(m.spared_cost) for m in month], (1,)),
         ],
         both_ways=False,
     )
 
 
 def answers(period: Period, waits: list[ReadyPeriod]) -> FigureTable:
-    """From declared ready to the municipality's first answer, and to arrival, by month
-    declared ready. An answer given before the ready day counts as given at once."""
+    """The patients declared ready, the municipality's first answers to the hospital and
+    the arrivals at a municipal place after a wait, each in the month it happened, with the
+    hours from declared ready to the answer and the days to arrival. An answer given before
+    the ready moment counts as given at it.
+
+    Each in its own month, not by the month declared ready: a wait of October answered or
+    ended in November would change October's cells after October is over, and the
+    difference of two readings would tell the day's answers or arrivals."""
     notified: Counter[str] = Counter()
     answer_hours: dict[str, list[float]] = defaultdict(list)
     arrival_days: dict[str, list[float]] = defaultdict(list)
-    for wait in waits:
-        if not period.holds(wait.ready_at):
-            continue
-        month = month_key(wait.ready_on)
-        notified[month] += 1
+    for wait in filter(began, waits):
+        if period.holds(wait.ready_at):
+            notified[month_key(wait.ready_on)] += 1
         if wait.answers:
-            waited = (wait.answers[0].told_at - wait.ready_at).total_seconds()
-            answer_hours[month].append(max(waited, 0.0) / 3600)
-        if wait.ended_by == WaitEnd.ARRIVAL and wait.ended_at is not None:
-            arrival_days[month].append((wait.ended_at - wait.ready_at).total_seconds() / 86400)
+            told = max(wait.answers[0].told_at, wait.ready_at)
+            if period.holds(told):
+                hours = (told - wait.ready_at).total_seconds() / 3600
+                answer_hours[month_key(oslo_day(told))].append(hours)
+        arrived = wait.ended_at if wait.ended_by == WaitEnd.ARRIVAL else None
+        if arrived is not None and period.holds(arrived):
+            days = (arrived - wait.ready_at).total_seconds() / 86400
+            arrival_days[month_key(oslo_day(arrived))].append(days)
     months = period.months
     return counted(
         "answers",
@@ -144,8 +162,9 @@ def answers(period: Period, waits: list[ReadyPeriod]) -> FigureTable:
             ("Kom til kommunal plass", [len(arrival_days[m]) for m in months]),
         ],
         [
-            ("Median til svar", "timer", [median(answer_hours[m]) for m in months], 1),
-            ("Median til ankomst", "døgn", [median(arrival_days[m]) for m in months], 2),
+            ("Median til svar (timer)", [median(answer_hours[m]) for m in months], (1,)),
+            ("Median til ankomst (døgn)", [median(arrival_days[m]) for m in months], (2,)),
         ],
         both_ways=False,
+        note="Hver i måneden det skjedde: meldingen, kommunens første svar og ankomsten.",
     )

@@ -124,8 +124,9 @@ def _baseline(system: System, path: Path) -> float:
 
 
 def _figures(system: System) -> tuple[Samples, Samples]:
-    """`Figures.read` of the year read at 20:00 UTC on its last day, and a bare `SELECT *` of
-    its tables, in turns, FIGURE_RUNS times each after one of each to warm the cache."""
+    """`Figures.read` of the year read at 20:00 UTC on its last day (the whole months over by
+    then), and a bare `SELECT *` of its tables, in turns, FIGURE_RUNS times each after one of
+    each to warm the cache."""
     end = START + timedelta(days=DAYS - 1)
     tenant = municipality_id("9950")
     rates = system.rates.of(tenant)  # as the figures page reads them

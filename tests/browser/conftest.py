@@ -8,14 +8,16 @@ import socket
 import threading
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from boards.app import create_app
+from boards.app import create_app, utc_now
 from boards.services.system import System
 from boards.settings import Settings
 from fixtures import demo
@@ -45,13 +47,13 @@ def _free_port() -> int:
         return port
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
-    """The demo municipalities served by uvicorn on a free loopback port."""
-    database = tmp_path_factory.mktemp("browser") / "store.db"
-    app = create_app(Settings(database_url=f"sqlite:///{database}"))
+@contextmanager
+def served(database: Path, clock: Callable[[], datetime] = utc_now) -> Iterator[LiveServer]:
+    """The demo municipalities, loaded now, served by uvicorn on a free loopback port with
+    the app reading `clock`."""
+    app = create_app(Settings(database_url=f"sqlite:///{database}"), clock=clock)
     system: System = app.state.system
-    demo.load(system.flows, system.accounts, system.grants, app.state.clock())
+    demo.load(system.flows, system.accounts, system.grants, utc_now())
     port = _free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
@@ -65,6 +67,23 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     yield LiveServer(f"http://127.0.0.1:{port}", system)
     uv.should_exit = True
     thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo municipalities served by uvicorn on a free loopback port."""
+    with served(tmp_path_factory.mktemp("browser") / "store.db") as live:
+        yield live
+
+
+@pytest.fixture(scope="module")
+def server_a_month_on(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
+    """The demo, loaded now, served as it will be 31 days on: the leaders' figures count
+    only months that are over, and the demo's weeks are then over whatever today's date."""
+    with served(
+        tmp_path_factory.mktemp("browser") / "store.db", lambda: utc_now() + timedelta(days=31)
+    ) as live:
+        yield live
 
 
 @pytest.fixture(scope="module")

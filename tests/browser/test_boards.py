@@ -130,14 +130,18 @@ def test_the_home_care_nurse_sees_the_zone_board(
 
 
 def test_the_leader_page_draws_its_charts_with_a_table_under_each_and_no_patient(
-    logged_in: Callable[[str], Page], take_screenshot: Screenshot
+    logged_in_at: Callable[[str, str], Page],
+    server_a_month_on: LiveServer,
+    take_screenshot: Screenshot,
 ) -> None:
-    page = logged_in("leder")
+    page = logged_in_at(server_a_month_on.url, "leder")
     expect(page).to_have_url(re.compile("/leder/tall$"))
     expect(page.get_by_role("heading", name="Tall for ledere")).to_be_visible()
+    expect(page.locator("#period-form input[type=month]")).to_have_count(2)
     figures = page.locator("section.figure")
     expect(figures).to_have_count(10)
-    expect(page.locator("#figure-loops svg.chart rect.bar").first).to_be_visible()
+    expect(page.locator("#figure-benefit svg.chart rect.bar").first).to_be_visible()
+    expect(page.locator("#figure-loops svg.chart")).to_have_count(0)  # a table of many rows
     avoided = page.locator("#figure-days_avoided")
     expect(avoided.get_by_role("heading", name="Overliggedøgn unngått")).to_be_visible()
     expect(avoided.get_by_role("rowheader", name="Døgn på sykehus uten betaling")).to_be_visible()

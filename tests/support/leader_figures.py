@@ -1,5 +1,5 @@
 """The leaders' figures as the tests reach them: a patient declared ready through the API,
-a command on a flow, and the figures of a period as {figure: {row: values}}."""
+a command on a flow, and the figures of whole months as {figure: {row: values}}."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ def ready_patient(w: World, number: int) -> str:
     return flow_id
 
 
-def figures(w: World, query: str = "?from=2026-03-01&to=2026-03-31") -> dict[str, Any]:
+def figures(w: World, query: str = "?from=2026-03&to=2026-03") -> dict[str, Any]:
     response = w.client.get(f"/api/v1/figures{query}", headers=w.headers("leder"))
     assert response.status_code == 200, response.text
     return {

@@ -4,6 +4,7 @@ cost and the leaders' figures count with it; the national rates stand until then
 from __future__ import annotations
 
 import random
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -51,8 +52,14 @@ def costs_on_the_board(w: World) -> list[int]:
 
 
 def cost_in_the_figures(w: World) -> Any:
-    query = "/api/v1/figures?from=2026-03-01&to=2026-03-31"
-    figures = w.client.get(query, headers=w.headers("leder")).json()
+    """March's cost in the figures, read on 1 April (the figures count months that are
+    over); the clock goes back after."""
+    now, w.clock.now = w.clock.now, datetime(2026, 4, 1, 10, tzinfo=UTC)
+    try:
+        query = "/api/v1/figures?from=2026-03&to=2026-03"
+        figures = w.client.get(query, headers=w.headers("leder")).json()
+    finally:
+        w.clock.now = now
     waiting = {t["key"]: t for t in figures["tables"]}["waiting"]
     return {r["label"]: r["values"] for r in waiting["rows"]}["Kostnad (kr)"]
 
@@ -67,12 +74,12 @@ def test_a_rate_set_for_the_year_prices_the_waiting_days_here_and_not_next_door(
     three_ready_for_two_days(w)  # 2 and 3 March 2026: no rate for 2026 yet, so 2024's
     assert rates(w)[2024] == 5745 and 2026 not in rates(w)
     assert costs_on_the_board(w) == [2 * 5745] * 3
-    assert cost_in_the_figures(w) == [6 * 5745.0]
+    assert cost_in_the_figures(w) == [90 * 5745.0]  # 2–31 March for each of three
 
     response = w.client.put(f"{RATES}/2026", json={"rate": 6120}, headers=w.headers("admin"))
     assert response.status_code == 200, response.text
     assert costs_on_the_board(w) == [2 * 6120] * 3
-    assert cost_in_the_figures(w) == [6 * 6120.0]
+    assert cost_in_the_figures(w) == [90 * 6120.0]
     assert rates(w, "admin2").get(2026) is None  # the neighbour's rates are its own
     assert "daily_rate.written" in audit_actions(w)
 

@@ -28,9 +28,16 @@ REASON = "Lovlig krav om sletting, sak 2026/17"
 
 
 def figures(w: World) -> dict[str, Any]:
-    response = w.client.get("/api/v1/figures", headers=w.headers("leder"))
+    """March's figures, read on 1 April (the figures count months that are over); the
+    clock goes back after."""
+    now, w.clock.now = w.clock.now, datetime(2026, 4, 1, 10, tzinfo=UTC)
+    try:
+        response = w.client.get("/api/v1/figures?from=2026-03", headers=w.headers("leder"))
+    finally:
+        w.clock.now = now
     assert response.status_code == 200, response.text
     found: dict[str, Any] = response.json()
+    assert found["months"] == ["2026-03"]
     return found
 
 

@@ -1,11 +1,12 @@
 """The leaders' figures from a history made through commands, each number written out, on
-both stores; small counts hidden; never a patient."""
+both stores; whole months that are over; small counts hidden; never a patient."""
 
 from __future__ import annotations
 
 import io
 import random
 from datetime import UTC, datetime
+from typing import Any
 
 import openpyxl
 import pytest
@@ -15,17 +16,27 @@ from support.world import World
 
 from fixtures.demo import synthetic_national_id
 
+MAY_DAY = datetime(2026, 5, 1, 10, tzinfo=UTC)  # noon in Oslo
+
 
 @pytest.fixture
 def w(admin_world: World) -> World:  # noqa: F811
     return admin_world
 
 
+def figures_json(w: World, query: str = "?from=2026-03&to=2026-03") -> dict[str, Any]:
+    response = w.client.get(f"/api/v1/figures{query}", headers=w.headers("leder"))
+    assert response.status_code == 200, response.text
+    found: dict[str, Any] = response.json()
+    return found
+
+
 def a_month_of_three_stays(w: World) -> list[str]:
     """Four patients declared ready on 2 March (09:00 in Oslo); three told two hours later
     that an offer is ready (so no day of theirs is paid), placed on KORT on 5 March and sent
     home to NORD on 15 March; one of them back in hospital on 20 March. The fourth, never
-    answered, still waits on 20 March at 13:00, when the figures are read."""
+    answered, still waits on 1 May at noon, when the figures are read: March is over, and
+    so are the 30 days in which a discharge of March could be followed by a readmission."""
     a, b, c, d = (ready_patient(w, n) for n in range(4))
     kort, nord = str(w.unit("KORT")), str(w.unit("NORD"))
     w.clock.advance(hours=2)
@@ -48,7 +59,7 @@ def a_month_of_three_stays(w: World) -> list[str]:
         command(w, flow_id, "discharge")
     w.clock.advance(days=5)  # 20 March
     command(w, a, "readmission", {"hospital": "Sykehuset"})
-    w.clock.advance(hours=2)
+    w.clock.now = MAY_DAY
     return [a, b, c, d]
 
 
@@ -57,11 +68,11 @@ def test_each_figure_of_a_month_written_out(w: World) -> None:
     got = figures(w)
 
     # Three told an offer on their ready day: none of their days (2, 3, 4 March) is paid.
-    # The fourth, never answered, from 2 March through today, 20 March: 19 days.
+    # The fourth, never answered, from 2 March through the end of March: 30 days.
     assert got["waiting"] == {
         "Pasienter som ventet": [4],
-        "Overliggedøgn (døgn)": [19.0],
-        "Kostnad (kr)": [19.0 * RATE_2026],
+        "Overliggedøgn (døgn)": [30.0],
+        "Kostnad (kr)": [30.0 * RATE_2026],
     }
     assert got["days_avoided"] == {
         "Tilbud klart på utskrivningsklar-dagen": [3],
@@ -76,9 +87,16 @@ def test_each_figure_of_a_month_written_out(w: World) -> None:
         "Median til svar (timer)": [2.0],
         "Median til ankomst (døgn)": [3.1],  # 3 days and 2 hours
     }
-    # 3 patients × 10 nights (5–14 March) on 4 beds over the 20 days of March so far.
-    assert got["occupancy"] == {"Korttid Test": [37.5], "Utredning Test": [0.0]}
-    assert got["length_of_stay"] == {"Rehabilitering": [3, 10.0, 10.0]}
+    # 3 patients × 10 nights (5–14 March) on 4 beds over the 31 days of March.
+    assert got["occupancy"] == {"Korttid Test": [24.2], "Utredning Test": [0.0]}
+    assert got["length_of_stay"] == {
+        "Rehabilitering: avsluttede opphold": [3],
+        "Rehabilitering: median døgn": [10.0],
+        "Rehabilitering: snitt døgn": [10.0],
+        "Utredning: avsluttede opphold": [0],  # a kind of the municipality with no stay
+        "Utredning: median døgn": [None],
+        "Utredning: snitt døgn": [None],
+    }
     # One of three sent home came back within 30 days: 1 is small, so 3 is hidden as well.
     assert got["readmissions"] == {
         "Utskrevet hjem": [":"],
@@ -97,6 +115,28 @@ def test_each_figure_of_a_month_written_out(w: World) -> None:
     assert got["emergency"]["Bruk av nødtilgang"] == [0]
 
 
+def test_a_month_in_progress_or_one_whose_30_days_are_not_gone_is_not_a_column(w: World) -> None:
+    a_month_of_three_stays(w)
+    w.clock.now = datetime(2026, 3, 31, 20, tzinfo=UTC)  # 31 March, 22:00 in Oslo
+    response = w.client.get("/api/v1/figures?from=2026-03", headers=w.headers("leder"))
+    assert response.json()["months"] == []
+    assert {t["key"]: t["columns"] for t in response.json()["tables"]} == {
+        **dict.fromkeys(
+            ("occupancy", "waiting", "answers", "days_avoided", "length_of_stay", "loops"), []
+        ),
+        "overdue_now": ["Nå"],
+        **dict.fromkeys(("readmissions", "emergency", "benefit"), []),
+    }
+    w.clock.now = datetime(2026, 4, 30, 21, 59, tzinfo=UTC)  # a minute before 1 May in Oslo
+    columns = {t["key"]: t["columns"] for t in figures_json(w)["tables"]}
+    assert columns["waiting"] == ["2026-03"] and columns["emergency"] == ["2026-03"]
+    assert columns["readmissions"] == []  # a March discharge may come back until 30 April
+    w.clock.now = MAY_DAY
+    assert {t["key"]: t["columns"] for t in figures_json(w)["tables"]}["readmissions"] == [
+        "2026-03"
+    ]
+
+
 def test_no_leader_figure_names_a_patient_and_only_leaders_get_them(w: World) -> None:
     flows = a_month_of_three_stays(w)
     response = w.client.get("/api/v1/figures", headers=w.headers("leder"))
@@ -107,11 +147,8 @@ def test_no_leader_figure_names_a_patient_and_only_leaders_get_them(w: World) ->
     for role in ("saksbehandler", "sykepleier", "admin", "hjemmesykepleier"):
         assert w.client.get("/api/v1/figures", headers=w.headers(role)).status_code == 403
     assert (
-        w.client.get(
-            "/api/v1/figures?from=2026-03-31&to=2026-03-01", headers=w.headers("leder")
-        ).status_code
-        == 422
-    )
+        w.client.get("/api/v1/figures?from=2026-04&to=2026-03", headers=w.headers("leder"))
+    ).json()["code"] == "months_reversed"
     assert (
         w.client.get(
             "/api/v1/figures?from=2024-01-01&to=2026-03-01", headers=w.headers("leder")
@@ -120,24 +157,51 @@ def test_no_leader_figure_names_a_patient_and_only_leaders_get_them(w: World) ->
     )
 
 
-def test_loops_closed_on_time_late_and_open_per_task_and_unit(w: World) -> None:
-    """Five patients declared ready on 2 March: the office answers three the same day
-    (on time: the loop is due at the day's end) and two the next morning (late)."""
-    flows = [ready_patient(w, n) for n in range(5)]
+def answer_three_on_time_and_some_late(w: World, first: int, late: int) -> None:
+    """Patients declared ready now: the office answers three the same day (on time: the
+    loop is due at the day's end) and `late` of them the next morning."""
+    flows = [ready_patient(w, n) for n in range(first, first + 3 + late)]
     w.clock.advance(hours=2)
     for flow_id in flows[:3]:
         command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})
     w.clock.advance(days=1)
     for flow_id in flows[3:]:
         command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})
-    got = figures(w)
-    # The 2 late ones are small; so the 5 due is hidden too, or 5 - 3 would tell them.
-    assert got["loops"] == {
-        "Svare sykehuset samme dag — Tildelingskontoret": [":", 3, "<3", 0, ":"]
-    }
-    assert got["benefit"]["Sløyfer lukket i tide"] == [3]
-    assert got["benefit"]["Sløyfer for sent eller ikke lukket"] == ["<3"]
+
+
+def test_the_share_of_loops_closed_on_time_per_task_and_unit_by_month(w: World) -> None:
+    """2 March: three on time, two late. 2 April: three on time, three late."""
+    answer_three_on_time_and_some_late(w, 0, late=2)
+    w.clock.now = datetime(2026, 4, 2, 7, tzinfo=UTC)
+    answer_three_on_time_and_some_late(w, 5, late=3)
+    w.clock.now = MAY_DAY
+    got = figures(w, "?from=2026-03&to=2026-04")
+    # In March the 2 late are small, and a share of 3 in 5 would tell them: ":".
+    assert got["loops"] == {"Svare sykehuset samme dag — Tildelingskontoret": [":", 50.0]}
+    assert got["benefit"]["Sløyfer lukket i tide"] == [3, 3]
+    assert got["benefit"]["Sløyfer for sent eller ikke lukket"] == ["<3", 3]
     assert got["overdue_now"]["Tildelingskontoret"] == [0]
+
+
+def test_a_loop_counts_in_the_month_it_fell_due_whatever_happens_to_it_later(w: World) -> None:
+    """Three patients declared ready on 31 March at 09:00 in Oslo, never answered: their
+    loops fall due at the day's end. On 2 April the hospital withdraws the notices, which
+    cancels the loops: March's loops stay three not closed in time, read before or after."""
+    w.clock.now = datetime(2026, 3, 31, 7, tzinfo=UTC)
+    flows = [ready_patient(w, n) for n in range(3)]
+    w.clock.now = datetime(2026, 4, 1, 10, tzinfo=UTC)
+    before = figures(w)
+    w.clock.now = datetime(2026, 4, 2, 10, tzinfo=UTC)
+    for flow_id in flows:
+        command(w, flow_id, "ready-for-discharge/withdrawal", {"reason": "Feber"})
+    after = figures(w)
+    assert before["benefit"]["Sløyfer for sent eller ikke lukket"] == [3]
+    # Only the snapshot of now moves: the 3 overdue were cancelled.
+    assert (
+        before.pop("overdue_now")["Tildelingskontoret"],
+        after.pop("overdue_now")["Tildelingskontoret"],
+    ) == ([3], [0])
+    assert after == before
 
 
 def test_uses_of_emergency_access_and_their_review_are_counted(w: World) -> None:
@@ -153,31 +217,30 @@ def test_uses_of_emergency_access_and_their_review_are_counted(w: World) -> None
     assert (
         w.client.post(review, json={"comment": "OK"}, headers=w.headers("leder")).status_code == 200
     )
-    w.clock.advance(days=8)
+    w.clock.now = datetime(2026, 4, 7, 21, 59, tzinfo=UTC)  # a minute before 8 April in Oslo
+    assert all(v == [] for v in figures(w)["emergency"].values())  # not yet a week after March
+    w.clock.now = datetime(2026, 4, 8, 10, tzinfo=UTC)
     got = figures(w)["emergency"]
-    # 4 uses, 1 reviewed (small: so 4 is hidden, lest 4 - 3 tell it), 3 not, all 3 overdue.
+    # 4 uses, 1 reviewed (small: so 4 is hidden, lest 4 - 3 tell it), 3 not within a week.
     assert got == {
         "Bruk av nødtilgang": [":"],
-        "Gjennomgått": ["<3"],
-        "Ikke gjennomgått": [3],
-        "Forfalt (over en uke)": [3],
+        "Gjennomgått innen en uke": ["<3"],
+        "Ikke gjennomgått innen en uke": [3],
     }
 
 
 def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
     a_month_of_three_stays(w)
     leader = w.headers("leder")
-    response = w.client.get(
-        "/api/v1/figures/export.xlsx?from=2026-03-01&to=2026-03-31", headers=leader
-    )
+    response = w.client.get("/api/v1/figures/export.xlsx?from=2026-03&to=2026-03", headers=leader)
     assert response.status_code == 200, response.text
-    assert "ledertall-2026-03-01-2026-03-31.xlsx" in response.headers["content-disposition"]
+    assert "ledertall-2026-03-2026-03.xlsx" in response.headers["content-disposition"]
     book = openpyxl.load_workbook(io.BytesIO(response.content))
     waiting = book[book.sheetnames[1]]
     assert waiting["A1"].value.startswith("Tall for ledere · Testkommune")
     rows = {row[0]: row[1:] for row in waiting.iter_rows(min_row=3, values_only=True)}
     assert rows["Pasienter som ventet"] == (4,)
-    assert rows["Kostnad (kr)"] == (19.0 * RATE_2026,)
+    assert rows["Kostnad (kr)"] == (30.0 * RATE_2026,)
     avoided = book[book.sheetnames[3]]
     rows = {row[0]: row[1:] for row in avoided.iter_rows(min_row=3, values_only=True)}
     assert rows["Døgn på sykehus uten betaling (døgn)"] == (9.0,)
@@ -186,27 +249,25 @@ def test_the_figures_as_a_workbook_hold_what_the_page_shows(w: World) -> None:
     assert rows["Reinnlagt innen 30 dager"] == ("<3",)
     by_day = book[book.sheetnames[-1]]
     header = next(by_day.iter_rows(min_row=2, max_row=2, values_only=True))
-    assert header[1:3] == ("2026-03-01", "2026-03-02") and len(header) == 21  # to 20 March
+    assert header[1:3] == ("2026-03-01", "2026-03-02") and len(header) == 32  # all March
     csv_text = w.client.get(
-        "/api/v1/figures/export.csv?from=2026-03-01&to=2026-03-31", headers=leader
-    )
-    assert "Overliggedøgn (døgn);19,0" in csv_text.content.decode("utf-8-sig")
+        "/api/v1/figures/export.csv?from=2026-03-10&to=2026-04-30", headers=leader
+    )  # days, each taken as its month: March and April (one waits in April: hidden)
+    assert "Overliggedøgn (døgn);30,0;:" in csv_text.content.decode("utf-8-sig")
     for role in ("saksbehandler", "sykepleier"):
         refused = w.client.get("/api/v1/figures/export.csv", headers=w.headers(role))
         assert refused.status_code == 403
     assert "Nummer" not in csv_text.content.decode("utf-8-sig")
 
 
-def test_a_period_counts_what_overlaps_it_from_before_it_began(w: World) -> None:
-    """10–31 March: the stays began on 5 March and ended on 15 March; the fourth patient has
-    waited since 2 March."""
+def test_a_month_counts_what_overlaps_it_from_before_it_began(w: World) -> None:
+    """April: the fourth patient has waited since 2 March; the stays were over in March."""
     a_month_of_three_stays(w)
-    got = figures(w, "?from=2026-03-10&to=2026-03-31")
-    # 3 patients × 5 nights (10–14 March) on 4 beds over 11 days (10–20 March).
-    assert got["occupancy"] == {"Korttid Test": [34.1], "Utredning Test": [0.0]}
-    assert got["length_of_stay"] == {"Rehabilitering": [3, 10.0, 10.0]}
-    assert got["waiting"]["Pasienter som ventet"] == ["<3"]  # one, from 10 to 20 March
-    assert got["answers"]["Meldt utskrivningsklar"] == [0]  # all declared before the period
+    got = figures(w, "?from=2026-04&to=2026-04")
+    assert got["occupancy"] == {"Korttid Test": [0.0], "Utredning Test": [0.0]}
+    assert got["length_of_stay"]["Rehabilitering: avsluttede opphold"] == [0]
+    assert got["waiting"]["Pasienter som ventet"] == ["<3"]  # one, all 30 days of April
+    assert got["answers"]["Meldt utskrivningsklar"] == [0]  # all declared before April
 
 
 def test_a_month_holds_what_happened_in_it_by_the_clock_in_oslo(w: World) -> None:
@@ -227,15 +288,15 @@ def test_a_month_holds_what_happened_in_it_by_the_clock_in_oslo(w: World) -> Non
         plan = {"on": "2026-04-01", "destination": "home", "zone_id": nord}
         command(w, flow_id, "discharge-plan", plan)
         command(w, flow_id, "discharge")
-    w.clock.advance(days=1)
-    got = figures(w, "?from=2026-03-01&to=2026-04-30")
+    w.clock.now = datetime(2026, 7, 1, 10, tzinfo=UTC)  # April's 30 days to come back gone
+    got = figures(w, "?from=2026-03&to=2026-04")
     assert got["readmissions"]["Utskrevet hjem"] == [0, 3]
     # 3 patients × 27 nights (5–31 March) on 4 beds over the 31 days of March; none in April.
     assert got["occupancy"]["Korttid Test"] == [65.3, 0.0]
 
 
 def test_a_wait_over_new_year_counts_each_month_its_days_at_its_year_rate(w: World) -> None:
-    """Three patients declared ready on 30 December 2026 still wait on 10 January 2027; the
+    """Three patients declared ready on 30 December 2026 still wait on 1 February 2027; the
     admin has set 6,000 NOK a day for 2026 and 6,100 for 2027."""
     for year, rate in ((2026, 6000), (2027, 6100)):
         path = f"/api/v1/admin/daily-rates/{year}"
@@ -244,13 +305,13 @@ def test_a_wait_over_new_year_counts_each_month_its_days_at_its_year_rate(w: Wor
     w.clock.now = datetime(2026, 12, 30, 8, tzinfo=UTC)
     for n in range(3):
         ready_patient(w, n)
-    w.clock.now = datetime(2027, 1, 10, 12, tzinfo=UTC)
-    got = figures(w, "?from=2026-12-01&to=2027-01-31")
-    # 3 × 30–31 December, and 3 × 1–10 January.
+    w.clock.now = datetime(2027, 2, 1, 12, tzinfo=UTC)
+    got = figures(w, "?from=2026-12&to=2027-01")
+    # 3 × 30–31 December, and 3 × 1–31 January.
     assert got["waiting"] == {
         "Pasienter som ventet": [3, 3],
-        "Overliggedøgn (døgn)": [6.0, 30.0],
-        "Kostnad (kr)": [6 * 6000.0, 30 * 6100.0],
+        "Overliggedøgn (døgn)": [6.0, 93.0],
+        "Kostnad (kr)": [6 * 6000.0, 93 * 6100.0],
     }
 
 
@@ -275,6 +336,7 @@ def test_a_discharge_straight_from_hospital_ends_the_wait_and_counts_as_a_homeco
     w.clock.advance(days=14)  # 20 March
     for flow_id in flows[:3]:
         command(w, flow_id, "readmission", {"hospital": "Sykehuset"})
+    w.clock.now = MAY_DAY
 
     got = figures(w)
 

@@ -1,7 +1,8 @@
 """The leaders' waiting-day figures count by the payment clock (forskrift § 13, as the
 ministry reads it), through the API on both stores: only the days the municipality pays, each
 at its year's rate, split by month; and the days avoided by telling the hospital that an
-offer is ready. Three patients in each story, so no count is hidden."""
+offer is ready. Three patients in each story, so no count is hidden; each read once its
+months are over."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from support.world import World
 from boards.web.translations import translator
 
 WAITING_FIGURES = ("waiting", "answers", "days_avoided")
+APRIL = datetime(2026, 4, 1, 10, tzinfo=UTC)  # March is over
 
 
 @pytest.fixture
@@ -43,11 +45,11 @@ def test_the_ministrys_example_ready_on_day_1_offer_told_on_day_4_pays_three_day
     w: World,
 ) -> None:
     """Declared ready and notified on 2 March, no answer; an offer ready told on 5 March.
-    Still in hospital on 20 March, when the figures are read."""
+    Still in hospital on 1 April, when the figures are read."""
     flows = three_ready(w)
     w.clock.advance(days=3)
     answer(w, flows, can_receive=True)
-    w.clock.now = datetime(2026, 3, 20, 12, tzinfo=UTC)
+    w.clock.now = APRIL
     got = figures(w)
     assert got["waiting"] == {
         "Pasienter som ventet": [3],
@@ -57,8 +59,8 @@ def test_the_ministrys_example_ready_on_day_1_offer_told_on_day_4_pays_three_day
     assert got["days_avoided"] == {
         "Tilbud klart på utskrivningsklar-dagen": [0],
         "Pasienter med døgn uten betaling": [3],
-        "Døgn på sykehus uten betaling (døgn)": [48.0],  # 5–20 March for each
-        "Kostnad unngått (kr)": [48.0 * RATE_2026],
+        "Døgn på sykehus uten betaling (døgn)": [81.0],  # 5–31 March for each
+        "Kostnad unngått (kr)": [81.0 * RATE_2026],
     }
     assert got["answers"]["Besvart"] == [3]
     assert got["answers"]["Median til svar (timer)"] == [72.0]
@@ -80,6 +82,7 @@ def test_cannot_receive_then_an_offer_pays_up_to_the_offer(w: World) -> None:
     w.clock.now = datetime(2026, 3, 9, 9, tzinfo=UTC)
     for flow_id in flows:
         command(w, flow_id, "arrival")
+    w.clock.now = APRIL
     got = figures(w)
     # Paid: 2–5 March, 4 days each; not paid: 6–8 March, 3 days each.
     assert got["waiting"]["Overliggedøgn (døgn)"] == [12.0]
@@ -92,16 +95,16 @@ def test_cannot_receive_then_an_offer_pays_up_to_the_offer(w: World) -> None:
 
 def test_an_offer_withdrawn_starts_the_clock_again_from_that_day(w: World) -> None:
     """An offer ready told on the ready day, 2 March; withdrawn on 4 March (the place was
-    lost): the clock runs from 4 March through 10 March, when the figures are read."""
+    lost): the clock runs from 4 March through March, which is over when they are read."""
     flows = three_ready(w)
     w.clock.advance(hours=1)
     answer(w, flows, can_receive=True)
     w.clock.now = datetime(2026, 3, 4, 9, tzinfo=UTC)
     answer(w, flows, can_receive=False)
-    w.clock.now = datetime(2026, 3, 10, 12, tzinfo=UTC)
+    w.clock.now = APRIL
     got = figures(w)
-    assert got["waiting"]["Overliggedøgn (døgn)"] == [21.0]  # 4–10 March for each
-    assert got["waiting"]["Kostnad (kr)"] == [21.0 * RATE_2026]
+    assert got["waiting"]["Overliggedøgn (døgn)"] == [84.0]  # 4–31 March for each
+    assert got["waiting"]["Kostnad (kr)"] == [84.0 * RATE_2026]
     assert got["days_avoided"] == {
         "Tilbud klart på utskrivningsklar-dagen": [3],  # the answer in force on 2 March
         "Pasienter med døgn uten betaling": [3],
@@ -111,41 +114,42 @@ def test_an_offer_withdrawn_starts_the_clock_again_from_that_day(w: World) -> No
 
 
 def test_a_wait_over_a_month_boundary_counts_each_day_in_its_month(w: World) -> None:
-    """Ready on 30 March, no answer; an offer ready told on 1 April; read on 3 April."""
+    """Ready on 30 March, no answer; an offer ready told on 1 April; still in hospital when
+    the figures are read on 2 May."""
     w.clock.now = datetime(2026, 3, 30, 8, tzinfo=UTC)
     flows = three_ready(w)
     w.clock.now = datetime(2026, 4, 1, 8, tzinfo=UTC)
     answer(w, flows, can_receive=True)
-    w.clock.now = datetime(2026, 4, 3, 12, tzinfo=UTC)
-    got = figures(w, "?from=2026-03-01&to=2026-04-30")
+    w.clock.now = datetime(2026, 5, 2, 12, tzinfo=UTC)
+    got = figures(w, "?from=2026-03&to=2026-04")
     assert got["waiting"] == {
         "Pasienter som ventet": [3, 3],
         "Overliggedøgn (døgn)": [6.0, 0.0],  # 30 and 31 March; nothing in April
         "Kostnad (kr)": [6.0 * RATE_2026, 0.0],
     }
-    assert got["days_avoided"]["Døgn på sykehus uten betaling (døgn)"] == [0.0, 9.0]  # 1–3 April
-    april = figures(w, "?from=2026-04-01&to=2026-04-30")
-    assert april["waiting"]["Overliggedøgn (døgn)"] == [0.0]
+    assert got["days_avoided"]["Døgn på sykehus uten betaling (døgn)"] == [0.0, 90.0]  # April
+    april = figures(w, "?from=2026-04&to=2026-04")
+    assert april["waiting"] == {k: v[1:] for k, v in got["waiting"].items()}
 
 
 def test_a_wait_over_new_year_pays_each_year_its_rate_up_to_the_offer(w: World) -> None:
     """Rates 6,000 (2026) and 6,100 (2027). Ready on 30 December 2026, cannot receive; an
-    offer ready told on 2 January 2027; read on 10 January."""
+    offer ready told on 2 January 2027; still in hospital when read on 1 February."""
     set_rates(w, {2026: 6000, 2027: 6100})
     w.clock.now = datetime(2026, 12, 30, 8, tzinfo=UTC)
     flows = three_ready(w)
     answer(w, flows, can_receive=False)
     w.clock.now = datetime(2027, 1, 2, 8, tzinfo=UTC)
     answer(w, flows, can_receive=True)
-    w.clock.now = datetime(2027, 1, 10, 12, tzinfo=UTC)
-    got = figures(w, "?from=2026-12-01&to=2027-01-31")
+    w.clock.now = datetime(2027, 2, 1, 12, tzinfo=UTC)
+    got = figures(w, "?from=2026-12&to=2027-01")
     assert got["waiting"] == {
         "Pasienter som ventet": [3, 3],
         "Overliggedøgn (døgn)": [6.0, 3.0],  # 30, 31 December; 1 January
         "Kostnad (kr)": [6 * 6000.0, 3 * 6100.0],
     }
-    assert got["days_avoided"]["Døgn på sykehus uten betaling (døgn)"] == [0.0, 27.0]
-    assert got["days_avoided"]["Kostnad unngått (kr)"] == [0.0, 27 * 6100.0]
+    assert got["days_avoided"]["Døgn på sykehus uten betaling (døgn)"] == [0.0, 90.0]  # 2–31 Jan
+    assert got["days_avoided"]["Kostnad unngått (kr)"] == [0.0, 90 * 6100.0]
 
 
 def test_the_waiting_figures_titles_and_rows_have_their_english(w: World) -> None:

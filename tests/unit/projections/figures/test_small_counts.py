@@ -1,11 +1,20 @@
-"""Small counts: a 1 or a 2 reads "<3", and no line's sum gives one back."""
+"""Small counts: a 1 or a 2 reads "<3", and no line's sum gives one back; by month, a cell is
+hidden or shown by its month alone."""
 
 from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from projections.figures.small_counts import SMALL, SUPPRESSED, WITHHELD, hidden, shown, told_by_sum
+from projections.figures.small_counts import (
+    SMALL,
+    SUPPRESSED,
+    WITHHELD,
+    hidden,
+    hidden_by_month,
+    shown,
+    told_by_sum,
+)
 
 tables = st.integers(1, 5).flatmap(
     lambda width: st.lists(
@@ -73,3 +82,19 @@ def test_what_the_sum_of_hidden_cells_tells() -> None:
     assert told_by_sum([2, 3]) == [False, False]
     assert told_by_sum([1, 2]) == [False, False]
     assert told_by_sum([2, 2]) == [True, True]
+
+
+@given(tables, st.booleans(), st.data())
+def test_by_month_a_cell_is_hidden_by_its_months_counts_alone(
+    counts: list[list[int]], both_ways: bool, data: st.DataObject
+) -> None:
+    """Whatever months beside it are asked for, a month's cells are hidden alike; and within
+    the month, a line when its rows add up to something, no sum tells a small one."""
+    hide = hidden_by_month(counts, both_ways)
+    first = data.draw(st.integers(0, len(counts[0]) - 1))
+    last = data.draw(st.integers(first, len(counts[0]) - 1))
+    asked = hidden_by_month([row[first : last + 1] for row in counts], both_ways)
+    assert asked == [row[first : last + 1] for row in hide]
+    for month in range(len(counts[0])):
+        column = [[row[month]] for row in counts]
+        assert [[row[month]] for row in hide] == hidden(column, both_ways)

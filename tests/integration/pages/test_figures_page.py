@@ -1,0 +1,69 @@
+"""The leaders' figures page over whole months, on both stores: the period asked for with two
+month fields, the sentence that says why only whole months that are over are counted, a
+period with no month over yet, and the page in English, every text of it."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+import pytest
+from support.admin_world import ADMIN_PASSWORD, admin_world  # noqa: F401  (a fixture)
+from support.logins import log_in
+from support.world import World
+
+from boards.web.translations import LANGUAGE_COOKIE, translator
+
+#: Sunday 6 December 2026: November is the last month over.
+NOW = datetime(2026, 12, 6, 18, tzinfo=UTC)
+
+
+@pytest.fixture
+def w(admin_world: World) -> World:  # noqa: F811
+    admin_world.clock.now = NOW
+    assert log_in(admin_world.client, "leder", ADMIN_PASSWORD).status_code == 303
+    return admin_world
+
+
+def test_the_period_is_asked_for_in_months_and_the_page_says_why(w: World) -> None:
+    page = w.client.get("/leder/tall")
+    assert page.status_code == 200, page.text
+    html = page.text
+    assert re.search(r'<label>Fra måned <input type="month" name="fra" value="2025-12"', html)
+    assert re.search(r'<label>Til måned <input type="month" name="til" value="2026-11"', html)
+    assert "Tallene gjelder hele kalendermåneder som er over" in html
+    assert "des. 2025 – nov. 2026" in html
+    assert "des. 26" not in html  # the month in progress is no column
+    assert 'href="/leder/tall/export.xlsx?fra=2025-12&amp;til=2026-11"' in html
+    assert 'id="no-month-over"' not in html
+
+    a_day = w.client.get("/leder/tall?fra=2026-11-17&til=2026-12-06")
+    assert 'name="fra" value="2026-11"' in a_day.text and 'name="til" value="2026-11"' in a_day.text
+
+
+def test_a_period_with_no_month_over_has_no_month_and_says_so(w: World) -> None:
+    page = w.client.get("/leder/tall?fra=2026-12&til=2026-12")
+    assert page.status_code == 200, page.text
+    assert "Ingen av månedene du valgte er over ennå" in page.text
+    assert 'name="fra" value="2026-12"' in page.text
+    assert "<th>des. 26</th>" not in page.text
+
+
+def test_the_figures_page_in_english(w: World) -> None:
+    w.client.cookies.set(LANGUAGE_COOKIE, "en")
+    html = w.client.get("/leder/tall").text
+    assert '<label>From month <input type="month" name="fra"' in html
+    assert '<label>To month <input type="month" name="til"' in html
+    assert "The figures are of whole calendar months that are over" in html
+    assert "Share of loops closed on time, per task and unit" in html
+    assert "Rehabilitation: stays ended" in html
+    for norwegian in ("Fra måned", "Tallene gjelder", "Andel sløyfer", "avsluttede opphold"):
+        assert norwegian not in html
+    english = translator("en")
+    figures = w.client.get("/api/v1/figures", headers=w.headers("leder")).json()["tables"]
+    texts = [t["title"] for t in figures] + [t["note"] for t in figures if t["note"]]
+    named = {"occupancy", "loops", "overdue_now"}  # rows named by units, zones and tasks
+    texts += [r["label"] for t in figures if t["key"] not in named for r in t["rows"]]
+    assert [t for t in texts if english(t) == t] == []
+    empty = w.client.get("/leder/tall?fra=2026-12").text
+    assert "None of the months you chose is over yet" in empty
