@@ -115,7 +115,8 @@ class User:
         return Actor(str(self.id), self.role, self.municipality_id)
 
 
-def _user(row: Row[tuple[object, ...]]) -> User:
+def user_of_row(row: Row[tuple[object, ...]]) -> User:
+    """A `users` row as the user it is."""
     m = row._mapping
     return User(
         m["id"],
@@ -139,7 +140,7 @@ class Account:
 def _account(row: Row[tuple[object, ...]]) -> Account:
     created: datetime = row._mapping["created_at"]
     aware = created if created.tzinfo else created.replace(tzinfo=UTC)  # SQLite drops it
-    return Account(_user(row), bool(row._mapping["active"]), aware)
+    return Account(user_of_row(row), bool(row._mapping["active"]), aware)
 
 
 @contextmanager
@@ -215,7 +216,7 @@ class Accounts:
     def get(self, user_id: UUID) -> User | None:
         with self.engine.connect() as db:
             row = db.execute(select(users).where(users.c.id == user_id)).first()
-        return _user(row) if row else None
+        return user_of_row(row) if row else None
 
     def verify(self, username: str, password: str) -> User | None:
         """The user if the password is right; None otherwise, in about the same time."""
@@ -228,12 +229,12 @@ class Accounts:
             _hasher.verify(stored or _DUMMY_HASH, password)
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return None
-        return _user(row) if row and stored else None
+        return user_of_row(row) if row and stored else None
 
     def find(self, username: str) -> User | None:
         with self.engine.connect() as db:
             row = db.execute(select(users).where(users.c.username == username)).first()
-        return _user(row) if row else None
+        return user_of_row(row) if row else None
 
     def issue_token(self, username: str, *, at: datetime) -> str:
         user = self.find(username)
@@ -256,7 +257,7 @@ class Accounts:
         )
         with self.engine.connect() as db:
             row = db.execute(query).first()
-        return _user(row) if row else None
+        return user_of_row(row) if row else None
 
     # -- administration: every change here is made by the admin service, which logs it --
 
@@ -282,7 +283,7 @@ class Accounts:
                 update(users).where(users.c.id == user_id).values(display_name=display_name)
             )
             row = conn.execute(select(users).where(users.c.id == user_id)).first()
-        return _user(row) if row else None
+        return user_of_row(row) if row else None
 
     def set_active(self, user_id: UUID, active: bool, db: Connection | None = None) -> bool:
         """Allow or stop logins and tokens; whether the user exists. A caller disabling a

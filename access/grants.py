@@ -43,7 +43,7 @@ from uuid import UUID, uuid4
 
 from sqlalchemy import Connection, Engine, inspect, select, update
 
-from access.accounts import NO_ROLE, Role, User, users
+from access.accounts import NO_ROLE, Role, User, user_of_row, users
 from access.audit import Audit
 from access.database import create_tables
 from access.grant_register import (
@@ -105,7 +105,9 @@ class Grants(Register):
             _set_in_force(db, user.id, role, [u for u in user.unit_ids if u in wanted])
             if wanted <= set(user.unit_ids):
                 return None
-        return self._insert(db, user.municipality_id, user, role, unit_ids, by, at, asked)
+        return self._insert(
+            db, user.municipality_id, (user.id, None, user.username), role, unit_ids, by, at, asked
+        )
 
     def reset(self, db: Connection, user: User, *, by: UUID, at: datetime) -> Grant | None:
         """An admin reset the user's password: what her role opened waits for a leader again,
@@ -118,8 +120,9 @@ class Grants(Register):
             _set_in_force(db, user.id, NO_ROLE, [])
         if role not in WAITING_ROLES:
             return None
+        for_user = (user.id, None, user.username)
         return self._insert(
-            db, user.municipality_id, user, role, places, by, at, Asked.PASSWORD_RESET
+            db, user.municipality_id, for_user, role, places, by, at, Asked.PASSWORD_RESET
         )
 
     def ask_for_mapping(
@@ -137,24 +140,10 @@ class Grants(Register):
         """An OIDC role mapping of a role that waits is used at sign-in once approved."""
         if role not in WAITING_ROLES:
             return None
-        grant = Grant(
-            uuid4(),
-            municipality,
-            None,
-            mapping_id,
-            subject,
-            role.value,
-            tuple(unit_ids),
-            Asked.ROLE_MAPPING,
-            by,
-            at,
-            State.WAITING,
-            None,
-            None,
-            None,
+        for_mapping = (None, mapping_id, subject)
+        return self._insert(
+            db, municipality, for_mapping, role.value, unit_ids, by, at, Asked.ROLE_MAPPING
         )
-        self._write(db, grant, by, "access_grant.asked")
-        return grant
 
     def forget_mapping(self, db: Connection, mapping_id: UUID, *, by: UUID, at: datetime) -> None:
         """A removed mapping's grant that waited is withdrawn."""
@@ -232,19 +221,22 @@ class Grants(Register):
         self,
         db: Connection,
         municipality: UUID,
-        user: User,
+        subject: tuple[UUID | None, UUID | None, str],
         role: str,
         unit_ids: Sequence[UUID],
         by: UUID,
         at: datetime,
         asked: Asked,
     ) -> Grant:
+        """A grant that waits, for a user or an OIDC role mapping (`subject`: the user's id,
+        the mapping's id, and who it names)."""
+        user_id, mapping_id, named = subject
         grant = Grant(
             uuid4(),
             municipality,
-            user.id,
-            None,
-            user.username,
+            user_id,
+            mapping_id,
+            named,
             role,
             tuple(unit_ids),
             asked,
@@ -263,15 +255,7 @@ class Grants(Register):
         before grants existed; it keeps it, recorded as approved at this moment."""
         with self.engine.begin() as db:
             for row in db.execute(select(users).where(users.c.role.in_(WAITING_ROLES))):
-                m = row._mapping
-                user = User(
-                    m["id"],
-                    m["municipality_id"],
-                    m["username"],
-                    m["display_name"],
-                    m["role"],
-                    [UUID(u) for u in m["unit_ids"]],
-                )
+                user = user_of_row(row)
                 self.in_force(db, user, by=None, at=at, asked=Asked.IN_FORCE_BEFORE)
             mappings = select(oidc_role_mappings).where(
                 oidc_role_mappings.c.role.in_(WAITING_ROLES)
