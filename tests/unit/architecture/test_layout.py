@@ -75,3 +75,16 @@ def test_no_two_test_modules_share_a_name() -> None:
     for path in sorted(p for folder in run for p in (ROOT / "tests" / folder).rglob("test_*.py")):
         names.setdefault(path.name, []).append(str(path.relative_to(ROOT)))
     assert {name: paths for name, paths in names.items() if len(paths) > 1} == {}
+
+
+def test_no_test_module_sits_at_the_top_of_a_suite() -> None:
+    """pytest puts the folder of a test module on `sys.path`; at the top of `tests/unit` that
+    folder holds `boards/` and `flow/` test folders, which a process a test spawns (the
+    two-process races) then finds before the code's packages: `No module named
+    'boards.hospital.ingest'`, a race that hangs for five minutes, in a full run only."""
+    tops = [
+        str(path.relative_to(ROOT))
+        for folder in ("unit", "integration")  # the browser tests' folder holds no packages
+        for path in (ROOT / "tests" / folder).glob("test_*.py")
+    ]
+    assert tops == []

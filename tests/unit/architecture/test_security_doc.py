@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[3]
 DOCUMENT = ROOT / "docs" / "security.md"
 #: A test module, then, after `::`, the test in it (or its class and the test).
 CITATION = re.compile(r"(tests/[\w/]+\.py)((?:::\w+)*)")
