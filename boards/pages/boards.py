@@ -3,7 +3,6 @@ board and its wall display, the zone's board, and the tasks done from them."""
 
 from __future__ import annotations
 
-from html import escape
 from typing import Any
 from urllib.parse import urlsplit
 from uuid import UUID
@@ -25,6 +24,7 @@ from boards.services.readers import named_looks
 from boards.services.task_lists import viewer_tasks
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
+from boards.web.problems import in_place
 from boards.web.schemas import Completion, Rejection
 from boards.web.security import log_refusal_shown
 from boards.web.sessions import (
@@ -162,11 +162,7 @@ def _refusal(request: Request, error: ValidationError | FlowError, target: str) 
     text, status = refusal_of(request, error)
     if status in {401, 403, 404}:
         log_refusal_shown(request, status)
-    return HTMLResponse(
-        f'<span class="refusal-text">{escape(text)}</span>',
-        status_code=status,
-        headers={"HX-Retarget": target, "HX-Reswap": "innerHTML", "HX-Reselect": ".refusal-text"},
-    )
+    return in_place(text, status, target)
 
 
 @router.get("/enheter/{unit_id}")

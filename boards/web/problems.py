@@ -112,11 +112,19 @@ def _in_notice(body: dict[str, Any], status: int, headers: dict[str, str] | None
     detail = body["detail"]
     if not isinstance(detail, str):  # a 422's fields: each one's message
         detail = "; ".join(str(field.get("msg", "")) for field in detail)
-    notice = {"HX-Retarget": "#notice", "HX-Reswap": "innerHTML", "HX-Reselect": ".refusal-text"}
+    return in_place(detail, status, "#notice", headers)
+
+
+def in_place(
+    text: str, status: int, target: str, headers: dict[str, str] | None = None
+) -> HTMLResponse:
+    """A refusal's sentence for htmx to put into `target` (the page's notice line, a card's
+    or a task's line), whatever its status (`boards/static/pasientflyt.js`)."""
+    swap = {"HX-Retarget": target, "HX-Reswap": "innerHTML", "HX-Reselect": ".refusal-text"}
     return HTMLResponse(
-        f'<span class="refusal-text">{escape(detail)}</span>',
+        f'<span class="refusal-text">{escape(text)}</span>',
         status_code=status,
-        headers={**(headers or {}), **notice},
+        headers={**(headers or {}), **swap},
     )
 
 
