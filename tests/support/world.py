@@ -128,12 +128,14 @@ def server_process(
     *,
     log: Path | None = None,
     program: Sequence[str] = (),
+    port: int | None = None,
     **settings: str,
 ) -> Iterator[str]:
     """`pasientflyt serve` in a process of its own, as a load balancer would see it; what it
     writes (its access log among it) goes to `log`, if given. `program` runs in place of
-    `pasientflyt`, given the same arguments (another release's, in an upgrade test)."""
-    port = free_port()
+    `pasientflyt`, given the same arguments (another release's, in an upgrade test); `port`
+    is free otherwise."""
+    port = port or free_port()
     env = {
         **os.environ,
         "PASIENTFLYT_DATABASE_URL": database_url,
