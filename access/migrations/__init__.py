@@ -46,7 +46,12 @@ class Migrated:
 
 def migrate(engine: Engine) -> Migrated:
     """Bring the database's state tables to the newest revision; safe with several
-    processes starting at once."""
+    processes starting at once. A database at the newest already is left without a lock
+    (so a caller inside `startup_lock` may ask; one that needs migrating must not be)."""
+    with engine.connect() as db:
+        found = revision_of(db)
+    if found == head():
+        return Migrated(found, found)
     with startup_lock(engine), engine.connect() as db:
         if db.dialect.name == "sqlite":
             # The write lock first: a second process waits here (busy_timeout), then reads
