@@ -40,6 +40,9 @@ class Settings(BaseSettings):
     session_lifetime: timedelta = timedelta(hours=12)
     follow_seconds: float = 1.0
     deadline_seconds: float = 30.0
+    #: How long a read model's old version (`projections/versions.py`) stands still, the log
+    #: going on, before it is taken to be of a release no longer running and is dropped.
+    retire_after: timedelta = timedelta(minutes=10)
     #: How often each server indexes the access log's new looks by flow.
     access_index_seconds: float = 60.0
     oidc_issuer: str | None = None

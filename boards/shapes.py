@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     AwareDatetime,
+    BeforeValidator,
     PlainValidator,
     StringConstraints,
     WithJsonSchema,
@@ -79,7 +80,15 @@ BedName = Annotated[
 ]
 Moment = Annotated[AwareDatetime, AfterValidator(utc)]
 Day = Annotated[date, AfterValidator(plausible)]
-NationalId = Annotated[str, AfterValidator(valid_national_id)]
+
+
+def without_spaces(value: object) -> object:
+    """A number as the boards show it ("010180 12371"), or as typed from a letter with
+    spaces in it, is the same number."""
+    return "".join(value.split()) if isinstance(value, str) else value
+
+
+NationalId = Annotated[str, BeforeValidator(without_spaces), AfterValidator(valid_national_id)]
 #: A month as YYYY-MM, of the plausible years (`first_day` gives its first day).
 Month = Annotated[str, StringConstraints(pattern=r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])$")]
 

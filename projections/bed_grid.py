@@ -13,11 +13,14 @@ from flow.care_unit import CareUnit
 from flow.vocabulary import BedStatus, UnitKind
 from projections.projector import Handler, Projection
 from projections.rows import Rows
+from projections.versions import table_name
 
 metadata = MetaData()
+#: The read model whose tables these are (`projections.versions`).
+MODEL = "bed_grid"
 
 units = Table(
-    "units",
+    table_name("units", MODEL),
     metadata,
     Column("unit_id", Uuid, primary_key=True),
     Column("municipality_id", Uuid, nullable=False, index=True),
@@ -28,7 +31,7 @@ units = Table(
 )
 
 beds = Table(
-    "beds",
+    table_name("beds", MODEL),
     metadata,
     Column("unit_id", Uuid, primary_key=True),
     Column("bed", String(20), primary_key=True),
@@ -40,7 +43,7 @@ beds = Table(
 
 
 class BedGrid(Projection):
-    name = "bed_grid"
+    name = MODEL
     tables = (units, beds)
     by_originator = (units.c.unit_id, beds.c.unit_id)
 

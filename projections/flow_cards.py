@@ -30,11 +30,14 @@ from flow.vocabulary import ERASED, HOSPITAL_PHASES, Phase, ServiceKind, Source
 from projections.projector import Handler, Projection
 from projections.ready_periods import FOLLOWED, follow, periods
 from projections.rows import Row, Rows
+from projections.versions import table_name
 
 metadata = MetaData()
+#: The read model whose tables these are (`projections.versions`).
+MODEL = "flow_cards"
 
 cards = Table(
-    "flow_cards",
+    table_name("flow_cards", MODEL),
     metadata,
     Column("flow_id", Uuid, primary_key=True),
     Column("municipality_id", Uuid, nullable=False, index=True),
@@ -75,12 +78,12 @@ cards = Table(
     Column("closing_reason", String(32)),
     Column("changed_at", UTCDateTime, nullable=False),
     # Hospital messages find the patient's flow by number (boards/hospital/ingest.py).
-    Index("flow_cards_patient", "municipality_id", "national_id"),
+    Index(table_name("flow_cards", MODEL) + "_patient", "municipality_id", "national_id"),
 )
 
 #: What the hospital's latest message about a flow said (`flow/hospital_notices.py`).
 notices = Table(
-    "hospital_notices",
+    table_name("hospital_notices", MODEL),
     metadata,
     Column("flow_id", Uuid, primary_key=True),
     Column("message_id", String(200), nullable=False),
@@ -116,12 +119,12 @@ def initials(name: str) -> str:
 
 
 class FlowCards(Projection):
-    name = "flow_cards"
+    name = MODEL
     tables = (cards, notices, periods)
     by_originator = (cards.c.flow_id, notices.c.flow_id, periods.c.flow_id)
     finished = {
-        "flow_cards": lambda row: row["phase"] == Phase.CLOSED,
-        "ready_periods": lambda row: row["ended_at"] is not None,
+        cards.name: lambda row: row["phase"] == Phase.CLOSED,
+        periods.name: lambda row: row["ended_at"] is not None,
     }
 
     def _card_handlers(self) -> dict[type, Handler]:

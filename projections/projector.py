@@ -26,6 +26,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    delete,
     insert,
     inspect,
     select,
@@ -39,6 +40,7 @@ from access.database import create_tables, match_indexes, startup_lock
 from access.rebuild_lease import rebuild_lease, rebuilding
 from flow.application import Pasientflyt
 from projections.rows import Row, Rows
+from projections.versions import VERSIONS, base_of, of_key, position_key, versioned
 
 log = logging.getLogger(__name__)
 metadata = MetaData()
@@ -62,6 +64,12 @@ class Projection:
     def handlers(self) -> dict[type, Handler]:
         raise NotImplementedError
 
+    @property
+    def key(self) -> str:
+        """Its row in `projection_positions`, for its version (`projections.versions`;
+        a model not listed there is in its first)."""
+        return position_key(self.name, VERSIONS.get(self.name, 1))
+
     #: Columns holding the id of the aggregate whose events change their rows: a batch
     #: reads those rows of all its aggregates at once.
     by_originator: ClassVar[Sequence[Column[Any]]] = ()
@@ -70,8 +78,8 @@ class Projection:
     #: the rows of its tasks at once, not those of every task of its flows.
     by_task: ClassVar[Sequence[Column[Any]]] = ()
 
-    #: Tables an earlier release of the model had and this one does not: dropped when the
-    #: model is made again at start (`Projector._reset_changed`).
+    #: Tables (by the name without version) an earlier version of the model had and this one
+    #: does not: dropped with that version (`Projector.retire_unkept`).
     retired: ClassVar[Sequence[str]] = ()
 
     #: Per table, when a row is finished: no event changes it again, so a rebuild lets it
@@ -124,10 +132,13 @@ class Projector:
         projections: Iterable[Projection],
         batch_size: int = 1000,
         rebuild_batch_size: int = 100_000,
+        retire_after: float = 600.0,
     ) -> None:
         self.app, self.engine = app, engine
         self.batch_size, self.rebuild_batch_size = batch_size, rebuild_batch_size
         self.projections = {p.name: p for p in projections}
+        self.retire_after = retire_after
+        self._unkept: dict[str, tuple[int, float]] = {}  # old versions: position, still since
         self._lock = threading.Lock()
         tables = [table for p in self.projections.values() for table in p.tables]
         create_tables(engine, [positions])
@@ -160,15 +171,18 @@ class Projector:
                     table.drop(db, checkfirst=True)
                 for old in model.retired:
                     Table(old, MetaData()).drop(db, checkfirst=True)
-            db.execute(update(positions).where(positions.c.name.in_(changed)).values(position=0))
+            keys = [self.projections[name].key for name in changed]
+            db.execute(update(positions).where(positions.c.name.in_(keys)).values(position=0))
 
     def _start_position(self, name: str) -> None:
-        """Position 0 for a new model; a process starting beside us may insert it first."""
-        known = select(positions.c.name).where(positions.c.name == name)
+        """Position 0 for a new model or version; a process starting beside us may insert
+        it first."""
+        key = self.projections[name].key
+        known = select(positions.c.name).where(positions.c.name == key)
         try:
             with self.engine.begin() as db:
                 if db.scalar(known) is None:
-                    db.execute(insert(positions).values(name=name, position=0))
+                    db.execute(insert(positions).values(name=key, position=0))
         except IntegrityError:
             with self.engine.connect() as db:
                 if db.scalar(known) is None:
@@ -200,7 +214,8 @@ class Projector:
                 for table in reversed(tables):
                     table.drop(db, checkfirst=True)
                     db.execute(CreateTable(table))
-                db.execute(update(positions).where(positions.c.name.in_(names)).values(position=0))
+                keys = [self.projections[name].key for name in names]
+                db.execute(update(positions).where(positions.c.name.in_(keys)).values(position=0))
             kept = {name: Rows(kept=True) for name in names}
             with _without_cycle_collector():
                 applied = self._catch_up(db, self.rebuild_batch_size, kept, on_batch, tuple(names))
@@ -241,9 +256,44 @@ class Projector:
                 return applied
 
     def positions(self) -> dict[str, int]:
+        """Each model's position, in the version this release builds."""
+        names = {model.key: name for name, model in self.projections.items()}
         with self.engine.connect() as db:
             rows = db.execute(select(positions.c.name, positions.c.position)).all()
-        return {name: position for name, position in rows if name in self.projections}
+        return {names[key]: position for key, position in rows if key in names}
+
+    def retire_unkept(self, now: float) -> list[str]:
+        """Drop the versions of this release's models that other releases built and nothing
+        keeps current any more: their position has stood still for `retire_after` seconds
+        (by the monotonic clock `now`) while the log went on. Until then a process of the
+        old release may be serving them. The versions dropped, as their keys."""
+        head = self.app.recorder.max_notification_id() or 0
+        with self.engine.connect() as db:
+            rows = db.execute(select(positions.c.name, positions.c.position)).all()
+        current = {model.key for model in self.projections.values()}
+        dropped = []
+        for key, position in rows:
+            name, version = of_key(key)
+            if name not in self.projections or key in current:
+                continue
+            seen, since = self._unkept.get(key, (position, now))
+            if position != seen or position >= head:
+                seen, since = position, now
+            self._unkept[key] = (seen, since)
+            if now - since >= self.retire_after:
+                self._drop_version(name, version)
+                dropped.append(key)
+        return dropped
+
+    def _drop_version(self, name: str, version: int) -> None:
+        model = self.projections[name]
+        bases = [*(base_of(table.name) for table in model.tables), *model.retired]
+        log.warning("Lesemodellen %s i versjon %d er ikke i bruk lenger; slettes", name, version)
+        with startup_lock(self.engine), self.engine.begin() as db:
+            for base in reversed(bases):
+                Table(versioned(base, version), MetaData()).drop(db, checkfirst=True)
+            db.execute(delete(positions).where(positions.c.name == position_key(name, version)))
+        self._unkept.pop(position_key(name, version), None)
 
     def _apply_batch(
         self, db: Connection, batch_size: int, kept: dict[str, Rows], names: Sequence[str]
@@ -275,7 +325,8 @@ class Projector:
             for name, seen, rows in changes:
                 moved = db.execute(
                     update(positions)
-                    .where(positions.c.name == name, positions.c.position == seen)
+                    .where(positions.c.name == self.projections[name].key)
+                    .where(positions.c.position == seen)
                     .values(position=last)
                 )
                 if moved.rowcount != 1:

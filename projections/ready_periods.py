@@ -20,11 +20,14 @@ from access.database import UTCDateTime
 from flow.payment_clock import Answer, ReadyPeriod, WaitEnd
 from flow.vocabulary import ClosingReason, Phase
 from projections.rows import Row, Rows
+from projections.versions import table_name
 
 metadata = MetaData()
+#: The read model whose tables these are (`projections.versions`).
+MODEL = "flow_cards"
 
 periods = Table(
-    "ready_periods",
+    table_name("ready_periods", MODEL),
     metadata,
     Column("flow_id", Uuid, primary_key=True),
     Column("number", Integer, primary_key=True),  # the flow's first period is 1
@@ -36,7 +39,7 @@ periods = Table(
     Column("answers", JSON, nullable=False),  # in the order told, as `_answer` writes them
     Column("ended_at", UTCDateTime),
     Column("ended_by", String(16)),  # a `WaitEnd`
-    Index("ready_periods_by_day", "municipality_id", "ready_at"),
+    Index(table_name("ready_periods", MODEL) + "_by_day", "municipality_id", "ready_at"),
 )
 
 #: The flow events that end a wait in hospital, if one is open.

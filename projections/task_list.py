@@ -28,11 +28,16 @@ from flow.patient_flow import PatientFlow
 from flow.vocabulary import ERASED, TaskStatus
 from projections.projector import Handler, Projection
 from projections.rows import Rows
+from projections.versions import table_name
 
 metadata = MetaData()
+#: The read model whose tables these are (`projections.versions`).
+MODEL = "task_list"
+
+NAME = table_name("task_list", MODEL)
 
 tasks = Table(
-    "task_list",
+    NAME,
     metadata,
     Column("task_id", Uuid, primary_key=True),
     Column("flow_id", Uuid, nullable=False),
@@ -54,13 +59,26 @@ tasks = Table(
     Column("returned_at", UTCDateTime, nullable=True),
     # The deadline process's question, which reads the loops still open and not yet
     # overdue, not every task of the past; also the allocation board's broken loops.
-    Index("task_list_due", "overdue", "status", "due_at"),
+    Index(f"{NAME}_due", "overdue", "status", "due_at"),
     # A flow's tasks; a board counts its cards' open and overdue loops from this index alone.
-    Index("task_list_by_flow", "flow_id", "status", "overdue"),
+    Index(f"{NAME}_by_flow", "flow_id", "status", "overdue"),
     # A party's lists (`projections/task_lists.py`): what it owns, what it receives, in the
     # order they are shown (the office's parties are the rows of no unit).
-    Index("task_list_by_owner", "municipality_id", "owner_unit", "status", "due_at", "task_id"),
-    Index("task_list_by_receiver", "municipality_id", "receiver_unit", "status", "due_at"),
+    Index(
+        f"{NAME}_by_owner",
+        "municipality_id",
+        "owner_unit",
+        "status",
+        "due_at",
+        "task_id",
+    ),
+    Index(
+        f"{NAME}_by_receiver",
+        "municipality_id",
+        "receiver_unit",
+        "status",
+        "due_at",
+    ),
 )
 
 _NOT_RETURNED = {"returned_reason": None, "returned_by": None, "returned_at": None}
@@ -70,10 +88,10 @@ _FINAL = {TaskStatus.CLOSED.value, TaskStatus.CANCELLED.value}
 
 
 class TaskList(Projection):
-    name = "task_list"
+    name = MODEL
     tables = (tasks,)
     by_task = (tasks.c.task_id,)
-    finished = {"task_list": lambda row: row["status"] in _FINAL}
+    finished = {tasks.name: lambda row: row["status"] in _FINAL}
 
     def handlers(self) -> dict[type, Handler]:
         # Task events are stored as ClosedLoops.*: PatientFlow.TaskOpened is a subclass

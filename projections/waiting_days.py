@@ -161,7 +161,16 @@ def _rows(
     )
     with engine.connect() as db:
         found = [_row(row, first, after, today, rates) for row in db.execute(query).mappings()]
-    return sorted(found, key=lambda r: (_order(Hospital(r.hospital, r.hospital_her)), r.ready_on))
+    # A total order: two waits ready the same day keep their places on every store.
+    return sorted(
+        found,
+        key=lambda r: (
+            _order(Hospital(r.hospital, r.hospital_her)),
+            r.ready_on,
+            r.flow_id,
+            r.period,
+        ),
+    )
 
 
 def _row(

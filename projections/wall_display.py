@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, select, true
 
 from flow.errors import NotFoundError
-from flow.vocabulary import Phase
+from flow.vocabulary import BedStatus, Phase
 from projections.bed_grid import beds, units
 from projections.cards import today
 from projections.flow_cards import cards, initials
 from projections.home_care_board import HomeCareBoard
+from projections.task_list import LOOP_OPEN, tasks
 
 
 @dataclass(frozen=True)
@@ -27,6 +28,7 @@ class WallBed:
     initials: str | None
     arrives_today: bool
     leaves_today: bool
+    overdue: bool  # a loop of the patient in the bed is past its due time
 
 
 @dataclass(frozen=True)
@@ -36,6 +38,22 @@ class WallDisplay:
     day: date
     beds: list[WallBed]
     flow_ids: frozenset[UUID]  # on the beds: what a live wall listens for, never shown
+
+    @property
+    def free(self) -> int:
+        return sum(bed.status == BedStatus.FREE for bed in self.beds)
+
+    @property
+    def arriving(self) -> int:
+        return sum(bed.arrives_today for bed in self.beds)
+
+    @property
+    def leaving(self) -> int:
+        return sum(bed.leaves_today for bed in self.beds)
+
+    @property
+    def overdue(self) -> int:
+        return sum(bed.overdue for bed in self.beds)
 
     @classmethod
     def read(
@@ -67,6 +85,15 @@ class WallDisplay:
             if unit is None:
                 raise NotFoundError("not_found", thing="unit")
             rows = db.execute(query).all()
+            late = set(
+                db.scalars(
+                    select(tasks.c.flow_id).where(
+                        tasks.c.flow_id.in_([r.flow_id for r in rows if r.flow_id]),
+                        tasks.c.status.in_(LOOP_OPEN),
+                        tasks.c.overdue == true(),
+                    )
+                )
+            )
         return cls(
             unit_id,
             unit.name,
@@ -82,6 +109,7 @@ class WallDisplay:
                     leaves_today=r.phase == Phase.ON_STAY
                     and r.plan_on is not None
                     and r.plan_on <= day,
+                    overdue=r.flow_id in late,
                 )
                 for r in rows
             ],

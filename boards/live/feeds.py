@@ -248,12 +248,13 @@ def task_lists_part(lists: TaskLists, language: str) -> str:
 
 
 def wall_parts(display: WallDisplay, language: str) -> Drawn:
-    """Beds and initials only."""
+    """Beds and initials only, and the counts over them."""
     beds = {
         f"bed-{bed.bed}": fragment("_wall_bed.html", language, bed=bed, oob=True)
         for bed in display.beds
     }
-    return Drawn(beds, display.flow_ids)
+    summary = draw("_wall_summary.html", language, display=display, oob=True)
+    return Drawn({"wall-summary": summary, **beds}, display.flow_ids)
 
 
 def zone_wall_parts(wall: ZoneWall, language: str) -> Drawn:

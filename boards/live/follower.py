@@ -296,6 +296,7 @@ class Live:
                     self.system.access_log.index_by_flow()
                     self.system.lockout.forget_past(self.clock())
                     self.system.projector.repair_indexes()
+                    self.system.projector.retire_unkept(time.monotonic())
                     next_index = time.monotonic() + self.index_seconds
                 self._turn_day()
             except Exception:

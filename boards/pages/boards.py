@@ -184,6 +184,7 @@ def wall_page(
         "position": position,
         "page_path": f"/enheter/{display.unit_id}/vegg",
         "stream_path": f"/enheter/{display.unit_id}/vegg/strom",
+        "now": get_now(request),
     }
     return render(request, "wall.html", context, session=session)
 

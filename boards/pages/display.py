@@ -47,11 +47,16 @@ def device_login(request: Request, token: str) -> Response:
 
 @router.get("/skjerm")
 def device_wall(request: Request, position: Position) -> Response:
-    device = display_device(request)
-    board = device_board(get_system(request), device, get_now(request)) if device else None
+    device, now = display_device(request), get_now(request)
+    board = device_board(get_system(request), device, now) if device else None
     if board is None:
         return _no_display(request)
-    live = {"position": position, "page_path": "/skjerm", "stream_path": "/skjerm/strom"}
+    live = {
+        "position": position,
+        "page_path": "/skjerm",
+        "stream_path": "/skjerm/strom",
+        "now": now,
+    }
     if isinstance(board, WallDisplay):
         return render(request, "wall.html", {"display": board, **live})
     return render(request, "device_wall_zone.html", {"wall": board, **live})

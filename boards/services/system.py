@@ -79,7 +79,12 @@ def open_system(settings: Settings) -> System:
         )
         # In this order `pasientflyt rebuild` deals the models to two processes as about even
         # halves: flow cards and tasks, beds and figures (`boards.cli.rebuilding`).
-        projector = Projector(flows, engine, [FlowCards(), BedGrid(), TaskList(), LeaderFigures()])
+        projector = Projector(
+            flows,
+            engine,
+            [FlowCards(), BedGrid(), TaskList(), LeaderFigures()],
+            retire_after=settings.retire_after.total_seconds(),
+        )
         accounts = Accounts(engine)
         sessions = Sessions(
             engine, accounts, idle=settings.session_idle, lifetime=settings.session_lifetime

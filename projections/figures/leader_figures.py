@@ -28,14 +28,17 @@ from flow.rates import OSLO
 from flow.vocabulary import HOSPITAL_PHASES, Destination, Phase, Source
 from projections.projector import Handler, Projection
 from projections.rows import Row, Rows
+from projections.versions import table_name
 
 metadata = MetaData()
+#: The read model whose tables these are (`projections.versions`).
+MODEL = "leader_figures"
 
 #: A readmission this soon after a discharge home counts against that discharge.
 READMISSION_WINDOW = timedelta(days=30)
 
 flows = Table(
-    "figure_flows",
+    table_name("figure_flows", MODEL),
     metadata,
     Column("flow_id", Uuid, primary_key=True),
     Column("municipality_id", Uuid, nullable=False),
@@ -52,7 +55,7 @@ flows = Table(
 )
 
 stays = Table(
-    "figure_stays",
+    table_name("figure_stays", MODEL),
     metadata,
     Column("flow_id", Uuid, primary_key=True),
     Column("number", Integer, primary_key=True),
@@ -64,7 +67,7 @@ stays = Table(
 )
 
 homecomings = Table(
-    "figure_homecomings",
+    table_name("figure_homecomings", MODEL),
     metadata,
     Column("flow_id", Uuid, primary_key=True),
     Column("number", Integer, primary_key=True),
@@ -75,7 +78,7 @@ homecomings = Table(
 )
 
 loops = Table(
-    "figure_loops",
+    table_name("figure_loops", MODEL),
     metadata,
     Column("task_id", Uuid, primary_key=True),
     Column("flow_id", Uuid, nullable=False, index=True),
@@ -92,7 +95,7 @@ loops = Table(
 )
 
 moves = Table(
-    "figure_moves",
+    table_name("figure_moves", MODEL),
     metadata,
     Column("municipality_id", Uuid, primary_key=True),
     Column("day", Date, primary_key=True),
@@ -136,7 +139,7 @@ MOVES = (
 
 
 class LeaderFigures(Projection):
-    name = "leader_figures"
+    name = MODEL
     retired = ("figure_ready",)  # the waits are the flow cards' ready_periods now
     tables = (flows, stays, homecomings, loops, moves)
     by_originator = (
@@ -146,9 +149,9 @@ class LeaderFigures(Projection):
     )
     by_task = (loops.c.task_id,)
     finished = {
-        "figure_flows": lambda row: row["phase"] == Phase.CLOSED,
-        "figure_stays": lambda row: row["left_at"] is not None,
-        "figure_loops": lambda row: row["closed_at"] is not None or row["cancelled_at"] is not None,
+        flows.name: lambda row: row["phase"] == Phase.CLOSED,
+        stays.name: lambda row: row["left_at"] is not None,
+        loops.name: lambda row: row["closed_at"] is not None or row["cancelled_at"] is not None,
     }
 
     def handlers(self) -> dict[type, Handler]:

@@ -7,7 +7,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -122,17 +122,26 @@ def free_port() -> int:
 
 
 @contextmanager
-def server_process(database_url: str, *, log: Path | None = None, **settings: str) -> Iterator[str]:
+def server_process(
+    database_url: str,
+    *,
+    log: Path | None = None,
+    program: Sequence[str] = (),
+    port: int | None = None,
+    **settings: str,
+) -> Iterator[str]:
     """`pasientflyt serve` in a process of its own, as a load balancer would see it; what it
-    writes (its access log among it) goes to `log`, if given."""
-    port = free_port()
+    writes (its access log among it) goes to `log`, if given. `program` runs in place of
+    `pasientflyt`, given the same arguments (another release's, in an upgrade test); `port`
+    is free otherwise."""
+    port = port or free_port()
     env = {
         **os.environ,
         "PASIENTFLYT_DATABASE_URL": database_url,
         **{f"PASIENTFLYT_{k.upper()}": v for k, v in settings.items()},
     }
-    script = Path(sys.executable).with_name("pasientflyt")
-    command = [str(script), "serve", "--host", "127.0.0.1", "--port", str(port)]
+    script = program or [str(Path(sys.executable).with_name("pasientflyt"))]
+    command = [*script, "serve", "--host", "127.0.0.1", "--port", str(port)]
     output = log.open("wb") if log else None
     process = subprocess.Popen(
         command,

@@ -37,10 +37,24 @@ def test_beds_show_initials_and_whether_someone_comes_or_goes_today(story: Story
 
     assert (shown.name, shown.day) == ("Korttid Fjellheim", story.today(0))
     assert shown.beds == [
-        WallBed("1", "occupied", "K.N.", arrives_today=False, leaves_today=False),
-        WallBed("2", "occupied", "O.J.H.", arrives_today=False, leaves_today=True),
-        WallBed("3", "reserved", "I.B.", arrives_today=False, leaves_today=False),
+        WallBed("1", "occupied", "K.N.", arrives_today=False, leaves_today=False, overdue=False),
+        WallBed("2", "occupied", "O.J.H.", arrives_today=False, leaves_today=True, overdue=False),
+        WallBed("3", "reserved", "I.B.", arrives_today=False, leaves_today=False, overdue=False),
     ]
+
+
+def test_a_bed_whose_patient_has_a_loop_past_due_is_marked_and_counted(story: Story) -> None:
+    full_unit(story)
+    kari = story.beds()["1"][1]
+    assert kari is not None
+    later = story.tick(days=30)
+    assert story.flows.mark_overdue(kari, at=later) > 0
+
+    shown = wall(story, now=later)
+
+    assert [bed.overdue for bed in shown.beds] == [True, False, False]
+    # A month on, Ingrid's arrival and Ola's going home are due and have not happened yet.
+    assert (shown.free, shown.arriving, shown.leaving, shown.overdue) == (0, 1, 1, 1)
 
 
 def test_a_reserved_bed_shows_its_arrival_on_the_day_the_decision_starts(story: Story) -> None:
