@@ -43,7 +43,7 @@ from sqlalchemy import (
 )
 
 from access.accounts import User, metadata
-from access.database import UTCDateTime, create_tables
+from access.database import UTCDateTime
 
 access_log = Table(
     "access_log",
@@ -129,10 +129,6 @@ class AccessLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = ThreadPoolExecutor(max_workers=4, thread_name_prefix="access-log")
-        create_tables(engine, [access_log, access_log_by_flow, access_log_indexed])
-        with engine.begin() as db:
-            if db.scalar(select(func.count()).select_from(access_log_indexed)) == 0:
-                db.execute(insert(access_log_indexed).values(upto=0))
 
     def record(
         self,

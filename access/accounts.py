@@ -37,7 +37,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import Row
 from sqlalchemy.exc import IntegrityError
 
-from access.database import create_tables
 from flow.actor import Actor
 from flow.errors import FlowError
 
@@ -161,7 +160,6 @@ def _digest(token: str) -> str:
 class Accounts:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, [users, api_tokens])
 
     def add_user(
         self,

@@ -26,7 +26,6 @@ from sqlalchemy import (
 )
 
 from access.accounts import metadata, within
-from access.database import create_tables
 
 admin_audit = Table(
     "admin_audit",
@@ -55,7 +54,6 @@ class AuditEntry:
 class Audit:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, [admin_audit])
 
     def record(
         self,

@@ -13,7 +13,7 @@ from uuid import UUID
 from sqlalchemy import Column, Connection, Engine, Integer, Table, Uuid, delete, insert, select
 
 from access.accounts import metadata
-from access.database import UTCDateTime, create_tables
+from access.database import UTCDateTime
 from flow.errors import UnusableTextError
 
 FIRST_YEAR, LAST_YEAR = 2000, 2100
@@ -42,7 +42,6 @@ class Rate:
 class DailyRates:
     def __init__(self, engine: Engine, national: Mapping[int, int]) -> None:
         self.engine, self.national = engine, dict(national)
-        create_tables(engine, [daily_rates])
 
     def of(self, municipality_id: UUID) -> Mapping[int, int]:
         """NOK per waiting day, by year: the national rates with the municipality's own."""

@@ -18,7 +18,6 @@ from sqlalchemy import update as update_rows
 from sqlalchemy.engine import Row
 
 from access.accounts import metadata, within
-from access.database import create_tables
 from access.policy import DISPLAY, Viewer
 
 display_devices = Table(
@@ -79,7 +78,6 @@ def _digest(token: str) -> str:
 class Devices:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, [display_devices])
 
     def issue(
         self,

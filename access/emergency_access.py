@@ -30,7 +30,7 @@ from sqlalchemy import (
 )
 
 from access.accounts import Role, User, metadata
-from access.database import UTCDateTime, create_tables
+from access.database import UTCDateTime
 from flow.errors import (
     IllegalTransitionError,
     NotFoundError,
@@ -108,7 +108,6 @@ class Grant:
 class EmergencyAccess:
     def __init__(self, engine: Engine, keys: KeyRing, lasts: timedelta) -> None:
         self.engine, self.keys, self.lasts = engine, keys, lasts
-        create_tables(engine, [emergency_access])
 
     def grant(
         self, user: User, flow_id: UUID, reason: EmergencyReason, note: str, at: datetime

@@ -32,20 +32,18 @@ resolution see; a grant that waits changes nothing in it until approved. Narrowi
 effect at once. The operator at the console (`pasientflyt users add`) holds the database and
 its key file, which no approval protects against: what the console creates is in force,
 recorded as such. Users in force when this table came (its creation is the migration) keep
-their access, each recorded as approved then.
+their access, each recorded as approved then (access/migrations/versions/0001_*.py).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from uuid import UUID, uuid4
 
-from sqlalchemy import Connection, Engine, inspect, select, update
+from sqlalchemy import Connection, select, update
 
-from access.accounts import NO_ROLE, Role, User, user_of_row, users
-from access.audit import Audit
-from access.database import create_tables
+from access.accounts import NO_ROLE, Role, User, users
 from access.grant_register import (
     CONSOLE,
     REASON_LIMIT,
@@ -56,9 +54,7 @@ from access.grant_register import (
     access_grants,
     grant_of,
 )
-from access.oidc.role_mappings import oidc_role_mappings
 from flow.errors import IllegalTransitionError, NotFoundError, NotPermittedError
-from flow.municipality import unit_id
 
 __all__ = ["CONSOLE", "REASON_LIMIT", "WAITING_ROLES", "Asked", "Grant", "Grants", "State"]
 
@@ -68,13 +64,6 @@ WAITING_ROLES = frozenset({Role.ALLOCATION, Role.NURSE, Role.HOMECARE, Role.LEAD
 
 class Grants(Register):
     """The one way a role that waits is asked for and decided, on the register."""
-
-    def __init__(self, engine: Engine, audit: Audit) -> None:
-        super().__init__(engine, audit)
-        fresh = not inspect(engine).has_table(access_grants.name)
-        create_tables(engine, [access_grants])
-        if fresh:
-            self._in_force_before(datetime.now(UTC))
 
     # -- asking ---------------------------------------------------------------------------
 
@@ -249,38 +238,6 @@ class Grants(Register):
         )
         self._write(db, grant, by, "access_grant.asked")
         return grant
-
-    def _in_force_before(self, at: datetime) -> None:
-        """The migration: every user and OIDC mapping whose role waits now, had it in force
-        before grants existed; it keeps it, recorded as approved at this moment."""
-        with self.engine.begin() as db:
-            for row in db.execute(select(users).where(users.c.role.in_(WAITING_ROLES))):
-                user = user_of_row(row)
-                self.in_force(db, user, by=None, at=at, asked=Asked.IN_FORCE_BEFORE)
-            mappings = select(oidc_role_mappings).where(
-                oidc_role_mappings.c.role.in_(WAITING_ROLES)
-            )
-            for row in db.execute(mappings):
-                m = row._mapping
-                subject = f"{m['claim']} = {m['value']}"
-                places = [unit_id(m["municipality_id"], code) for code in m["unit_codes"]]
-                grant = Grant(
-                    uuid4(),
-                    m["municipality_id"],
-                    None,
-                    m["id"],
-                    subject,
-                    m["role"],
-                    tuple(places),
-                    Asked.IN_FORCE_BEFORE,
-                    CONSOLE,
-                    at,
-                    State.APPROVED,
-                    CONSOLE,
-                    at,
-                    None,
-                )
-                self._write(db, grant, CONSOLE, None)
 
 
 def _set_in_force(db: Connection, user_id: UUID, role: str, unit_ids: list[UUID]) -> None:

@@ -13,11 +13,11 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Column, Engine, Integer, String, Table, case, delete, literal, or_, text
+from sqlalchemy import Column, Engine, Integer, String, Table, case, delete, literal, or_
 from sqlalchemy.dialects import postgresql, sqlite
 
 from access.accounts import metadata
-from access.database import UTCDateTime, create_tables
+from access.database import UTCDateTime
 
 login_failures = Table(
     "login_failures",
@@ -57,9 +57,6 @@ class Lockout:
     ) -> None:
         self.engine = engine
         self.failures, self.window, self.locked_for = failures, window, locked_for
-        create_tables(engine, [login_failures])
-        with engine.begin() as db:  # what an earlier version kept of every attempt
-            db.execute(text("DROP TABLE IF EXISTS login_attempts"))
 
     def attempt(self, username: str, at: datetime) -> datetime | None:
         """Count an attempt at the username's password as failed, before it is checked: None

@@ -26,7 +26,6 @@ from sqlalchemy import (
 )
 
 from access.accounts import Accounts, User, metadata, users
-from access.database import create_tables
 
 #: How seldom a session's last use is written: idle time is counted to the minute, so most
 #: requests read their session without writing it.
@@ -59,7 +58,6 @@ class Sessions:
     ) -> None:
         self.engine, self.accounts = engine, accounts
         self.idle, self.lifetime = idle, lifetime
-        create_tables(engine, [sessions])
 
     def start(self, user: User, at: datetime) -> str:
         """A new session id for every login, so an id known before login is worthless."""

@@ -19,7 +19,7 @@ from uuid import UUID
 from sqlalchemy import Column, Connection, Engine, String, Table, Uuid, func, insert, select, update
 
 from access.accounts import Accounts, User, metadata, within
-from access.database import UTCDateTime, create_tables
+from access.database import UTCDateTime
 from flow.errors import NotFoundError, UnusableTextError
 
 #: How long a link may wait for its user.
@@ -57,7 +57,6 @@ def check_password(password: str, again: str, username: str) -> None:
 class SetupLinks:
     def __init__(self, engine: Engine, accounts: Accounts) -> None:
         self.engine, self.accounts = engine, accounts
-        create_tables(engine, [setup_links])
 
     def issue(self, db: Connection, user_id: UUID, *, by: UUID, at: datetime) -> str:
         """A new link's token for the user; earlier links of hers no longer open."""

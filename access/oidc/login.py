@@ -17,7 +17,6 @@ from authlib.common.security import generate_token
 from sqlalchemy import Column, DateTime, Engine, String, Table, delete, insert, select, update
 
 from access.accounts import OIDC_PREFIX, AccountError, Accounts, User, metadata, users
-from access.database import create_tables
 from access.grants import WAITING_ROLES, Grants
 from access.oidc.config import OidcConfig
 from access.oidc.errors import (
@@ -75,7 +74,6 @@ class OidcLogin:
         self.config, self.engine, self.accounts, self.grants = config, engine, accounts, grants
         self.provider = Provider(config)
         self.mappings = RoleMappings(engine)
-        create_tables(engine, [oidc_attempts])
 
     def begin(self, redirect_uri: str, at: datetime) -> tuple[str, str]:
         """The browser's attempt cookie and where to send the browser."""

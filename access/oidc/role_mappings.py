@@ -24,7 +24,6 @@ from sqlalchemy import (
 from sqlalchemy.engine import RowMapping
 
 from access.accounts import Role, metadata
-from access.database import create_tables
 from access.oidc.errors import LoginRefusedError
 
 oidc_role_mappings = Table(
@@ -66,7 +65,6 @@ class RoleMappings:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        create_tables(engine, [oidc_role_mappings])
 
     def list_for(self, municipality: UUID) -> list[RoleMapping]:
         query = (

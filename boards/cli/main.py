@@ -1,4 +1,5 @@
-"""The command line: `pasientflyt serve | demo | users add | users token | backup | restore`…"""
+"""The command line: `pasientflyt serve | demo | migrate | users add | users token | backup |
+restore`…"""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 
 from access.accounts import AccountError, Role
+from access.database import connect
 from access.grants import CONSOLE, WAITING_ROLES, Asked
+from access.migrations import migrate
 from boards.app import create_app, settle_heap, utc_now
 from boards.cli import backup, rebuilding
 from boards.cli import hospital_files as batch
@@ -78,6 +81,22 @@ class _Server(uvicorn.Server):
     def handle_exit(self, sig: int, frame: FrameType | None) -> None:
         self.live.end_streams()
         super().handle_exit(sig, frame)
+
+
+@cli.command("migrate")
+def migrate_command() -> None:
+    """Oppgrader tabellene for kontoer, logger, nøkler og sykehusmeldinger til denne versjonen
+    (serverne gjør det også selv når de starter)."""
+    engine = connect(Settings().database_url)
+    try:
+        done = migrate(engine)
+    finally:
+        engine.dispose()
+    if done.changed:
+        before = f"revisjon {done.before}" if done.before else "ingen revisjon"
+        console.print(f"Databasen er oppgradert fra {before} til revisjon {done.after}.")
+    else:
+        console.print(f"Databasen er allerede oppdatert (revisjon {done.after}).")
 
 
 @cli.command("demo")

@@ -30,7 +30,7 @@ from sqlalchemy import Engine, select, update
 from sqlalchemy.exc import IntegrityError
 
 from access.accounts import User
-from access.database import create_tables, insert_rows, update_row
+from access.database import insert_rows, update_row
 from boards.hospital import fhir, plo
 from boards.hospital.follow_up import FollowUpList
 from boards.hospital.kept import (
@@ -41,7 +41,6 @@ from boards.hospital.kept import (
     Receipt,
     contents,
     messages,
-    metadata,
     receipt_of,
     sealed,
     stored_answer,
@@ -91,7 +90,6 @@ class HospitalMessages(FollowUpList):
         super().__init__(engine, flows.keys)
         self.flows, self.projector = flows, projector
         self.open_flows = OpenFlows(engine, flows, projector)
-        create_tables(engine, metadata.sorted_tables)
         # Messages of this process one at a time: a patient's next message must find the
         # flow its last one opened. Another process's same message meets the claim.
         self._lock = threading.Lock()

@@ -7,16 +7,16 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
-from access import patient_keys
 from access.access_log import AccessLog
 from access.accounts import Accounts
 from access.audit import Audit
 from access.daily_rates import DailyRates
-from access.database import connect, create_tables, startup_lock
+from access.database import connect, startup_lock
 from access.devices import Devices
 from access.emergency_access import EmergencyAccess
 from access.grants import Grants
 from access.lockout import Lockout
+from access.migrations import migrate
 from access.oidc.role_mappings import RoleMappings
 from access.patient_keys import MasterKeys, PatientKeys
 from access.sessions import Sessions
@@ -69,8 +69,8 @@ class System:
 
 def open_system(settings: Settings) -> System:
     engine = connect(settings.database_url)
+    migrate(engine)
     with startup_lock(engine):
-        create_tables(engine, patient_keys.metadata.sorted_tables)
         keys = PatientKeys(engine, MasterKeys(settings.master_keys_file))
         flows = Pasientflyt(
             env=store_env(settings.database_url),
@@ -92,7 +92,7 @@ def open_system(settings: Settings) -> System:
         lockout = Lockout(engine)
         audit, devices = Audit(engine), Devices(engine)
         role_mappings = RoleMappings(engine)
-        grants = Grants(engine, audit)  # after users and mappings: it migrates them once
+        grants = Grants(engine, audit)
         setup_links = SetupLinks(engine, accounts)
         hospital_messages = HospitalMessages(engine, flows, projector)
         access_log = AccessLog(engine)

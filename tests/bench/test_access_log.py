@@ -22,10 +22,11 @@ from pathlib import Path
 
 from benchkit import Samples, Stats, append_results, measure, print_table
 from sqlalchemy import Column, MetaData, Table
+from support.stores import migrated
 
 from access.access_log import AccessLog, access_log
 from access.accounts import User
-from access.database import connect, create_tables, insert_rows
+from access.database import create_tables, insert_rows
 
 LOOKS = 2_000  # patients on the board
 SIZES = (0, 50, 200, 400)  # views written before each measurement
@@ -39,7 +40,7 @@ bare = Table(
 
 
 def test_a_board_views_looks_against_an_append_without_indexes(tmp_path: Path) -> None:
-    engine = connect(f"sqlite:///{tmp_path / 'log.db'}")
+    engine = migrated(f"sqlite:///{tmp_path / 'log.db'}")
     log = AccessLog(engine)
     create_tables(engine, [bare])
     viewer = User(uuid.uuid4(), uuid.uuid4(), "saksbehandler", "S", "allocation", [])

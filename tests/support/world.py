@@ -17,10 +17,9 @@ from uuid import UUID
 
 import httpx2
 from fastapi.testclient import TestClient
+from support.stores import migrated
 
-from access import patient_keys
 from access.accounts import Accounts, Role
-from access.database import connect, create_tables
 from access.patient_keys import MasterKeys, PatientKeys
 from boards.app import create_app
 from boards.services.system import System
@@ -186,8 +185,7 @@ def server_pid(url: str) -> int:
 
 def key_ring(database_url: str) -> PatientKeys:
     """The flows' keys in a real database, wrapped by the tests' master keys."""
-    engine = connect(database_url)
-    create_tables(engine, patient_keys.metadata.sorted_tables)
+    engine = migrated(database_url)
     return PatientKeys(engine, MasterKeys(Settings().master_keys_file))
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from threading import Barrier
 
 import pytest
+from support.stores import migrated
 
-from access.database import connect
 from access.lockout import FAILURES, Lockout, minutes_left, refusal_text
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -18,7 +18,7 @@ NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
 @pytest.fixture
 def lockout(database_url: str) -> Iterator[Lockout]:
-    engine = connect(database_url)
+    engine = migrated(database_url)
     yield Lockout(engine)
     engine.dispose()
 

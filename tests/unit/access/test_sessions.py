@@ -8,9 +8,9 @@ from uuid import uuid4
 
 import pytest
 from sqlalchemy import event
+from support.stores import migrated
 
 from access.accounts import Accounts, Role, User
-from access.database import connect
 from access.sessions import Sessions
 
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
@@ -19,7 +19,7 @@ MUNICIPALITY = uuid4()
 
 @pytest.fixture
 def sessions(database_url: str) -> Iterator[Sessions]:
-    engine = connect(database_url)
+    engine = migrated(database_url)
     yield Sessions(engine, Accounts(engine), idle=timedelta(hours=1), lifetime=timedelta(hours=12))
     engine.dispose()
 
