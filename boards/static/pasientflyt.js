@@ -49,3 +49,79 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     for (var i = 0; i < clocks.length; i++) clocks[i].textContent = hourMinute.format(new Date());
   }, 1000);
 })();
+
+// After a command given from a board, the user keeps her place: focus goes to the patient's
+// card, bed or task where the board now shows it (perhaps in another column), and a polite
+// live region says what was done ("Ingrid Moen: ankomst registrert") with a link back to it
+// (WCAG 2.4.3, 4.1.3). The form says what it does (`data-done`); its action names the flow
+// or the task.
+(function () {
+  var given = null;
+  function flowOrTask(action) {
+    var found = /\/tildeling\/forlop\/([0-9a-f-]{36})\//.exec(action);
+    if (found) return { flow: found[1] };
+    found = /\/oppgaver\/([0-9a-f-]{36})\//.exec(action);
+    return found ? { task: found[1] } : null;
+  }
+  function patientLink(root, flow) {
+    var links = root.querySelectorAll('a[href="/tildeling/forlop/' + flow + '"]');
+    return links.length ? links[0] : null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var form = event.detail.elt;
+    if (!form.matches || !form.matches("form[data-done]")) return;
+    var about = flowOrTask(form.getAttribute("hx-post") || "");
+    var place = form.closest("[id]");
+    var link = place ? place.querySelector('a[href^="/tildeling/forlop/"]') : null;
+    if (!about || !link) return;
+    given = {
+      done: form.getAttribute("data-done"),
+      name: link.textContent.trim(),
+      flow: about.flow || link.getAttribute("href").split("/").pop(),
+      task: about.task || null
+    };
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    if (!event.detail.successful || event.detail.xhr.status >= 300) given = null;  // refused
+  });
+  document.addEventListener("htmx:afterSettle", function (event) {
+    if (!given || !event.detail.xhr) return;
+    var now = given;
+    given = null;
+    var task = now.task && document.getElementById("task-" + now.task);
+    var card = document.getElementById("flow-" + now.flow);
+    // Where the board shows the patient herself: her task's row, her card, her bed; else
+    // the first mention of her.
+    var bed = document.querySelector('[id^="bed-"] a[href="/tildeling/forlop/' + now.flow + '"]');
+    var target = (task && patientLink(task, now.flow)) || (card && patientLink(card, now.flow)) ||
+      bed || patientLink(document.getElementById("main"), now.flow);
+    var said = document.getElementById("said");
+    said.textContent = now.name + ": " + now.done + " ";
+    var back = document.createElement("a");
+    back.href = target && target.closest("[id]") ? "#" + target.closest("[id]").id
+                                                 : "/tildeling/forlop/" + now.flow;
+    back.textContent = said.getAttribute("data-show") || "Vis";
+    said.appendChild(back);
+    if (target) {
+      target.focus();
+      target.scrollIntoView({ block: "center" });
+    } else {
+      back.focus();
+    }
+  });
+
+  // A live update that redraws the card or bed holding the focus (the stream's parts are
+  // swapped in by id) gives the focus back to the same link in the new drawing.
+  var held = null;
+  document.addEventListener("htmx:oobBeforeSwap", function () {
+    var active = document.activeElement;
+    var place = active && active !== document.body ? active.closest("[id]") : null;
+    held = place ? { place: place.id, href: active.getAttribute("href") } : null;
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!held || (document.activeElement && document.activeElement !== document.body)) return;
+    var place = document.getElementById(held.place);
+    var link = place && held.href ? place.querySelector('a[href="' + held.href + '"]') : null;
+    if (link) link.focus({ preventScroll: true });
+  });
+})();

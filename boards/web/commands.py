@@ -50,6 +50,12 @@ class FlowCommand(Generic[B]):
         return COMMAND_TEXT[self.command]
 
     @property
+    def done(self) -> str:
+        """What was done, in bokmål, as the page says it after the command: "ankomst
+        registrert"."""
+        return DONE_TEXT[self.command]
+
+    @property
     def path_fields(self) -> tuple[str, ...]:
         """The body's fields the path carries."""
         return tuple(re.findall(r"{(\w+)}", self.path))
@@ -81,6 +87,29 @@ class FlowCommand(Generic[B]):
             expected_version=expected_version,
             place=self.place(body) if self.place else None,
         )
+
+
+#: What each command did, as a board says it to the one who gave it ("Ingrid Moen: ankomst
+#: registrert"), in a polite live region beside the card it returns her to.
+DONE_TEXT = {
+    Command.ADMIT: "innleggelse meldt",
+    Command.NOTIFY_READY: "meldt utskrivningsklar",
+    Command.WITHDRAW_READY: "utskrivningsklar trukket tilbake",
+    Command.ANSWER_HOSPITAL: "sykehuset svart",
+    Command.RECORD_WAIT_REASON: "ventegrunn registrert",
+    Command.DECIDE: "vedtak fattet",
+    Command.RESERVE_BED: "seng reservert",
+    Command.CANCEL_RESERVATION: "reservasjonen opphevet",
+    Command.ARRIVE: "ankomst registrert",
+    Command.MOVE: "flyttet til ny seng",
+    Command.PLAN_DISCHARGE: "utskrivning planlagt",
+    Command.DISCHARGE: "skrevet ut",
+    Command.START_HOME_CARE: "hjemmetjenester startet",
+    Command.READMIT: "reinnlagt",
+    Command.RAISE_FLAG: "risikoflagg satt",
+    Command.CLEAR_FLAG: "risikoflagg fjernet",
+    Command.CLOSE: "forløpet avsluttet",
+}
 
 
 #: Left to inference, so that each declaration's body types its call.

@@ -1,0 +1,73 @@
+"""Keeping one's place on a board, by keyboard: a skip link first, and after a command focus
+goes to the patient where the board now shows her while a polite live region says what was
+done ("Ingrid Moen: ankomst registrert") with a link back (WCAG 2.4.1, 2.4.3, 4.1.3)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from projections.task_list import tasks
+
+if TYPE_CHECKING:
+    from conftest import LiveServer
+
+
+def focused_patient_link(page: Page) -> str:
+    """The patient page the focused element links to ('' if it is no such link)."""
+    return str(page.evaluate("document.activeElement.getAttribute('href') || ''"))
+
+
+def test_the_first_tab_offers_the_way_past_the_menu(logged_in: Callable[[str], Page]) -> None:
+    page = logged_in("saksbehandler")
+    page.keyboard.press("Tab")
+    skip = page.locator("a.skip")
+    expect(skip).to_be_focused()
+    expect(skip).to_have_attribute("href", "#main")
+    expect(skip).to_be_visible()
+
+
+def test_after_a_task_is_done_focus_and_word_stay_with_the_patient(
+    logged_in: Callable[[str], Page], server: LiveServer
+) -> None:
+    office = logged_in("saksbehandler")
+    query = (
+        select(tasks.c.task_id, tasks.c.flow_id)
+        .where(tasks.c.owner_unit.is_(None), tasks.c.status == "open")
+        .order_by(tasks.c.due_at, tasks.c.task_id)
+    )
+    with server.system.engine.connect() as db:
+        task_id, flow_id = db.execute(query).first() or (None, None)
+    assert task_id is not None, "the demo holds a task of the office's"
+    row = office.locator(f"#tasks-to_do #task-{task_id}")
+    name = row.locator("a.who").inner_text()
+
+    row.get_by_role("button", name="Utført").click()
+
+    expect(office.locator("#said")).to_have_text(f"{name}: oppgave utført Vis")
+    assert focused_patient_link(office) == f"/tildeling/forlop/{flow_id}"
+    expect(office.locator("#said a")).to_have_attribute("href", f"#task-{task_id}")
+
+
+def test_after_an_arrival_the_nurse_is_at_the_patient_s_bed(
+    logged_in: Callable[[str], Page],
+) -> None:
+    nurse = logged_in("sykepleier")
+    arriving = nurse.locator("#arrivals li[id^=arrival-]").filter(
+        has=nurse.get_by_role("button", name="Registrere ankomst")
+    )
+    expect(arriving.first).to_be_visible()
+    link = arriving.first.locator('a[href^="/tildeling/forlop/"]')
+    name, href = link.inner_text(), str(link.get_attribute("href"))
+
+    arriving.first.get_by_role("button", name="Registrere ankomst").click()
+
+    expect(nurse.locator("#said")).to_have_text(re.compile(f"^{name}: ankomst registrert"))
+    assert focused_patient_link(nurse) == href
+    bed = nurse.locator(".beds [id^=bed-]").filter(has=nurse.locator(f'a[href="{href}"]'))
+    expect(bed).to_have_count(1)  # she is in her bed now, and focus is there
+    assert bed.evaluate("(bed) => bed.contains(document.activeElement)")
