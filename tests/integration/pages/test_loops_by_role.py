@@ -185,42 +185,12 @@ def test_every_open_loop_is_worked_by_exactly_its_owner_and_receiver_from_their_
     lists = {member.label: api_lists(m, member) for member in m.members}
     patient_pages: dict[tuple[str, UUID], html.HtmlElement | None] = {}
     for flow_id, state in loops:
-        task_id = state.task.id
         version = m.version(flow_id)
         for member in m.members:
-            user, label = member.user, member.label
-            actions = allowed(state, user)
-            where, page = pages[label]
-            if expected_landing(m, user) is not None:
-                assert where == expected_landing(m, user), (label, where)
-            assert offered_in(page, task_id, f"task-{task_id}") == tuple(sorted(actions)), (
-                label, "board", state.task.title, state.status,
-            )  # fmt: skip
-            if listed_in(state, user):
-                assert page.get_element_by_id(f"task-{task_id}", None) is not None, (label,)
-            key = (label, flow_id)
-            if key not in patient_pages:
-                answer = m.client.get(f"/tildeling/forlop/{flow_id}", headers=member.cookie)
-                assert answer.status_code in (200, 403, 404), answer.text[:300]
-                patient_pages[key] = parsed(answer.text) if answer.is_success else None
-            patient = patient_pages[key]
-            if actions:
-                assert patient is not None, (label, "cannot open the patient's page")
-            if patient is not None:
-                row = f"patient-task-{task_id}"
-                assert offered_in(patient, task_id, row) == tuple(sorted(actions)), (
-                    label, "patient's page", state.task.title, state.status,
-                )  # fmt: skip
-            own = lists[label]
-            if own is not None:
-                rows = {
-                    name: [r for r in own[name] if r["task_id"] == str(task_id)] for name in LISTS
-                }
-                assert {name for name, found in rows.items() if found} == listed_in(state, user)
-                for found in rows.values():
-                    for r in found:
-                        assert tuple(sorted(r["actions"])) == tuple(sorted(actions)), (label, r)
-                        TOTALS["rows sent back"] += r["returned"] is not None
+            actions = allowed(state, member.user)
+            board = pages[member.label]
+            patient = patient_page(m, member, flow_id, patient_pages)
+            assert_offered(m, member, state, actions, board, patient, lists[member.label])
             refuse_the_rest(m, member, flow_id, state, actions)
             TOTALS["(loop, member) pairs"] += 1
         assert m.version(flow_id) == version, (
@@ -233,6 +203,55 @@ def test_every_open_loop_is_worked_by_exactly_its_owner_and_receiver_from_their_
     TOTALS.update(m.worked)
     TOTALS.update(f"loops {state.status}" for _, state in loops)
     SECONDS.append(time.monotonic() - started)
+
+
+def patient_page(
+    m: Municipality,
+    member: Member,
+    flow_id: UUID,
+    read: dict[tuple[str, UUID], html.HtmlElement | None],
+) -> html.HtmlElement | None:
+    """The flow's page as the member is shown it (None: not shown), read once."""
+    key = (member.label, flow_id)
+    if key not in read:
+        answer = m.client.get(f"/tildeling/forlop/{flow_id}", headers=member.cookie)
+        assert answer.status_code in (200, 403, 404), answer.text[:300]
+        read[key] = parsed(answer.text) if answer.is_success else None
+    return read[key]
+
+
+def assert_offered(
+    m: Municipality,
+    member: Member,
+    state: TaskState,
+    actions: tuple[TaskAction, ...],
+    board: tuple[str, html.HtmlElement],
+    patient: html.HtmlElement | None,
+    lists: dict[str, list[dict[str, Any]]] | None,
+) -> None:
+    """The member's board, the patient's page and her JSON lists offer exactly `actions`;
+    the board and the JSON list the task where the oracle says, and nowhere else."""
+    user, label, task_id = member.user, member.label, state.task.id
+    why = (label, state.task.title, state.status)
+    where, page = board
+    if expected_landing(m, user) is not None:
+        assert where == expected_landing(m, user), (label, where)
+    assert offered_in(page, task_id, f"task-{task_id}") == tuple(sorted(actions)), (*why, "board")
+    shown = page.get_element_by_id(f"task-{task_id}", None) is not None
+    assert shown == bool(listed_in(state, user)), (*why, "board's row")
+    if actions:
+        assert patient is not None, (*why, "cannot open the patient's page")
+    if patient is not None:
+        row = f"patient-task-{task_id}"
+        assert offered_in(patient, task_id, row) == tuple(sorted(actions)), (*why, "patient")
+    if lists is None:
+        return
+    rows = {name: [r for r in lists[name] if r["task_id"] == str(task_id)] for name in LISTS}
+    assert {name for name, found in rows.items() if found} == listed_in(state, user), why
+    for found in rows.values():
+        for r in found:
+            assert tuple(sorted(r["actions"])) == tuple(sorted(actions)), (*why, r)
+            TOTALS["rows sent back"] += r["returned"] is not None
 
 
 def refuse_the_rest(
