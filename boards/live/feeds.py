@@ -4,11 +4,12 @@ summary, broken loops and the office's lists of tasks (`tall`). The other boards
 parts with stable ids: a unit's summary, each bed, its arrivals, departures and lists of
 tasks; a zone's summary, homecomings and lists of tasks; a wall's beds, by initials. After a
 burst of changes that touched such a board, its stream reads the board again and sends the
-parts whose HTML differs from what it sent before (`deler`). A rejection being written in
-the task list is kept by the page (`hx-preserve`), so no swap takes a half-written reason
-away. The parts are shared by the streams of one viewer class (`boards/live/shared.py`), so
-their forms carry no session's CSRF token: htmx sends the page's own, as the body's `hx-
-headers` says.
+parts whose HTML differs from what it sent before (`deler`). A patient's page, after a burst
+of changes to its flow, fetches itself anew (`dag`). A rejection being written in the task
+list is kept by the page (`hx-preserve`), so no swap takes a half-written reason away. The
+parts are shared by the streams of one viewer class (`boards/live/shared.py`), so their
+forms carry no session's CSRF token: htmx sends the page's own, as the body's `hx-headers`
+says.
 """
 
 from __future__ import annotations
@@ -148,6 +149,39 @@ class AllocationFeed:
             attention=attention,
         )
         return Sent(sse.event("tall", html), frozenset(shown_flows([board.broken_loops, lists])))
+
+
+class FlowFeed:
+    """One patient's page: after a burst of changes to its flow, the page fetches itself
+    anew (`dag`, with the position), which logs the look as any page does; the stream shows
+    no patient. A half-written reason or command is kept by the page (`hx-preserve`)."""
+
+    settle_seconds = 0.05
+
+    def __init__(self, live: Live, flow_id: UUID) -> None:
+        self.live, self.flow_id = live, flow_id
+
+    def touches(self, change: Change, now: datetime) -> bool:
+        return self._changed(change)
+
+    def _changed(self, change: Change) -> bool:
+        return isinstance(change, Message) and change.flow_id == self.flow_id
+
+    async def at_once(self, change: Change) -> None:
+        return None
+
+    async def resume(self, after: int | None, upto: int) -> list[Sent]:
+        """Drawn anew if the flow changed since the page was drawn (or too much happened to
+        know cheaply)."""
+        if after is None or after >= upto:
+            return []
+        if upto - after > MOST_REPLAYED:
+            return [REDRAW]
+        missed = await run_in_threadpool(self.live.since, after, upto)
+        return [await self.settled(upto, 0.0)] if any(map(self._changed, missed)) else []
+
+    async def settled(self, position: int, heard: float) -> Sent:
+        return Sent(sse.event("dag", "", position))
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,7 @@ from boards.live.feeds import (
     AllocationFeed,
     Drawn,
     Feed,
+    FlowFeed,
     PartsFeed,
     Sent,
     unit_parts,
@@ -41,6 +42,8 @@ from boards.live.feeds import (
 from boards.live.follower import DeviceRevoked, Live
 from boards.services import board_reads
 from boards.services.display import device_board
+from boards.services.flow_access import flow_basis
+from boards.services.patient_page import shown_flow
 from boards.web import sessions
 from boards.web.dependencies import LastEventId
 from boards.web.sessions import display_device
@@ -245,6 +248,31 @@ async def zone_stream(
     feed = _parts_feed(request, zone_id, read, ("sone", zone_id, viewer, language))
     start = _start(fra, last_event_id)
     return board_stream(request, feed, start, (session.user, "sone/strøm"))
+
+
+@router.get("/tildeling/forlop/{flow_id}/strom", response_class=sse.EventStream)
+async def patient_stream(
+    request: Request,
+    flow_id: UUID,
+    session: sessions.PageSession,
+    last_event_id: LastEventId,
+    fra: int | None = None,
+) -> sse.EventStream:
+    """The patient's page's stream, for whoever may see the page (404 as it answers); it
+    ends once she no longer may (the 72 hours over, her emergency access run out)."""
+    system, clock, user = request.app.state.system, request.app.state.clock, session.user
+    await run_in_threadpool(shown_flow, system, user, flow_id, clock())  # as the page checks
+
+    async def still_valid() -> bool:
+        try:
+            await run_in_threadpool(flow_basis, system, user, flow_id, clock())
+        except NotFoundError:
+            return False
+        return True
+
+    feed = FlowFeed(request.app.state.live, flow_id)
+    start = _start(fra, last_event_id)
+    return board_stream(request, feed, start, (user, "pasientside/strøm"), still_valid)
 
 
 def streaming_device(request: Request) -> Device:

@@ -207,8 +207,9 @@ def task_action(
     session: CheckedSession,
     form: FormFields,
 ) -> Response:
-    """A task's action from a board's lists: the board again, or the refusal's sentence in
-    place beside the button (`#refusal-task-<id>`), whatever refused it."""
+    """A task's action from a board's lists or the patient's page: that page again, or the
+    refusal's sentence in place beside the button (`#refusal-task-<id>`), whatever refused
+    it."""
     user, system = session.user, get_system(request)
     by, units, now = user.actor, user.unit_ids, get_now(request)
     if action not in TASK_ACTIONS:
@@ -229,7 +230,9 @@ def task_action(
             system.flows.reject_task(flow_id, task_id, reason, by=by, member_of=units, at=now)
     except (ValidationError, FlowError) as error:
         return _refusal(request, error, f"#refusal-task-{task_id}")
-    return RedirectResponse("/", status_code=303)  # a browser without htmx: to its board
+    # The page it was given from (the patient's page, or a unit of a nurse's two), else the
+    # user's board; htmx draws it in place, a browser without htmx goes there.
+    return RedirectResponse(_page_given_from(request) or "/", status_code=303)
 
 
 #: The path's word for each action a task's row offers.

@@ -1,6 +1,7 @@
 """The patient's page, `/tildeling/forlop/{flow_id}`: one flow as its viewer may see it
 (`boards/services/patient_page.py`), its history in words (`flow_words.py`), and the
-commands she may give it, which answer with the page again."""
+commands she may give it, which answer with the page again. Live: its stream
+(`/tildeling/forlop/{id}/strom`) has it fetch itself anew after its flow changed."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from boards.pages.common import render
 from boards.pages.flow_words import STEP_TEXT, Words, sentence, task_titles
 from boards.services.patient_page import VIEW, patient_page
 from boards.web.dependencies import get_now, get_system
-from boards.web.sessions import PageSession, municipality_places
+from boards.web.sessions import PageSession, live_position, municipality_places
 from boards.web.translations import formatters, language_of, translator
 from flow.closed_loops import Party
 from flow.vocabulary import MESSAGE_KIND_TEXT, PHASE_TEXT, STATUS_TEXT
@@ -35,6 +36,7 @@ OUTCOME_TEXT = {
 @router.get("/tildeling/forlop/{flow_id}")
 def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
     user, system, now = session.user, get_system(request), get_now(request)
+    position = live_position(request)  # before the page is read: its stream resumes there
     page = patient_page(system, user, flow_id, now)
     language = language_of(request)
     place_names = {p.id: p.name for p in municipality_places(request, user)}
@@ -53,6 +55,7 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
     tasks = [story.state.task for story in page.tasks]
     context = {
         "card": page.shown.card,
+        "position": position,
         "view": page.view,
         "shown": page.shown,
         "commands": page.shown.commands,

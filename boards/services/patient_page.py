@@ -7,13 +7,14 @@ flow's JSON read answers). It works for flows that left the boards (home, closed
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
 
 from access.access_log import Basis
 from access.accounts import Role, User
-from access.policy import may_command, viewer_of
+from access.policy import has_tasks, may_command, viewer_of
 from boards.hospital.follow_up import ReceivedMessage
 from boards.services.flow_access import flow_basis
 from boards.services.readers import NamedLook, named_looks, reader_names
@@ -21,7 +22,7 @@ from boards.services.system import System
 from flow.closed_loops import TaskState
 from flow.errors import NotFoundError
 from flow.views import FlowView, HistoryEntry
-from flow.vocabulary import Command
+from flow.vocabulary import Command, TaskAction
 from projections.cards import FlowCard, load_card
 from projections.care_relations import care_relations
 
@@ -44,6 +45,8 @@ class TaskStep:
 class TaskStory:
     state: TaskState
     steps: list[TaskStep]
+    #: What the viewer may do to the task now, as her board's lists offer it.
+    actions: tuple[TaskAction, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -93,7 +96,7 @@ def patient_page(system: System, user: User, flow_id: UUID, now: datetime) -> Pa
         shown=shown,
         view=view,
         history=history,
-        tasks=_task_stories(view.tasks, history, names),
+        tasks=_task_stories(view.tasks, history, names, _acting(user, shown)),
         names=names,
         messages=system.hospital_messages.received_for(municipality, flow_id) if office else None,
         looks=named_looks(system, municipality, flow_id) if office else None,
@@ -109,10 +112,22 @@ def _commands(system: System, user: User, card: FlowCard, now: datetime) -> tupl
     return tuple(c for c in card.allowed if may_command(viewer, Command(c), relations, now))
 
 
+def _acting(user: User, shown: Shown) -> Callable[[TaskState], tuple[TaskAction, ...]]:
+    """The task actions the user may take here: her office's, unit's or zone's, by the task's
+    rule (owner or receiver), as on her board; none by emergency access."""
+    if shown.basis is not None or not has_tasks(viewer_of(user)):
+        return lambda state: ()
+    return lambda state: state.actions(user.role, user.unit_ids)
+
+
 def _task_stories(
-    states: list[TaskState], history: list[HistoryEntry], names: dict[str, str]
+    states: list[TaskState],
+    history: list[HistoryEntry],
+    names: dict[str, str],
+    acting: Callable[[TaskState], tuple[TaskAction, ...]],
 ) -> list[TaskStory]:
-    """Each task (in the flow's order: due, then key) with its events, oldest first."""
+    """Each task (in the flow's order: due, then key) with its events, oldest first, and
+    what the viewer may do to it."""
     steps: dict[str, list[TaskStep]] = {}
     for entry in history:
         if not entry.event.startswith("Task"):
@@ -122,4 +137,4 @@ def _task_stories(
         text = str(data.get("note") or data.get("reason") or "")
         by = names.get(entry.user_id, "")
         steps.setdefault(task_id, []).append(TaskStep(entry.event, entry.at, by, entry.role, text))
-    return [TaskStory(state, steps.get(str(state.task.id), [])) for state in states]
+    return [TaskStory(state, steps.get(str(state.task.id), []), acting(state)) for state in states]

@@ -140,3 +140,24 @@ def test_refusals_show_in_place_a_stale_form_and_a_patient_only_seen(
     take_screenshot(nurse, "pasientside-avvist")
     assert server.system.flows.flow(seen, OFFICE).safety_flags == []
     expect(nurse.locator("h1")).to_contain_text("Sigurd Sett")  # the page stays as it was
+
+
+def test_the_office_s_patient_page_is_live_and_confirms_a_task_done_by_the_unit(
+    logged_in: Callable[[str], Page], server: LiveServer, take_screenshot: Screenshot
+) -> None:
+    flow_id, _ = reserved_on_solsiden(server, "Rolf Rom")
+    flows = server.system.flows
+    (room,) = [s.task.id for s in flows.flow(flow_id, OFFICE).tasks if s.task.key == "room_ready"]
+    office = logged_in("saksbehandler")
+    office.goto(f"{server.url}/tildeling/forlop/{flow_id}")
+    row = office.locator(f"#patient-task-{room}")
+    expect(row.get_by_role("button")).to_have_count(0)  # the unit's to do, not the office's
+    nurse = Actor("sykepleier", Role.NURSE.value, DEMO)
+    flows.complete_task(flow_id, room, "", by=nurse, member_of=[SOLSIDEN], at=utc_now())
+
+    expect(row.get_by_role("button", name="Bekreft")).to_be_visible()  # no reload: live
+    take_screenshot(office, "pasientside-bekreft")
+    row.get_by_role("button", name="Bekreft").click()
+    expect(row.locator(".step-TaskAcknowledged")).to_have_count(1)
+    expect(office).to_have_url(re.compile(f"/tildeling/forlop/{flow_id}$"))
+    assert {s.task.id: s.status for s in flows.flow(flow_id, OFFICE).tasks}[room] == "closed"

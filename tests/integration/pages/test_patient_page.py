@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from fastapi.testclient import TestClient
+from lxml import html
 from support.api_client import KARI, Api, reserved_flow
 from support.erasure_story import with_admin
 from support.logins import NURSE_PASSWORD, csrf_token_of, log_in
@@ -169,6 +170,43 @@ def test_a_nurse_commands_from_the_page_and_a_refusal_shows_in_place(world: Worl
     assert (closing.status_code, closing.headers["HX-Retarget"]) == (403, f"#refusal-{flow_id}")
     assert "Din rolle kan ikke avslutte forløpet" in closing.text
     assert api.flow(flow_id)["phase"] == "on_stay"
+
+
+def task_forms(page: str, task_id: str) -> list[str]:
+    """What the page's row of the task offers: the last word of each form's action."""
+    row = html.fromstring(page).get_element_by_id(f"patient-task-{task_id}")
+    return [form.get("action").rsplit("/", 1)[1] for form in row.iter("form")]
+
+
+def test_each_party_works_its_task_from_the_patient_s_page(world: World) -> None:
+    flow_id, tasks = reserved_flow(world)
+    health, room = tasks["health_information"], tasks["room_ready"]  # office → unit, unit → office
+    office, nurse = client_of(world, "saksbehandler"), client_of(world, "sykepleier")
+    page = f"/tildeling/forlop/{flow_id}"
+    headers = {"HX-Request": "true", "HX-Current-URL": f"http://testserver{page}"}
+
+    first = office.get(page).text
+    assert (task_forms(first, health), task_forms(first, room)) == (["utfort"], [])
+    assert (task_forms(nurse.get(page).text, health), task_forms(nurse.get(page).text, room)) == (
+        [],
+        ["utfort"],
+    )
+    done = office.post(
+        f"/oppgaver/{health}/utfort",
+        data={"csrf_token": csrf_token_of(office, page)},
+        headers=headers,
+        follow_redirects=False,
+    )
+    assert (done.status_code, done.headers["location"]) == (303, page)  # the page again
+    assert task_forms(office.get(page).text, health) == []
+    assert task_forms(nurse.get(page).text, health) == ["bekreftet", "avvist"]
+    unreasoned = nurse.post(
+        f"/oppgaver/{health}/avvist",
+        data={"csrf_token": csrf_token_of(nurse, page), "reason": " "},
+        headers=headers,
+    )
+    assert unreasoned.headers["HX-Retarget"] == f"#refusal-task-{health}"
+    assert f'id="refusal-task-{health}"' in nurse.get(page).text  # where it shows
 
 
 def _id(text: str) -> UUID:
