@@ -64,8 +64,8 @@ document.addEventListener("htmx:beforeSwap", function (event) {
       .replace(/ø/g, "o").replace(/æ/g, "ae").replace(/\s+/g, " ").trim();
   }
 
-  // "010180 12371", "01018012371" or "010180": the national id from its start; "5" a bed
-  // too; "seng 5" (or "bed 5") a bed only; anything else every word in the name.
+  // "010180 12371", "01018012371" or "010180": the national id from its start (four digits
+  // or more); "5" or "seng 5" (or "bed 5") a bed; anything else every word in the name.
   function searchTest(query) {
     var q = fold(query);
     if (!q) return null;
@@ -74,10 +74,11 @@ document.addEventListener("htmx:beforeSwap", function (event) {
       return function (item) { return fold(item.dataset.bed) === bed[1]; };
     }
     var digits = q.replace(/\s/g, "");
+    if (/^\d{1,3}$/.test(digits)) {
+      return function (item) { return fold(item.dataset.bed) === digits; };
+    }
     if (/^\d+$/.test(digits)) {
-      return function (item) {
-        return (item.dataset.nid || "").indexOf(digits) === 0 || fold(item.dataset.bed) === digits;
-      };
+      return function (item) { return (item.dataset.nid || "").indexOf(digits) === 0; };
     }
     var words = q.split(" ");
     return function (item) {
