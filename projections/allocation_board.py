@@ -27,6 +27,7 @@ class BrokenLoop:
     owner_unit: UUID | None
     due_at: datetime
     status: str
+    national_id: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +109,7 @@ def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
             tasks.c.owner_unit,
             tasks.c.due_at,
             tasks.c.status,
+            cards.c.national_id,
         )
         .join(cards, cards.c.flow_id == tasks.c.flow_id)
         .where(
@@ -118,6 +120,6 @@ def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
         .order_by(tasks.c.due_at, tasks.c.task_id)  # a total order: a rebuild shows the same
     )
     return [
-        BrokenLoop(task_id, flow_id, name, initials(name), title, owner, due_at, status)
-        for task_id, flow_id, name, title, owner, due_at, status in db.execute(query).all()
+        BrokenLoop(task_id, flow_id, name, initials(name), title, owner, due_at, status, nid)
+        for task_id, flow_id, name, title, owner, due_at, status, nid in db.execute(query).all()
     ]

@@ -89,6 +89,8 @@ class FlowCard:
     #: and has not done, or one it receives, done, to confirm); the rest are others'.
     office_loops: int
     notice: CardNotice | None = None
+    #: The earliest due time of its open loops (None: none open); a board sorts by it.
+    next_due: datetime | None = None
     #: The commands the domain's rules allow the flow, judged on the card itself; made once
     #: with the card (cards are kept), read on every showing of it.
     allowed: tuple[str, ...] = field(init=False, default=())
@@ -173,6 +175,7 @@ def load_cards(
             func.count().label("open_loops"),
             func.sum(case((tasks.c.overdue, 1), else_=0)).label("overdue_loops"),
             func.sum(case((_OFFICE_STEP, 1), else_=0)).label("office_loops"),
+            func.min(tasks.c.due_at).label("next_due"),
         )
         .where(
             tasks.c.status.in_(LOOP_OPEN),
@@ -218,6 +221,7 @@ def load_cards(
             open_loops,
             overdue_loops,
             office_loops,
+            counts.c.next_due,
         ).select_from(
             with_counts.outerjoin(notices, notices.c.flow_id == cards.c.flow_id).outerjoin(
                 periods, this_period
@@ -323,6 +327,7 @@ def card_from_row(
         overdue_loops=row["overdue_loops"],
         office_loops=row["office_loops"],
         notice=_notice(row),
+        next_due=row.get("next_due"),
     )
 
 

@@ -22,6 +22,7 @@ from boards.services.looks import looks_logged
 from boards.services.patient_page import shown_flow
 from boards.services.readers import named_looks
 from boards.services.task_lists import viewer_tasks
+from boards.web.board_filters import BoardFilters
 from boards.web.commands import FLOW_COMMANDS, FlowCommand
 from boards.web.dependencies import get_now, get_system
 from boards.web.problems import in_place
@@ -55,6 +56,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
     position = live_position(request)
     board = board_reads.allocation_board(system, viewer_of(user), get_now(request))
     lists = viewer_tasks(system, viewer_of(user), get_now(request), caught_up=True)
+    places = municipality_places(request, user)
     with looks_logged(system, user, [board, lists], "tildeling", get_now(request)):
         return render(
             request,
@@ -63,7 +65,9 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
                 "board": board,
                 "lists": lists,
                 "municipality": system.flows.municipality_name(user.municipality_id),
-                "place_names": {p.id: p.name for p in municipality_places(request, user)},
+                "place_names": {p.id: p.name for p in places},
+                "places": places,
+                "filters": BoardFilters.of_query(request.query_params, places),
                 "position": position,
                 "attention": system.hospital_messages.attention_count(user.municipality_id),
             },
@@ -171,7 +175,7 @@ def unit_page(
 ) -> HTMLResponse:
     user = session.user
     with looks_logged(get_system(request), user, board, "enhet", get_now(request)):
-        context = {"board": board, "position": position, "role": user.role}
+        context = {"board": board, "position": position, "role": user.role, **_found(request)}
         return render(request, "unit.html", context, session=session)
 
 
@@ -195,8 +199,13 @@ def zone_page(
 ) -> HTMLResponse:
     user = session.user
     with looks_logged(get_system(request), user, board, "sone", get_now(request)):
-        context = {"board": board, "position": position, "role": user.role}
+        context = {"board": board, "position": position, "role": user.role, **_found(request)}
         return render(request, "zone.html", context, session=session)
+
+
+def _found(request: Request) -> dict[str, Any]:
+    """A unit's or zone's board has the find alone (no filters)."""
+    return {"filters": BoardFilters.of_query(request.query_params)}
 
 
 @router.post("/oppgaver/{task_id}/{action}")

@@ -125,3 +125,152 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     if (link) link.focus({ preventScroll: true });
   });
 })();
+
+// A board's find and filters (templates/_find.html, boards/web/board_filters.py): applied to
+// what the page holds (elements with data-find), kept in the page's query, and applied again
+// after every swap, so a card that comes by the stream and does not match stays hidden and
+// one that starts to match shows. Groups of broken loops stay as the user left them.
+(function () {
+  var closedGroups = {};
+
+  // As a Norwegian types a name: case, accents and æ/ø/å need not be typed ("ase" finds Åse,
+  // "soren" Søren, "aerlig" Ærlig); the same folding of both sides.
+  function fold(text) {
+    return (text || "").toLowerCase().normalize("NFD").replace(/[\u0300-\u036f]/g, "")
+      .replace(/ø/g, "o").replace(/æ/g, "ae").replace(/\s+/g, " ").trim();
+  }
+
+  // "010180 12371", "01018012371" or "010180": the national id from its start (four digits
+  // or more); "5" or "seng 5" (or "bed 5") a bed; anything else every word in the name.
+  function searchTest(query) {
+    var q = fold(query);
+    if (!q) return null;
+    var bed = /^(?:seng|bed)\s*(\S+)$/.exec(q);
+    if (bed) {
+      return function (item) { return fold(item.dataset.bed) === bed[1]; };
+    }
+    var digits = q.replace(/\s/g, "");
+    if (/^\d{1,3}$/.test(digits)) {
+      return function (item) { return fold(item.dataset.bed) === digits; };
+    }
+    if (/^\d+$/.test(digits)) {
+      return function (item) { return (item.dataset.nid || "").indexOf(digits) === 0; };
+    }
+    var words = q.split(" ");
+    return function (item) {
+      var name = fold(item.dataset.find);
+      return words.every(function (word) { return name.indexOf(word) !== -1; });
+    };
+  }
+
+  // The filters read what a card says of itself; they concern the columns' cards (data-unit),
+  // not the broken loops, which the search alone narrows.
+  function filterTests(form) {
+    var tests = [];
+    var value = function (name) { var f = form.elements[name]; return f ? f.value : ""; };
+    var checked = function (name) { var f = form.elements[name]; return !!(f && f.checked); };
+    var unit = value("enhet"), zone = value("sone"), days = value("ventet");
+    if (unit) tests.push(function (d) { return d.unit === unit; });
+    if (zone) tests.push(function (d) { return d.zone === zone; });
+    if (checked("forfalt")) tests.push(function (d) { return Number(d.overdue) > 0; });
+    if (checked("mine")) tests.push(function (d) { return Number(d.ours) > 0; });
+    if (/^\d+$/.test(days)) tests.push(function (d) { return Number(d.days) > Number(days); });
+    return tests;
+  }
+
+  function sortReady(form, board) {
+    var sort = form.elements.sorter ? form.elements.sorter.value : "";
+    var column = board.querySelector("#cards-ready");
+    if (!sort || !column) return;
+    var cards = Array.prototype.slice.call(column.querySelectorAll(":scope > [data-find]"));
+    var key = sort === "frist"
+      ? function (c) { return c.dataset.due ? Date.parse(c.dataset.due) : Infinity; }
+      : function (c) { return -Number(c.dataset.days); };
+    var sorted = cards.slice().sort(function (a, b) { return key(a) - key(b); });
+    if (sorted.some(function (card, i) { return card !== cards[i]; })) {
+      sorted.forEach(function (card) { column.appendChild(card); });
+    }
+  }
+
+  function apply(announce) {
+    var form = document.getElementById("find"), board = document.getElementById("board");
+    if (!form || !board) return;
+    var search = searchTest(form.elements.sok.value);
+    var filters = filterTests(form);
+    var shown = {}, total = {};
+    board.querySelectorAll("[data-find]").forEach(function (item) {
+      var d = item.dataset;
+      var ok = (!search || search(item)) &&
+        (d.unit === undefined || filters.every(function (test) { return test(d); }));
+      if (item.hidden === ok) item.hidden = !ok;
+      if (d.flow && !item.classList.contains("loop")) {  // patients, once each
+        total[d.flow] = true;
+        if (ok) shown[d.flow] = true;
+      }
+    });
+    board.querySelectorAll("details.owner-group").forEach(function (group) {
+      if (group.id in closedGroups) group.open = !closedGroups[group.id];
+      group.hidden = !group.querySelector("[data-find]:not([hidden])");
+    });
+    sortReady(form, board);
+    if (announce) {
+      var count = document.getElementById("find-count");
+      var active = search || filters.length;
+      count.textContent = active ? count.dataset.text
+        .replace("{shown}", Object.keys(shown).length)
+        .replace("{total}", Object.keys(total).length) : "";
+    }
+  }
+
+  // The page's address keeps what is set, so a reload or a shared link shows the same.
+  function remember(form) {
+    var query = new URLSearchParams();
+    new FormData(form).forEach(function (value, name) {
+      if (String(value).trim()) query.append(name, String(value).trim());
+    });
+    var text = query.toString();
+    history.replaceState(history.state, "", location.pathname + (text ? "?" + text : ""));
+  }
+
+  var announcing = null;
+  function changed(event) {
+    var form = event.currentTarget;
+    remember(form);
+    apply(false);
+    clearTimeout(announcing);  // said once the user pauses, not at every keystroke
+    announcing = setTimeout(function () { apply(true); }, 400);
+  }
+
+  // Enter goes to the first patient shown (the only one, when one is); Esc empties the field.
+  function keyed(event) {
+    if (event.key === "Enter") {
+      event.preventDefault();
+      var board = document.getElementById("board");
+      var first = board && board.querySelector("[data-find]:not([hidden]) a[href]");
+      if (first) first.focus();
+    } else if (event.key === "Escape" && event.target.value) {
+      event.target.value = "";
+      event.target.form.dispatchEvent(new Event("input"));
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    var form = document.getElementById("find");
+    if (!form) return;
+    form.addEventListener("input", changed);
+    form.addEventListener("change", changed);
+    form.addEventListener("submit", function (event) { event.preventDefault(); });
+    form.elements.sok.addEventListener("keydown", keyed);
+    apply(true);
+  });
+  // Every swap, by a command's answer or by the stream, after htmx has settled its attributes.
+  ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"].forEach(function (name) {
+    document.addEventListener(name, function () { apply(false); });
+  });
+  document.addEventListener("toggle", function (event) {
+    var group = event.target;
+    if (group.matches && group.matches("details.owner-group")) {
+      closedGroups[group.id] = !group.open;
+    }
+  }, true);
+})();

@@ -287,3 +287,50 @@ class TestBrokenLoops:
         story.ready()
 
         assert board(story, now=story.now + timedelta(days=3)).broken_loops == []
+
+
+class TestNextDue:
+    """What the board sorts its ready column by when asked to (`sorter=frist`)."""
+
+    def test_a_card_is_due_when_its_earliest_open_loop_is(self, story: Story) -> None:
+        flow_id = story.reserved()
+        tasks = story.tasks(flow_id)
+        open_due = sorted(t["due_at"] for t in tasks.values() if t["status"] == "open")
+        assert len(open_due) > 1
+
+        (card,) = board(story).in_hospital
+
+        assert card.next_due == open_due[0]
+
+    def test_a_closed_loop_leaves_the_earliest_of_those_still_open(self, story: Story) -> None:
+        flow_id = story.reserved()
+        tasks = story.tasks(flow_id)
+        room = tasks["room_ready"]  # the first due: the unit's, which the office confirms
+        assert room["due_at"] == min(t["due_at"] for t in tasks.values())
+        story.flows.complete_task(
+            flow_id, room["task_id"], "", by=story.nurse, member_of=[story.unit], at=story.tick()
+        )
+        (done,) = board(story).in_hospital
+        story.flows.acknowledge_task(
+            flow_id, room["task_id"], by=story.office, member_of=[], at=story.tick()
+        )
+        (closed,) = board(story).in_hospital
+
+        assert done.next_due == room["due_at"]  # done, not yet confirmed: the loop is open
+        assert closed.next_due == min(
+            t["due_at"] for key, t in tasks.items() if key != "room_ready"
+        )
+        assert closed.next_due > room["due_at"]
+
+    def test_a_card_without_open_loops_is_due_never(self, story: Story) -> None:
+        story.opened()
+
+        (card,) = board(story).in_hospital
+
+        assert (card.open_loops, card.next_due) == (0, None)
+
+    def test_a_broken_loop_carries_its_patient_s_national_id(self, story: Story) -> None:
+        story.reserved()
+        story.system.record_overdue_loops(story.tick(hours=30))
+
+        assert {b.national_id for b in board(story).broken_loops} == {KARI[0]}
