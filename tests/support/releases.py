@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import shutil
 import sqlite3
 import subprocess
 import sys
@@ -225,6 +226,29 @@ def _ids_in(board: Any) -> set[str]:
         for value in board:
             found |= _ids_in(value)
     return found
+
+
+#: psql from the PATH, or from Debian's server packages (newest first).
+PG_BINARIES = sorted(map(str, Path("/usr/lib/postgresql").glob("*/bin")), reverse=True)
+PSQL = shutil.which("psql", path=":".join(["/usr/bin", *PG_BINARIES]))
+
+
+def restored_sqlite(release: Path, directory: Path) -> str:
+    """The URL of a copy of the release's SQLite file in `directory`."""
+    database = directory / "pasientflyt.db"
+    database.write_bytes(gzip.decompress((release / DATABASE_FILE).read_bytes()))
+    return f"sqlite:///{database}"
+
+
+def restore_postgres(release: Path, database_url: str) -> None:
+    """The release's PostgreSQL dump loaded into the empty database at `database_url`."""
+    assert PSQL is not None, "psql is needed to load the release's dump"
+    subprocess.run(
+        [PSQL, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", database_url],
+        input=gzip.decompress((release / POSTGRES_DUMP).read_bytes()),
+        check=True,
+        capture_output=True,
+    )
 
 
 def _write_reads(path: Path, reads: dict[str, Any]) -> None:

@@ -5,16 +5,13 @@ the release's own files with its data (tests/releases/2026-12-06), once on its D
 
 from __future__ import annotations
 
-import gzip
-import shutil
-import subprocess
 from datetime import UTC, datetime
 from pathlib import Path
 from uuid import uuid4
 
 import pytest
 from sqlalchemy import Engine, func, inspect, select
-from support.releases import DATABASE_FILE, POSTGRES_DUMP
+from support.releases import restore_postgres, restored_sqlite
 from support.state_tables import differences, state_tables
 
 from access.access_log import access_log_indexed
@@ -28,9 +25,6 @@ from flow.municipality import municipality_id, unit_id
 
 RELEASE = Path(__file__).with_name("release_2026_12_06")
 RELEASE_DATA = Path(__file__).parents[2] / "releases" / "2026-12-06"
-#: psql from the PATH, or from Debian's server packages (newest first).
-PG_BINARIES = sorted(map(str, Path("/usr/lib/postgresql").glob("*/bin")), reverse=True)
-PSQL = shutil.which("psql", path=":".join(["/usr/bin", *PG_BINARIES]))
 NOW = datetime(2026, 12, 6, 9, 0, tzinfo=UTC)
 HERE = municipality_id("9998")
 
@@ -50,22 +44,14 @@ def rows_in_state_tables(engine: Engine) -> dict[str, int]:
 def test_the_release_s_sqlite_file_adopts_the_first_revision_with_its_data(
     tmp_path: Path,
 ) -> None:
-    database = tmp_path / "pasientflyt.db"
-    database.write_bytes(gzip.decompress((RELEASE_DATA / DATABASE_FILE).read_bytes()))
-    assert_adopted(connect(f"sqlite:///{database}"))
+    assert_adopted(connect(restored_sqlite(RELEASE_DATA, tmp_path)))
 
 
 @pytest.mark.postgres
 def test_the_release_s_postgresql_dump_adopts_the_first_revision_with_its_data(
     postgres_url: str,
 ) -> None:
-    assert PSQL is not None, "psql is needed to load the release's dump"
-    subprocess.run(
-        [PSQL, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", postgres_url],
-        input=gzip.decompress((RELEASE_DATA / POSTGRES_DUMP).read_bytes()),
-        check=True,
-        capture_output=True,
-    )
+    restore_postgres(RELEASE_DATA, postgres_url)
     assert_adopted(connect(postgres_url))
 
 

@@ -11,48 +11,35 @@ event without an upcaster fails here), and every aggregate replays.
 from __future__ import annotations
 
 import dataclasses
-import gzip
 import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 from support.releases import (
-    DATABASE_FILE,
     KEYS_FILE,
-    POSTGRES_DUMP,
     READS,
     read_boards,
     release_reads,
+    restore_postgres,
+    restored_sqlite,
 )
 
 from boards.services.system import open_system
 from boards.settings import Settings
 
 RELEASE = Path(__file__).parents[2] / "releases" / "2026-12-06"
-#: psql from the PATH, or from Debian's server packages (newest first).
-PG_BINARIES = sorted(map(str, Path("/usr/lib/postgresql").glob("*/bin")), reverse=True)
-PSQL = shutil.which("psql", path=":".join(["/usr/bin", *PG_BINARIES]))
 
 
 def test_the_release_s_sqlite_file_reads_as_it_did(tmp_path: Path) -> None:
-    database = tmp_path / "pasientflyt.db"
-    database.write_bytes(gzip.decompress((RELEASE / DATABASE_FILE).read_bytes()))
-    url, keys = f"sqlite:///{database}", _keys(tmp_path)
+    url, keys = restored_sqlite(RELEASE, tmp_path), _keys(tmp_path)
     assert_events_whole(url, keys)
     assert_reads_as_before(read_boards(url, keys), release_reads(RELEASE / READS["sqlite"]))
 
 
 @pytest.mark.postgres
 def test_the_release_s_postgresql_dump_reads_as_it_did(tmp_path: Path, postgres_url: str) -> None:
-    assert PSQL is not None, "psql is needed to load the release's dump"
-    subprocess.run(
-        [PSQL, "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", postgres_url],
-        input=gzip.decompress((RELEASE / POSTGRES_DUMP).read_bytes()),
-        check=True,
-        capture_output=True,
-    )
+    restore_postgres(RELEASE, postgres_url)
     keys = _keys(tmp_path)
     assert_events_whole(postgres_url, keys)
     assert_reads_as_before(
