@@ -263,9 +263,17 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     form.elements.sok.addEventListener("keydown", keyed);
     apply(true);
   });
-  // Every swap, by a command's answer or by the stream, after htmx has settled its attributes.
+  // Every swap, by a command's answer or by the stream, after htmx has settled its attributes:
+  // once before the next paint however many parts a message swapped (a board's message may
+  // carry dozens, and each would walk every card again).
+  var pending = false;
+  function applySoon() {
+    if (pending) return;
+    pending = true;
+    requestAnimationFrame(function () { pending = false; apply(false); });
+  }
   ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"].forEach(function (name) {
-    document.addEventListener(name, function () { apply(false); });
+    document.addEventListener(name, applySoon);
   });
   document.addEventListener("toggle", function (event) {
     var group = event.target;
