@@ -15,11 +15,11 @@ import itertools
 import random
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import timedelta
 from uuid import UUID
 
 from fastapi.testclient import TestClient
 from hypothesis import strategies as st
+from support.journeys import journey_step
 from support.world import Clock
 
 from access.accounts import Role, User
@@ -30,8 +30,7 @@ from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, instal
 from flow.actor import Actor
 from flow.closed_loops import Party, TaskState
 from flow.errors import FlowError
-from flow.flow_values import Decision, DischargePlan
-from flow.vocabulary import ClosingReason, Destination, ServiceKind, Source, TaskStatus, UnitKind
+from flow.vocabulary import Source, TaskStatus, UnitKind
 
 OPS = [
     "open",
@@ -195,39 +194,9 @@ def step(m: Municipality, op: str, which: int, choice: int) -> None:
         )
         return
     flow_id = m.flows[which % len(m.flows)]
-    view = flows.flow(flow_id, by)
-    unit, zone, today = m.units[choice % 2], m.zones[choice % 2], now.date()
+    unit, zone = m.units[choice % 2], m.zones[choice % 2]
     try:
-        if op == "admit":
-            flows.notify_admission(flow_id, "Sykehuset", now, by=by, at=now)
-        elif op == "ready":
-            flows.notify_ready_for_discharge(flow_id, now, False, by=by, at=now)
-        elif op == "answer":
-            flows.answer_hospital(flow_id, choice % 2 == 0, "", by=by, at=now)
-        elif op == "decide_stay":
-            decision = Decision(ServiceKind.SHORT_TERM_STAY, unit, None, today, None)
-            flows.decide_service(flow_id, decision, by=by, at=now)
-        elif op == "decide_home":
-            decision = Decision(ServiceKind.HOME_CARE, None, zone, today, None)
-            flows.decide_service(flow_id, decision, by=by, at=now)
-        elif op == "reserve":
-            target = view.decision.unit_id if view.decision and view.decision.unit_id else unit
-            free = [b.name for b in flows.unit(target, by).beds if b.status == "free"]
-            if free:
-                flows.reserve_bed(flow_id, target, free[0], by=by, at=now)
-        elif op == "arrive":
-            flows.arrive(flow_id, by=by, at=now)
-        elif op == "plan_home":
-            plan = DischargePlan(today + timedelta(days=choice), False, Destination.HOME, zone)
-            flows.plan_discharge(flow_id, plan, by=by, at=now)
-        elif op == "discharge":
-            flows.discharge(flow_id, by=by, at=now)
-        elif op == "home_care":
-            flows.start_home_care(flow_id, by=by, at=now)
-        elif op == "readmit":
-            flows.readmit(flow_id, "Sykehuset", by=by, at=now)
-        elif op == "close":
-            flows.close_flow(flow_id, ClosingReason.COMPLETED, "", by=by, at=now)
+        journey_step(flows, flow_id, op, unit=unit, zone=zone, choice=choice, by=by, now=now)
     except FlowError:
         pass  # refused by the flow's rules: nothing recorded, the history goes on
 

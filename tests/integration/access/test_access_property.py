@@ -34,7 +34,6 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -44,6 +43,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
+from support.journeys import journey_step
 from support.world import Clock
 
 from access.access_log import access_log
@@ -62,13 +62,9 @@ from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, instal
 from flow.actor import Actor
 from flow.closed_loops import TaskStatus
 from flow.errors import FlowError
-from flow.flow_values import Decision, DischargePlan
 from flow.vocabulary import (
-    ClosingReason,
     Command,
-    Destination,
     Phase,
-    ServiceKind,
     Source,
     UnitKind,
 )
@@ -293,40 +289,11 @@ def _step(example: Example, op: str, which: int, choice: int, rng: random.Random
         return
     tenant = example.tenants[index]
     by = tenant.office
-    view = flows.flow(flow_id, by)
     unit = tenant.units[choice % len(tenant.units)]
     zone = tenant.zones[choice % len(tenant.zones)]
-    today = now.date()
     try:
-        if op == "admit":
-            flows.notify_admission(flow_id, "Sykehuset", now, by=by, at=now)
-        elif op == "ready":
-            flows.notify_ready_for_discharge(flow_id, now, False, by=by, at=now)
-        elif op == "decide_stay":
-            decision = Decision(ServiceKind.SHORT_TERM_STAY, unit, None, today, None)
-            flows.decide_service(flow_id, decision, by=by, at=now)
-        elif op == "decide_home":
-            decision = Decision(ServiceKind.HOME_CARE, None, zone, today, None)
-            flows.decide_service(flow_id, decision, by=by, at=now)
-        elif op == "reserve":
-            target = view.decision.unit_id if view.decision and view.decision.unit_id else unit
-            free = [b.name for b in flows.unit(target, by).beds if b.status == "free"]
-            if free:
-                flows.reserve_bed(flow_id, target, free[0], by=by, at=now)
-        elif op == "arrive":
-            flows.arrive(flow_id, by=by, at=now)
-        elif op == "plan_home":
-            plan = DischargePlan(today + timedelta(days=choice), False, Destination.HOME, zone)
-            flows.plan_discharge(flow_id, plan, by=by, at=now)
-        elif op == "discharge":
-            flows.discharge(flow_id, by=by, at=now)
-        elif op == "home_care":
-            flows.start_home_care(flow_id, by=by, at=now)
-        elif op == "readmit":
-            flows.readmit(flow_id, "Sykehuset", by=by, at=now)
-        elif op == "close":
-            flows.close_flow(flow_id, ClosingReason.COMPLETED, "", by=by, at=now)
-        elif op == "work_tasks":
+        if op == "work_tasks":
+            view = flows.flow(flow_id, by)
             everywhere = [*tenant.units, *tenant.zones]
             for state in view.tasks[: choice + 1]:
                 task_id = state.task.id
@@ -334,6 +301,8 @@ def _step(example: Example, op: str, which: int, choice: int, rng: random.Random
                     flows.complete_task(flow_id, task_id, "", by=by, member_of=everywhere, at=now)
                 elif state.status == TaskStatus.COMPLETED:
                     flows.acknowledge_task(flow_id, task_id, by=by, member_of=everywhere, at=now)
+        else:
+            journey_step(flows, flow_id, op, unit=unit, zone=zone, choice=choice, by=by, now=now)
     except FlowError:
         pass  # refused by the flow's rules: nothing recorded, the history goes on
 
