@@ -264,13 +264,13 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     apply(true);
   });
   // Every swap, by a command's answer or by the stream, after htmx has settled its attributes:
-  // once before the next paint however many parts a message swapped (a board's message may
+  // once for all the parts one message swapped, before the page is painted (a board's message may
   // carry dozens, and each would walk every card again).
   var pending = false;
   function applySoon() {
     if (pending) return;
     pending = true;
-    requestAnimationFrame(function () { pending = false; apply(false); });
+    queueMicrotask(function () { pending = false; apply(false); });
   }
   ["htmx:afterSwap", "htmx:oobAfterSwap", "htmx:afterSettle"].forEach(function (name) {
     document.addEventListener(name, applySoon);
