@@ -108,6 +108,26 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     } else {
       back.focus();
     }
+    following = { flow: now.flow, until: Date.now() + 5000 };
+  });
+
+  // The page drawn after a command may come before the board's models have the command
+  // (another process's follower): when the stream then shows her card or bed, focus moves
+  // there from another mention of her, for a few seconds after the command.
+  var following = null;
+  function whereSheIs(flow) {
+    return document.querySelector(
+      '[id^="flow-"] a[href="/tildeling/forlop/' + flow + '"], ' +
+      '[id^="bed-"] a[href="/tildeling/forlop/' + flow + '"]');
+  }
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    if (!following || Date.now() > following.until) return;
+    var active = document.activeElement;
+    var href = "/tildeling/forlop/" + following.flow;
+    if (!active || active.getAttribute("href") !== href) return;
+    if (active.closest('[id^="flow-"], [id^="bed-"]')) return;
+    var there = whereSheIs(following.flow);
+    if (there) there.focus({ preventScroll: false });
   });
 
   // A live update that redraws the card or bed holding the focus (the stream's parts are

@@ -69,5 +69,11 @@ def test_after_an_arrival_the_nurse_is_at_the_patient_s_bed(
     expect(nurse.locator("#said")).to_have_text(re.compile(f"^{name}: ankomst registrert"))
     assert focused_patient_link(nurse) == href
     bed = nurse.locator(".beds [id^=bed-]").filter(has=nurse.locator(f'a[href="{href}"]'))
-    expect(bed).to_have_count(1)  # she is in her bed now, and focus is there
-    assert bed.evaluate("(bed) => bed.contains(document.activeElement)")
+    expect(bed).to_have_count(1)  # she is in her bed now, and focus is there (once the
+    # board's models have the arrival: the page may be drawn before they do)
+    nurse.wait_for_function(
+        "href => document.activeElement.closest('.beds [id^=bed-]') !== null"
+        " && document.activeElement.getAttribute('href') === href",
+        arg=href,
+        timeout=5000,
+    )
