@@ -70,6 +70,7 @@ COMMANDS: dict[str, Collection[Command]] = {
         Command.DISCHARGE,
         Command.RAISE_FLAG,
         Command.CLEAR_FLAG,
+        Command.CORRECT,
     },
     Role.HOMECARE: {Command.START_HOME_CARE, Command.RAISE_FLAG, Command.CLEAR_FLAG},
 }
@@ -102,11 +103,13 @@ def may_see(viewer: Viewer, relations: CareRelations, now: datetime) -> bool:
 
 def may_command(viewer: Viewer, command: Command, relations: CareRelations, now: datetime) -> bool:
     """May the viewer give the command? Her role must give it, to a flow she may see and
-    that is hers to command (`commands_here`)."""
+    that is hers to command (`commands_here`). A nurse corrects her own command on a flow she
+    still sees, as one she discharged by mistake (the flow decides whose and how late:
+    `flow/corrections.py`)."""
     return (
         may_see(viewer, relations, now)
         and role_gives(viewer.role, command)
-        and commands_here(viewer, relations)
+        and (commands_here(viewer, relations) or command == Command.CORRECT)
     )
 
 

@@ -24,7 +24,9 @@ from flow.patient_flow import PatientFlow
 from flow.places import Places
 from flow.views import FlowView, HistoryEntry
 from flow.vocabulary import (
+    BedStatus,
     ClosingReason,
+    Command,
     Destination,
     Phase,
     SafetyFlag,
@@ -213,6 +215,13 @@ class Pasientflyt(Places):
     ) -> int:
         return self.run(flow_id, lambda f, by, at: f.close(reason, note, by=by, at=at), **given)
 
+    def correct(
+        self, flow_id: UUID, command: Command, reason: str = "", **given: Unpack[Given]
+    ) -> int:
+        return self.run(
+            flow_id, lambda f, by, at: f.correct(command, reason, by=by, at=at), **given
+        )
+
     def erase_identity(self, flow_id: UUID, reason: str, *, by: Actor, at: datetime) -> None:
         """Crypto-shredding: the erasure is recorded (who, when, why), then the flow's key is
         deleted, after which its identity and free text read as erased everywhere. The
@@ -312,14 +321,18 @@ class Pasientflyt(Places):
             return []
         unit = self._unit(place.unit_id, by)
         match held, holds:
+            case None, BedRef(bed=bed) if occupied:  # a discharge corrected
+                unit.restore(bed, flow.id, BedStatus.OCCUPIED, by=by, at=at)
             case None, BedRef(bed=bed):
                 unit.reserve(bed, flow.id, by=by, at=at)
             case BedRef(bed=bed), None:
                 unit.release(bed, flow.id, by=by, at=at)
             case BedRef(), BedRef(bed=bed) if not before.occupied:
                 unit.occupy(bed, flow.id, by=by, at=at)
-            case BedRef(bed=old), BedRef(bed=new):
+            case BedRef(bed=old), BedRef(bed=new) if old != new:
                 unit.move(flow.id, old, new, by=by, at=at)
+            case BedRef(bed=bed), BedRef():  # an arrival corrected: reserved again
+                unit.restore(bed, flow.id, BedStatus.RESERVED, by=by, at=at)
         return [unit]
 
     def _check_decision(self, decision: Decision, by: Actor) -> None:

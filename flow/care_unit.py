@@ -38,6 +38,7 @@ class CareUnit(CopiedByValue, Aggregate):
         PatientMoved: ClassVar[type[Aggregate.Event]]
         BedBlocked: ClassVar[type[Aggregate.Event]]
         BedUnblocked: ClassVar[type[Aggregate.Event]]
+        BedRestored: ClassVar[type[Aggregate.Event]]
 
     @event("Registered")
     def __init__(
@@ -148,6 +149,21 @@ class CareUnit(CopiedByValue, Aggregate):
     ) -> None:
         self.beds[from_bed] = FREE
         self.beds[to_bed] = Bed(BedStatus.OCCUPIED.value, flow_id)
+
+    def restore(
+        self, bed: str, flow_id: UUID, status: BedStatus, *, by: Actor, at: datetime
+    ) -> None:
+        """The bed is the flow's again as it was before a command corrected as a mistake
+        (`flow/corrections.py`): occupied again after a discharge or reserved again after an
+        arrival. Refused if someone else has the bed now."""
+        state = self.bed(bed)
+        if state.flow_id not in {None, flow_id} or state.status == BedStatus.BLOCKED:
+            self._check_free(bed)
+        self._bed_restored(bed=bed, flow_id=flow_id, status=status.value, by=by, at=at)
+
+    @event("BedRestored")
+    def _bed_restored(self, bed: str, flow_id: UUID, status: str, by: Actor, at: datetime) -> None:
+        self.beds[bed] = Bed(status, flow_id)
 
     def block(self, bed: str, reason: str, *, by: Actor, at: datetime) -> None:
         """Take a free bed out of use (repairs, isolation, staffing)."""

@@ -14,6 +14,7 @@ from eventsourcing.domain import event
 
 from flow.actor import Actor
 from flow.closed_loops import ClosedLoops
+from flow.corrections import Corrections
 from flow.errors import IllegalTransitionError
 from flow.flow_guards import FlowGuards
 from flow.flow_values import (
@@ -45,7 +46,7 @@ from flow.vocabulary import (
 _WITHDRAWN = "Utskrivningsklar-meldingen ble trukket tilbake."
 
 
-class PatientFlow(FlowGuards, HospitalNotices):
+class PatientFlow(FlowGuards, Corrections, HospitalNotices):
     """A patient's journey between hospital, short-term beds and home care."""
 
     if TYPE_CHECKING:  # the event classes @event makes, named for the type checker
@@ -103,6 +104,7 @@ class PatientFlow(FlowGuards, HospitalNotices):
         self.hospital_notice = None
         self.erased = False
         self.tasks = {}
+        self.last_command = None
 
     @classmethod
     def open(
@@ -277,11 +279,12 @@ class PatientFlow(FlowGuards, HospitalNotices):
 
     @event("PatientArrived")
     def _arrived(self, by: Actor, at: datetime) -> None:
-        self.stay, self.reservation = self.reservation, None
-        self.phase = Phase.ON_STAY
-        self.arrived_at = at
-        self.ready = None
-        self.discharge_plan = None
+        with self._remembered("PatientArrived", by, at):
+            self.stay, self.reservation = self.reservation, None
+            self.phase = Phase.ON_STAY
+            self.arrived_at = at
+            self.ready = None
+            self.discharge_plan = None
 
     def move(self, bed: str, *, by: Actor, at: datetime) -> None:
         self._check_move(bed)
@@ -290,7 +293,8 @@ class PatientFlow(FlowGuards, HospitalNotices):
     @event("PatientMoved")
     def _moved(self, bed: str, by: Actor, at: datetime) -> None:
         assert self.stay is not None
-        self.stay = BedRef(self.stay.unit_id, bed)
+        with self._remembered("PatientMoved", by, at):
+            self.stay = BedRef(self.stay.unit_id, bed)
 
     # -- leaving the unit ---------------------------------------------------------------
 
@@ -315,13 +319,13 @@ class PatientFlow(FlowGuards, HospitalNotices):
     @event("PatientDischarged")
     def _discharged(self, by: Actor, at: datetime) -> None:
         assert self.discharge_plan is not None
-        self.phase = Phase.DISCHARGED
-        self.discharged_to = self.discharge_plan.destination
-        self.discharged_at = at
-        self.stay = None
-        self.ready = None
-        if self.decision is not None and self.decision.service == ServiceKind.SHORT_TERM_STAY:
-            self.decision = None
+        with self._remembered("PatientDischarged", by, at):
+            self.phase = Phase.DISCHARGED
+            self.discharged_to = self.discharge_plan.destination
+            self.discharged_at = at
+            self.stay = self.ready = None
+            if self.decision is not None and self.decision.service == ServiceKind.SHORT_TERM_STAY:
+                self.decision = None
 
     def start_home_care(self, *, by: Actor, at: datetime) -> None:
         self._check(Command.START_HOME_CARE)

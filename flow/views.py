@@ -16,6 +16,17 @@ from flow.patient_flow import PatientFlow
 
 
 @dataclass(frozen=True)
+class CorrectableView:
+    """The flow's last command, which a correction would undo now: what, which event of
+    the flow, by whom and when (`flow/corrections.py`)."""
+
+    command: str
+    version: int
+    user_id: str
+    at: datetime
+
+
+@dataclass(frozen=True)
 class FlowView:
     id: UUID
     version: int
@@ -44,9 +55,11 @@ class FlowView:
     hospital_notice: HospitalNotice | None
     allowed_commands: list[str]
     tasks: list[TaskState]
+    correctable: CorrectableView | None
 
     @classmethod
     def of(cls, flow: PatientFlow) -> FlowView:
+        last = flow.correctable()
         return cls(
             id=flow.id,
             version=flow.version,
@@ -75,6 +88,9 @@ class FlowView:
             hospital_notice=flow.hospital_notice,
             allowed_commands=[c.value for c in flow.allowed_commands()],
             tasks=sorted(flow.tasks.values(), key=lambda s: (s.task.due_at, s.task.key)),
+            correctable=None
+            if last is None
+            else CorrectableView(last.command.value, last.version, last.by.user_id, last.at),
         )
 
 

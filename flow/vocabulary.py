@@ -63,6 +63,15 @@ class Command(StrEnum):
     RAISE_FLAG = "safety-flags"
     CLEAR_FLAG = "safety-flags/clearing"
     CLOSE = "closing"
+    CORRECT = "correction"
+
+
+class CorrectableCommand(StrEnum):
+    """The commands a correction undoes (`flow/corrections.py`), by their `Command` values."""
+
+    ARRIVE = Command.ARRIVE.value
+    MOVE = Command.MOVE.value
+    DISCHARGE = Command.DISCHARGE.value
 
 
 COMMAND_TEXT = {
@@ -83,6 +92,7 @@ COMMAND_TEXT = {
     Command.RAISE_FLAG: "sette risikoflagg",
     Command.CLEAR_FLAG: "fjerne risikoflagg",
     Command.CLOSE: "avslutte forløpet",
+    Command.CORRECT: "korrigere en feilregistrering",
 }
 
 

@@ -11,7 +11,7 @@ from sqlalchemy import Column, Engine, Integer, MetaData, String, Table, Uuid, s
 
 from flow.care_unit import CareUnit
 from flow.vocabulary import BedStatus, UnitKind
-from projections.projector import Handler, Projection
+from projections.projection import Handler, Projection
 from projections.rows import Rows
 from projections.versions import table_name
 
@@ -56,6 +56,7 @@ class BedGrid(Projection):
             CareUnit.BedBlocked: _bed(BedStatus.BLOCKED),
             CareUnit.BedUnblocked: _bed(BedStatus.FREE),
             CareUnit.PatientMoved: self._moved,
+            CareUnit.BedRestored: self._restored,
         }
 
     def _registered(self, rows: Rows, e: Any) -> None:
@@ -86,6 +87,11 @@ class BedGrid(Projection):
         rows.update(beds, e.originator_id, e.from_bed, status=BedStatus.FREE.value, flow_id=None)
         rows.update(
             beds, e.originator_id, e.to_bed, status=BedStatus.OCCUPIED.value, flow_id=e.flow_id
+        )
+
+    def _restored(self, rows: Rows, e: Any) -> None:
+        rows.update(
+            beds, e.originator_id, e.bed, status=e.status, flow_id=e.flow_id, blocked_reason=None
         )
 
 

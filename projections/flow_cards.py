@@ -27,7 +27,7 @@ from flow.closed_loops import ClosedLoops
 from flow.hospital_notices import SAID, HospitalNotices
 from flow.patient_flow import PatientFlow
 from flow.vocabulary import ERASED, HOSPITAL_PHASES, Phase, ServiceKind, Source
-from projections.projector import Handler, Projection
+from projections.projection import Handler, Projection
 from projections.ready_periods import FOLLOWED, follow, periods
 from projections.rows import Row, Rows
 from projections.versions import table_name
@@ -122,6 +122,7 @@ class FlowCards(Projection):
     name = MODEL
     tables = (cards, notices, periods)
     by_originator = (cards.c.flow_id, notices.c.flow_id, periods.c.flow_id)
+    restated = by_originator
     finished = {
         cards.name: lambda row: row["phase"] == Phase.CLOSED,
         periods.name: lambda row: row["ended_at"] is not None,
@@ -232,6 +233,9 @@ class FlowCards(Projection):
         for event_class in [c for c in handlers if c.__name__ in FOLLOWED]:
             handlers[event_class] = _with_periods(handlers[event_class])
         return handlers
+
+    def corrected(self, rows: Rows, e: Any) -> None:
+        _task_event(rows, e)  # the card's version and time
 
     def _noted(self, rows: Rows, e: Any) -> None:
         """The latest message's notice replaces the one before; the card's version moves."""

@@ -11,10 +11,10 @@ from __future__ import annotations
 import gc
 import logging
 import threading
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from functools import cached_property
-from typing import Any, ClassVar
+from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import Notification
 from eventsourcing.utils import resolve_topic
@@ -39,8 +39,9 @@ from sqlalchemy.schema import CreateTable
 from access.database import create_tables, match_indexes, startup_lock
 from access.rebuild_lease import rebuild_lease, rebuilding
 from flow.application import Pasientflyt
-from projections.rows import Row, Rows
-from projections.versions import VERSIONS, base_of, of_key, position_key, versioned
+from projections.projection import Projection
+from projections.rows import Rows
+from projections.versions import base_of, of_key, position_key, versioned
 
 log = logging.getLogger(__name__)
 metadata = MetaData()
@@ -51,73 +52,6 @@ positions = Table(
     Column("name", String(64), primary_key=True),
     Column("position", BigInteger, nullable=False),
 )
-
-Handler = Callable[[Rows, Any], None]
-
-
-class Projection:
-    """A read model: tables of its own, and a handler per event class it needs."""
-
-    name: ClassVar[str]
-    tables: ClassVar[Sequence[Table]]
-
-    def handlers(self) -> dict[type, Handler]:
-        raise NotImplementedError
-
-    @property
-    def key(self) -> str:
-        """Its row in `projection_positions`, for its version (`projections.versions`;
-        a model not listed there is in its first)."""
-        return position_key(self.name, VERSIONS.get(self.name, 1))
-
-    #: Columns holding the id of the aggregate whose events change their rows: a batch
-    #: reads those rows of all its aggregates at once.
-    by_originator: ClassVar[Sequence[Column[Any]]] = ()
-
-    #: Columns holding the task id of the task events that change their rows: a batch reads
-    #: the rows of its tasks at once, not those of every task of its flows.
-    by_task: ClassVar[Sequence[Column[Any]]] = ()
-
-    #: Tables (by the name without version) an earlier version of the model had and this one
-    #: does not: dropped with that version (`Projector.retire_unkept`).
-    retired: ClassVar[Sequence[str]] = ()
-
-    #: Per table, when a row is finished: no event changes it again, so a rebuild lets it
-    #: go. A wrong guess costs one read of the row back, never a wrong row.
-    finished: ClassVar[Mapping[str, Callable[[Row], bool]]] = {}
-
-    def changes(
-        self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None
-    ) -> Rows:
-        """The rows the events change, changed in memory; `kept` is the rebuild's rows, if
-        rebuilding. Nothing is written: `write` does that, in the batch's transaction."""
-        handled = [(h, e) for e in domain_events if (h := self._handlers.get(type(e)))]
-        rows = kept or Rows(db)
-        rows.db = db
-        if kept is None:
-            originators = {e.originator_id for _, e in handled}
-            for column in self.by_originator:
-                rows.prefetch(column, originators)
-            task_ids = {e.task_id for _, e in handled if hasattr(e, "task_id")}
-            for column in self.by_task:
-                rows.prefetch(column, task_ids)
-        for handler, domain_event in handled:
-            handler(rows, domain_event)
-        return rows
-
-    def handles(self, event_class: type) -> bool:
-        """Whether it needs the events of this class: a batch decodes only those some
-        model of it needs (the task list, catching up alone, decodes no flow's moves)."""
-        return event_class in self._handlers
-
-    def write(self, rows: Rows) -> None:
-        rows.flush()
-        if rows.kept:
-            rows.release(self.finished)
-
-    @cached_property
-    def _handlers(self) -> dict[type, Handler]:
-        return self.handlers()
 
 
 class _Raced(Exception):
@@ -295,6 +229,9 @@ class Projector:
             db.execute(delete(positions).where(positions.c.name == position_key(name, version)))
         self._unkept.pop(position_key(name, version), None)
 
+    def _flow_events(self, flow_id: UUID, version: int) -> list[Any]:
+        return list(self.app.repository.event_store.get(flow_id, lte=version))
+
     def _apply_batch(
         self, db: Connection, batch_size: int, kept: dict[str, Rows], names: Sequence[str]
     ) -> int:
@@ -319,7 +256,8 @@ class Projector:
         with db.begin():
             for name, seen in behind.items():
                 unseen = events if seen < first else _after(seen, needed, events)
-                rows = self.projections[name].changes(db, unseen, kept.get(name))
+                model = self.projections[name]
+                rows = model.changes(db, unseen, kept.get(name), self._flow_events)
                 changes.append((name, seen, rows))
         with db.begin():
             for name, seen, rows in changes:

@@ -35,6 +35,9 @@ class Rows:
         self._tables: dict[str, Table] = {}
         self._written: dict[str, set[Key]] = {}  # kept: keys with a row in the table
         self._released: dict[str, set[Key]] = {}  # kept: keys written and let go
+        #: A correction's restate is applying a flow's earlier events again
+        #: (`Projection.restate`): what counts events as they happen counts none of these.
+        self.replaying = False
 
     def prefetch(self, column: Column[Any], values: Collection[Any]) -> None:
         """Read every row whose `column` is one of `values`, in one query per chunk."""

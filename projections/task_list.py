@@ -26,7 +26,7 @@ from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops
 from flow.patient_flow import PatientFlow
 from flow.vocabulary import ERASED, TaskStatus
-from projections.projector import Handler, Projection
+from projections.projection import Handler, Projection
 from projections.rows import Rows
 from projections.versions import table_name
 

@@ -48,8 +48,14 @@ from projections.flow_cards import cards
 
 log = logging.getLogger(__name__)
 
-#: Topics of the events of flows (tasks are events of their flow).
-_FLOW_TOPICS = ("flow.patient_flow:PatientFlow.", "flow.closed_loops:ClosedLoops.")
+#: Topics of the events of flows (tasks, hospital notices and corrections are events of their
+#: flow, stored under the class that declares them).
+_FLOW_TOPICS = (
+    "flow.patient_flow:PatientFlow.",
+    "flow.closed_loops:ClosedLoops.",
+    "flow.hospital_notices:HospitalNotices.",
+    "flow.corrections:Corrections.",
+)
 #: Topics of a unit's events that no flow event comes with.
 _PLACE_TOPICS = ("flow.care_unit:CareUnit.BedBlocked", "flow.care_unit:CareUnit.BedUnblocked")
 _BATCH = 1000

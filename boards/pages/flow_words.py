@@ -41,6 +41,7 @@ EVENT_TEXT = {
     "SafetyFlagCleared": "Risikoflagg fjernet: {flag}",
     "FlowClosed": "Forløpet avsluttet: {reason}",
     "IdentityErased": "Pasientens identitet slettet",
+    "CommandCorrected": "Korrigert: {what} var registrert ved en feil{reason}",
     "HospitalMessageNoted": "Melding fra sykehuset: {kind}",
     "TaskOpened": "Oppgave åpnet: {title}",
     "TaskCompleted": "Oppgave utført: {title}",
@@ -48,6 +49,13 @@ EVENT_TEXT = {
     "TaskRejected": "Oppgave sendt tilbake: {title}",
     "TaskOverdue": "Oppgave forfalt: {title}",
     "TaskCancelled": "Oppgave avbrutt: {title}",
+}
+
+#: What a correction says it undid (`flow/corrections.py`), by the command's value.
+CORRECTED_TEXT = {
+    "arrival": "ankomsten",
+    "move": "flyttingen",
+    "discharge": "utskrivningen",
 }
 
 #: What a task's step says on the page's list of tasks.
@@ -130,6 +138,9 @@ def _fields(entry: HistoryEntry, words: Words) -> dict[str, str]:
             return {"flag": say(FLAG_TEXT.get(data["flag"], data["flag"]))}
         case "FlowClosed":
             return {"reason": say(CLOSING_TEXT.get(data["reason"], data["reason"]))}
+        case "CommandCorrected":
+            what = say(CORRECTED_TEXT.get(data["command"], data["command"]))
+            return {"what": what, "reason": f" ({data['reason']})" if data.get("reason") else ""}
         case "HospitalMessageNoted":
             return {"kind": say(MESSAGE_KIND_TEXT.get(data["kind"], data["kind"]))}
         case "TaskOpened":

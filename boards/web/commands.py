@@ -20,7 +20,7 @@ from flow.actor import Actor
 from flow.application import Pasientflyt
 from flow.flow_values import Decision, DischargePlan
 from flow.patient_flow import PatientFlow
-from flow.vocabulary import COMMAND_TEXT, Command
+from flow.vocabulary import COMMAND_TEXT, Command, CorrectableCommand
 
 B = TypeVar("B", bound=schemas.Body)
 
@@ -54,6 +54,18 @@ class FlowCommand(Generic[B]):
         """What was done, in bokmål, as the page says it after the command: "ankomst
         registrert"."""
         return DONE_TEXT[self.command]
+
+    @property
+    def undoable(self) -> bool:
+        """Its giver may undo it for a while (`flow/corrections.py`): the board offers
+        "Angre" beside what it says was done."""
+        return self.command.value in set(CorrectableCommand)
+
+    @property
+    def confirmed(self) -> bool:
+        """Asked once more before it is given, naming the flow's open tasks: an arrival, a
+        discharge, a closing end the loops of a stage."""
+        return self.command in {Command.ARRIVE, Command.DISCHARGE, Command.CLOSE}
 
     @property
     def path_fields(self) -> tuple[str, ...]:
@@ -109,6 +121,7 @@ DONE_TEXT = {
     Command.RAISE_FLAG: "risikoflagg satt",
     Command.CLEAR_FLAG: "risikoflagg fjernet",
     Command.CLOSE: "forløpet avsluttet",
+    Command.CORRECT: "korrigert",
 }
 
 
@@ -249,6 +262,13 @@ FLOW_COMMANDS = (
         schemas.Closing,
         lambda f, b, by, at: f.close(b.reason, b.note, by=by, at=at),
         name="close_flow",
+    ),
+    FlowCommand(
+        Command.CORRECT,
+        "correction",
+        schemas.Correction,
+        lambda f, b, by, at: f.correct(Command(b.command.value), b.reason, by=by, at=at),
+        name="correct_command",
     ),
 )
 

@@ -30,6 +30,7 @@ from boards.shapes import (
 )
 from flow.vocabulary import (
     ClosingReason,
+    CorrectableCommand,
     Destination,
     SafetyFlag,
     ServiceKind,
@@ -62,6 +63,17 @@ class ReadyForDischarge(Body):
 
 class Reason(Body):
     reason: Note = ""
+
+
+class Correction(Body):
+    command: CorrectableCommand = Field(
+        description="Kommandoen som korrigeres: forløpets siste, slik brukeren så den."
+    )
+    reason: Note = Field(
+        "",
+        description="Påkrevd når tildelingskontoret korrigerer en annens registrering, "
+        "eller etter 15 minutter.",
+    )
 
 
 class HospitalAnswer(Body):

@@ -26,7 +26,7 @@ from flow.closed_loops import ClosedLoops
 from flow.patient_flow import PatientFlow
 from flow.rates import OSLO
 from flow.vocabulary import HOSPITAL_PHASES, Destination, Phase, Source
-from projections.projector import Handler, Projection
+from projections.projection import Handler, Projection
 from projections.rows import Row, Rows
 from projections.versions import table_name
 
@@ -147,6 +147,7 @@ class LeaderFigures(Projection):
         stays.c.flow_id,
         homecomings.c.flow_id,
     )
+    restated = by_originator
     by_task = (loops.c.task_id,)
     finished = {
         flows.name: lambda row: row["phase"] == Phase.CLOSED,
@@ -298,7 +299,10 @@ def _tied(flow: Row) -> set[Any]:
 
 
 def _count_move(rows: Rows, flow: Row, at: datetime, told: set[Any]) -> None:
-    """One more move on the day; the office and every place tied before or after are told."""
+    """One more move on the day; the office and every place tied before or after are told.
+    A flow's earlier events applied again for a correction are not moves again."""
+    if rows.replaying:
+        return
     day = at.astimezone(OSLO).date()
     key = (flow["municipality_id"], day)
     places = 1 + len(told | _tied(flow))

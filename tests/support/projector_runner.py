@@ -22,7 +22,9 @@ from sqlalchemy import Column, Connection, Integer, MetaData, Table, Uuid, func,
 
 from boards.services.system import System, open_system
 from boards.settings import Settings
-from projections.projector import Handler, Projection, Projector
+from projections.projection import Handler, Projection
+from projections.projector import Projector
+from projections.restating import FlowHistory
 from projections.rows import Rows
 
 metadata = MetaData()
@@ -52,7 +54,11 @@ class Tally(Projection):
         return True  # every event is counted
 
     def changes(
-        self, db: Connection, domain_events: Iterable[Any], kept: Rows | None = None
+        self,
+        db: Connection,
+        domain_events: Iterable[Any],
+        kept: Rows | None = None,
+        history: FlowHistory | None = None,
     ) -> Rows:
         rows = kept or Rows(db)
         rows.db = db

@@ -99,7 +99,11 @@ def _fill(settings: Settings) -> None:
 
 
 #: Mixins whose events a flow records under the mixin's own topic.
-_MIXINS = {"ClosedLoops": "PatientFlow", "HospitalNotices": "PatientFlow"}
+_MIXINS = {
+    "ClosedLoops": "PatientFlow",
+    "HospitalNotices": "PatientFlow",
+    "Corrections": "PatientFlow",
+}
 
 
 def event_kinds() -> set[str]:

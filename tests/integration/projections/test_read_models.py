@@ -22,6 +22,7 @@ from support.read_model_rows import Snapshot, rebuilt, snapshot
 from boards.services.system import System, open_system
 from boards.settings import Settings
 from fixtures.municipalities import MunicipalitySpec, UnitSpec, ZoneSpec, install
+from flow import vocabulary
 from flow.actor import Actor
 from flow.closed_loops import Party
 from flow.errors import FlowError
@@ -31,6 +32,7 @@ from flow.rates import NATIONAL_DAILY_RATES
 from flow.views import FlowView
 from flow.vocabulary import (
     ClosingReason,
+    CorrectableCommand,
     Destination,
     Phase,
     SafetyFlag,
@@ -186,6 +188,16 @@ def _advance(run: Run, flow_id: UUID, n: int) -> None:
         app.close_flow(flow_id, ClosingReason.COMPLETED, "", by=OFFICE, at=at)
 
 
+def _mistake(run: Run, flow_id: UUID, n: int) -> None:
+    """The next step, given by mistake and corrected at once (by its giver, or the office)."""
+    _advance(run, flow_id, n)
+    last = run.view(flow_id).correctable
+    if last is not None:
+        by = OFFICE if n % 2 else NURSE
+        command = vocabulary.Command(last.command)
+        run.system.flows.correct(flow_id, command, "Feil pasient", by=by, at=run.now)
+
+
 def _tick(run: Run, _: UUID, n: int) -> None:
     """The clock moves on; every other time the deadline process runs right after."""
     run.now += timedelta(hours=1 + 3 * n)
@@ -255,6 +267,14 @@ COMMANDS: dict[str, Command] = {
     "unblock": lambda r, f, n: r.system.flows.unblock_bed(
         UNITS[n % 2], BEDS[n // 2 % len(BEDS)], by=NURSE, at=r.now
     ),
+    "correct": lambda r, f, n: r.system.flows.correct(
+        f,
+        vocabulary.Command(list(CorrectableCommand)[n % 3].value),
+        "Feil registrering",
+        by=NURSE if n % 2 else OFFICE,
+        at=r.now,
+    ),
+    "mistake": _mistake,
     "complete": lambda r, f, n: _task(r, f, n, "complete"),
     "acknowledge": lambda r, f, n: _task(r, f, n, "acknowledge"),
     "reject": lambda r, f, n: _task(r, f, n, "reject"),
@@ -267,6 +287,7 @@ COMMANDS: dict[str, Command] = {
 NAMES = (
     ["advance"] * 12
     + ["open", "tick", "move", "cancel", "reject", "catch up"]
+    + ["mistake"] * 3
     + ["complete", "acknowledge"] * 2
     + sorted(COMMANDS)
 )

@@ -118,7 +118,11 @@ class TestNurse:
     ) -> None:
         assert may_see(NURSE, seen_only, NOW)
         assert not commands_here(NURSE, seen_only)
-        assert not any(may_command(NURSE, c, seen_only, NOW) for c in Command)
+        ordinary = [c for c in Command if c != Command.CORRECT]
+        assert not any(may_command(NURSE, c, seen_only, NOW) for c in ordinary)
+        # Her own command she corrects on a flow she sees (a discharge by mistake); the
+        # flow decides whether it was hers and recent (`flow/corrections.py`).
+        assert may_command(NURSE, Command.CORRECT, seen_only, NOW)
 
     def test_commands_while_the_patient_is_tied_to_the_unit_even_after_leaving_it_once(
         self,

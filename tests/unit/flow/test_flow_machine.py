@@ -69,6 +69,8 @@ from flow.views import FlowView, UnitView
 from flow.vocabulary import (
     ERASED,
     ClosingReason,
+    Command,
+    CorrectableCommand,
     Destination,
     Phase,
     SafetyFlag,
@@ -668,6 +670,59 @@ class FlowMachine(RuleBasedStateMachine):
             version=version,
         )
 
+    @rule(
+        flow=flows,
+        command=st.sampled_from(CorrectableCommand),
+        reason=st.sampled_from(["", "Feil pasient"]),
+        giver=st.booleans(),
+        by=actors,
+        wait=st.one_of(st.integers(0, 20), waits),
+        version=versions,
+    )
+    def correct(
+        self,
+        flow: UUID,
+        command: CorrectableCommand,
+        reason: str,
+        giver: bool,
+        by: Actor,
+        wait: int,
+        version: str | None,
+    ) -> None:
+        """Mostly the flow's last command, now and then another; by its giver (when `giver`)
+        or anyone, soon or late (the flow decides whose, how late, and whether a reason)."""
+        at, expected = self.tick(wait), self.expected(flow, version)
+        last = self.stored_flow(flow).correctable()
+        named = last.command if last is not None and wait % 4 else Command(command.value)
+        by = last.by if last is not None and giver else by
+        self.run(
+            "correct",
+            lambda: self.app.correct(flow, named, reason, by=by, at=at, expected_version=expected),
+            by,
+            flow,
+            version=version,
+        )
+
+    @rule(flow=flows, by=home_actors, choice=st.integers(0, 5), late=st.booleans())
+    def mistake(self, flow: UUID, by: Actor, choice: int, late: bool) -> None:
+        """The next steps until one that can be corrected (four at most), then corrected: at
+        once by its giver, or a day later (refused unless the giver is of the office)."""
+        for _ in range(4):
+            self.advance(flow, by, 1, choice)
+            last = self.stored_flow(flow).correctable()
+            if last is not None:
+                break
+        else:
+            return
+        wait = 24 * 60 if late else 3
+        at = self.tick(wait)
+        self.run(
+            "mistake corrected",
+            lambda: self.app.correct(flow, last.command, "Feil pasient", by=by, at=at),
+            by,
+            flow,
+        )
+
     @rule(flow=flows, by=actors, wait=waits, version=versions)
     def start_home_care(self, flow: UUID, by: Actor, wait: int, version: str | None) -> None:
         at, expected = self.tick(wait), self.expected(flow, version)
@@ -1184,6 +1239,7 @@ RULES_FOR = {
     "raise_safety_flag": ["raise_safety_flag"],
     "clear_safety_flag": ["clear_safety_flag"],
     "close_flow": ["close_flow"],
+    "correct": ["correct", "mistake"],
     "erase_identity": ["erase_identity"],
     "block_bed": ["block_bed"],
     "unblock_bed": ["unblock_bed"],

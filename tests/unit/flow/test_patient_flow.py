@@ -173,6 +173,7 @@ EVERY_COMMAND: dict[Command, Callable[[PatientFlow], object]] = {
     Command.RAISE_FLAG: lambda f: f.raise_safety_flag(SafetyFlag.FALL, by=NURSE, at=NOW),
     Command.CLEAR_FLAG: lambda f: f.clear_safety_flag(SafetyFlag.FALL, by=NURSE, at=NOW),
     Command.CLOSE: lambda f: f.close(ClosingReason.OTHER, "", by=CASEWORKER, at=NOW),
+    Command.CORRECT: lambda f: f.correct(Command.ARRIVE, "Feil pasient", by=CASEWORKER, at=NOW),
 }
 
 

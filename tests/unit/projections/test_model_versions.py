@@ -14,7 +14,7 @@ import pytest
 from projections.bed_grid import BedGrid
 from projections.figures.leader_figures import LeaderFigures
 from projections.flow_cards import FlowCards
-from projections.projector import Projection
+from projections.projection import Projection
 from projections.task_list import TaskList
 from projections.versions import VERSIONS, base_of
 
