@@ -221,3 +221,8 @@ def moves_in(period: Period, municipality_id: UUID) -> Select[Any]:
         moves.c.day >= period.start,
         moves.c.day <= period.end,
     )
+
+
+def first_move(municipality_id: UUID) -> Select[Any]:
+    """The day of the municipality's first move (`first_day_of_data`)."""
+    return select(func.min(moves.c.day)).where(moves.c.municipality_id == municipality_id)
