@@ -1,6 +1,6 @@
 """The leaders' page at 1440×900 on the demo served a month on: the headline first, the
 period the months that have data, each caption above its chart, the units as the series of
-one chart, and the whole page under 3,000 px tall."""
+one chart, and the whole page under 3,000 px tall; at 320 px wide it reflows."""
 
 from __future__ import annotations
 
@@ -95,3 +95,7 @@ def test_the_leader_page_at_1440_wide(
     take_screenshot(page, "ledertall")
     page.goto(f"{server_a_month_on.url}/leder/tall?fra={month_before(shown_from)}")
     assert moves_by_month(page)[0] == "0"
+
+    # At 320 px the page reflows: nothing makes it scroll sideways (WCAG 1.4.10).
+    page.set_viewport_size({"width": 320, "height": 800})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 320
