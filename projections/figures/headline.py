@@ -2,13 +2,14 @@
 as a whole — occupied beds, hospital waiting days and their cost, loops closed on time,
 readmissions — and the loops overdue now; never a patient.
 
-Each value is a cell of one month, protected as the figure it comes from protects its own
-(`projections/figures/small_counts.py`): the waiting days and their cost and the readmissions
-are the cells of their figures; the loops closed on time are worked out from the counts the
-benefit figure shows; the occupied beds of all units only where every unit's own share is
-shown; the loops overdue now the sum of a column the overdue figure already hides both ways.
-So the headline tells nothing the figures do not, and a change is the difference of two
-values shown.
+Each value is a cell of one month (or a count at a moment), protected as the figure it comes
+from protects its own (`projections/figures/small_counts.py`): the waiting days and their
+cost and the readmissions are the cells of their figures; the loops closed on time are
+worked out from the counts the benefit figure shows; the occupied beds of all units only
+where every unit's own share is shown; the loops overdue now the sum of a column the overdue
+figure already hides both ways, against those overdue when this month began, a count of its
+own with a small one hidden. So the headline tells nothing the figures do not, and a change
+is the difference of two values shown.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from uuid import UUID
 
 from sqlalchemy import Engine
 
-from flow.payment_clock import first_day, oslo_day
+from flow.payment_clock import first_day, midnight, oslo_day
 from flow.vocabulary import UnitKind
 from projections.figures import queries as query
 from projections.figures import waiting
@@ -43,8 +44,9 @@ T = TypeVar("T")
 @dataclass(frozen=True)
 class Headline:
     """One figure of the headline: its value in `month` against `before`, the month before,
-    as the figures show them (a number, "<3", ":" or None); a month is None when it has no
-    month to show (`now`: the figure is of now, with nothing to compare it with)."""
+    as the figures show them (a number, "<3", ":" or None); a month is None when there is
+    none to show. A figure of `now` has no month, and `before` is the first day of this
+    month: it is compared with the moment this month began."""
 
     key: str
     label: str
@@ -71,13 +73,17 @@ def read_headline(
     for _ in range(_MONTHS_READ - 1):
         first = (first - timedelta(days=1)).replace(day=1)
     period = Period.whole_months(first, month, oslo_day(now))
+    this_month = oslo_day(now).replace(day=1)
     with engine.connect() as db:
         places = query.places_of(db, municipality_id)
         found = db.execute(query.waits_in(period, municipality_id)).mappings()
         waits = [period_of(dict(row)) for row in found]
         stay_rows = list(db.execute(query.stays_in(period, municipality_id)))
         loops = list(db.execute(query.loops_due_in(period, municipality_id)))
-        overdue = sum(o.overdue for o in db.execute(query.overdue_by_owner(municipality_id, now)))
+        overdue, overdue_before = (
+            sum(o.overdue for o in db.execute(query.overdue_by_owner(municipality_id, moment)))
+            for moment in (now, midnight(this_month))
+        )
         homecomings = list(db.execute(query.homecomings_by_month(period, municipality_id)))
     months = period.months[-2:]
     sums = waiting.waiting_by_month(waits, period.start, period.end, oslo_day(now), rates)
@@ -97,9 +103,9 @@ def read_headline(
             "Forfalte oppgaver nå",
             "antall",
             None,
-            None,
+            this_month,
             _small(overdue),
-            None,
+            _small(overdue_before),
             now=True,
         ),
         _of(

@@ -63,8 +63,8 @@ def test_a_month_against_the_month_before_each_value_written_out(w: World) -> No
     # The office's loop to answer the same day: 3 of 6 on time in March, 3 of 7 in April.
     assert written(got["loops_on_time"]) == (APRIL, march, 42.9, 50.0, -7.1)
     assert written(got["occupancy"]) == (APRIL, march, 0.0, 0.0, 0.0)
-    overdue = got["overdue_now"]
-    assert (overdue.now, overdue.value, overdue.change) == (True, 0, None)
+    # Every loop was answered by 3 April: none overdue now, nor when May began.
+    assert written(got["overdue_now"]) == (None, date(2026, 5, 1), 0, 0, 0)
     # On 1 May a discharge of March can no longer be followed by a readmission within 30
     # days, one of April can: March is the last month shown, and nobody was sent home.
     assert written(got["readmissions"]) == (march, date(2026, 2, 1), None, None, None)
@@ -88,3 +88,18 @@ def test_a_value_the_figures_hide_is_hidden_and_not_compared(w: World) -> None:
     assert (got["loops_on_time"].previous, got["loops_on_time"].change) == (":", None)
     assert (got["occupancy"].value, got["occupancy"].previous) == (":", 0.0)
     assert got["occupancy"].change is None
+
+
+def test_the_loops_overdue_now_against_those_overdue_when_the_month_began(w: World) -> None:
+    """30 March, 09:00 in Oslo: four declared ready, their loops due at the day's end. On
+    2 April the office answers one of them: four were overdue when April began, three now."""
+    w.clock.now = datetime(2026, 3, 30, 7, tzinfo=UTC)
+    flows = [ready_patient(w, n) for n in range(4)]
+    w.clock.now = datetime(2026, 4, 2, 10, tzinfo=UTC)
+    command(w, flows[0], "hospital-answer", {"can_receive": False, "note": ""})
+    overdue = headline(w, date(2026, 3, 1))["overdue_now"]
+    assert (overdue.now, *written(overdue)) == (True, None, APRIL, 3, 4, -1)
+    w.clock.advance(minutes=1)
+    command(w, flows[1], "hospital-answer", {"can_receive": False, "note": ""})
+    overdue = headline(w, date(2026, 3, 1))["overdue_now"]
+    assert (overdue.value, overdue.previous, overdue.change) == ("<3", 4, None)
