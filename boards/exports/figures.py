@@ -22,7 +22,7 @@ from projections.figures.report import (
     first_day_of_data,
     read_occupancy_by_day,
 )
-from projections.figures.table import FigureRow
+from projections.figures.table import FigureRow, FigureTable
 
 #: A figure whose rows are many (one for each task and owner): its table reads better than
 #: a chart of them all would.
@@ -135,20 +135,21 @@ def charts_of(
     number = formatters(language)["number"]
     charts: dict[str, Chart | None] = {}
     for table in figures.tables:
-        measure, drawn = DRAWN.get(table.key, (table.measure, ()))
-        rows = [r for r in table.rows if not drawn or r.label.endswith(drawn)]
-        chart: Chart | None = None
-        if table.key in TABLE_ONLY:
-            pass
-        elif all(_is_month(c) for c in table.columns):
-            chart = series_chart(table.title, measure, rows, labels[table.key], number)
-        else:
-            first = FigureRow(table.columns[0], [row.values[0] for row in table.rows])
-            names = [row.label for row in table.rows]
-            chart = lying_bar_chart(first, measure, names, number)
+        chart = _chart_of(table, labels[table.key], number)
         drawing = chart is not None and any(bar.width and bar.height for bar in chart.bars)
         charts[table.key] = chart if drawing else None
     return charts
+
+
+def _chart_of(table: FigureTable, labels: list[str], number: object) -> Chart | None:
+    if table.key in TABLE_ONLY:
+        return None
+    if all(_is_month(c) for c in table.columns):
+        measure, drawn = DRAWN.get(table.key, (table.measure, ()))
+        rows = [r for r in table.rows if not drawn or r.label.endswith(drawn)]
+        return series_chart(table.title, measure, rows, labels, number)
+    first = FigureRow(table.columns[0], [row.values[0] for row in table.rows])
+    return lying_bar_chart(first, table.measure, [row.label for row in table.rows], number)
 
 
 def _is_month(column: str) -> bool:

@@ -59,6 +59,9 @@ def test_by_default_the_period_is_the_months_that_have_data_at_most_twelve(w: Wo
     ready_patient(w, 1)
     w.clock.now = NOW
     assert period_shown(w.client.get("/leder/tall").text) == ("2026-09", "2026-11")
+    refused = w.client.get("/leder/tall?fra=2026-11&til=2026-09")  # the default, and why
+    assert refused.status_code == 422 and 'role="alert"' in refused.text
+    assert period_shown(refused.text) == ("2026-09", "2026-11")
     # The API keeps its twelve months over by default.
     api = w.client.get("/api/v1/figures", headers=w.headers("leder")).json()
     assert api["months"][0] == "2025-12" and api["months"][-1] == "2026-11"
