@@ -21,7 +21,7 @@ from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from flow.payment_clock import first_day, midnight, oslo_day
 from flow.vocabulary import UnitKind
@@ -80,10 +80,8 @@ def read_headline(
         waits = [period_of(dict(row)) for row in found]
         stay_rows = list(db.execute(query.stays_in(period, municipality_id)))
         loops = list(db.execute(query.loops_due_in(period, municipality_id)))
-        overdue, overdue_before = (
-            sum(o.overdue for o in db.execute(query.overdue_by_owner(municipality_id, moment)))
-            for moment in (now, midnight(this_month))
-        )
+        overdue = _overdue(db, municipality_id, now)
+        overdue_before = _overdue(db, municipality_id, midnight(this_month))
         homecomings = list(db.execute(query.homecomings_by_month(period, municipality_id)))
     months = period.months[-2:]
     sums = waiting.waiting_by_month(waits, period.start, period.end, oslo_day(now), rates)
@@ -163,6 +161,11 @@ def _on_time(period: Period, loops_due: list[Any]) -> list[Value]:
         )
         for c, m in enumerate(months)
     ]
+
+
+def _overdue(db: Connection, municipality_id: UUID, moment: datetime) -> int:
+    """The loops open past their deadline at `moment`, all owners'."""
+    return sum(o.overdue for o in db.execute(query.overdue_by_owner(municipality_id, moment)))
 
 
 def _small(count: int) -> Value:

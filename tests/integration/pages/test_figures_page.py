@@ -86,6 +86,9 @@ def test_the_figures_page_in_english(w: World) -> None:
     assert '<label>From month <input type="month" name="fra"' in html
     assert "The last month against the month before" in html
     assert "Overdue tasks now" in html and "from 1. Dec" in html
+    for headline in ("Occupancy", "Waiting days", "Cost of waiting days", "Loops closed on time"):
+        assert f'<span class="what">{headline}' in html
+    assert '<span class="what">Readmitted within 30 days' in html
     assert '<label>To month <input type="month" name="til"' in html
     assert "The figures are of whole calendar months that are over" in html
     assert "Share of loops closed on time, per task and unit" in html
