@@ -9,18 +9,35 @@ from fastapi.responses import Response
 
 from access.accounts import User
 from boards.exports import period
-from boards.exports.charts import Chart, bar_chart, lying_bar_chart
+from boards.exports.charts import Chart, lying_bar_chart, series_chart
 from boards.exports.spreadsheets import SheetFormat, download, spreadsheet
 from boards.exports.tables import Export, Table
 from boards.services.system import System
 from boards.web.translations import formatters, translator
 from flow.payment_clock import first_day, next_month
-from projections.figures.report import EmergencyUse, Figures, read_occupancy_by_day
-from projections.figures.table import FigureRow
+from projections.figures.headline import Headline, read_headline
+from projections.figures.report import (
+    EmergencyUse,
+    Figures,
+    first_day_of_data,
+    read_occupancy_by_day,
+)
+from projections.figures.table import FigureRow, FigureTable
 
-#: Figures whose rows are many (three for each unit kind, one for each task and owner):
-#: their table reads better than a chart for every row would, on a page already long.
-TABLE_ONLY = frozenset({"length_of_stay", "loops"})
+#: A figure whose rows are many (one for each task and owner): its table reads better than
+#: a chart of them all would.
+TABLE_ONLY = frozenset({"loops"})
+#: What a figure by month draws as the series of its one chart, all of one measure: the
+#: rows whose label ends with one of these, and that measure. A figure not named here draws
+#: every row (each unit's occupied beds, each count of emergency access), in its measure.
+DRAWN: dict[str, tuple[str, tuple[str, ...]]] = {
+    "waiting": ("døgn", ("Overliggedøgn (døgn)",)),
+    "answers": ("antall", ("Meldt utskrivningsklar", "Besvart", "Kom til kommunal plass")),
+    "days_avoided": ("døgn", ("Døgn på sykehus uten betaling (døgn)",)),
+    "length_of_stay": ("døgn", (": median døgn",)),
+    "readmissions": ("antall", ("Utskrevet hjem", "Reinnlagt innen 30 dager")),
+    "benefit": ("antall", ("Mottakere med Pasientflyt", "Mottakere med e-postliste til alle")),
+}
 
 
 def figures_for(
@@ -44,6 +61,23 @@ def figures_for(
         system.rates.of(leader.municipality_id),
         uses,
     )
+
+
+def default_start(system: System, leader: User, now: datetime) -> date:
+    """The first month the page shows when none is asked for: of the months that have
+    data, at most the last `period.MOST_MONTHS` over (`period.first_with_data`)."""
+    system.projector.catch_up()
+    first = first_day_of_data(system.engine, leader.municipality_id)
+    return period.first_with_data(first, now)
+
+
+def headline_for(system: System, leader: User, figures: Figures, now: datetime) -> list[Headline]:
+    """The headline of the figures' last month against the month before; none when no
+    month of theirs is over yet."""
+    if not figures.months:
+        return []
+    rates = system.rates.of(leader.municipality_id)
+    return read_headline(system.engine, leader.municipality_id, figures.end, now, rates)
 
 
 def figures_download(
@@ -92,23 +126,30 @@ def column_labels(figures: Figures, language: str) -> dict[str, list[str]]:
 
 def charts_of(
     figures: Figures, labels: dict[str, list[str]], language: str
-) -> dict[str, list[Chart]]:
-    """Per figure, its charts: a chart per row of a figure by month (`labels`: its columns
-    as the page writes them), none for a figure of many rows (`TABLE_ONLY`), and for a
-    figure by unit, kind or task, one of its first column across the rows."""
+) -> dict[str, Chart | None]:
+    """Per figure, its one chart: for a figure by month, the rows it draws (`DRAWN`) as
+    the series of a chart over its months (`labels`: as the page writes them); for a figure
+    by unit, kind or task, its first column as lying bars; none for a figure of many rows
+    (`TABLE_ONLY`), nor where there is nothing to draw (all hidden or missing): its table
+    stays."""
     number = formatters(language)["number"]
-    charts: dict[str, list[Chart]] = {}
+    charts: dict[str, Chart | None] = {}
     for table in figures.tables:
-        if table.key in TABLE_ONLY:
-            drawn = []
-        elif all(_is_month(c) for c in table.columns):
-            drawn = [bar_chart(row, labels[table.key], number) for row in table.rows]
-        else:
-            first = FigureRow(table.columns[0], [row.values[0] for row in table.rows])
-            drawn = [lying_bar_chart(first, [row.label for row in table.rows], number)]
-        # A chart with nothing to draw (all hidden or missing) is left out; its table stays.
-        charts[table.key] = [c for c in drawn if any(bar.width and bar.height for bar in c.bars)]
+        chart = _chart_of(table, labels[table.key], number)
+        drawing = chart is not None and any(bar.width and bar.height for bar in chart.bars)
+        charts[table.key] = chart if drawing else None
     return charts
+
+
+def _chart_of(table: FigureTable, labels: list[str], number: object) -> Chart | None:
+    if table.key in TABLE_ONLY:
+        return None
+    if all(_is_month(c) for c in table.columns):
+        measure, drawn = DRAWN.get(table.key, (table.measure, ()))
+        rows = [r for r in table.rows if not drawn or r.label.endswith(drawn)]
+        return series_chart(table.title, measure, rows, labels, number)
+    first = FigureRow(table.columns[0], [row.values[0] for row in table.rows])
+    return lying_bar_chart(first, table.measure, [row.label for row in table.rows], number)
 
 
 def _is_month(column: str) -> bool:

@@ -9,7 +9,7 @@ from flow.errors import UnusableTextError
 from flow.rates import OSLO
 
 LONGEST = timedelta(days=366)
-#: The figures show at most twelve months that are over; the last twelve by default.
+#: The figures show at most twelve months that are over: by default those with data.
 MOST_MONTHS = 12
 
 
@@ -39,6 +39,17 @@ def months(start: date | None, end: date | None, now: datetime) -> tuple[date, d
     if _count(first, min(last, last_over)) > MOST_MONTHS:
         raise UnusableTextError("period_too_long")
     return first, last
+
+
+def first_with_data(first_data: date | None, now: datetime) -> date:
+    """The first month the figures show by default: the month of `first_data` (the first
+    day anything was counted), or the first of the last `MOST_MONTHS` months over if that
+    is later; the month in progress when nothing was counted before it."""
+    this_month = now.astimezone(OSLO).date().replace(day=1)
+    if first_data is None or first_data >= this_month:
+        return this_month
+    earliest = _months_after(this_month, -MOST_MONTHS)
+    return max(first_data.replace(day=1), earliest)
 
 
 def moments(start: date, end: date) -> tuple[datetime, datetime]:

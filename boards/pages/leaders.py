@@ -15,7 +15,15 @@ from access.accounts import ROLE_TEXT, Role
 from access.emergency_access import NOTE_LIMIT, REASON_TEXT
 from access.sessions import Session
 from boards.exports import period
-from boards.exports.figures import charts_of, column_labels, figures_download, figures_for
+from boards.exports.charts import PATTERNS
+from boards.exports.figures import (
+    charts_of,
+    column_labels,
+    default_start,
+    figures_download,
+    figures_for,
+    headline_for,
+)
 from boards.exports.spreadsheets import SheetFormat
 from boards.pages.common import refusal_of, render
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
@@ -129,21 +137,26 @@ def figures_page(
     start: Annotated[MonthOrDay | None, Query(alias="fra")] = None,
     end: Annotated[MonthOrDay | None, Query(alias="til")] = None,
 ) -> HTMLResponse:
-    """The figures over whole months that are over (`fra` and `til`: YYYY-MM), a chart and
-    a table for each."""
+    """The figures over whole months that are over (`fra` and `til`: YYYY-MM; by default
+    the months that have data, `default_start`): the last month against the one before
+    first, then a chart and a table for each figure."""
     system, user, now = get_system(request), session.user, get_now(request)
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {"chosen": start is not None or end is not None}
+    if not context["chosen"]:
+        start = default_start(system, user, now)
     try:
         figures = figures_for(system, user, start, end, now)
     except FlowError as error:
-        figures = figures_for(system, user, None, None, now)
+        figures = figures_for(system, user, default_start(system, user, now), None, now)
         context["refusal"] = refusal_of(request, error)[0]
     language = language_of(request)
     columns = column_labels(figures, language)  # the months as the page writes them
     context.update(
         figures=figures,
+        headline=headline_for(system, user, figures, now),
         charts=charts_of(figures, columns, language),
         columns=columns,
+        patterns=PATTERNS,
     )
     status = 422 if "refusal" in context else 200
     return render(request, "figures.html", context, session=session, status_code=status)

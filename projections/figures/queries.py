@@ -182,15 +182,17 @@ def loops_due_in(period: Period, municipality_id: UUID) -> Select[Any]:
     )
 
 
-def overdue_by_owner(municipality_id: UUID, now: datetime) -> Select[Any]:
-    """Loops open past their deadline now, per owner."""
+def overdue_by_owner(municipality_id: UUID, moment: datetime) -> Select[Any]:
+    """Loops open past their deadline at a moment (now, or before: a loop's closing and
+    cancelling are kept and never undone), per owner."""
     return (
         select(loops.c.owner_unit, func.count().label("overdue"))
         .where(
             loops.c.municipality_id == municipality_id,
-            loops.c.closed_at.is_(None),
-            loops.c.cancelled_at.is_(None),
-            loops.c.due_at < now,
+            loops.c.opened_at <= moment,
+            loops.c.due_at < moment,
+            or_(loops.c.closed_at.is_(None), loops.c.closed_at > moment),
+            or_(loops.c.cancelled_at.is_(None), loops.c.cancelled_at > moment),
         )
         .group_by(loops.c.owner_unit)
     )
@@ -221,3 +223,8 @@ def moves_in(period: Period, municipality_id: UUID) -> Select[Any]:
         moves.c.day >= period.start,
         moves.c.day <= period.end,
     )
+
+
+def first_move(municipality_id: UUID) -> Select[Any]:
+    """The day of the municipality's first move (`first_day_of_data`)."""
+    return select(func.min(moves.c.day)).where(moves.c.municipality_id == municipality_id)

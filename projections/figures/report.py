@@ -96,7 +96,7 @@ class Figures:
             length_of_stay(period, unit_places, stay_rows),
             loops_on_time(period, places, loops_due),
             overdue_now(places, overdue_by_owner),
-            _readmissions(period.settled(READMISSION_WINDOW, now), homecomings_by_month),
+            readmissions(period.settled(READMISSION_WINDOW, now), homecomings_by_month),
             _emergency(period, period.settled(REVIEW_WITHIN, now), list(emergency)),
             _benefit(period, len(places) + 1, move_rows, loops_due),
         ]
@@ -118,10 +118,18 @@ def read_occupancy_by_day(
     return occupancy_by_day(period, places, stay_rows)
 
 
+def first_day_of_data(engine: Engine, municipality_id: UUID) -> date | None:
+    """The first day anything the figures count happened in the municipality: every flow
+    begins with a move (`figure_moves`), and what the figures count follows one."""
+    with engine.connect() as db:
+        first: date | None = db.execute(query.first_move(municipality_id)).scalar()
+    return first
+
+
 # -- the figures ---------------------------------------------------------------------------
 
 
-def _readmissions(months: list[str], homecomings_by_month: list[Any]) -> FigureTable:
+def readmissions(months: list[str], homecomings_by_month: list[Any]) -> FigureTable:
     """Discharges home per month, and how many of them were readmitted within 30 days: a
     month shows once 30 days after its end are gone, when no more can be readmitted."""
     discharged: Counter[str] = Counter({h.month: h.discharged for h in homecomings_by_month})

@@ -26,24 +26,18 @@ STAY_ROWS = ("avsluttede opphold", "median døgn", "snitt døgn")
 
 def occupancy(period: Period, places: list[UnitCapacity], stay_rows: list[Any]) -> FigureTable:
     """Occupied beds per unit: bed-nights per month, as a share of the unit's beds."""
-    nights: dict[UUID, Counter[str]] = defaultdict(Counter)
-    for s in stay_rows:
-        last = oslo_day(s.left_at) - timedelta(days=1) if s.left_at else period.end
-        for day, count in period.days_by_month(oslo_day(s.arrived_at), last):
-            nights[s.unit_id][month_key(day)] += count
-    counts = [[nights[p.id][m] for m in period.months] for p in places]
-    hide = hidden_by_month(counts, both_ways=False)
-    rows = []
-    for i, place in enumerate(places):
-        shares = [
-            round(100 * nights[place.id][m] / (place.beds * period.days_in(m)), 1)
-            if place.beds and period.days_in(m)
-            else None
-            for m in period.months
-        ]
-        rows.append(
-            FigureRow(place.name, [derived(v, h) for v, h in zip(shares, hide[i], strict=True)])
+    nights = _nights(period, stay_rows)
+    hide = _hidden_nights(period, places, nights)
+    rows = [
+        FigureRow(
+            place.name,
+            [
+                derived(_share(period, m, nights[place.id][m], place.beds), hide[i][c])
+                for c, m in enumerate(period.months)
+            ],
         )
+        for i, place in enumerate(places)
+    ]
     return FigureTable(
         "occupancy",
         "Belegg per enhet (andel av sengene, midnattstelling)",
@@ -51,6 +45,46 @@ def occupancy(period: Period, places: list[UnitCapacity], stay_rows: list[Any]) 
         period.months,
         rows,
     )
+
+
+def occupancy_overall(
+    period: Period, places: list[UnitCapacity], stay_rows: list[Any]
+) -> list[Value]:
+    """The municipality's occupied beds by month: all its units' bed-nights as a share of
+    all their beds. Shown only in a month where every unit's own share is: the units'
+    shares give their bed-nights, and the whole less those shown would tell a hidden one."""
+    nights = _nights(period, stay_rows)
+    hide = _hidden_nights(period, places, nights)
+    beds = sum(p.beds for p in places)
+    return [
+        derived(
+            _share(period, m, sum(nights[p.id][m] for p in places), beds),
+            any(row[c] for row in hide),
+        )
+        for c, m in enumerate(period.months)
+    ]
+
+
+def _nights(period: Period, stay_rows: list[Any]) -> dict[UUID, Counter[str]]:
+    """Bed-nights per unit and month of the period."""
+    nights: dict[UUID, Counter[str]] = defaultdict(Counter)
+    for s in stay_rows:
+        last = oslo_day(s.left_at) - timedelta(days=1) if s.left_at else period.end
+        for day, count in period.days_by_month(oslo_day(s.arrived_at), last):
+            nights[s.unit_id][month_key(day)] += count
+    return nights
+
+
+def _hidden_nights(
+    period: Period, places: list[UnitCapacity], nights: dict[UUID, Counter[str]]
+) -> list[list[bool]]:
+    counts = [[nights[p.id][m] for m in period.months] for p in places]
+    return hidden_by_month(counts, both_ways=False)
+
+
+def _share(period: Period, month: str, nights: int, beds: int) -> float | None:
+    days = period.days_in(month)
+    return round(100 * nights / (beds * days), 1) if beds and days else None
 
 
 def occupancy_by_day(

@@ -41,3 +41,15 @@ def figures(w: World, query: str = "?from=2026-03&to=2026-03") -> dict[str, Any]
     return {
         t["key"]: {r["label"]: r["values"] for r in t["rows"]} for t in response.json()["tables"]
     }
+
+
+def answer_three_on_time_and_some_late(w: World, first: int, late: int) -> None:
+    """Patients declared ready now: the office answers three the same day (on time: the
+    loop is due at the day's end) and `late` of them the next morning."""
+    flows = [ready_patient(w, n) for n in range(first, first + 3 + late)]
+    w.clock.advance(hours=2)
+    for flow_id in flows[:3]:
+        command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})
+    w.clock.advance(days=1)
+    for flow_id in flows[3:]:
+        command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})

@@ -1,6 +1,7 @@
 """The leaders' figures page over whole months, on both stores: the period asked for with two
-month fields, the sentence that says why only whole months that are over are counted, a
-period with no month over yet, and the page in English, every text of it."""
+month fields, by default the months that have data, the sentence that says why only whole
+months that are over are counted, a period with no month over yet, and the page in English,
+every text of it."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import UTC, datetime
 
 import pytest
 from support.admin_world import ADMIN_PASSWORD, admin_world  # noqa: F401  (a fixture)
+from support.leader_figures import ready_patient
 from support.logins import log_in
 from support.world import World
 
@@ -26,7 +28,7 @@ def w(admin_world: World) -> World:  # noqa: F811
 
 
 def test_the_period_is_asked_for_in_months_and_the_page_says_why(w: World) -> None:
-    page = w.client.get("/leder/tall")
+    page = w.client.get("/leder/tall?fra=2025-12")
     assert page.status_code == 200, page.text
     html = page.text
     assert re.search(r'<label>Fra måned <input type="month" name="fra" value="2025-12"', html)
@@ -41,6 +43,35 @@ def test_the_period_is_asked_for_in_months_and_the_page_says_why(w: World) -> No
     assert 'name="fra" value="2026-11"' in a_day.text and 'name="til" value="2026-11"' in a_day.text
 
 
+def period_shown(html: str) -> tuple[str, str]:
+    found = re.search(r'name="fra" value="([\d-]+)".*name="til" value="([\d-]+)"', html, re.S)
+    assert found, html
+    return found[1], found[2]
+
+
+def test_by_default_the_period_is_the_months_that_have_data_at_most_twelve(w: World) -> None:
+    nothing = w.client.get("/leder/tall").text
+    assert period_shown(nothing) == ("2026-12", "2026-12")
+    assert "Ingen måned med data er over ennå" in nothing
+    assert 'id="headline"' not in nothing
+
+    w.clock.now = datetime(2026, 9, 20, 10, tzinfo=UTC)
+    ready_patient(w, 1)
+    w.clock.now = NOW
+    assert period_shown(w.client.get("/leder/tall").text) == ("2026-09", "2026-11")
+    refused = w.client.get("/leder/tall?fra=2026-11&til=2026-09")  # the default, and why
+    assert refused.status_code == 422 and 'role="alert"' in refused.text
+    assert period_shown(refused.text) == ("2026-09", "2026-11")
+    # The API keeps its twelve months over by default.
+    api = w.client.get("/api/v1/figures", headers=w.headers("leder")).json()
+    assert api["months"][0] == "2025-12" and api["months"][-1] == "2026-11"
+
+    w.clock.now = datetime(2025, 6, 2, 10, tzinfo=UTC)
+    ready_patient(w, 2)
+    w.clock.now = NOW
+    assert period_shown(w.client.get("/leder/tall").text) == ("2025-12", "2026-11")
+
+
 def test_a_period_with_no_month_over_has_no_month_and_says_so(w: World) -> None:
     page = w.client.get("/leder/tall?fra=2026-12&til=2026-12")
     assert page.status_code == 200, page.text
@@ -51,13 +82,27 @@ def test_a_period_with_no_month_over_has_no_month_and_says_so(w: World) -> None:
 
 def test_the_figures_page_in_english(w: World) -> None:
     w.client.cookies.set(LANGUAGE_COOKIE, "en")
-    html = w.client.get("/leder/tall").text
+    html = w.client.get("/leder/tall?fra=2026-10").text
     assert '<label>From month <input type="month" name="fra"' in html
+    assert "The last month against the month before" in html
+    assert "Overdue tasks now" in html and "from 1. Dec" in html
+    for headline in ("Occupancy", "Waiting days", "Cost of waiting days", "Loops closed on time"):
+        assert f'<span class="what">{headline}' in html
+    assert '<span class="what">Readmitted within 30 days' in html
     assert '<label>To month <input type="month" name="til"' in html
     assert "The figures are of whole calendar months that are over" in html
     assert "Share of loops closed on time, per task and unit" in html
     assert "Rehabilitation: stays ended" in html
-    for norwegian in ("Fra måned", "Tallene gjelder", "Andel sløyfer", "avsluttede opphold"):
+    for norwegian in (
+        "Fra måned",
+        "Tallene gjelder",
+        "Andel sløyfer",
+        "avsluttede opphold",
+        "Siste måned",
+        "Måleenhet",
+        "Tabell",
+        "sammenlign",
+    ):
         assert norwegian not in html
     english = translator("en")
     figures = w.client.get("/api/v1/figures", headers=w.headers("leder")).json()["tables"]

@@ -11,7 +11,13 @@ from typing import Any
 import openpyxl
 import pytest
 from support.admin_world import admin_world  # noqa: F401  (a fixture)
-from support.leader_figures import RATE_2026, command, figures, ready_patient
+from support.leader_figures import (
+    RATE_2026,
+    answer_three_on_time_and_some_late,
+    command,
+    figures,
+    ready_patient,
+)
 from support.world import World
 
 from fixtures.demo import synthetic_national_id
@@ -155,18 +161,6 @@ def test_no_leader_figure_names_a_patient_and_only_leaders_get_them(w: World) ->
         ).status_code
         == 422
     )
-
-
-def answer_three_on_time_and_some_late(w: World, first: int, late: int) -> None:
-    """Patients declared ready now: the office answers three the same day (on time: the
-    loop is due at the day's end) and `late` of them the next morning."""
-    flows = [ready_patient(w, n) for n in range(first, first + 3 + late)]
-    w.clock.advance(hours=2)
-    for flow_id in flows[:3]:
-        command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})
-    w.clock.advance(days=1)
-    for flow_id in flows[3:]:
-        command(w, flow_id, "hospital-answer", {"can_receive": False, "note": ""})
 
 
 def test_the_share_of_loops_closed_on_time_per_task_and_unit_by_month(w: World) -> None:
