@@ -40,6 +40,7 @@ from boards.web.sessions import (
     municipality_places,
 )
 from flow.errors import FlowError, NotFoundError
+from flow.flow_rules import refusal
 from flow.vocabulary import TaskAction
 from projections.task_list import flow_of_task
 
@@ -84,12 +85,43 @@ def command_forms(request: Request, flow_id: UUID, session: PageSession) -> HTML
     user, system, now = session.user, get_system(request), get_now(request)
     shown = shown_flow(system, user, flow_id, now)
     system.access_log.record(user, [flow_id], "tildeling/handlinger", now, shown.basis)
+    view = system.flows.flow(flow_id, user.actor)
     context = {
         "card": shown.card,
         "commands": shown.commands,
         "places": municipality_places(request, user),
+        "open_tasks": [state for state in view.tasks if state.loop_open],
     }
     return render(request, "_command_forms.html", context, session=session)
+
+
+@router.get("/tildeling/forlop/{flow_id}/bekreft/{path}")
+def confirmation(
+    request: Request, flow_id: UUID, path: str, session: PageSession, vist_i: str = ""
+) -> Response:
+    """Asked once more before an arrival or a discharge is given, naming the flow's open
+    tasks and how many are overdue: the question and its two buttons, drawn where the
+    command's button was (`_confirm.html`)."""
+    user, system, now = session.user, get_system(request), get_now(request)
+    declared = next((d for d in FLOW_COMMANDS if d.path == path and d.confirmed), None)
+    if declared is None:
+        raise NotFoundError("not_found", thing="command")
+    try:
+        shown = shown_flow(system, user, flow_id, now)
+        authorise_flow(system, viewer_of(user), flow_id, now, declared.command)
+        if declared.command.value not in shown.card.allowed:
+            raise refusal(shown.card, declared.command)
+    except FlowError as error:
+        return _refusal(request, error, refusal_target(flow_id, vist_i))
+    system.access_log.record(user, [flow_id], "tildeling/bekreft", now, shown.basis)
+    view = system.flows.flow(flow_id, user.actor)
+    context = {
+        "card": shown.card,
+        "declared": declared,
+        "open_tasks": [state for state in view.tasks if state.loop_open],
+        "shown_in": "arrivals" if vist_i == "arrivals" else "",
+    }
+    return render(request, "_confirm.html", context, session=session)
 
 
 @router.get("/tildeling/forlop/{flow_id}/tilgangslogg")
@@ -117,6 +149,7 @@ def add_command_page(router: APIRouter, declared: FlowCommand[Any]) -> None:
     ) -> Response:
         user, system, now = session.user, get_system(request), get_now(request)
         version, shown_in = form.pop("version", ""), form.pop("shown_in", "")
+        form.pop("confirmed", "")  # the closing's tick that its user saw the tasks it cancels
         in_path = {name: request.path_params[name] for name in declared.path_fields}
         try:
             system.projector.catch_up()

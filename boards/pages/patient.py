@@ -14,7 +14,7 @@ from access.access_log import BASIS_TEXT
 from access.accounts import ROLE_TEXT
 from boards.pages.common import render
 from boards.pages.flow_words import STEP_TEXT, Words, sentence, task_titles
-from boards.services.patient_page import VIEW, patient_page
+from boards.services.patient_page import VIEW, PatientPage, patient_page
 from boards.web.dependencies import get_now, get_system
 from boards.web.sessions import PageSession, live_position, municipality_places
 from boards.web.translations import formatters, language_of, translator
@@ -63,6 +63,9 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
         "owners": {task.id: words.say(party(task.owner)) for task in tasks},
         "receivers": {task.id: words.say(party(task.receiver)) for task in tasks},
         "events": [(entry, sentence(entry, words)) for entry in page.history],
+        "corrected": {e.data["corrects"] for e in page.history if e.event == "CommandCorrected"},
+        "correction": page.correction,
+        "last_said": _last_said(page, words),
         "names": page.names,
         "messages": page.messages,
         "looks": page.looks,
@@ -77,3 +80,11 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
     }
     system.access_log.record(user, [flow_id], VIEW, now, page.shown.basis)
     return render(request, "patient.html", context, session=session)
+
+
+def _last_said(page: PatientPage, words: Words) -> str:
+    """The command a correction would undo, as the history says it."""
+    if page.correction is None:
+        return ""
+    version = page.correction.last.version
+    return next((sentence(e, words) for e in page.history if e.version == version), "")

@@ -14,14 +14,15 @@ from uuid import UUID
 
 from access.access_log import Basis
 from access.accounts import Role, User
-from access.policy import has_tasks, may_command, viewer_of
+from access.policy import has_tasks, may_command, role_gives, viewer_of
 from boards.hospital.follow_up import ReceivedMessage
 from boards.services.flow_access import flow_basis
 from boards.services.readers import NamedLook, named_looks, reader_names
 from boards.services.system import System
 from flow.closed_loops import TaskState
+from flow.corrections import CORRECTION_WINDOW
 from flow.errors import NotFoundError
-from flow.views import FlowView, HistoryEntry
+from flow.views import CorrectableView, FlowView, HistoryEntry
 from flow.vocabulary import Command, TaskAction
 from projections.cards import FlowCard, load_card
 from projections.care_relations import care_relations
@@ -60,6 +61,15 @@ class Shown:
 
 
 @dataclass(frozen=True)
+class Correction:
+    """The flow's last command, which this user may correct now (`flow/corrections.py`)."""
+
+    last: CorrectableView
+    #: Not her own within the window: the office corrects, and says why.
+    needs_reason: bool
+
+
+@dataclass(frozen=True)
 class PatientPage:
     shown: Shown
     view: FlowView  # the flow's state: decision, reservation, stay, plan
@@ -70,6 +80,7 @@ class PatientPage:
     #: The allocation office's alone: the hospital's messages and who saw the patient.
     messages: list[ReceivedMessage] | None
     looks: list[NamedLook] | None
+    correction: Correction | None
 
 
 def shown_flow(system: System, user: User, flow_id: UUID, now: datetime) -> Shown:
@@ -100,7 +111,21 @@ def patient_page(system: System, user: User, flow_id: UUID, now: datetime) -> Pa
         names=names,
         messages=system.hospital_messages.received_for(municipality, flow_id) if office else None,
         looks=named_looks(system, municipality, flow_id) if office else None,
+        correction=_correction(user, shown, view.correctable, now),
     )
+
+
+def _correction(
+    user: User, shown: Shown, last: CorrectableView | None, now: datetime
+) -> Correction | None:
+    """Her own last command within the window, or any for the office (with a reason); never
+    by emergency access, nor for a role that gives no such command."""
+    if last is None or shown.basis is not None or not role_gives(user.role, Command.CORRECT):
+        return None
+    own = last.user_id == user.actor.user_id and now - last.at <= CORRECTION_WINDOW
+    if not own and user.role != Role.ALLOCATION:
+        return None
+    return Correction(last, needs_reason=not own)
 
 
 def _commands(system: System, user: User, card: FlowCard, now: datetime) -> tuple[str, ...]:

@@ -73,12 +73,14 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     var about = flowOrTask(form.getAttribute("hx-post") || "");
     var place = form.closest("[id]");
     var link = place ? place.querySelector('a[href^="/tildeling/forlop/"]') : null;
-    if (!about || !link) return;
+    var name = form.getAttribute("data-name") || (link && link.textContent.trim());
+    if (!about || !name) return;
     given = {
       done: form.getAttribute("data-done"),
-      name: link.textContent.trim(),
+      name: name,
       flow: about.flow || link.getAttribute("href").split("/").pop(),
-      task: about.task || null
+      task: about.task || null,
+      undo: form.getAttribute("data-undo")
     };
   });
   document.addEventListener("htmx:afterRequest", function (event) {
@@ -102,6 +104,7 @@ document.addEventListener("htmx:beforeSwap", function (event) {
                                                  : "/tildeling/forlop/" + now.flow;
     back.textContent = said.getAttribute("data-show") || "Vis";
     said.appendChild(back);
+    if (now.undo) said.appendChild(undoForm(said, now));
     if (target) {
       target.focus();
       target.scrollIntoView({ block: "center" });
@@ -110,6 +113,30 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     }
     following = { flow: now.flow, until: Date.now() + 5000 };
   });
+
+  // "Angre" beside what an arrival, a move or a discharge did: the same user corrects it
+  // (`flow/corrections.py`), from where she is, while the words stand.
+  function undoForm(said, now) {
+    var form = document.createElement("form");
+    form.className = "inline";
+    form.setAttribute("hx-post", "/tildeling/forlop/" + now.flow + "/correction");
+    form.setAttribute("hx-target", "#board");
+    form.setAttribute("hx-select", "#board");
+    form.setAttribute("hx-swap", "outerHTML");
+    form.setAttribute("data-done", said.getAttribute("data-undone"));
+    form.setAttribute("data-name", now.name);
+    var command = document.createElement("input");
+    command.type = "hidden";
+    command.name = "command";
+    command.value = now.undo;
+    var button = document.createElement("button");
+    button.type = "submit";
+    button.textContent = said.getAttribute("data-undo");
+    form.appendChild(command);
+    form.appendChild(button);
+    htmx.process(form);
+    return form;
+  }
 
   // The page drawn after a command may come before the board's models have the command
   // (another process's follower): when the stream then shows her card or bed, focus moves
@@ -301,4 +328,34 @@ document.addEventListener("htmx:beforeSwap", function (event) {
       closedGroups[group.id] = !group.open;
     }
   }, true);
+})();
+
+// An arrival or a discharge asks once more (`_confirm.html`): the question is drawn into the
+// slot after the command's button and takes the focus on its confirming button; "Avbryt"
+// empties the slot and gives the focus back to the button that asked. The slot is kept as it
+// is across a live update of its card (hx-preserve), and emptied once its command is given.
+(function () {
+  function opener(slot) {
+    return document.querySelector('[aria-controls="' + slot.id + '"]');
+  }
+  document.addEventListener("htmx:afterSwap", function (event) {
+    var slot = event.detail.target;
+    if (!slot || !slot.classList || !slot.classList.contains("confirm-slot")) return;
+    var confirm = slot.querySelector("[data-confirm]");
+    if (confirm) confirm.focus();
+  });
+  document.addEventListener("click", function (event) {
+    var cancel = event.target.closest && event.target.closest("[data-cancel]");
+    if (!cancel) return;
+    var slot = cancel.closest(".confirm-slot");
+    if (!slot) return;
+    var back = opener(slot);
+    slot.innerHTML = "";
+    if (back) back.focus();
+  });
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    var form = event.detail.requestConfig && event.detail.requestConfig.elt;
+    var slot = form && form.closest && form.closest(".confirm-slot");
+    if (slot && event.detail.xhr.status < 300) slot.innerHTML = "";
+  });
 })();

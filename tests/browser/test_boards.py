@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from support.confirming import given
 
 from flow.municipality import municipality_id, unit_id
 from projections.care_relations import care_relations
@@ -50,7 +51,7 @@ def test_an_arrival_registered_on_the_board_moves_the_card_to_the_stay_column(
         "#column-ready article.card", has=page.get_by_role("button", name="Registrere ankomst")
     ).first
     flow_id = card.get_attribute("id")
-    card.get_by_role("button", name="Registrere ankomst").click()
+    given(card, "Registrere ankomst")
     expect(page.locator(f"#column-on_stay #{flow_id}")).to_be_visible()
     expect(page.locator(f"#column-ready #{flow_id}")).to_have_count(0)
 

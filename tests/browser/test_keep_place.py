@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from support.confirming import given
 
 from projections.task_list import tasks
 
@@ -64,7 +65,7 @@ def test_after_an_arrival_the_nurse_is_at_the_patient_s_bed(
     link = arriving.first.locator('a[href^="/tildeling/forlop/"]')
     name, href = link.inner_text(), str(link.get_attribute("href"))
 
-    arriving.first.get_by_role("button", name="Registrere ankomst").click()
+    given(arriving.first, "Registrere ankomst")
 
     expect(nurse.locator("#said")).to_have_text(re.compile(f"^{name}: ankomst registrert"))
     assert focused_patient_link(nurse) == href

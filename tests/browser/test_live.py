@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from playwright.sync_api import Page, expect
+from support.confirming import asked
 from support.world import server_process
 
 from boards.services.system import open_system
@@ -67,8 +68,9 @@ def arrival_seen_in_other_board(first: Page, second: Page) -> float:
     card = first.locator(f"article.card:not(#{answering_id})").filter(has=arrive).first
     flow_id = card.get_attribute("id")
     expect(second.locator(f"#cards-on_stay #{flow_id}")).to_have_count(0)
+    confirm = asked(card, "Registrere ankomst")
     clicked = time.monotonic()
-    card.get_by_role("button", name="Registrere ankomst").click()
+    confirm.click()
     expect(second.locator(f"#cards-on_stay #{flow_id}")).to_be_visible(timeout=5000)
     shown_after = time.monotonic() - clicked
     expect(second.locator(f"#{flow_id}")).to_have_count(1)

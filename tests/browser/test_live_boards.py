@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from playwright.sync_api import Page, expect
 from sqlalchemy import select
+from support.confirming import asked
 
 from flow.municipality import municipality_id, unit_id
 from projections.bed_grid import beds
@@ -42,9 +43,7 @@ def test_an_arrival_shows_on_the_units_board_while_a_rejection_being_written_sta
     reason = rejection.locator("input[name=reason]")
     reason.fill("Epikrisen mangler")
     # The office registers the patient's arrival on its own board.
-    arrive = office.locator(f"#flow-{reserved.flow_id}").get_by_role(
-        "button", name="Registrere ankomst"
-    )
+    arrive = asked(office.locator(f"#flow-{reserved.flow_id}"), "Registrere ankomst")
     clicked = time.monotonic()
     arrive.click()
     expect(bed).to_contain_text("Opptatt", timeout=5000)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from playwright.sync_api import Page, expect
+from support.confirming import asked, given
 
 from access.accounts import Role
 from boards.app import utc_now
@@ -73,7 +74,7 @@ def test_the_nurse_registers_an_arrival_and_raises_a_fall_risk_flag_from_her_boa
     expect(nurse).to_have_url(re.compile(f"/enheter/{SOLSIDEN}$"))
     arrival = nurse.locator(f"#arrival-{flow_id}")
     take_screenshot(nurse, "enhet-ankomster")
-    arrival.get_by_role("button", name="Registrere ankomst").click()
+    given(arrival, "Registrere ankomst")
     expect(nurse.locator(f"#bed-{bed}")).to_contain_text("Opptatt")
     expect(nurse.locator(f"#arrival-{flow_id}")).to_have_count(0)
     assert server.system.flows.flow(flow_id, OFFICE).phase == Phase.ON_STAY
@@ -122,9 +123,11 @@ def test_refusals_show_in_place_a_stale_form_and_a_patient_only_seen(
     nurse.route("**/strom?*", lambda route: route.abort())  # the board holds still
     nurse.reload()
 
-    # The office registers the arrival first: the nurse's form is a version behind.
+    # The office registers the arrival while the nurse is asked to confirm it: her form is a
+    # version behind.
+    confirm = asked(nurse.locator(f"#arrival-{stale}"), "Registrere ankomst")
     server.system.flows.arrive(stale, by=OFFICE, at=utc_now())
-    nurse.locator(f"#arrival-{stale}").get_by_role("button", name="Registrere ankomst").click()
+    confirm.click()
     expect(nurse.locator(f"#refusal-arrivals-{stale}")).to_contain_text("endret siden du så det")
 
     # On the patient's page, the patient goes back to hospital before the nurse saves her

@@ -225,7 +225,8 @@ def test_the_boards_lead_to_the_page_and_offer_only_what_the_role_gives(world: W
     arrival = board[board.index(f'id="arrival-{reserved}"') :]
     for part in (bed, arrival):
         assert f'href="/tildeling/forlop/{reserved}"' in part
-        assert f'hx-post="/tildeling/forlop/{reserved}/arrival"' in part
+        assert f'hx-get="/tildeling/forlop/{reserved}/bekreft/arrival' in part  # asked first
     # The flow also allows cancelling the reservation and closing: the office's, not hers.
-    assert re.findall(r'hx-post="/tildeling/forlop/[^/]+/([\w/-]+)"', bed) == ["arrival"]
+    given_here = r'(?:hx-post="/tildeling/forlop/[^/]+|hx-get="/tildeling/forlop/[^/]+/bekreft)/'
+    assert re.findall(given_here + r"([\w/-]+)", bed) == ["arrival"]
     assert "Handlinger (1)" in bed  # the risk flag
