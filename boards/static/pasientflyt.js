@@ -52,9 +52,12 @@ document.addEventListener("htmx:beforeSwap", function (event) {
 
 // After a command given from a board, the user keeps her place: focus goes to the patient's
 // card, bed or task where the board now shows it (perhaps in another column), and a polite
-// live region says what was done ("Ingrid Moen: ankomst registrert") with a link back to it
-// (WCAG 2.4.3, 4.1.3). The form says what it does (`data-done`); its action names the flow
-// or the task.
+// live region says what was done ("Ingrid Moen: ankomst registrert") with a link back to it.
+// WCAG 2.1 SC 2.4.3 Focus Order (A): focus moves in an order that keeps meaning and
+// operability, never dropped to the page (https://www.w3.org/WAI/WCAG21/Understanding/focus-order.html);
+// SC 4.1.3 Status Messages (AA): the result of an action is told by role=status without taking
+// focus (https://www.w3.org/WAI/WCAG21/Understanding/status-messages.html). The form says what
+// it does (`data-done`); its action names the flow or the task.
 (function () {
   var given = null;
   function flowOrTask(action) {
@@ -240,7 +243,9 @@ document.addEventListener("htmx:beforeSwap", function (event) {
       .replace("{shown}", Object.keys(shown).length)
       .replace("{total}", Object.keys(total).length) : "";
     // The polite region speaks when what it says changes: after the user's pause in typing
-    // (announce), or when a live update changed how many are shown; never the same again.
+    // (announce), or when a live update changed how many are shown; never the same again
+    // (a count of results is a status message, WCAG 2.1 SC 4.1.3,
+    // https://www.w3.org/WAI/WCAG21/Understanding/status-messages.html).
     if ((announce || count.textContent) && count.textContent !== said) count.textContent = said;
   }
 
