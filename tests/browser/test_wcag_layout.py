@@ -143,6 +143,35 @@ def test_boards_patient_pages_and_task_lists_reflow_at_320_css_px(
         page.set_viewport_size({"width": 1440, "height": 900})
 
 
+TABLED = ["/tildeling/overliggedogn", "/tildeling/meldinger", "tilgangslogg"]
+
+
+@pytest.mark.parametrize("path", TABLED)
+def test_the_office_s_pages_of_tables_reflow_at_320_css_px(
+    as_role: Callable[..., Page], server: LiveServer, take_screenshot: Screenshot, path: str
+) -> None:
+    """1.4.10 again: a data table needs its rows and columns for its meaning and scrolls
+    sideways in its own box (reached by Tab, named by its caption or heading), the page
+    around it does not."""
+    page = as_role("saksbehandler")
+    page.set_viewport_size({"width": 320, "height": 800})
+    try:
+        if path == "tilgangslogg":
+            go(page, f"{server.url}/tildeling")
+            go(page, first_patient(page, server.url) + "/tilgangslogg")
+        else:
+            go(page, server.url + path)
+        tables = page.locator("main table")
+        assert tables.count() > 0
+        for table in tables.all():
+            expect(table.locator("xpath=..")).to_have_attribute("role", "region")
+            expect(table.locator("xpath=..")).to_have_attribute("tabindex", "0")
+        take_screenshot(page, f"reflow-320-{path.strip('/').replace('/', '-')}")
+        assert_fits(page, f"{path} at 320")
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 900})
+
+
 # -- 1.4.11 Non-text Contrast -------------------------------------------------------------
 
 _CONTROLS = """() => {
