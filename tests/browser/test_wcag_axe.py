@@ -233,6 +233,25 @@ def test_no_axe_violation(
     assert not violations, f"{role}, {language}, {page.url}:\n{described(violations)}"
 
 
+NARROW = [("saksbehandler", "tildeling"), ("saksbehandler", "pasient"), ("sykepleier", "enhet")]
+
+
+@pytest.mark.parametrize(("role", "name"), NARROW, ids=[f"{r}-{n}" for r, n in NARROW])
+def test_no_axe_violation_at_320_css_px(
+    as_role: Callable[[str, str], Page], server: LiveServer, role: str, name: str
+) -> None:
+    """The same pages reflowed for a narrow screen or 400 % zoom (test_wcag_layout.py): a
+    table's own scrolling box must be reachable by keyboard, nothing hidden behind another."""
+    page = as_role(role, "nb")
+    page.set_viewport_size({"width": 320, "height": 800})
+    try:
+        PAGES[role][name](page, server.url)
+        violations = axe_violations(page)
+        assert not violations, f"{role}, 320 px, {page.url}:\n{described(violations)}"
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 900})
+
+
 @pytest.mark.parametrize("language", ["nb", "en"])
 def test_no_axe_violation_on_the_login_page(
     browser: Browser, server: LiveServer, language: str
