@@ -186,7 +186,8 @@ _CONTROLS = """() => {
   const shown = (el) => { const r = el.getBoundingClientRect();
                           return r.width > 0 && getComputedStyle(el).visibility !== 'hidden'; };
   return [...document.querySelectorAll('input, select, textarea, button')]
-    .filter((el) => !['hidden', 'checkbox', 'radio'].includes(el.type) && shown(el))
+    .filter((el) => !['hidden', 'checkbox', 'radio'].includes(el.type) && !el.disabled)
+    .filter(shown)
     .map((el) => { const s = getComputedStyle(el);
       return {what: el.outerHTML.slice(0, 90), border: s.borderTopColor,
               borderWidth: parseFloat(s.borderTopWidth) * (s.borderTopStyle === 'none' ? 0 : 1),
@@ -218,7 +219,7 @@ def unseen_controls(page: Page) -> list[str]:
     """The controls whose bounds do not stand out at 3:1 from the colour around them: not
     their border, nor their own fill. A control drawn only as its text (no border, no fill,
     like a link) has no bounds to see; checkboxes and radio buttons are drawn by the browser
-    as it likes (both are exempt in 1.4.11)."""
+    as it likes, and a disabled control is inactive (all three are exempt in 1.4.11)."""
     found: list[dict[str, Any]] = page.evaluate(_CONTROLS)
     unseen = []
     for control in found:
