@@ -29,6 +29,7 @@ PASSWORDS = {
     "saksbehandler": "demo-tildeling",
     "sykepleier": "demo-sykepleier",
     "hjemmesykepleier": "demo-hjemme",
+    "leder": "demo-leder",
     "admin": "demo-admin",
 }
 
@@ -168,6 +169,36 @@ def test_the_office_s_pages_of_tables_reflow_at_320_css_px(
             expect(table.locator("xpath=..")).to_have_attribute("tabindex", "0")
         take_screenshot(page, f"reflow-320-{path.strip('/').replace('/', '-')}")
         assert_fits(page, f"{path} at 320")
+    finally:
+        page.set_viewport_size({"width": 1440, "height": 900})
+
+
+ADMINISTERED = [
+    ("admin", "/admin"),
+    ("admin", "/admin/enheter"),
+    ("admin", "/admin/skjermer"),
+    ("admin", "/admin/brukere"),
+    ("admin", "/admin/innlogging"),
+    ("admin", "/admin/sjekklister"),
+    ("admin", "/admin/dognpris"),
+    ("admin", "/admin/logg"),
+    ("leder", "/leder/nodtilgang"),
+    ("leder", "/leder/innsyn"),
+    ("leder", "/leder/tilganger"),
+    ("sykepleier", "/nodtilgang"),
+]
+
+
+@pytest.mark.parametrize(("role", "path"), ADMINISTERED, ids=[f"{r}-{p}" for r, p in ADMINISTERED])
+def test_the_admin_s_and_the_leader_s_pages_reflow_at_320_css_px(
+    as_role: Callable[..., Page], server: LiveServer, role: str, path: str
+) -> None:
+    """1.4.10 on the pages of tables and forms the admin and the leader work in."""
+    page = as_role(role)
+    page.set_viewport_size({"width": 320, "height": 800})
+    try:
+        go(page, server.url + path)
+        assert_fits(page, f"{role} {path} at 320")
     finally:
         page.set_viewport_size({"width": 1440, "height": 900})
 
