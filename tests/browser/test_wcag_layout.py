@@ -186,14 +186,17 @@ ADMINISTERED = [
     ("leder", "/leder/innsyn"),
     ("leder", "/leder/tilganger"),
     ("sykepleier", "/nodtilgang"),
+    ("sykepleier", f"/enheter/{SOLSIDEN}/vegg"),
 ]
 
 
 @pytest.mark.parametrize(("role", "path"), ADMINISTERED, ids=[f"{r}-{p}" for r, p in ADMINISTERED])
-def test_the_admin_s_and_the_leader_s_pages_reflow_at_320_css_px(
+def test_the_admin_s_the_leader_s_and_the_other_pages_reflow_at_320_css_px(
     as_role: Callable[..., Page], server: LiveServer, role: str, path: str
 ) -> None:
-    """1.4.10 on the pages of tables and forms the admin and the leader work in."""
+    """1.4.10 on the pages of tables and forms the admin and the leader work in, the
+    emergency access and a unit's wall opened in a browser rather than on a corridor's
+    screen."""
     page = as_role(role)
     page.set_viewport_size({"width": 320, "height": 800})
     try:
