@@ -24,6 +24,7 @@ class BrokenLoop:
     name: str
     initials: str
     title: str
+    title_en: str  # '' where the task's checklist gave no English title
     owner_unit: UUID | None
     due_at: datetime
     status: str
@@ -106,6 +107,7 @@ def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
             tasks.c.flow_id,
             cards.c.name,
             tasks.c.title,
+            tasks.c.title_en,
             tasks.c.owner_unit,
             tasks.c.due_at,
             tasks.c.status,
@@ -120,6 +122,6 @@ def _broken_loops(db: Connection, municipality_id: UUID) -> list[BrokenLoop]:
         .order_by(tasks.c.due_at, tasks.c.task_id)  # a total order: a rebuild shows the same
     )
     return [
-        BrokenLoop(task_id, flow_id, name, initials(name), title, owner, due_at, status, nid)
-        for task_id, flow_id, name, title, owner, due_at, status, nid in db.execute(query).all()
+        BrokenLoop(task_id, flow_id, name, initials(name), title, english, owner, due, status, nid)
+        for task_id, flow_id, name, title, english, owner, due, status, nid in db.execute(query)
     ]

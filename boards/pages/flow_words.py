@@ -10,6 +10,9 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from markupsafe import Markup
+
+from boards.web.rendering import task_title
 from flow.views import HistoryEntry
 from flow.vocabulary import (
     CLOSING_TEXT,
@@ -86,13 +89,14 @@ class Words:
         return found or self.say("ukjent sted")
 
 
-def task_titles(history: list[HistoryEntry], english: bool) -> dict[str, str]:
-    """Each task's title by its id, as the event that opened it kept it."""
+def task_titles(history: list[HistoryEntry], language: str) -> dict[str, Markup]:
+    """Each task's title by its id, as the event that opened it kept it, in the page's
+    language (a Norwegian title kept on an English page marked so: `task_title`)."""
     titles = {}
     for entry in history:
         if entry.event == "TaskOpened":
             task = entry.data["task"]
-            titles[str(task["id"])] = (task["title_en"] if english else "") or task["title"]
+            titles[str(task["id"])] = task_title(language, task["title"], task["title_en"])
     return titles
 
 
@@ -101,7 +105,8 @@ def sentence(entry: HistoryEntry, words: Words) -> str:
     text = EVENT_TEXT.get(entry.event)
     if text is None:
         return entry.event
-    return words.say(text).format(**_fields(entry, words))
+    # Markup: the values escaped, a title marked with its language kept as it is.
+    return Markup.escape(words.say(text)).format(**_fields(entry, words))
 
 
 def _fields(entry: HistoryEntry, words: Words) -> dict[str, str]:

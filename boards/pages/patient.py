@@ -44,7 +44,7 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
         translator(language),
         formatters(language)["day"],
         place_names,
-        task_titles(page.history, english=language == "en"),
+        task_titles(page.history, language),
     )
 
     def party(party: Party | None) -> str:

@@ -52,9 +52,12 @@ document.addEventListener("htmx:beforeSwap", function (event) {
 
 // After a command given from a board, the user keeps her place: focus goes to the patient's
 // card, bed or task where the board now shows it (perhaps in another column), and a polite
-// live region says what was done ("Ingrid Moen: ankomst registrert") with a link back to it
-// (WCAG 2.4.3, 4.1.3). The form says what it does (`data-done`); its action names the flow
-// or the task.
+// live region says what was done ("Ingrid Moen: ankomst registrert") with a link back to it.
+// WCAG 2.1 SC 2.4.3 Focus Order (A): focus moves in an order that keeps meaning and
+// operability, never dropped to the page (https://www.w3.org/WAI/WCAG21/Understanding/focus-order.html);
+// SC 4.1.3 Status Messages (AA): the result of an action is told by role=status without taking
+// focus (https://www.w3.org/WAI/WCAG21/Understanding/status-messages.html). The form says what
+// it does (`data-done`); its action names the flow or the task.
 (function () {
   var given = null;
   function flowOrTask(action) {
@@ -260,13 +263,33 @@ document.addEventListener("htmx:beforeSwap", function (event) {
       group.hidden = !group.querySelector("[data-find]:not([hidden])");
     });
     sortReady(form, board);
-    if (announce) {
-      var count = document.getElementById("find-count");
-      var active = search || filters.length;
-      count.textContent = active ? count.dataset.text
-        .replace("{shown}", Object.keys(shown).length)
-        .replace("{total}", Object.keys(total).length) : "";
-    }
+    var active = !!(search || filters.length);
+    var count = document.getElementById("find-count");
+    countColumns(board, active, count.dataset.of);
+    var said = active ? count.dataset.text
+      .replace("{shown}", Object.keys(shown).length)
+      .replace("{total}", Object.keys(total).length) : "";
+    // The polite region speaks when what it says changes: after the user's pause in typing
+    // (announce), or when a live update changed how many are shown; never the same again
+    // (a count of results is a status message, WCAG 2.1 SC 4.1.3,
+    // https://www.w3.org/WAI/WCAG21/Understanding/status-messages.html).
+    if ((announce || count.textContent) && count.textContent !== said) count.textContent = said;
+  }
+
+  // Each heading's count, of a column or a group, says while a search or a filter is on how
+  // many of its own it shows ("3 av 17"), else how many it holds; the stream's new counts
+  // (plain numbers) are said so again after each swap.
+  function countColumns(board, active, of) {
+    board.querySelectorAll("h2 > .count, summary .count").forEach(function (count) {
+      var holder = count.closest("section, details");
+      var items = holder ? holder.querySelectorAll("[data-find]") : [];
+      if (!items.length && !count.dataset.total) return;
+      var total = items.length;
+      var shown = Array.prototype.filter.call(items, function (i) { return !i.hidden; }).length;
+      var text = active ? of.replace("{shown}", shown).replace("{total}", total) : String(total);
+      if (count.textContent !== text) count.textContent = text;
+      count.dataset.total = total;
+    });
   }
 
   // The page's address keeps what is set, so a reload or a shared link shows the same.
@@ -277,6 +300,13 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     });
     var text = query.toString();
     history.replaceState(history.state, "", location.pathname + (text ? "?" + text : ""));
+    // The other language shows the board as it is now left, its filters too.
+    var language = document.getElementById("language");
+    if (language) {
+      var to = new URL(language.href);
+      to.searchParams.set("til", location.pathname + location.search);
+      language.href = to.pathname + to.search;
+    }
   }
 
   var announcing = null;

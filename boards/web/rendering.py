@@ -43,7 +43,20 @@ def language_context(language: str) -> dict[str, Any]:
         "fragment": fragment,
         "fragments": fragments,
         "whose": _whose(translator(language)),
+        "task_title": lambda title, title_en: task_title(language, title, title_en),
     }
+
+
+def task_title(language: str, title: str, title_en: str) -> Markup:
+    """A task's title in the page's language: on an English page the English its checklist
+    gave, else the Norwegian marked as such, so that a screen reader says it as Norwegian
+    (WCAG 2.1 SC 3.1.2 Language of Parts,
+    https://www.w3.org/WAI/WCAG21/Understanding/language-of-parts.html)."""
+    if language != "en":
+        return Markup.escape(title)
+    if title_en:
+        return Markup.escape(title_en)
+    return Markup('<span lang="nb">{}</span>').format(title)
 
 
 def _whose(_: Callable[[str], str]) -> Callable[[int, int], str]:

@@ -207,3 +207,64 @@ def test_a_closed_group_of_broken_loops_stays_closed_when_the_stream_redraws_it(
     expect(redrawn.locator("article.loop").first).to_be_hidden()
     redrawn.locator("summary").click()
     expect(redrawn.locator("article.loop").first).to_be_visible()
+
+
+def column_counts(page: Page) -> dict[str, tuple[str, int, int]]:
+    """Each column's count as it reads, and the cards it shows and holds."""
+    found: dict[str, tuple[str, int, int]] = page.evaluate(
+        """() => Object.fromEntries([...document.querySelectorAll('#board .column')].map((c) => {
+            const cards = [...c.querySelectorAll('[data-find]')];
+            return [c.id, [c.querySelector('h2 > .count').textContent,
+                           cards.filter((card) => !card.hidden).length, cards.length]]; }))"""
+    )
+    return found
+
+
+def test_a_column_s_count_says_how_many_of_its_own_a_filter_shows(
+    logged_in: Callable[[str], Page], server: LiveServer, take_screenshot: Screenshot
+) -> None:
+    page = logged_in("saksbehandler")
+    plain = column_counts(page)
+    assert all(text == str(total) for text, _, total in plain.values()), plain
+    page.get_by_label("Bare forfalte").check()
+    expect(page.locator("#count-ready")).to_have_text(re.compile(r"^\d+ av \d+$"))
+    counts = column_counts(page)
+    assert all(text == f"{shown} av {total}" for text, shown, total in counts.values()), counts
+    assert any(shown < total for _, shown, total in counts.values()), "the filter hides some"
+    # The count of shown patients is said politely, once the user has chosen.
+    expect(page.locator("#find-count")).to_have_attribute("aria-live", "polite")
+    expect(page.locator("#find-count")).to_have_text(re.compile(r"^\d+ av \d+ pasienter vises$"))
+    take_screenshot(page, "tildeling-telling-filtrert")
+    # A patient come by the stream, not overdue: the column holds one more, shows as many.
+    _, shown, total = counts["column-in_hospital"]
+    flow_id, _ = new_patient(server, "Tora Telling")
+    expect(page.locator(f"#flow-{flow_id}")).to_be_attached(timeout=5000)
+    expect(page.locator(f"#flow-{flow_id}")).to_be_hidden()
+    expect(page.locator("#count-in_hospital")).to_have_text(f"{shown} av {total + 1}")
+    page.get_by_label("Bare forfalte").uncheck()
+    expect(page.locator("#count-in_hospital")).to_have_text(str(total + 1))
+    expect(page.locator("#find-count")).to_have_text("")
+
+
+def test_the_other_language_shows_the_board_with_its_filters(
+    logged_in: Callable[[str], Page],
+) -> None:
+    page = logged_in("saksbehandler")
+    page.get_by_label("Bare forfalte").check()
+    page.get_by_role("searchbox", name="Finn pasient").fill("a")
+    expect(page).to_have_url(re.compile(r"forfalt=1"))
+    page.get_by_role("link", name="English").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page).to_have_url(re.compile(r"/tildeling\?.*forfalt=1"))
+    expect(page.get_by_label("Overdue only")).to_be_checked()
+    expect(page.get_by_role("searchbox", name="Find patient")).to_have_value("a")
+    expect(page.locator("#find-count")).to_have_text(re.compile(r"^\d+ of \d+ patients shown$"))
+    expect(page.locator("#count-ready")).to_have_text(re.compile(r"^\d+ of \d+$"))
+    # And back, with what was changed in English.
+    page.get_by_label("Overdue only").uncheck()
+    page.get_by_role("link", name="Norsk").click()
+    page.wait_for_load_state("load")
+    expect(page.locator("html")).to_have_attribute("lang", "nb")
+    expect(page.get_by_label("Bare forfalte")).not_to_be_checked()
+    expect(page.get_by_role("searchbox", name="Finn pasient")).to_have_value("a")

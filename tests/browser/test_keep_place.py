@@ -1,6 +1,14 @@
 """Keeping one's place on a board, by keyboard: a skip link first, and after a command focus
 goes to the patient where the board now shows her while a polite live region says what was
-done ("Ingrid Moen: ankomst registrert") with a link back (WCAG 2.4.1, 2.4.3, 4.1.3)."""
+done ("Ingrid Moen: ankomst registrert") with a link back.
+
+WCAG 2.1 SC 2.4.1 Bypass Blocks (A): https://www.w3.org/WAI/WCAG21/Understanding/bypass-blocks.html
+WCAG 2.1 SC 2.4.3 Focus Order (A): focusable components receive focus in an order that
+preserves meaning and operability (focus never dropped to the page after a command):
+https://www.w3.org/WAI/WCAG21/Understanding/focus-order.html
+WCAG 2.1 SC 4.1.3 Status Messages (AA): a status message can be determined through its role
+(role=status) and is presented without receiving focus:
+https://www.w3.org/WAI/WCAG21/Understanding/status-messages.html"""
 
 from __future__ import annotations
 
