@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from playwright.sync_api import Page, expect
+from support.axe import axe_violations
 from support.confirming import asked
 
 from access.accounts import Role
@@ -71,6 +72,7 @@ def test_an_arrival_asks_first_naming_the_open_tasks_and_is_undone_from_the_boar
     for title in open_titles:
         expect(question.locator(".confirm-tasks")).to_contain_text(title)
     take_screenshot(nurse, "bekreft-ankomst")
+    assert axe_violations(nurse) == []  # the question, its list and its buttons too
     question.get_by_role("button", name="Avbryt").click()
     expect(question).to_have_count(0)
     expect(ask).to_be_focused()
@@ -82,6 +84,7 @@ def test_an_arrival_asks_first_naming_the_open_tasks_and_is_undone_from_the_boar
     expect(said).to_have_text(re.compile("^Agnes Angrer: ankomst registrert"))
     expect(nurse.locator(f"#bed-{bed}")).to_contain_text("Opptatt")
     take_screenshot(nurse, "angre-ankomst")
+    assert axe_violations(nurse) == []  # the words and the button beside them
 
     said.get_by_role("button", name="Angre").click()
 
@@ -115,6 +118,7 @@ def test_the_office_corrects_another_s_discharge_on_the_patient_s_page_with_a_re
     reason = section.get_by_label(re.compile("^Begrunnelse"))
     expect(reason).to_have_attribute("required", "")  # another's: the office says why
     take_screenshot(office, "korrigere-utskrivning")
+    assert axe_violations(office) == []
 
     reason.fill("Utskrevet på feil pasient")
     section.get_by_role("button", name="Korriger: registrert ved en feil").click()
@@ -146,6 +150,7 @@ def test_closing_names_the_open_tasks_it_cancels_and_asks_for_a_tick(
     tick = form.get_by_label("Ja, avslutt forløpet og avbryt oppgavene")
     expect(tick).to_have_attribute("required", "")
     take_screenshot(office, "avslutte-med-oppgaver")
+    assert axe_violations(office) == []
 
     form.get_by_role("button", name="Lagre").click()  # not ticked: the browser says so
 
