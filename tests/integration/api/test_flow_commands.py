@@ -118,6 +118,11 @@ CASES: dict[str, Case] = {
     "raise_safety_flag": (in_hospital, lambda w: {"flag": "delirium"}, "SafetyFlagRaised"),
     "clear_safety_flag": (on_stay, lambda w: {"flag": "fall"}, "SafetyFlagCleared"),
     "close_flow": (on_stay, lambda w: {"reason": "completed"}, "FlowClosed"),
+    "correct_command": (
+        discharged_home,
+        lambda w: {"command": "discharge", "reason": "Feil pasient"},
+        "CommandCorrected",
+    ),
 }
 
 #: What a caseworker chooses in a form where its first choice would not do.
@@ -134,7 +139,7 @@ def recorded_events(w: World, flow_id: UUID) -> list[str]:
 def test_every_command_of_the_domain_is_declared_once() -> None:
     assert sorted(DECLARED) == sorted(Command)
     assert len(FLOW_COMMANDS) == len(Command)
-    assert len({d.path for d in FLOW_COMMANDS}) == len({d.name for d in FLOW_COMMANDS}) == 17
+    assert len({d.path for d in FLOW_COMMANDS}) == len({d.name for d in FLOW_COMMANDS}) == 18
     assert sorted(CASES) == sorted(d.name for d in FLOW_COMMANDS)
 
 
@@ -284,7 +289,12 @@ def test_the_board_offers_every_declaration_as_a_form_that_gives_it(
     flow_id = allowing(world)
     assert log_in(world.client).status_code == 303
     csrf_token = csrf_token_of(world.client, "/tildeling")
-    where = "/tildeling" if declared.quick else f"/tildeling/forlop/{flow_id}/handlinger"
+    if declared.command == Command.CORRECT:
+        where = f"/tildeling/forlop/{flow_id}"  # the patient's page (and "Angre" in the words)
+    elif declared.confirmed and declared.quick:
+        where = f"/tildeling/forlop/{flow_id}/bekreft/{declared.path}"  # asked once more
+    else:
+        where = "/tildeling" if declared.quick else f"/tildeling/forlop/{flow_id}/handlinger"
     page = forms_of(world.client.get(where).text)
     path = declared.path.format(flag="fall")
     action = f"/tildeling/forlop/{flow_id}/{path}"
