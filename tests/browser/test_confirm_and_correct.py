@@ -159,3 +159,28 @@ def test_closing_names_the_open_tasks_it_cancels_and_asks_for_a_tick(
     form.get_by_role("button", name="Lagre").click()
     expect(office.locator(f"#flow-{flow_id}")).to_have_count(0)
     assert server.system.flows.flow(flow_id, OFFICE).phase == Phase.CLOSED
+
+
+def test_a_move_from_the_menu_is_said_with_the_patient_s_name_and_undone(
+    logged_in: Callable[[str], Page], server: LiveServer
+) -> None:
+    flow_id, bed = reserved(server, "Mona Flytter")
+    server.system.flows.arrive(flow_id, by=OFFICE, at=utc_now())
+    nurse = logged_in("sykepleier")
+    slot = nurse.locator(f"#bed-{bed}")
+    slot.get_by_text(re.compile("^Handlinger")).click()
+    slot.locator("details.command summary", has_text="Flytte til annen seng").click()
+    move = slot.locator("form[hx-post$='/move']")
+    to_bed = move.locator("select[name=bed] option").first.inner_text()
+    move.get_by_role("button", name="Lagre").click()
+
+    said = nurse.locator("#said")
+    expect(said).to_have_text(re.compile("^Mona Flytter: flyttet til ny seng"))
+    expect(nurse.locator(f"#bed-{to_bed}")).to_contain_text("Mona Flytter")
+    said.get_by_role("button", name="Angre").click()
+
+    expect(said).to_have_text(re.compile("^Mona Flytter: korrigert"))
+    expect(nurse.locator(f"#bed-{bed}")).to_contain_text("Mona Flytter")
+    expect(nurse.locator(f"#bed-{to_bed}")).not_to_contain_text("Mona Flytter")
+    stay = server.system.flows.flow(flow_id, OFFICE).stay
+    assert stay is not None and stay.bed == bed
