@@ -139,7 +139,7 @@ def figures_page(
         figures = figures_for(system, user, None, None, now)
         context["refusal"] = refusal_of(request, error)[0]
     language = language_of(request)
-    columns = column_labels(figures, language)  # the months as the page writes them
+    columns = column_labels(figures.every_table(), language)  # months as the page writes them
     context.update(
         figures=figures,
         charts=charts_of(figures, columns, language),
