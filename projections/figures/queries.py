@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    and_,
     case,
     cast,
     func,
@@ -183,8 +184,9 @@ def loops_due_in(period: Period, municipality_id: UUID) -> Select[Any]:
 
 
 def arrival_loops_in(period: Period, municipality_id: UUID, trigger: str) -> Select[Any]:
-    """The loops the arrival's checklists opened in the period (`trigger`: the arrival's
-    event), each with its unit, when it was opened (the arrival), due, closed or cancelled."""
+    """The loops the arrival's checklists opened (`trigger`: the arrival's event) in the
+    period or due in it, each with its unit, when it was opened (the arrival), due, closed
+    or cancelled."""
     first, after = period.moments
     c = loops.c
     return select(
@@ -192,8 +194,10 @@ def arrival_loops_in(period: Period, municipality_id: UUID, trigger: str) -> Sel
     ).where(
         c.municipality_id == municipality_id,
         c.trigger == trigger,
-        c.opened_at >= first,
-        c.opened_at < after,
+        or_(
+            and_(c.opened_at >= first, c.opened_at < after),
+            and_(c.due_at >= first, c.due_at < after),
+        ),
     )
 
 

@@ -122,6 +122,8 @@ def screening(
         if loop.key == MEDICATION_REVIEW or loop.owner_unit not in known:
             continue
         month = month_key(oslo_day(loop.opened_at))
+        if month not in months:
+            continue
         closed, cancelled = loop.closed_at, loop.cancelled_at
         if cancelled is not None and cancelled - loop.opened_at < SCREENED_IN_TIME:
             if closed is None or closed > cancelled:
