@@ -73,6 +73,6 @@ def test_the_figures_page_in_english(w: World) -> None:
     ]
     texts.append(answer["safety"]["places"][0]["name"])  # the municipality's; units by name
     assert [t for t in texts if english(t) == t] == []
-    assert "<h2 id=\"safety-title\">Patient safety</h2>" in html
+    assert '<h2 id="safety-title">Patient safety</h2>' in html
     empty = w.client.get("/leder/tall?fra=2026-12").text
     assert "None of the months you chose is over yet" in empty
