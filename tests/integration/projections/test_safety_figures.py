@@ -117,7 +117,11 @@ def test_a_screening_at_23_hours_is_in_time_and_one_at_25_hours_is_done_within_t
         assert got[place][f"{SCREENING}: utført innen en uke (%)"] == 66.7
         assert got[place]["Legemiddelgjennomganger med frist i måneden"] == 9
         assert got[place]["Gjort innen fristen (%)"] == 33.3
+        # The loops past their deadline, by task and owner: the six not done in time.
+        assert got[place][f"{SCREENING} — Rehabilitering A"] == 6
+        assert got[place]["Legemiddelgjennomgang — Rehabilitering A"] == 6
     assert got["Lindrende B"]["Ankomster"] == 0
+    assert f"{SCREENING} — Rehabilitering A" not in got["Lindrende B"]  # not its own task
     assert got["Lindrende B"][f"{SCREENING}: innen 24 timer (%)"] is None
 
 
