@@ -5,24 +5,29 @@ shares, rates and medians, never a patient; small counts hidden as in every lead
 
 Sources, and where this reading follows them rather than the issue:
 
-* The national patient-safety programme I trygge hender 24-7 names the areas for the
-  municipal services — falls, pressure ulcers, malnutrition, medication reviews, urinary
-  tract infections, delirium — and now points each to the national guidelines
-  (https://www.itryggehender24-7.no/reduser-pasientskader/om-innsatsomradene). The guideline
-  on malnutrition asks for the risk assessment "innen ett døgn etter innleggelse på ...
-  korttidsplass i sykehjem" (Helsedirektoratet, Forebygging og behandling av underernæring,
+* The national patient-safety programme I trygge hender 24-7 has replaced its bundles of
+  measures for its areas — among them falls in institutions, pressure ulcers, medication
+  use in nursing homes and home care with the medication review, and early detection of a
+  worsening state — with the national guidelines and advice
+  (https://www.itryggehender24-7.no/reduser-pasientskader/om-innsatsomradene); the flags
+  counted here are the boards' own (fall, pressure ulcer, malnutrition, delirium, isolation,
+  medication review due). The guideline on malnutrition asks for the risk assessment
+  "innen ett døgn etter innleggelse på ... korttidsplass i sykehjem" (Helsedirektoratet,
+  Forebygging og behandling av underernæring,
   https://www.helsedirektoratet.no/retningslinjer/forebygging-og-behandling-av-underernaering):
   so the screening's deadline is 24 hours from the arrival, whatever the checklist's own
-  deadline says.
+  deadline says (DigiPAS, below, counted "innen frist", the deadline each municipality set).
 * The DigiPAS evaluation of IKOS and Imatis boards in five municipalities (SINTEF Digital
   2020:01350, Røhne and Grut, 2021) counted "kartlegging av nye pasienter innen frist"
   (8.9 % → 60 %) and "fullført kartlegging" (17.8 % → 90 %). Completed, read at all, would
   change a month for as long as a late screening may come; here it is "done within a
   week" (the guideline's deadline for a long-term place), so a month shows once a week
   after its end is gone and never changes after.
-* Prevalence is counted as the programme's point-prevalence surveys count pressure ulcers:
-  the patients on the unit at a count, here every midnight (as occupancy is counted), who
-  have the flag then. A flag's rate is per 1,000 bed-days, the unit's midnights.
+* Prevalence is counted as point-prevalence surveys count (Folkehelseinstituttet's of
+  infections in nursing homes, the pressure-ulcer surveys): the patients on the unit at a
+  count who have the condition then; here the count is every midnight, as occupancy is
+  counted, so a month shows the patients flagged at one midnight or more and the share of
+  its bed-days flagged. A flag's rate is per 1,000 bed-days, the unit's midnights.
 """
 
 from __future__ import annotations

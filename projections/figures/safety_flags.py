@@ -1,6 +1,6 @@
 """The risk flags of the patient-safety figures (issue 26), per unit and month and for the
 municipality: the patients with a flag at a midnight count and their share of the bed-days,
-as the national programme's point-prevalence surveys count (`projections/figures/safety.py`
+as point-prevalence surveys count (`projections/figures/safety.py`
 names the sources), the flags raised per 1,000 bed-days, and how long the flags cleared in a
 month had been open."""
 
