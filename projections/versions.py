@@ -22,7 +22,7 @@ VERSIONS: dict[str, int] = {
     "flow_cards": 1,
     "bed_grid": 1,
     "task_list": 1,
-    "leader_figures": 1,
+    "leader_figures": 2,
 }
 
 _SUFFIX = re.compile(r"_v(\d+)$")

@@ -4,6 +4,7 @@ models caught up, the uses of emergency access counted; never a patient."""
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
+from uuid import UUID
 
 from fastapi.responses import Response
 
@@ -14,14 +15,16 @@ from boards.exports.spreadsheets import SheetFormat, download, spreadsheet
 from boards.exports.tables import Export, Table
 from boards.services.system import System
 from boards.web.translations import formatters, translator
-from flow.payment_clock import first_day, next_month
+from flow.payment_clock import first_day, next_month, oslo_day
 from projections.figures.headline import Headline, read_headline
 from projections.figures.report import (
     EmergencyUse,
     Figures,
     first_day_of_data,
     read_occupancy_by_day,
+    read_safety,
 )
+from projections.figures.safety import SafetyPlace
 from projections.figures.table import FigureRow, FigureTable
 
 #: A figure whose rows are many (one for each task and owner): its table reads better than
@@ -80,6 +83,24 @@ def headline_for(system: System, leader: User, figures: Figures, now: datetime) 
     return read_headline(system.engine, leader.municipality_id, figures.end, now, rates)
 
 
+#: A unit's page shows its own safety figures of the last this many months over.
+UNIT_MONTHS = 3
+
+
+def unit_safety(
+    system: System, municipality_id: UUID, unit_id: UUID, now: datetime, language: str
+) -> tuple[SafetyPlace | None, dict[str, list[str]]]:
+    """A unit's own patient-safety figures over its last months over, as the leaders see
+    them (the same hidden cells), and their columns as the page writes them."""
+    last = oslo_day(now).replace(day=1) - timedelta(days=1)
+    first = last.replace(day=1)
+    for _ in range(UNIT_MONTHS - 1):
+        first = (first - timedelta(days=1)).replace(day=1)
+    system.projector.catch_up()
+    place = read_safety(system.engine, municipality_id, first, last, now).of_unit(unit_id)
+    return place, column_labels(place.tables if place else [], language)
+
+
 def figures_download(
     system: System,
     leader: User,
@@ -89,21 +110,28 @@ def figures_download(
     language: str,
     now: datetime,
 ) -> Response:
-    """The figures as a spreadsheet: a sheet (or a block of CSV) per figure, plus the
-    occupied beds per unit and day; the same hidden cells as the page."""
+    """The figures as a spreadsheet: a sheet (or a block of CSV) per figure, the
+    patient-safety figures of the municipality and each unit first, plus the occupied beds
+    per unit and day; the same hidden cells as the page."""
     figures = figures_for(system, leader, start, end, now)
     by_day = read_occupancy_by_day(
         system.engine, leader.municipality_id, figures.start, figures.end, now
     )
     _ = translator(language)
-    labels = column_labels(figures, language)
+    labels = column_labels(figures.every_table(), language)
+    safety = [
+        (f"{_(place.name)} · {_(table.title)}", table)
+        for place in figures.safety.places
+        for table in place.tables
+    ]
+    others = [(_(table.title), table) for table in [*figures.tables, by_day]]
     tables = [
         Table(
-            _(table.title),
+            title,
             ("", *labels.get(table.key, table.columns)),
             [(_(row.label), *row.values) for row in table.rows],
         )
-        for table in [*figures.tables, by_day]
+        for title, table in [*safety, *others]
     ]
     municipality = system.flows.municipality_name(leader.municipality_id)
     export = Export(f"{_('Tall for ledere')} · {municipality}", "ledertall", tables)
@@ -115,12 +143,12 @@ def figures_download(
     return download(content, sheet_format, name)
 
 
-def column_labels(figures: Figures, language: str) -> dict[str, list[str]]:
+def column_labels(tables: list[FigureTable], language: str) -> dict[str, list[str]]:
     """Per figure, its columns as the page writes them: a month as "mar. 26"."""
     day = formatters(language)["day"]
     return {
         table.key: [day(first_day(c), "MMM yy") if _is_month(c) else c for c in table.columns]
-        for table in figures.tables
+        for table in tables
     }
 
 

@@ -15,6 +15,7 @@ from access.access_log import BASIS_TEXT
 from access.accounts import Role
 from access.policy import viewer_of
 from access.sessions import Session
+from boards.exports.figures import unit_safety
 from boards.pages.common import FormFields, refusal_of, render
 from boards.services import board_reads
 from boards.services.flow_access import authorise_flow
@@ -39,6 +40,7 @@ from boards.web.sessions import (
     live_position,
     municipality_places,
 )
+from boards.web.translations import language_of
 from flow.errors import FlowError, NotFoundError
 from flow.flow_rules import refusal
 from flow.vocabulary import TaskAction
@@ -206,9 +208,19 @@ def _refusal(request: Request, error: ValidationError | FlowError, target: str) 
 def unit_page(
     request: Request, session: PageSession, position: Position, board: UnitBoardRead
 ) -> HTMLResponse:
-    user = session.user
-    with looks_logged(get_system(request), user, board, "enhet", get_now(request)):
-        context = {"board": board, "position": position, "role": user.role, **_found(request)}
+    user, system, now = session.user, get_system(request), get_now(request)
+    safety, columns = unit_safety(
+        system, user.municipality_id, board.unit_id, now, language_of(request)
+    )
+    with looks_logged(system, user, board, "enhet", now):
+        context = {
+            "board": board,
+            "position": position,
+            "role": user.role,
+            "safety_places": [safety] if safety else [],
+            "columns": columns,
+            **_found(request),
+        }
         return render(request, "unit.html", context, session=session)
 
 

@@ -150,7 +150,7 @@ def figures_page(
         figures = figures_for(system, user, default_start(system, user, now), None, now)
         context["refusal"] = refusal_of(request, error)[0]
     language = language_of(request)
-    columns = column_labels(figures, language)  # the months as the page writes them
+    columns = column_labels(figures.every_table(), language)  # months as the page writes them
     context.update(
         figures=figures,
         headline=headline_for(system, user, figures, now),

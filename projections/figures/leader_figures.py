@@ -8,7 +8,10 @@ tables). The waits in hospital after a ready notice are the flow cards' `ready_p
 * `figure_stays`: each stay on a short-term unit, arrival to leaving and how it left.
 * `figure_homecomings`: each discharge home, from a stay or straight from hospital, and a
   readmission to hospital within 30 days of it.
-* `figure_loops`: each closed-loop task: when it was opened, due, closed or cancelled.
+* `figure_loops`: each closed-loop task: the event that opened it, when it was opened, due,
+  closed or cancelled.
+* `figure_flags`: each safety flag raised on a flow, when it was raised and cleared (the
+  patient-safety figures, `projections/figures/safety.py`, join it to the stays).
 * `figure_moves`: per municipality and day, the moves recorded and how many places were told
   of each (the allocation office and the units and zones the flow is tied to).
 * `figure_flows`: what a flow's next event needs to know of it: where it is tied, what is open.
@@ -19,7 +22,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Boolean, Column, Date, Integer, MetaData, String, Table, Uuid
+from sqlalchemy import JSON, Boolean, Column, Date, Integer, MetaData, String, Table, Uuid
 
 from access.database import UTCDateTime
 from flow.closed_loops import ClosedLoops
@@ -52,6 +55,7 @@ flows = Table(
     Column("plan_home", Boolean, nullable=False),  # the discharge planned is home
     Column("plan_home_zone", Uuid),
     Column("home_zone", Uuid),
+    Column("flags", JSON, nullable=False),  # per flag, how many times it was raised
 )
 
 stays = Table(
@@ -84,6 +88,7 @@ loops = Table(
     Column("flow_id", Uuid, nullable=False, index=True),
     Column("municipality_id", Uuid, nullable=False, index=True),
     Column("key", String(64), nullable=False),
+    Column("trigger", String(64), nullable=False),  # the event whose checklist opened it
     Column("title", String(200), nullable=False),
     Column("owner_unit", Uuid),
     Column("receiver_unit", Uuid),
@@ -92,6 +97,17 @@ loops = Table(
     Column("due_at", UTCDateTime, nullable=False),
     Column("closed_at", UTCDateTime),
     Column("cancelled_at", UTCDateTime),
+)
+
+flags = Table(
+    table_name("figure_flags", MODEL),
+    metadata,
+    Column("flow_id", Uuid, primary_key=True),
+    Column("flag", String(32), primary_key=True),
+    Column("number", Integer, primary_key=True),  # its raising on the flow: 1, 2 ...
+    Column("municipality_id", Uuid, nullable=False, index=True),
+    Column("raised_at", UTCDateTime, nullable=False),
+    Column("cleared_at", UTCDateTime),
 )
 
 moves = Table(
@@ -141,11 +157,12 @@ MOVES = (
 class LeaderFigures(Projection):
     name = MODEL
     retired = ("figure_ready",)  # the waits are the flow cards' ready_periods now
-    tables = (flows, stays, homecomings, loops, moves)
+    tables = (flows, stays, homecomings, loops, flags, moves)
     by_originator = (
         flows.c.flow_id,
         stays.c.flow_id,
         homecomings.c.flow_id,
+        flags.c.flow_id,
     )
     restated = by_originator
     by_task = (loops.c.task_id,)
@@ -153,6 +170,7 @@ class LeaderFigures(Projection):
         flows.name: lambda row: row["phase"] == Phase.CLOSED,
         stays.name: lambda row: row["left_at"] is not None,
         loops.name: lambda row: row["closed_at"] is not None or row["cancelled_at"] is not None,
+        flags.name: lambda row: row["cleared_at"] is not None,
     }
 
     def handlers(self) -> dict[type, Handler]:
@@ -165,6 +183,8 @@ class LeaderFigures(Projection):
         handlers[ClosedLoops.TaskAcknowledged] = _task(closed=True)
         handlers[ClosedLoops.TaskRejected] = _task(closed=False)
         handlers[ClosedLoops.TaskCancelled] = _task(cancelled=True)
+        handlers[PatientFlow.SafetyFlagRaised] = self._flag_raised
+        handlers[PatientFlow.SafetyFlagCleared] = self._flag_cleared
         return handlers
 
     def _opened(self, rows: Rows, e: Any) -> None:
@@ -175,6 +195,7 @@ class LeaderFigures(Projection):
             "phase": phase.value,
             **dict.fromkeys(("stay", "stays", "homecomings"), 0),
             "plan_home": False,
+            "flags": {},
             **dict.fromkeys(
                 ("reserved_unit", "stay_unit", "decision_zone", "plan_home_zone", "home_zone")
             ),
@@ -208,6 +229,7 @@ class LeaderFigures(Projection):
                 "flow_id": e.originator_id,
                 "municipality_id": e.by.municipality_id,
                 "key": task.key,
+                "trigger": task.trigger,
                 "title": task.title,
                 "owner_unit": task.owner.unit_id,
                 "receiver_unit": task.receiver.unit_id if task.receiver else None,
@@ -218,6 +240,30 @@ class LeaderFigures(Projection):
                 "cancelled_at": None,
             },
         )
+
+    def _flag_raised(self, rows: Rows, e: Any) -> None:
+        flow = rows.get(flows, e.originator_id)
+        if flow is None:
+            return
+        number = flow["flags"].get(e.flag, 0) + 1
+        flow["flags"] = {**flow["flags"], e.flag: number}
+        rows.changed(flows, e.originator_id)
+        rows.put(
+            flags,
+            {
+                "flow_id": e.originator_id,
+                "flag": e.flag,
+                "number": number,
+                "municipality_id": flow["municipality_id"],
+                "raised_at": e.at,
+                "cleared_at": None,
+            },
+        )
+
+    def _flag_cleared(self, rows: Rows, e: Any) -> None:
+        flow = rows.get(flows, e.originator_id)
+        if flow is not None and e.flag in flow["flags"]:
+            rows.update(flags, e.originator_id, e.flag, flow["flags"][e.flag], cleared_at=e.at)
 
     def _task_completed(self, rows: Rows, e: Any) -> None:
         row = rows.get(loops, e.task_id)

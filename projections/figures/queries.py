@@ -18,6 +18,7 @@ from sqlalchemy import (
     Connection,
     Select,
     String,
+    and_,
     case,
     cast,
     func,
@@ -27,7 +28,7 @@ from sqlalchemy import (
 
 from flow.payment_clock import first_day, midnight, next_month
 from projections.bed_grid import units
-from projections.figures.leader_figures import homecomings, loops, moves, stays
+from projections.figures.leader_figures import flags, homecomings, loops, moves, stays
 from projections.ready_periods import periods
 
 
@@ -179,6 +180,47 @@ def loops_due_in(period: Period, municipality_id: UUID) -> Select[Any]:
             due < after,
         )
         .group_by(*keys)
+    )
+
+
+def arrival_loops_in(period: Period, municipality_id: UUID, trigger: str) -> Select[Any]:
+    """The loops the arrival's checklists opened (`trigger`: the arrival's event) in the
+    period or due in it, each with its unit, when it was opened (the arrival), due, closed
+    or cancelled."""
+    first, after = period.moments
+    c = loops.c
+    return select(
+        c.key, c.title, c.owner_unit, c.opened_at, c.due_at, c.closed_at, c.cancelled_at
+    ).where(
+        c.municipality_id == municipality_id,
+        c.trigger == trigger,
+        or_(
+            and_(c.opened_at >= first, c.opened_at < after),
+            and_(c.due_at >= first, c.due_at < after),
+        ),
+    )
+
+
+def flags_on_stays(period: Period, municipality_id: UUID) -> Select[Any]:
+    """Each safety flag beside each stay on a unit it was open during, both reaching into
+    the period: the stay's unit and times, the flag's times. The stay is a number within
+    this answer only (`stay`), never the flow's id."""
+    first, after = period.moments
+    s, f = stays.c, flags.c
+    stay = func.dense_rank().over(order_by=(s.flow_id, s.number)).label("stay")
+    return (
+        select(stay, s.unit_id, s.arrived_at, s.left_at, f.flag, f.raised_at, f.cleared_at)
+        .join_from(stays, flags, f.flow_id == s.flow_id)
+        .where(
+            s.municipality_id == municipality_id,
+            f.municipality_id == municipality_id,
+            s.arrived_at < after,
+            or_(s.left_at.is_(None), s.left_at >= first),
+            f.raised_at < after,
+            or_(f.cleared_at.is_(None), f.cleared_at >= first),
+            or_(s.left_at.is_(None), f.raised_at < s.left_at),
+            or_(f.cleared_at.is_(None), f.cleared_at > s.arrived_at),
+        )
     )
 
 

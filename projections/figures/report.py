@@ -27,7 +27,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from access.emergency_access import REVIEW_WITHIN
 from flow.payment_clock import next_month, oslo_day
@@ -35,8 +35,15 @@ from flow.vocabulary import UnitKind
 from projections.figures import queries as query
 from projections.figures import waiting
 from projections.figures.leader_figures import READMISSION_WINDOW
-from projections.figures.loop_figures import loops_on_time, overdue_now
+from projections.figures.loop_figures import loops_on_time, overdue_now, tally_loops
 from projections.figures.queries import Period, month_key
+from projections.figures.safety import (
+    ARRIVAL,
+    SCREENED_AT_ALL,
+    SafetyFigures,
+    SafetyRows,
+    safety_figures,
+)
 from projections.figures.stays import length_of_stay, occupancy, occupancy_by_day
 from projections.figures.table import FigureTable, counted
 from projections.ready_periods import period_of
@@ -53,12 +60,20 @@ class EmergencyUse:
 @dataclass(frozen=True)
 class Figures:
     """The figures of `months`, the whole months over in the period asked for; `start` and
-    `end` are their first and last day (of the months asked, when none is over yet)."""
+    `end` are their first and last day (of the months asked, when none is over yet).
+    `safety`: the patient-safety figures per unit (`projections/figures/safety.py`), which
+    the leaders' page shows first."""
 
     start: date
     end: date
     months: list[str]
     tables: list[FigureTable]
+    safety: SafetyFigures
+
+    def every_table(self) -> list[FigureTable]:
+        """The safety figures' tables first, then the others: as the page and export show
+        them."""
+        return [*self.safety.every_table(), *self.tables]
 
     @classmethod
     def read(
@@ -86,6 +101,7 @@ class Figures:
                 db.execute(query.homecomings_by_month(period, municipality_id))
             )
             move_rows = list(db.execute(query.moves_in(period, municipality_id)))
+            safety = _safety(db, period, municipality_id, places, stay_rows, loops_due, now)
         sums = waiting.waiting_by_month(waits, period.start, period.end, today, rates)
         unit_places = [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE]
         tables = [
@@ -101,8 +117,9 @@ class Figures:
             _benefit(period, len(places) + 1, move_rows, loops_due),
         ]
         if period.months:
-            return cls(period.start, period.end, period.months, tables)
-        return cls(first.replace(day=1), next_month(last) - timedelta(days=1), [], tables)
+            return cls(period.start, period.end, period.months, tables, safety)
+        start, end = first.replace(day=1), next_month(last) - timedelta(days=1)
+        return cls(start, end, [], tables, safety)
 
 
 def read_occupancy_by_day(
@@ -124,6 +141,38 @@ def first_day_of_data(engine: Engine, municipality_id: UUID) -> date | None:
     with engine.connect() as db:
         first: date | None = db.execute(query.first_move(municipality_id)).scalar()
     return first
+
+
+def read_safety(
+    engine: Engine, municipality_id: UUID, first: date, last: date, now: datetime
+) -> SafetyFigures:
+    """The patient-safety figures alone (a unit's page shows its own), over the same whole
+    months as `Figures.read`."""
+    period = Period.whole_months(first, last, oslo_day(now))
+    with engine.connect() as db:
+        places = query.places_of(db, municipality_id)
+        stay_rows = list(db.execute(query.stays_in(period, municipality_id)))
+        loops_due = list(db.execute(query.loops_due_in(period, municipality_id)))
+        return _safety(db, period, municipality_id, places, stay_rows, loops_due, now)
+
+
+def _safety(
+    db: Connection,
+    period: Period,
+    municipality_id: UUID,
+    places: list[query.UnitCapacity],
+    stay_rows: list[Any],
+    loops_due: list[Any],
+    now: datetime,
+) -> SafetyFigures:
+    arrival_loops = list(db.execute(query.arrival_loops_in(period, municipality_id, ARRIVAL)))
+    flag_rows = list(db.execute(query.flags_on_stays(period, municipality_id)))
+    return safety_figures(
+        period,
+        period.settled(SCREENED_AT_ALL, now),
+        [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE],
+        SafetyRows(arrival_loops, stay_rows, flag_rows, tally_loops(places, loops_due)),
+    )
 
 
 # -- the figures ---------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """Random histories of a small municipality over some four months, for the leaders' figures'
 properties: patients declared ready and answered, placed on a unit and sent home or to
-long-term care (some straight from hospital), readmitted, their loops closed in time, late or
-never, and opened by emergency access and reviewed or not. Each fact is recorded through the
+long-term care (some straight from hospital), readmitted, flagged for fall risk on the unit
+and cleared or not, their loops closed in time, late or never, and opened by emergency access
+and reviewed or not. Each fact is recorded through the
 application at its own moment, in the order of the moments, and the history is told up to a
 moment, read, and told on: what the application refuses is left out, as a user would have
 been refused."""
@@ -28,7 +29,7 @@ from flow.errors import FlowError
 from flow.flow_values import Decision, DischargePlan
 from flow.municipality import unit_id
 from flow.payment_clock import midnight, oslo_day
-from flow.vocabulary import Destination, ServiceKind, Source, UnitKind
+from flow.vocabulary import Destination, SafetyFlag, ServiceKind, Source, UnitKind
 
 T0 = datetime(2025, 9, 1, 6, tzinfo=UTC)
 #: The ends of the months a history spans: midnight in Oslo, as UTC.
@@ -50,6 +51,7 @@ class Journey:
     readmitted: int | None  # days after the discharge home, back in hospital
     tidy: int | None  # after each step, the tasks open then are done (None: never)
     emergency: tuple[int, int | None] | None  # a nurse opens the patient; a leader reviews
+    flag: tuple[int, int | None] | None  # on the unit: hours to a fall flag, to its clearing
 
 
 #: Hours to the next step: mostly soon, now and then weeks later, past a month's end.
@@ -73,6 +75,7 @@ journeys = st.builds(
     readmitted=st.none() | st.integers(min_value=1, max_value=40),
     tidy=st.none() | st.integers(min_value=0, max_value=60),
     emergency=st.none() | st.tuples(hours, st.none() | st.integers(min_value=1, max_value=24 * 12)),
+    flag=st.none() | st.tuples(hours, st.none() | hours),
 )
 histories = st.lists(journeys, min_size=1, max_size=6)
 
@@ -182,6 +185,8 @@ class _Patient:
             arrived = decided + timedelta(hours=to_arrival, minutes=30)
             self.step(arrived, lambda f, at: app.arrive(f, by=self._nurse(place), at=at))
             left = arrived + timedelta(hours=on_unit)
+            if j.flag is not None:
+                self._flag(arrived, *j.flag)
         if j.home or j.stay is not None:
             zone = unit_id(self.story.spec.id, "NORD")
             where = Destination.HOME.value if j.home else Destination.LONG_TERM_CARE.value
@@ -194,6 +199,21 @@ class _Patient:
             self.step(back, lambda f, at: app.readmit(f, "Sykehuset", by=office, at=at))
         if j.emergency is not None:
             self._emergency(ready + timedelta(hours=j.emergency[0]), j.emergency[1])
+
+    def _flag(self, arrived: datetime, raised_after: int, cleared_after: int | None) -> None:
+        """A nurse raises the fall flag some hours after the arrival, and may clear it."""
+        app, nurse = self.story.system.flows, Actor("sykepleier", "nurse", self.story.spec.id)
+        raised = arrived + timedelta(hours=raised_after, minutes=5)
+        self.at(
+            raised,
+            lambda: app.raise_safety_flag(self._flow(), SafetyFlag.FALL, by=nurse, at=raised),
+        )
+        if cleared_after is not None:
+            cleared = raised + timedelta(hours=cleared_after, minutes=5)
+            self.at(
+                cleared,
+                lambda: app.clear_safety_flag(self._flow(), SafetyFlag.FALL, by=nurse, at=cleared),
+            )
 
     def _open(self, at: datetime) -> None:
         national_id = synthetic_national_id(random.Random(self.seed))

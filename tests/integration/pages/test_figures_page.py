@@ -105,10 +105,19 @@ def test_the_figures_page_in_english(w: World) -> None:
     ):
         assert norwegian not in html
     english = translator("en")
-    figures = w.client.get("/api/v1/figures", headers=w.headers("leder")).json()["tables"]
+    answer = w.client.get("/api/v1/figures", headers=w.headers("leder")).json()
+    safety = [t for place in answer["safety"]["places"] for t in place["tables"]]
+    figures = [*safety, *answer["tables"]]
     texts = [t["title"] for t in figures] + [t["note"] for t in figures if t["note"]]
     named = {"occupancy", "loops", "overdue_now"}  # rows named by units, zones and tasks
-    texts += [r["label"] for t in figures if t["key"] not in named for r in t["rows"]]
+    texts += [
+        r["label"]
+        for t in figures
+        if t["key"] not in named and not t["key"].startswith("safety_overdue")
+        for r in t["rows"]
+    ]
+    texts.append(answer["safety"]["places"][0]["name"])  # the municipality's; units by name
     assert [t for t in texts if english(t) == t] == []
+    assert '<h2 id="safety-title">Patient safety</h2>' in html
     empty = w.client.get("/leder/tall?fra=2026-12").text
     assert "None of the months you chose is over yet" in empty

@@ -40,7 +40,7 @@ def system(database_url: str) -> Iterator[System]:
 def cells(figures: Figures) -> dict[Cell, Any]:
     return {
         (table.key, row.label, column): value
-        for table in figures.tables
+        for table in figures.every_table()
         for row in table.rows
         for column, value in zip(table.columns, row.values, strict=True)
     }
@@ -49,7 +49,7 @@ def cells(figures: Figures) -> dict[Cell, Any]:
 def rows(figures: Figures) -> dict[tuple[str, str], dict[str, Any]]:
     return {
         (table.key, row.label): dict(zip(table.columns, row.values, strict=True))
-        for table in figures.tables
+        for table in figures.every_table()
         for row in table.rows
     }
 
@@ -75,8 +75,8 @@ def assert_cannot_be_differenced(one: Figures, other: Figures, same_moment: bool
         only_a, only_b = set(a) - set(b), set(b) - set(a)
         difference = shown_sum(a, set(a)) - shown_sum(b, set(b))
         assert difference == shown_sum(a, only_a) - shown_sum(b, only_b), key
-    columns = {t.key: set(t.columns) for t in one.tables}
-    other_columns = {t.key: set(t.columns) for t in other.tables}
+    columns = {t.key: set(t.columns) for t in one.every_table()}
+    other_columns = {t.key: set(t.columns) for t in other.every_table()}
     for key in by_row.keys() ^ other_rows.keys():  # a row one answer has not: nothing in it
         values = by_row[key] if key in by_row else other_rows[key]
         shared = columns[key[0]] & other_columns[key[0]]

@@ -17,6 +17,7 @@ from support.world import World
 from boards.services.system import open_system
 from boards.settings import Settings
 from flow.vocabulary import Source
+from projections.figures.leader_figures import flows
 
 
 def waited(world: World) -> None:
@@ -80,7 +81,7 @@ def test_a_table_a_model_no_longer_has_goes_when_the_model_is_made_again(
     waited(world)
     with world.system.engine.begin() as db:  # as the release before left it
         db.execute(text("CREATE TABLE figure_ready (flow_id VARCHAR(32))"))
-        db.execute(text("ALTER TABLE figure_flows ADD COLUMN readies INTEGER"))
+        db.execute(text(f"ALTER TABLE {flows.name} ADD COLUMN readies INTEGER"))
 
     with restarted(world, database_url) as again:
         assert "figure_ready" not in inspect(again.system.engine).get_table_names()
