@@ -316,6 +316,7 @@ PLACE_COMMANDS: dict[Command, tuple[str, dict[str, str]]] = {
     Command.START_HOME_CARE: ("home-care-start", {}),
     Command.RAISE_FLAG: ("safety-flags", {"flag": "fall"}),
     Command.CLEAR_FLAG: ("safety-flags/fall/clearing", {}),
+    Command.CORRECT: ("correction", {"command": "arrival"}),
 }
 
 
@@ -343,6 +344,12 @@ def _place_command(example: Example, pick: int, rng: random.Random) -> None:
     response = example.client.post(f"/api/v1/flows/{flow_id}/{path}", json=body, headers=bearer)
     tied = bool(set(user.unit_ids) & relations[flow_id].present)
     assert response.status_code < 500, (command, response.text[:300])
+    if command == Command.CORRECT:
+        # Her own command she corrects on a flow she sees, tied or not: the flow decides
+        # whether it was hers and recent (flow/corrections.py), never the place.
+        code = response.json()["code"] if response.status_code != 200 else None
+        assert code in {None, "nothing_to_correct", "correction_by_office"}, response.text
+        return
     if response.status_code == 200:
         assert tied, (user.role, command, relations[flow_id])
         example.commanded += 1
