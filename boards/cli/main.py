@@ -32,7 +32,8 @@ from boards.web.logs import hide_secrets_in_access_log, log_config
 from fixtures import demo
 from fixtures.municipalities import load_specs
 from fixtures.simulation import run as simulation
-from fixtures.simulation.report import simulation_table
+from fixtures.simulation.measured import measure
+from fixtures.simulation.report import calibration_table, simulation_table
 from flow.errors import FlowError
 from flow.municipality import municipality_id, unit_id
 
@@ -135,6 +136,9 @@ def simulate(
     municipality: Annotated[
         str, typer.Option(help="Nummeret til en ny kommune det simuleres i.")
     ] = simulation.DEFAULT_NUMBER,
+    report: Annotated[
+        bool, typer.Option(help="Vis de simulerte tallene ved siden av de nasjonale.")
+    ] = False,
 ) -> None:
     """Simulate N days of a new municipality through the application service: hospital
     messages through the ingest, decisions, stays, closed loops and their deadlines."""
@@ -155,11 +159,18 @@ def simulate(
                 number=municipality,
                 on_day=lambda day: bar.update(task, advance=1, description=f"Simulerer {day}"),
             )
+        figures = None
+        if report:
+            figures = measure(
+                system, municipality_id(municipality), start.date(), days, inhabitants
+            )
     except FlowError as error:
         _fail(error.message)
     finally:
         system.close()
     console.print(simulation_table(summary, inhabitants))
+    if figures is not None:
+        console.print(calibration_table(figures))
 
 
 @cli.command()

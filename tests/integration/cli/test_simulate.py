@@ -48,11 +48,18 @@ def test_the_command_simulates_and_prints_the_summary(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'cli.db'}"
     result = CliRunner().invoke(
         cli,
-        ["simulate", "--days", "20", "--inhabitants", "5000", "--seed", "3"],
-        env={"PASIENTFLYT_DATABASE_URL": url},
+        ["simulate", "--days", "20", "--inhabitants", "5000", "--seed", "3", "--report"],
+        env={"PASIENTFLYT_DATABASE_URL": url, "COLUMNS": "200"},
     )
     assert result.exit_code == 0, result.output
-    for words in ("Simulert kommune 9950: 20 dager", "hendelser per sekund", "lukket i tide"):
+    for words in (
+        "Simulert kommune 9950: 20 dager",
+        "hendelser per sekund",
+        "lukket i tide",
+        "Simulert mot nasjonale tall",
+        "overliggedøgn per 1 000 innbyggere per år",
+        "Helsedirektoratet 2023",
+    ):
         assert words in result.output
 
 
