@@ -25,7 +25,9 @@ from flow.municipality import municipality_id
 from flow.vocabulary import UnitKind
 from projections.figures.queries import places_of
 
-#: Forty days from 2 March: March is over, and a week after it, so its screening shows.
+#: Forty days from 2 March: March is over, and a week after it, so its screening shows. A
+#: municipality of 80,000: with the calibrated rates (issue 27) a smaller one's units have
+#: too few arrivals a month for any unit's share to be shown beside the municipality's.
 START, DAYS, NOW = date(2026, 3, 2), 40, datetime(2026, 4, 11, 10, tzinfo=UTC)
 SCREENING = "Innkomstvurdering: fall, ernæring og trykksår (innen 24 t)"
 PASSWORD = "pw-sim-1"
@@ -35,7 +37,7 @@ PASSWORD = "pw-sim-1"
 def simulated(database_url: str) -> Iterator[tuple[TestClient, System]]:
     app = create_app(Settings(database_url=database_url), clock=lambda: NOW)
     system: System = app.state.system
-    simulate(system, days=DAYS, inhabitants=20000, seed=11, start=START)
+    simulate(system, days=DAYS, inhabitants=80000, seed=11, start=START)
     for role in (Role.LEADER, Role.NURSE):
         user = system.accounts.find(username(DEFAULT_NUMBER, role))
         assert user is not None
@@ -47,7 +49,7 @@ def simulated(database_url: str) -> Iterator[tuple[TestClient, System]]:
 def in_time_shown(html: str, key: str) -> str:
     """The last month's (March's) value of the screening within 24 hours in the figure
     `key` of the page."""
-    table = re.search(rf'id="figure-{key}">(.*?)</table>', html, re.S)
+    table = re.search(rf'id="figure-{key}"[^>]*>(.*?)</table>', html, re.S)
     assert table is not None, key
     label = re.escape(f"{SCREENING}: innen 24 timer (%)")
     row = re.search(rf'<th scope="row">{label}</th>(.*?)</tr>', table.group(1))
