@@ -8,48 +8,33 @@ from __future__ import annotations
 import random
 import re
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import date
 from typing import TYPE_CHECKING
 from uuid import UUID
 
 from playwright.sync_api import Page, expect
 from support.axe import axe_violations
 from support.confirming import asked
+from support.demo_patients import DEMO, NORD, OFFICE, SOLSIDEN, reserved_on_solsiden
 
 from access.accounts import Role
 from boards.app import utc_now
-from fixtures.demo import synthetic_national_id
 from flow.actor import Actor
-from flow.flow_values import Decision, DischargePlan
-from flow.municipality import municipality_id, unit_id
-from flow.vocabulary import BedStatus, Destination, Phase, ServiceKind, Source
+from flow.flow_values import DischargePlan
+from flow.vocabulary import BedStatus, Destination, Phase
 
 if TYPE_CHECKING:
     from conftest import LiveServer
 
     Screenshot = Callable[[Page, str], None]
 
-DEMO = municipality_id("9901")
-SOLSIDEN = unit_id(DEMO, "SOLS")
-NORD = unit_id(DEMO, "NORD")
-OFFICE = Actor("tester", Role.ALLOCATION.value, DEMO)
 OTHER_NURSE = Actor("natt-sykepleier", Role.NURSE.value, DEMO)
 _numbers = random.Random("corrections")
 
 
 def reserved(server: LiveServer, name: str) -> tuple[UUID, str]:
     """A hospital patient, ready, with a free bed on Solsiden reserved: the flow and bed."""
-    flows, now = server.system.flows, utc_now()
-    flow_id = flows.open_flow(
-        synthetic_national_id(_numbers), name, Source.HOSPITAL, "Sykehuset", "Rehab",
-        by=OFFICE, at=now,
-    )  # fmt: skip
-    flows.notify_ready_for_discharge(flow_id, now - timedelta(days=2), False, by=OFFICE, at=now)
-    decision = Decision(ServiceKind.SHORT_TERM_STAY, SOLSIDEN, None, now.date(), None)
-    flows.decide_service(flow_id, decision, by=OFFICE, at=now)
-    free = [b.name for b in flows.unit(SOLSIDEN, OFFICE).beds if b.status == "free"]
-    flows.reserve_bed(flow_id, SOLSIDEN, free[0], by=OFFICE, at=now)
-    return flow_id, free[0]
+    return reserved_on_solsiden(server.system, name, _numbers, ready=True)
 
 
 def test_an_arrival_asks_first_naming_the_open_tasks_and_is_undone_from_the_board(

@@ -15,34 +15,24 @@ from typing import TYPE_CHECKING
 from uuid import UUID
 
 from playwright.sync_api import Page, expect
+from support import demo_patients
+from support.demo_patients import NORD, OFFICE, SOLSIDEN
 
-from access.accounts import Role
 from boards.app import utc_now
-from fixtures.demo import synthetic_national_id
-from flow.actor import Actor
 from flow.flow_values import Decision
-from flow.municipality import municipality_id, unit_id
-from flow.vocabulary import ServiceKind, Source
+from flow.vocabulary import ServiceKind
 
 if TYPE_CHECKING:
     from conftest import LiveServer
 
     Screenshot = Callable[[Page, str], None]
 
-DEMO = municipality_id("9901")
-SOLSIDEN = unit_id(DEMO, "SOLS")
-NORD = unit_id(DEMO, "NORD")
-OFFICE = Actor("tester", Role.ALLOCATION.value, DEMO)
 _numbers = random.Random("find and filter")
 
 
 def new_patient(server: LiveServer, name: str) -> tuple[UUID, str]:
     """A patient just referred from hospital: the flow and the national id."""
-    national_id = synthetic_national_id(_numbers)
-    flow_id = server.system.flows.open_flow(
-        national_id, name, Source.HOSPITAL, "Sykehuset", "Rehab", by=OFFICE, at=utc_now()
-    )
-    return flow_id, national_id
+    return demo_patients.new_patient(server.system, name, _numbers)
 
 
 def shown_cards(page: Page) -> list[str]:

@@ -14,13 +14,13 @@ from uuid import UUID
 
 from playwright.sync_api import Page, expect
 from support.confirming import asked, given
+from support.demo_patients import DEMO, NORD, OFFICE, SOLSIDEN, reserved_on_solsiden
 
 from access.accounts import Role
 from boards.app import utc_now
 from fixtures.demo import synthetic_national_id
 from flow.actor import Actor
 from flow.flow_values import Decision, DischargePlan
-from flow.municipality import municipality_id, unit_id
 from flow.vocabulary import Destination, Phase, ServiceKind, Source
 
 if TYPE_CHECKING:
@@ -28,25 +28,12 @@ if TYPE_CHECKING:
 
     Screenshot = Callable[[Page, str], None]
 
-DEMO = municipality_id("9901")
-SOLSIDEN = unit_id(DEMO, "SOLS")
-NORD = unit_id(DEMO, "NORD")
-OFFICE = Actor("tester", Role.ALLOCATION.value, DEMO)
 _numbers = random.Random("patient pages")
 
 
-def reserved_on_solsiden(server: LiveServer, name: str) -> tuple[UUID, str]:
+def reserved(server: LiveServer, name: str) -> tuple[UUID, str]:
     """A new hospital patient with a free bed on Solsiden reserved: the flow and the bed."""
-    flows, now = server.system.flows, utc_now()
-    flow_id = flows.open_flow(
-        synthetic_national_id(_numbers), name, Source.HOSPITAL, "Sykehuset", "Rehab",
-        by=OFFICE, at=now,
-    )  # fmt: skip
-    decision = Decision(ServiceKind.SHORT_TERM_STAY, SOLSIDEN, None, now.date(), None)
-    flows.decide_service(flow_id, decision, by=OFFICE, at=now)
-    free = [b.name for b in flows.unit(SOLSIDEN, OFFICE).beds if b.status == "free"]
-    flows.reserve_bed(flow_id, SOLSIDEN, free[0], by=OFFICE, at=now)
-    return flow_id, free[0]
+    return reserved_on_solsiden(server.system, name, _numbers)
 
 
 def test_a_broken_loop_link_opens_the_page_of_a_patient_who_has_gone_home(
@@ -69,7 +56,7 @@ def test_a_broken_loop_link_opens_the_page_of_a_patient_who_has_gone_home(
 def test_the_nurse_registers_an_arrival_and_raises_a_fall_risk_flag_from_her_board(
     logged_in: Callable[[str], Page], server: LiveServer, take_screenshot: Screenshot
 ) -> None:
-    flow_id, bed = reserved_on_solsiden(server, "Astrid Ankomst")
+    flow_id, bed = reserved(server, "Astrid Ankomst")
     nurse = logged_in("sykepleier")
     expect(nurse).to_have_url(re.compile(f"/enheter/{SOLSIDEN}$"))
     arrival = nurse.locator(f"#arrival-{flow_id}")
@@ -116,8 +103,8 @@ def test_the_home_care_user_starts_home_care_from_her_zone_s_board(
 def test_refusals_show_in_place_a_stale_form_and_a_patient_only_seen(
     logged_in: Callable[[str], Page], server: LiveServer, take_screenshot: Screenshot
 ) -> None:
-    stale, _ = reserved_on_solsiden(server, "Stine Sent")
-    seen, _ = reserved_on_solsiden(server, "Sigurd Sett")
+    stale, _ = reserved(server, "Stine Sent")
+    seen, _ = reserved(server, "Sigurd Sett")
     server.system.flows.arrive(seen, by=OFFICE, at=utc_now())
     nurse = logged_in("sykepleier")
     nurse.route("**/strom?*", lambda route: route.abort())  # the board holds still
@@ -148,7 +135,7 @@ def test_refusals_show_in_place_a_stale_form_and_a_patient_only_seen(
 def test_the_office_s_patient_page_is_live_and_confirms_a_task_done_by_the_unit(
     logged_in: Callable[[str], Page], server: LiveServer, take_screenshot: Screenshot
 ) -> None:
-    flow_id, _ = reserved_on_solsiden(server, "Rolf Rom")
+    flow_id, _ = reserved(server, "Rolf Rom")
     flows = server.system.flows
     (room,) = [s.task.id for s in flows.flow(flow_id, OFFICE).tasks if s.task.key == "room_ready"]
     office = logged_in("saksbehandler")
