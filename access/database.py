@@ -4,6 +4,8 @@ stand on it."""
 
 from __future__ import annotations
 
+import sqlite3
+import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -41,14 +43,33 @@ def sqlalchemy_url(database_url: str) -> str:
     return database_url
 
 
+#: How long a SQLite connection waits for another's lock before "database is locked".
+_SQLITE_BUSY_SECONDS = 10.0
+
+
 def _sqlite_pragmas(connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
     cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_SECONDS * 1000)}")
+    _write_ahead_log(cursor)
     # Deleted and overwritten rows are zeroed, not left in free space: an erased patient's
     # name must not stay in the file.
     cursor.execute("PRAGMA secure_delete=ON")
     cursor.close()
+
+
+def _write_ahead_log(cursor: Any) -> None:
+    """Put the file in WAL mode (it stays so). Turning a new file to WAL needs the file to
+    itself, and SQLite answers "database is locked" at once, without its busy handler, when
+    another process starting at the same moment holds it: so ask again until the wait is up."""
+    deadline = time.monotonic() + _SQLITE_BUSY_SECONDS
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def connect(database_url: str) -> Engine:
