@@ -22,7 +22,7 @@ from access.database import connect
 from access.grants import CONSOLE, WAITING_ROLES, Asked
 from access.migrations import migrate
 from boards.app import create_app, settle_heap, utc_now
-from boards.cli import backup, rebuilding
+from boards.cli import backup, rebuilding, what_if
 from boards.cli import hospital_files as batch
 from boards.live.follower import Live
 from boards.services import erasure
@@ -34,6 +34,8 @@ from fixtures.municipalities import load_specs
 from fixtures.simulation import run as simulation
 from fixtures.simulation.measured import measure
 from fixtures.simulation.report import calibration_table, simulation_table
+from fixtures.simulation.scenarios import HELP as SCENARIOS
+from fixtures.simulation.scenarios import UnknownScenario
 from flow.errors import FlowError
 from flow.municipality import municipality_id, unit_id
 
@@ -139,11 +141,34 @@ def simulate(
     report: Annotated[
         bool, typer.Option(help="Vis de simulerte tallene ved siden av de nasjonale.")
     ] = False,
+    scenario: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Hva om: kjør dagens drift og dette scenarioet med samme frø, hvert i sin"
+            " prosess og sin SQLite-fil i en midlertidig mappe, og vis dem side om side;"
+            f" sammenligningen lagres for lederoversikten. Kan gjentas. Kjente: {SCENARIOS}."
+        ),
+    ] = None,
 ) -> None:
     """Simulate N days of a new municipality through the application service: hospital
     messages through the ingest, decisions, stays, closed loops and their deadlines."""
     if not re.fullmatch(r"\d{4}", municipality):
         _fail("Kommunenummeret må være fire siffer.")
+    if scenario:
+        try:
+            what_if.compare(
+                Settings(),
+                scenario,
+                days=days,
+                inhabitants=inhabitants,
+                seed=seed,
+                start=start.date(),
+                number=municipality,
+                console=console,
+            )
+        except UnknownScenario as error:
+            _fail(str(error))
+        return
     system = open_system(Settings())
     try:
         with Progress(
