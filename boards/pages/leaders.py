@@ -1,18 +1,22 @@
-"""The leaders' pages: the figures, the review of emergency access, and what one user
-looked at — counts and times, never a patient."""
+"""The leaders' pages: the figures (and the latest what-if comparison of simulated
+scenarios), the review of emergency access, and what one user looked at — counts and times,
+never a patient."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy import Engine
 
 from access.access_log import BASIS_TEXT, Basis
 from access.accounts import ROLE_TEXT, Role
 from access.emergency_access import NOTE_LIMIT, REASON_TEXT
+from access.scenario_comparisons import latest_comparison
 from access.sessions import Session
 from boards.exports import period
 from boards.exports.charts import PATTERNS
@@ -31,7 +35,10 @@ from boards.shapes import Day, MonthOrDay
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
 from boards.web.sessions import CheckedSession, PageSession, role_session
-from boards.web.translations import language_of
+from boards.web.translations import language_of, translator
+from fixtures.simulation.comparison import Comparison, Outcome
+from fixtures.simulation.comparison_rows import comparison_rows
+from fixtures.simulation.scenarios import UnknownScenario, texts
 from flow.errors import FlowError, NotFoundError, NotPermittedError
 
 router = APIRouter(include_in_schema=False)
@@ -157,9 +164,36 @@ def figures_page(
         charts=charts_of(figures, columns, language),
         columns=columns,
         patterns=PATTERNS,
+        what_if=_what_if(system.engine, user.municipality_id, language),
     )
     status = 422 if "refusal" in context else 200
     return render(request, "figures.html", context, session=session, status_code=status)
+
+
+def _what_if(engine: Engine, municipality: UUID, language: str) -> dict[str, Any] | None:
+    """The municipality's latest stored what-if comparison (`pasientflyt simulate
+    --scenario`): figures of simulated scenarios, no patient."""
+    stored = latest_comparison(engine, municipality)
+    if stored is None:
+        return None
+    comparison = Comparison.of(
+        stored.run_at, stored.seed, stored.days, stored.inhabitants, stored.start, stored.outcomes
+    )
+    translate = translator(language)
+    return {
+        "comparison": comparison,
+        "scenarios": [_texts(o, translate) for o in comparison.outcomes],
+        "rows": comparison_rows(comparison.outcomes),
+    }
+
+
+def _texts(outcome: Outcome, translate: Callable[[str], str]) -> tuple[str, str]:
+    """A scenario's label and description in the page's language; as stored, in bokmål,
+    for a scenario this version no longer knows."""
+    try:
+        return texts(outcome.scenario, translate)
+    except UnknownScenario:
+        return outcome.label, outcome.description
 
 
 @router.get("/leder/tall/export.{sheet_format}")
