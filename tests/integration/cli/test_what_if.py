@@ -72,7 +72,7 @@ def test_four_more_rehabilitation_beds_where_they_are_the_bottleneck_shorten_the
     bottleneck = _outcome(tmp_path, scenario("rehab-3"), 90, 5000)
     four_more = _outcome(tmp_path, scenario("rehab+1"), 90, 5000)
     assert (bottleneck.beds["rehab"], four_more.beds["rehab"]) == (1, 5)
-    assert bottleneck.occupancy["rehab"] > 0.5 > 0.3 > four_more.occupancy["rehab"]
+    assert bottleneck.occupancy["rehab"] > 0.5 > four_more.occupancy["rehab"]
     assert four_more.waiting_days < bottleneck.waiting_days / 2
     assert four_more.cost < bottleneck.cost
     assert bottleneck.cost == bottleneck.waiting_days * 5745  # the rate of 2024, carried on
