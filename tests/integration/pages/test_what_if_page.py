@@ -1,7 +1,7 @@
 """The leaders' figures page shows the municipality's latest what-if comparison (stored by
 `pasientflyt simulate --scenario`) under "Hva om", side by side with each difference from
 the baseline, when and how it was run, and what each scenario changes; figures only, and
-in English too."""
+in English too; no section before one is stored."""
 
 from __future__ import annotations
 
@@ -58,10 +58,10 @@ def _section(html: str) -> str:
     return found[0]
 
 
-def test_without_a_comparison_the_page_says_how_to_run_one(w: World) -> None:
-    section = _section(w.client.get("/leder/tall").text)
-    assert "Hva om" in section and 'id="what-if-none"' in section
-    assert "pasientflyt simulate --scenario" in section
+def test_without_a_comparison_the_page_has_no_section_for_one(w: World) -> None:
+    _store(w, NEIGHBOUR, NOW, 3, _outcome("grunnlag", 5, 10, 0.1))  # another's: not here
+    html = w.client.get("/leder/tall").text
+    assert 'id="what-if"' not in html and "Hva om" not in html
 
 
 def test_the_latest_comparison_of_the_municipality_is_shown_side_by_side(w: World) -> None:
