@@ -146,7 +146,8 @@ def simulate(
         typer.Option(
             help="Hva om: kjør dagens drift og dette scenarioet med samme frø, hvert i sin"
             " prosess og sin SQLite-fil i en midlertidig mappe, og vis dem side om side;"
-            f" sammenligningen lagres for lederoversikten. Kan gjentas. Kjente: {SCENARIOS}."
+            " sammenligningen lagres for lederoversikten til kommunen (--report gjelder bare en"
+            f" kjøring uten scenario). Kan gjentas. Kjente: {SCENARIOS}."
         ),
     ] = None,
 ) -> None:
