@@ -100,7 +100,9 @@ class Forecast:
 def forecast(situation: Situation, history: History, *, seed: int, draws: int = DRAWS) -> Forecast:
     """The forecast of every unit kind with beds; the same inputs and seed, the same result."""
     rng = random.Random(seed)
-    kinds = sorted({u.kind for u in situation.units})
+    kinds = sorted(
+        {u.kind for u in situation.units}, key=lambda k: list(UnitKind).index(UnitKind(k))
+    )
     result = []
     for kind in kinds:
         runs = [_Draw(situation, history, kind, rng).run() for _ in range(draws)]
