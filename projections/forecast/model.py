@@ -197,9 +197,9 @@ class _Draw:
         home = h.home_per_day.get(self.kind, 0.0)
         for t in range(self.horizon):
             # Admitted after now and ready by day t; referred after now to start by day t.
-            new = h.ready_per_day * share * _within(h.ready_days, t)
-            new += home * _within(h.home_lead, t)
-            arriving[t] += _poisson(rng, new * (s.day_left if t == 0 else 1.0))
+            new = h.ready_per_day * share * within(h.ready_days, t)
+            new += home * within(h.home_lead, t)
+            arriving[t] += poisson(rng, new * (s.day_left if t == 0 else 1.0))
         return arriving
 
 
@@ -212,14 +212,14 @@ def _remaining(lengths: Sequence[int], at_least: int, rng: random.Random) -> int
     return lengths[rng.randrange(first, len(lengths))] - at_least
 
 
-def _within(lengths: Sequence[int], days: int) -> float:
+def within(lengths: Sequence[int], days: int) -> float:
     """The share of the sorted `lengths` of at most `days`."""
     if not lengths:
         return 0.0
     return bisect.bisect_right(lengths, days) / len(lengths)
 
 
-def _poisson(rng: random.Random, mean: float) -> int:
+def poisson(rng: random.Random, mean: float) -> int:
     """A Poisson draw (Knuth's method: the means here are a few a day)."""
     if mean <= 0:
         return 0
