@@ -80,16 +80,21 @@ class Situation:
 class History:
     #: Per unit kind, the lengths in days of the stays that ended, sorted.
     stay_days: dict[str, tuple[int, ...]]
+    #: Per unit kind, how many days before the end of those stays their discharge was
+    #: planned (0: on the day, or never: a death, a readmission), sorted.
+    plan_lead: dict[str, tuple[int, ...]]
     #: Days from admission to the ready notice, sorted.
     ready_days: tuple[int, ...]
     #: Ready notices per day, recently.
     ready_per_day: float
     #: Per unit kind, the share of ready notices followed by a stay of that kind.
     kind_share: dict[str, float]
-    #: Per unit kind, stays begun from home per day, recently.
+    #: Per unit kind, stays begun from home per day, recently (a flow's card keeps no
+    #: decision once closed, so the referrals are counted by the stays they came to; an
+    #: acute patient who found every bed taken went to hospital and is not counted).
     home_per_day: dict[str, float]
-    #: Days from a referral from home to the day its stay was to start, sorted.
-    home_lead: tuple[int, ...]
+    #: Per unit kind, days from a referral from home to the day its stay was to start, sorted.
+    home_lead: dict[str, tuple[int, ...]]
 
 
 def read_situation(db: Connection, municipality_id: UUID, now: datetime) -> Situation:
@@ -107,12 +112,20 @@ def read_situation(db: Connection, municipality_id: UUID, now: datetime) -> Situ
 def read_history(db: Connection, municipality_id: UUID, now: datetime) -> History:
     since, recent = now - timedelta(days=HISTORY_DAYS), now - timedelta(days=RATE_DAYS)
     kinds = {uid: kind for uid, kind in db.execute(select(units.c.unit_id, units.c.kind))}
-    ended = select(stays.c.unit_id, stays.c.arrived_at, stays.c.left_at).where(
-        stays.c.municipality_id == municipality_id, stays.c.left_at >= since
+    ended = (
+        select(stays.c.unit_id, stays.c.arrived_at, stays.c.left_at, cards.c.plan_made_at)
+        .join(cards, cards.c.flow_id == stays.c.flow_id)
+        .where(stays.c.municipality_id == municipality_id, stays.c.left_at >= since)
     )
     lengths: defaultdict[str, list[int]] = defaultdict(list)
-    for unit_id, arrived, left in db.execute(ended):
+    leads: defaultdict[str, list[int]] = defaultdict(list)
+    for unit_id, arrived, left, planned in db.execute(ended):
         lengths[kinds[unit_id]].append((oslo_day(left) - oslo_day(arrived)).days)
+        # the card keeps the flow's latest plan: this stay's if made within it
+        within_stay = planned is not None and arrived <= planned <= left
+        leads[kinds[unit_id]].append(
+            (oslo_day(left) - oslo_day(planned)).days if within_stay else 0
+        )
     from_hospital, from_home = Counter[str](), Counter[str]()
     begun = (
         select(stays.c.unit_id, stays.c.number, cards.c.source)
@@ -134,11 +147,12 @@ def read_history(db: Connection, municipality_id: UUID, now: datetime) -> Histor
     )
     return History(
         {kind: tuple(sorted(days)) for kind, days in lengths.items()},
+        {kind: tuple(sorted(days)) for kind, days in leads.items()},
         _ready_days(db, municipality_id, since),
         notices / RATE_DAYS,
         {kind: n / notices for kind, n in from_hospital.items()} if notices else {},
         {kind: n / RATE_DAYS for kind, n in from_home.items()},
-        _home_lead(db, municipality_id, since),
+        _home_lead(db, municipality_id, since, kinds),
     )
 
 
@@ -218,13 +232,17 @@ def _ready_days(db: Connection, municipality_id: UUID, since: datetime) -> tuple
     return tuple(sorted((oslo_day(r) - oslo_day(a)).days for a, r in db.execute(query)))
 
 
-def _home_lead(db: Connection, municipality_id: UUID, since: datetime) -> tuple[int, ...]:
-    query = select(cards.c.opened_at, cards.c.decision_starts_on).where(
+def _home_lead(
+    db: Connection, municipality_id: UUID, since: datetime, kinds: dict[UUID, str]
+) -> dict[str, tuple[int, ...]]:
+    query = select(cards.c.decision_unit, cards.c.opened_at, cards.c.decision_starts_on).where(
         cards.c.municipality_id == municipality_id,
         cards.c.source == Source.HOME.value,
         cards.c.decision_service == ServiceKind.SHORT_TERM_STAY.value,
         cards.c.opened_at >= since,
     )
-    return tuple(
-        sorted(max(0, (starts - oslo_day(opened)).days) for opened, starts in db.execute(query))
-    )
+    found: defaultdict[str, list[int]] = defaultdict(list)
+    for unit_id, opened, starts in db.execute(query):
+        if unit_id in kinds and starts is not None:
+            found[kinds[unit_id]].append(max(0, (starts - oslo_day(opened)).days))
+    return {kind: tuple(sorted(days)) for kind, days in found.items()}

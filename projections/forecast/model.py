@@ -6,7 +6,8 @@ One draw, per unit kind (a patient decided for a unit takes any free bed of its 
 the office does when that unit is full):
 - Each patient in a bed (or with one reserved) leaves on the day planned; one without a
   plan after a stay as long as one the kind's past stays that lasted at least as long as
-  hers so far, drawn at random (none that long: she stays past the horizon).
+  hers so far, drawn at random (none that long: she stays past the horizon), and no
+  sooner than a discharge of the kind is usually planned ahead, since hers is not yet.
 - Each patient in hospital is declared ready after as many days from admission as a past
   admission that lasted at least as long, and then needs a bed of a kind with the share
   of the past ready declarations that went on to a stay of that kind.
@@ -175,9 +176,20 @@ class _Draw:
             if occupant.plan_on is not None:
                 day = max(0, (occupant.plan_on - s.today).days)
             else:
-                day = _remaining(self.stays, occupant.days_in, self.rng)
+                day = self._unplanned(occupant.days_in)
             leaving[min(day, self.horizon)] += 1
         return leaving
+
+    def _unplanned(self, days_in: int) -> int:
+        """Days left of a stay in its `days_in`th day with no discharge planned yet: drawn
+        from the past stays that lasted as long, and as many days as a past discharge was
+        planned ahead, drawn too, must be left (a plan not made yet is that far off)."""
+        leads = self.history.plan_lead.get(self.kind, ())
+        for _ in range(20):
+            left = _remaining(self.stays, days_in, self.rng)
+            if not leads or left >= leads[self.rng.randrange(len(leads))]:
+                return left
+        return left
 
     def _arriving(self) -> list[int]:
         """The patients who come to need a bed of the kind, per day: those known to start
@@ -198,7 +210,7 @@ class _Draw:
         for t in range(self.horizon):
             # Admitted after now and ready by day t; referred after now to start by day t.
             new = h.ready_per_day * share * within(h.ready_days, t)
-            new += home * within(h.home_lead, t)
+            new += home * within(h.home_lead.get(self.kind, ()), t)
             arriving[t] += poisson(rng, new * (s.day_left if t == 0 else 1.0))
         return arriving
 

@@ -13,7 +13,7 @@ from projections.forecast.model import DAYS, Spread, forecast
 
 TODAY = date(2026, 3, 2)
 UNIT = UUID(int=1)
-NOTHING_KNOWN = History({}, (), 0.0, {}, {}, ())
+NOTHING_KNOWN = History({}, {}, (), 0.0, {}, {}, {})
 
 
 def situation(
@@ -46,7 +46,7 @@ def test_a_planned_discharge_frees_its_bed_on_its_day() -> None:
 
 def test_a_stay_without_a_plan_frees_its_bed_by_the_kinds_past_stays() -> None:
     # Past stays of 4 and of 8 days; one of 2 days does not count for a patient in her 3rd.
-    history = History({"rehab": (2, 4, 4, 8, 8)}, (), 0.0, {}, {}, ())
+    history = History({"rehab": (2, 4, 4, 8, 8)}, {}, (), 0.0, {}, {}, {})
     ahead = forecast(situation(occupants=(Occupant("rehab", UNIT, 3, None),)), history, seed=7)
 
     rehab = ahead.of_kind("rehab")
@@ -59,7 +59,7 @@ def test_a_stay_without_a_plan_frees_its_bed_by_the_kinds_past_stays() -> None:
 
 def test_a_patient_in_hospital_needs_a_bed_after_the_usual_time_to_ready() -> None:
     # Every past patient was ready on the 3rd day after admission, and all went on to rehab.
-    history = History({}, (3, 3, 3), 0.0, {"rehab": 1.0}, {}, ())
+    history = History({}, {}, (3, 3, 3), 0.0, {"rehab": 1.0}, {}, {})
     admitted_yesterday = InHospital(days_in=1, ready=False)
     ahead = forecast(situation(free=1, in_hospital=(admitted_yesterday,)), history, seed=3)
 
@@ -95,7 +95,9 @@ def test_an_acute_bed_has_no_waiting_list() -> None:
 
 
 def test_patients_not_yet_known_come_at_the_recent_rate() -> None:
-    history = History({"rehab": (30,)}, (0,), 4.0, {"rehab": 0.5}, {"rehab": 1.0}, (0,))
+    history = History(
+        {"rehab": (30,)}, {}, (0,), 4.0, {"rehab": 0.5}, {"rehab": 1.0}, {"rehab": (0,)}
+    )
     ahead = forecast(situation(beds=200, free=200), history, seed=11, draws=400)
 
     rehab = ahead.of_kind("rehab")
@@ -108,7 +110,15 @@ def test_patients_not_yet_known_come_at_the_recent_rate() -> None:
 
 
 def test_the_same_inputs_and_seed_give_the_same_forecast() -> None:
-    history = History({"rehab": (1, 3, 5, 9)}, (1, 2, 4), 2.0, {"rehab": 0.4}, {"rehab": 0.3}, (2,))
+    history = History(
+        {"rehab": (1, 3, 5, 9)},
+        {"rehab": (0, 2)},
+        (1, 2, 4),
+        2.0,
+        {"rehab": 0.4},
+        {"rehab": 0.3},
+        {"rehab": (2,)},
+    )
     state = situation(
         beds=6,
         free=1,
