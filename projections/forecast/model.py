@@ -26,9 +26,10 @@ import bisect
 import math
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from statistics import median_low
+from uuid import UUID
 
 from flow.vocabulary import UnitKind
 from projections.forecast.inputs import History, Situation
@@ -76,12 +77,36 @@ class Day:
 
 
 @dataclass(frozen=True)
+class UnitDay:
+    """One day of one unit: the beds its patients free, and its free beds at the day's end
+    (those waiting take a bed of the unit of their kind with the most free)."""
+
+    day: date
+    frees: Spread
+    free_at_end: Spread
+
+
+@dataclass(frozen=True)
+class UnitForecast:
+    unit_id: UUID
+    name: str
+    beds: int
+    free_now: int
+    days: tuple[UnitDay, ...]
+
+    @property
+    def ahead(self) -> tuple[UnitDay, ...]:
+        return self.days[1:]
+
+
+@dataclass(frozen=True)
 class KindForecast:
     kind: str
     beds: int
     free_now: int
     #: Today's remainder first, then the next `DAYS` days.
     days: tuple[Day, ...]
+    units: tuple[UnitForecast, ...]
 
     @property
     def ahead(self) -> tuple[Day, ...]:
@@ -107,17 +132,31 @@ def forecast(situation: Situation, history: History, *, seed: int, draws: int = 
     result = []
     for kind in kinds:
         runs = [_Draw(situation, history, kind, rng).run() for _ in range(draws)]
+        dates = [situation.today + timedelta(days=t) for t in range(DAYS + 1)]
         days = tuple(
-            Day(
-                situation.today + timedelta(days=t),
-                *(Spread.of([getattr(r, name)[t] for r in runs]) for name in _FIGURES),
-            )
+            Day(dates[t], *(Spread.of([getattr(r, name)[t] for r in runs]) for name in _FIGURES))
             for t in range(DAYS + 1)
         )
         units = [u for u in situation.units if u.kind == kind]
-        result.append(
-            KindForecast(kind, sum(u.beds for u in units), sum(u.free for u in units), days)
+        per_unit = tuple(
+            UnitForecast(
+                u.unit_id,
+                u.name,
+                u.beds,
+                u.free,
+                tuple(
+                    UnitDay(
+                        dates[t],
+                        Spread.of([r.unit_frees[t][u.unit_id] for r in runs]),
+                        Spread.of([r.unit_free_at_end[t][u.unit_id] for r in runs]),
+                    )
+                    for t in range(DAYS + 1)
+                ),
+            )
+            for u in units
         )
+        beds, free = sum(u.beds for u in units), sum(u.free for u in units)
+        result.append(KindForecast(kind, beds, free, days, per_unit))
     return Forecast(situation.today, tuple(result))
 
 
@@ -126,11 +165,13 @@ _FIGURES = ("frees", "beds", "need", "unmet", "free_at_end")
 
 @dataclass
 class _Run:
-    frees: list[int]
-    beds: list[int]
-    need: list[int]
-    unmet: list[int]
-    free_at_end: list[int]
+    frees: list[int] = field(default_factory=list)
+    beds: list[int] = field(default_factory=list)
+    need: list[int] = field(default_factory=list)
+    unmet: list[int] = field(default_factory=list)
+    free_at_end: list[int] = field(default_factory=list)
+    unit_frees: list[dict[UUID, int]] = field(default_factory=list)
+    unit_free_at_end: list[dict[UUID, int]] = field(default_factory=list)
 
 
 class _Draw:
@@ -142,43 +183,50 @@ class _Draw:
         self.stays = history.stay_days.get(kind, ())
 
     def run(self) -> _Run:
-        leaving, arriving = self._leaving(), self._arriving()
-        s = self.situation
+        s, arriving = self.situation, self._arriving()
+        units = [u for u in s.units if u.kind == self.kind]
+        leaving = {u.unit_id: [0] * (self.horizon + 1) for u in units}
+        self._leaving(leaving)
         waiting = sum(1 for w in s.waiting if w.kind == self.kind and w.from_day <= s.today)
-        free = sum(u.free for u in s.units if u.kind == self.kind)
-        run = _Run([], [], [], [], [])
+        free = {u.unit_id: u.free for u in units}
+        run = _Run()
         for t in range(self.horizon):
-            beds = free + leaving[t]
+            frees = {unit: days[t] for unit, days in leaving.items()}
+            beds = {unit: free[unit] + frees[unit] for unit in free}
             waiting += arriving[t]
-            taken = min(waiting, beds)
-            for _ in range(taken):  # those placed today leave in their turn
+            taken = min(waiting, sum(beds.values()))
+            run.beds.append(sum(beds.values()))
+            for _ in range(taken):  # to the unit with the most free beds; they leave in turn
+                unit = max(beds, key=beds.__getitem__)
+                beds[unit] -= 1
                 stay = max(1, _remaining(self.stays, 0, self.rng))
                 if t + stay < self.horizon:
-                    leaving[t + stay] += 1
-            run.frees.append(leaving[t])
-            run.beds.append(beds)
+                    leaving[unit][t + stay] += 1
+            run.frees.append(sum(frees.values()))
             run.need.append(waiting)
             waiting -= taken
             run.unmet.append(waiting)
             if self.kind == UnitKind.ACUTE:
                 waiting = 0  # to hospital instead
-            free = beds - taken
-            run.free_at_end.append(free)
+            free = beds
+            run.free_at_end.append(sum(free.values()))
+            run.unit_frees.append(frees)
+            run.unit_free_at_end.append(dict(free))
         return run
 
-    def _leaving(self) -> list[int]:
-        """The beds the patients in them now free, per day: on the day planned, or after a
-        stay drawn from the kind's past; the last place counts those past the horizon."""
-        s, leaving = self.situation, [0] * (self.horizon + 1)
+    def _leaving(self, leaving: dict[UUID, list[int]]) -> None:
+        """The beds the patients in them now free, per unit and day: on the day planned, or
+        after a stay drawn from the kind's past; the last place counts those past the
+        horizon."""
+        s = self.situation
         for occupant in s.occupants:
-            if occupant.kind != self.kind:
+            if occupant.kind != self.kind or occupant.unit_id not in leaving:
                 continue
             if occupant.plan_on is not None:
                 day = max(0, (occupant.plan_on - s.today).days)
             else:
                 day = self._unplanned(occupant.days_in)
-            leaving[min(day, self.horizon)] += 1
-        return leaving
+            leaving[occupant.unit_id][min(day, self.horizon)] += 1
 
     def _unplanned(self, days_in: int) -> int:
         """Days left of a stay in its `days_in`th day with no discharge planned yet: drawn

@@ -132,3 +132,22 @@ def test_the_same_inputs_and_seed_give_the_same_forecast() -> None:
 def test_a_spread_is_the_median_and_the_outer_deciles() -> None:
     assert Spread.of(list(range(11))) == Spread(1, 5, 9)
     assert Spread.of([4]) == Spread(4, 4, 4)
+
+
+def test_each_unit_frees_its_own_beds_and_takes_the_waiting_when_it_has_the_most_free() -> None:
+    other = UUID(int=2)
+    units = (Unit(UNIT, "Korttid A", "rehab", 3, 1), Unit(other, "Korttid B", "rehab", 2, 0))
+    planned = Occupant("rehab", other, 6, TODAY + timedelta(days=1))
+    waiting = (Waiting(uuid4(), "rehab", TODAY + timedelta(days=1)),)
+    state = Situation(TODAY, 1.0, units, (planned,), waiting, ())
+
+    rehab = forecast(state, NOTHING_KNOWN, seed=2).of_kind("rehab")
+
+    assert rehab is not None
+    a, b = rehab.units
+    assert (a.name, b.name) == ("Korttid A", "Korttid B")
+    assert b.days[1].frees == Spread(1, 1, 1) and a.days[1].frees == Spread(0, 0, 0)
+    # day 1: A has 1 free, B 1 freed: the patient goes to the first with the most, A
+    assert a.days[1].free_at_end == Spread(0, 0, 0)
+    assert b.days[1].free_at_end == Spread(1, 1, 1)
+    assert rehab.days[1].free_at_end == Spread(1, 1, 1)
