@@ -33,9 +33,7 @@ class Planning:
     rule: str
 
 
-_made: LRUCache[tuple[UUID, int, date], tuple[Forecast, list[ZoneForecast]]] = LRUCache(
-    maxsize=256
-)
+_made: LRUCache[tuple[UUID, int, date], tuple[Forecast, list[ZoneForecast]]] = LRUCache(maxsize=256)
 
 
 def planning(system: System, viewer: Viewer, board: AllocationBoard, now: datetime) -> Planning:
