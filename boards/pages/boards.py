@@ -70,7 +70,6 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
                 "board": board,
                 "lists": lists,
                 "planning": ahead,
-                "now": get_now(request),
                 "municipality": system.flows.municipality_name(user.municipality_id),
                 "place_names": {p.id: p.name for p in places},
                 "places": places,
