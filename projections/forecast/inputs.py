@@ -95,6 +95,9 @@ class History:
     home_per_day: dict[str, float]
     #: Per unit kind, days from a referral from home to the day its stay was to start, sorted.
     home_lead: dict[str, tuple[int, ...]]
+    #: Monday to Sunday, how many ready notices and stays begun a day had, against the
+    #: week's average (1.0 each before there is a history): fewer at weekends.
+    weekday_weight: tuple[float, ...] = (1.0,) * 7
 
 
 def read_situation(db: Connection, municipality_id: UUID, now: datetime) -> Situation:
@@ -153,6 +156,7 @@ def read_history(db: Connection, municipality_id: UUID, now: datetime) -> Histor
         {kind: n / notices for kind, n in from_hospital.items()} if notices else {},
         {kind: n / RATE_DAYS for kind, n in from_home.items()},
         _home_lead(db, municipality_id, since, kinds),
+        _weekday_weight(db, municipality_id, since, now),
     )
 
 
@@ -246,3 +250,28 @@ def _home_lead(
         if unit_id in kinds and starts is not None:
             found[kinds[unit_id]].append(max(0, (starts - oslo_day(opened)).days))
     return {kind: tuple(sorted(days)) for kind, days in found.items()}
+
+
+def _weekday_weight(
+    db: Connection, municipality_id: UUID, since: datetime, now: datetime
+) -> tuple[float, ...]:
+    """Per weekday, the ready notices and the stays begun on such a day, against the mean;
+    flat before eight weeks of them."""
+    moments = [
+        *db.scalars(
+            select(periods.c.ready_at).where(
+                periods.c.municipality_id == municipality_id, periods.c.ready_at >= since
+            )
+        ),
+        *db.scalars(
+            select(stays.c.arrived_at).where(
+                stays.c.municipality_id == municipality_id, stays.c.arrived_at >= since
+            )
+        ),
+    ]
+    counted = Counter(oslo_day(at).weekday() for at in moments if at <= now)
+    weeks = (now - max(since, min(moments, default=now))).days / 7
+    if weeks < 8 or not counted:
+        return (1.0,) * 7
+    mean = sum(counted.values()) / 7
+    return tuple(counted.get(day, 0) / mean for day in range(7))

@@ -11,8 +11,9 @@ the office does when that unit is full):
 - Each patient in hospital is declared ready after as many days from admission as a past
   admission that lasted at least as long, and then needs a bed of a kind with the share
   of the past ready declarations that went on to a stay of that kind.
-- Patients not yet known come at the recent daily rate (Poisson): from hospital, admitted
-  after now and ready by the day; from home, referred after now and starting by the day.
+- Patients not yet known come at the recent daily rate (Poisson), weighed by the weekday
+  as the last year's were: from hospital, admitted after now and ready by the day; from
+  home, referred after now and starting by the day.
 - Each day the beds that free are taken by those waiting; the rest wait, except for an
   acute bed: a stay for immediate help (øyeblikkelig hjelp døgnopphold, helse- og
   omsorgstjenesteloven § 3-5 third paragraph and forskrift om øyeblikkelig hjelp
@@ -259,6 +260,7 @@ class _Draw:
             # Admitted after now and ready by day t; referred after now to start by day t.
             new = h.ready_per_day * share * within(h.ready_days, t)
             new += home * within(h.home_lead.get(self.kind, ()), t)
+            new *= h.weekday_weight[(s.today + timedelta(days=t)).weekday()]
             arriving[t] += poisson(rng, new * (s.day_left if t == 0 else 1.0))
         return arriving
 
