@@ -21,6 +21,7 @@ from boards.services import board_reads
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
 from boards.services.patient_page import shown_flow
+from boards.services.planning import planning
 from boards.services.readers import named_looks
 from boards.services.task_lists import viewer_tasks
 from boards.web.board_filters import BoardFilters
@@ -59,6 +60,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
     position = live_position(request)
     board = board_reads.allocation_board(system, viewer_of(user), get_now(request))
     lists = viewer_tasks(system, viewer_of(user), get_now(request), caught_up=True)
+    ahead = planning(system, viewer_of(user), board, get_now(request))
     places = municipality_places(request, user)
     with looks_logged(system, user, [board, lists], "tildeling", get_now(request)):
         return render(
@@ -67,6 +69,7 @@ def _allocation(request: Request, session: Session, **extra: Any) -> HTMLRespons
             {
                 "board": board,
                 "lists": lists,
+                "planning": ahead,
                 "municipality": system.flows.municipality_name(user.municipality_id),
                 "place_names": {p.id: p.name for p in places},
                 "places": places,

@@ -17,6 +17,7 @@ from flow.vocabulary import (
     DESTINATION_TEXT,
     DISCHARGED_TO_TEXT,
     FLAG_TEXT,
+    KIND_TEXT,
     SERVICE_TEXT,
     WAIT_REASON_TEXT,
 )
@@ -40,6 +41,7 @@ def language_context(language: str) -> dict[str, Any]:
         "discharged_to": DISCHARGED_TO_TEXT,
         "flags": FLAG_TEXT,
         "closing_reasons": CLOSING_TEXT,
+        "unit_kinds": KIND_TEXT,
         "fragment": fragment,
         "fragments": fragments,
         "whose": _whose(translator(language)),
