@@ -31,6 +31,7 @@ from boards.exports.figures import (
 from boards.exports.spreadsheets import SheetFormat
 from boards.pages.common import refusal_of, render
 from boards.services.emergency import REVIEWED_SHOWN, pseudonymous
+from boards.services.forecast_review import REVIEWED_AHEAD, weekly
 from boards.shapes import Day, MonthOrDay
 from boards.web.dependencies import get_now, get_system
 from boards.web.schemas import ReviewIn
@@ -40,6 +41,7 @@ from fixtures.simulation.comparison import Comparison, Outcome
 from fixtures.simulation.comparison_rows import comparison_rows
 from fixtures.simulation.scenarios import UnknownScenario, texts
 from flow.errors import FlowError, NotFoundError, NotPermittedError
+from flow.payment_clock import oslo_day
 
 router = APIRouter(include_in_schema=False)
 
@@ -165,6 +167,8 @@ def figures_page(
         columns=columns,
         patterns=PATTERNS,
         what_if=_what_if(system.engine, user.municipality_id, language),
+        forecast_weeks=weekly(system.engine, user.municipality_id, oslo_day(now)),
+        reviewed_ahead=REVIEWED_AHEAD,
     )
     status = 422 if "refusal" in context else 200
     return render(request, "figures.html", context, session=session, status_code=status)

@@ -10,7 +10,7 @@ by the municipality and the day.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from datetime import date, datetime, timedelta
 from uuid import UUID
 from weakref import WeakKeyDictionary
@@ -18,6 +18,7 @@ from weakref import WeakKeyDictionary
 from cachetools import LRUCache
 from sqlalchemy import Engine
 
+from access.forecast_log import KEPT_AHEAD, ForecastMade, record_first
 from access.policy import Viewer
 from boards.services.board_reads import authorise_board
 from boards.services.system import System
@@ -68,10 +69,26 @@ def planning(system: System, viewer: Viewer, board: AllocationBoard, now: dateti
             made = kept[municipality] = _Made(
                 now, beds, zone_forecasts(db, municipality, now, seed=seed)
             )
+            record_first(system.engine, municipality, _as_shown(beds, now))
         waiting = [*board.ready, *board.waiting_for_bed, *board.in_hospital]
         return Planning(
             made.beds, made.zones, suggest(db, municipality, day, waiting), RULE, made.at
         )
+
+
+def _as_shown(beds: Forecast, now: datetime) -> list[ForecastMade]:
+    """What is kept of a forecast for the leaders: per kind, the free beds now and those
+    foreseen at the end of the day before each day `KEPT_AHEAD`."""
+    return [
+        ForecastMade(
+            beds.made_on,
+            k.kind,
+            now,
+            k.free_now,
+            {h: astuple(k.days[h - 1].free_at_end) for h in KEPT_AHEAD},
+        )
+        for k in beds.kinds
+    ]
 
 
 def seed_of(municipality: UUID, day: date) -> int:

@@ -20,7 +20,7 @@ from flow.municipality import municipality_id, unit_id
 NOW = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 HERE = municipality_id("9998")
 #: Tables the revisions after 0001 create: a database made before migrations has none.
-TABLES_SINCE_0001 = ("scenario_comparisons",)
+TABLES_SINCE_0001 = ("scenario_comparisons", "forecasts_made")
 
 
 def test_a_user_added_at_the_console_is_in_force_and_the_output_and_audit_say_so(
