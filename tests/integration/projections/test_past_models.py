@@ -1,0 +1,162 @@
+"""A board as of a moment equals the board of a store holding only the events up to that
+moment (issue 28): for random histories, the past read models (`projections/past.py`), made
+from no snapshot, from snapshots they stored as they went, or from those of an earlier read,
+equal the live projector's over the log cut where the first event later than the moment
+stands."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, time, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, note, settings
+from hypothesis import strategies as st
+from sqlalchemy import Engine, select
+from support.read_model_histories import SPEC, T0, Run, steps, tell
+
+from access.database import connect
+from boards.services.system import open_system
+from boards.settings import Settings
+from fixtures.municipalities import install
+from flow.application import Pasientflyt
+from flow.rates import NATIONAL_DAILY_RATES
+from projections.allocation_board import AllocationBoard
+from projections.bed_grid import BedGrid
+from projections.flow_cards import FlowCards
+from projections.past import OSLO, PastModels, event_at, midnight_from
+from projections.projector import Projector
+from projections.task_list import TaskList
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+class _PrefixRecorder:
+    """The log's recorder, with nothing after notification `stop`."""
+
+    def __init__(self, app: Pasientflyt, stop: int) -> None:
+        self.app, self.stop = app, stop
+
+    def select_notifications(
+        self, start: int | None, limit: int, stop: int | None = None, **options: Any
+    ) -> Sequence[Any]:
+        capped = self.stop if stop is None else min(stop, self.stop)
+        if capped < 1:
+            return []
+        return self.app.recorder.select_notifications(start, limit, capped, **options)
+
+
+class _Prefix:
+    """The application as a store holding only the events up to `stop` would be."""
+
+    def __init__(self, app: Pasientflyt, stop: int) -> None:
+        self.recorder = _PrefixRecorder(app, stop)
+        self.mapper, self.repository = app.mapper, app.repository
+
+
+def log_times(app: Pasientflyt) -> list[tuple[int, datetime]]:
+    """Each notification of the log and when its event happened."""
+    notifications = app.recorder.select_notifications(None, 100_000)
+    domain_events = app.mapper.to_domain_events(notifications)
+    return [(n.id, event_at(e)) for n, e in zip(notifications, domain_events, strict=True)]
+
+
+def cut_of(log: list[tuple[int, datetime]], moment: datetime) -> int:
+    """The last notification before the first event that happened later than `moment`."""
+    cut = 0
+    for notification_id, at in log:
+        if at > moment:
+            break
+        cut = notification_id
+    return cut
+
+
+def moment_near(times: list[datetime], where: float, seconds: int, midnight: bool) -> datetime:
+    """A moment near where things happen: an event's time, or the Oslo midnight before it,
+    and a little before or after."""
+    distinct = sorted(set(times))
+    at = distinct[round(where * (len(distinct) - 1))]
+    if midnight:
+        local = at.astimezone(OSLO)
+        at = datetime.combine(local.date(), time(), OSLO)
+    return at + timedelta(seconds=seconds)
+
+
+def rows_of(engine: Engine) -> Rows:
+    tables = [t for m in (FlowCards(), BedGrid(), TaskList()) for t in m.tables]
+    with engine.connect() as db:
+        return {
+            t.name: [
+                dict(r._mapping) for r in db.execute(select(t).order_by(*t.primary_key.columns))
+            ]
+            for t in tables
+        }
+
+
+def store_up_to(app: Pasientflyt, stop: int, path: Path) -> Engine:
+    """The live projector's read models over the log up to `stop`, in a database of their own."""
+    engine = connect(f"sqlite:///{path}")
+    projector = Projector(_Prefix(app, stop), engine, [FlowCards(), BedGrid(), TaskList()])  # type: ignore[arg-type]
+    projector.catch_up()
+    return engine
+
+
+# Shrinking a failure can take minutes; the project's five-minute timeout would cut it short.
+@pytest.mark.timeout(900)
+@settings(
+    max_examples=40,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    history=steps,
+    moments=st.lists(
+        st.tuples(st.floats(0, 1), st.sampled_from([-10_800, -1, 0, 1, 3600]), st.booleans()),
+        min_size=2,
+        max_size=3,
+    ),
+    every=st.sampled_from([1, 7, 10_000]),
+)
+def test_a_board_as_of_a_moment_equals_the_board_of_the_log_up_to_it(
+    tmp_path_factory: pytest.TempPathFactory,
+    history: list[tuple[str, int, int]],
+    moments: list[tuple[float, int, bool]],
+    every: int,
+) -> None:
+    note(f"history: {history!r}, moments: {moments!r}, every: {every}")
+    folder = tmp_path_factory.mktemp("past")
+    system = open_system(Settings(database_url=f"sqlite:///{folder / 'live.db'}"))
+    try:
+        install(system.flows, system.accounts, system.grants, SPEC, T0)
+        run = Run(system)
+        tell(run, history)
+        past = PastModels(system.flows, system.engine, snapshot_every=every)
+        log = log_times(system.flows)
+        times = [at for _, at in log]
+        # A read of the end first leaves the snapshots the moments' reads may start from.
+        for n, moment in enumerate([run.now, *(moment_near(times, *m) for m in moments)]):
+            cut = cut_of(log, moment)
+            expected = store_up_to(system.flows, cut, folder / f"prefix{n}.db")
+            try:
+                with past.as_of(moment) as state:
+                    assert state.position == cut
+                    assert rows_of(state.engine) == rows_of(expected)
+                    rates = NATIONAL_DAILY_RATES
+                    board = AllocationBoard.read(state.engine, SPEC.id, moment, rates)
+                    assert board == AllocationBoard.read(expected, SPEC.id, moment, rates)
+            finally:
+                expected.dispose()
+        # Each snapshot stands at the cut of its midnight.
+        for position, at in past.snapshot_positions():
+            assert position == cut_of(log, at)
+            assert at == midnight_from(at)
+        # Every moment where the log changes, and the instant before: the cut, from the
+        # snapshots the reads left.
+        for at in sorted(set(times)):
+            for moment in (at - timedelta(seconds=1), at):
+                with past.as_of(moment) as state:
+                    assert state.position == cut_of(log, moment)
+    finally:
+        system.close()
