@@ -20,11 +20,16 @@ from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID
 
+from access.accounts import User
 from access.policy import Viewer, may_see
 from boards.services.board_reads import authorise_board
+from boards.services.patient_page import PatientPage, Shown, shown_flow, task_stories
+from boards.services.readers import reader_names
 from boards.services.system import System
 from boards.services.task_lists import with_names
 from flow.errors import NotFoundError, UnusableTextError
+from flow.patient_flow import PatientFlow
+from flow.views import FlowView
 from projections.allocation_board import AllocationBoard
 from projections.cards import FlowCard, load_card
 from projections.care_relations import care_relations
@@ -151,3 +156,31 @@ def read_only(value: T) -> T:
                 changes[f.name] = read_only(item)
         return dataclasses.replace(value, **changes) if changes else value
     return value
+
+
+def patient_page(
+    system: System, user: User, flow_id: UUID, past: Past, now: datetime
+) -> PatientPage:
+    """The patient's page as it stood: only while the patient is the user's to see now
+    (404 otherwise, as today); the card from the past read models, the flow, its tasks and
+    history from its events up to the moment's; no command, no correction, no action."""
+    shown = shown_flow(system, user, flow_id, now)
+    card = flow_card(system, user.municipality_id, flow_id, past)
+    entries = system.flows.history(flow_id, user.actor)
+    upto = next((n for n, e in enumerate(entries) if e.at > past.moment), len(entries))
+    history = entries[:upto]
+    if not history:
+        raise NotFoundError("not_found", thing="flow")
+    flow: PatientFlow = system.flows.repository.get(flow_id, version=history[-1].version)
+    view = FlowView.of(flow)
+    names = reader_names(system, user.municipality_id)
+    return PatientPage(
+        shown=Shown(card, shown.basis, ()),
+        view=view,
+        history=history,
+        tasks=task_stories(view.tasks, history, names, lambda state: ()),
+        names=names,
+        messages=None,
+        looks=None,
+        correction=None,
+    )

@@ -10,7 +10,8 @@ store costs once, and after each erasure or rebuild, `projections/past.py`). Bas
 run: the present board, `AllocationBoard.read` on the live read models.
 
 Sizes: BENCH_INHABITANTS (100,000), BENCH_DAYS (365); BENCH_PAST_STORE, a store simulated
-already (`pasientflyt simulate`), copied and read instead of simulating one. Run:
+already (`pasientflyt simulate`), copied and read instead of simulating one, with its master
+keys BENCH_PAST_KEYS (var/pasientflyt-master.keys). Run:
 .venv/bin/pytest -p no:xdist -p no:randomly -s tests/bench/test_past_board.py
 """
 
@@ -41,6 +42,7 @@ from projections.past import OSLO, snapshots
 INHABITANTS = int(os.environ.get("BENCH_INHABITANTS", "100000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 STORE = os.environ.get("BENCH_PAST_STORE", "")
+KEYS = os.environ.get("BENCH_PAST_KEYS", "var/pasientflyt-master.keys")
 START = date(2026, 1, 5)
 MOMENTS = 40
 BACK = timedelta(days=200)
@@ -53,12 +55,12 @@ def _p95(samples: Samples) -> float:
 
 def _opened(tmp_path: Path) -> System:
     path = tmp_path / "year.db"
-    if STORE:
-        shutil.copy(STORE, path)
-    system = open_system(Settings(database_url=f"sqlite:///{path}"))
     if not STORE:
+        system = open_system(Settings(database_url=f"sqlite:///{path}"))
         simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=1, start=START)
-    return system
+        return system
+    shutil.copy(STORE, path)
+    return open_system(Settings(database_url=f"sqlite:///{path}", master_keys_file=Path(KEYS)))
 
 
 @pytest.mark.timeout(3600)

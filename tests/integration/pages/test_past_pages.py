@@ -104,3 +104,32 @@ def test_a_zone_as_it_stood(world: World) -> None:
     page = html.fromstring(zone.text)
     read_only(page)
     marked(page, ["home-title", "tasks-title"])
+
+
+def test_the_patient_s_page_as_it_stood_while_she_is_hers_to_see_now(world: World) -> None:
+    """The rule of today: the nurse of KORT saw the patient reserved there at 09:30; once the
+    reservation is cancelled and the decision is for UTRED, the patient is not hers now, and
+    neither is the patient's past."""
+    flow_id, _ = reserved_flow(world)
+    world.clock.advance(hours=2)
+    assert log_in(world.client).status_code == 303
+    response = world.client.get(f"/tildeling/forlop/{flow_id}?per={AT}")
+    assert response.status_code == 200, response.text
+    page = html.fromstring(response.text)
+    read_only(page)
+    marked(page, ["facts-title", "tasks-title", "history-title"])
+    assert looks(world)[-1] == f"per/pasientside@{AT}"
+    assert not page.xpath("//*[@id='patient-correction']")
+
+    nurse = world.client.__class__(world.client.app)
+    assert log_in(nurse, "sykepleier", NURSE_PASSWORD).status_code == 303
+    assert nurse.get(f"/tildeling/forlop/{flow_id}?per={AT}").status_code == 200
+    office, utred = world.headers(), str(world.unit("UTRED"))
+    for path, body in [
+        ("reservation/cancellation", {"reason": "Feil enhet"}),
+        ("decision", {"service": "short_term_stay", "unit_id": utred, "starts_on": "2026-03-03"}),
+    ]:
+        answer = world.client.post(f"/api/v1/flows/{flow_id}/{path}", json=body, headers=office)
+        assert answer.status_code == 200, answer.text
+    assert nurse.get(f"/tildeling/forlop/{flow_id}").status_code == 404
+    assert nurse.get(f"/tildeling/forlop/{flow_id}?per={AT}").status_code == 404
