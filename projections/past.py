@@ -56,6 +56,7 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.pool import StaticPool
 
 from access.database import UTCDateTime, create_tables
@@ -72,7 +73,7 @@ OSLO = ZoneInfo("Europe/Oslo")
 SNAPSHOT_EVERY = 2_000
 
 #: Notifications read from the log at once while replaying.
-_BATCH = 1_000
+_BATCH = 5_000
 
 metadata = MetaData()
 
@@ -190,10 +191,12 @@ class PastModels:
                 at = event_at(domain_event)
                 boundary = boundary or midnight_from(at)
                 while at > boundary and boundary <= state.moment:
-                    # What is applied is the cut of the boundary: this event is after it.
-                    self._apply(state, segment)
-                    segment = []
-                    if state.position - last_snapshot >= self.snapshot_every:
+                    # What is applied and pending is the cut of the boundary: this event is
+                    # after it. A snapshot is stored there if enough events have passed.
+                    pending = segment[-1][0] if segment else state.position
+                    if pending - last_snapshot >= self.snapshot_every:
+                        self._apply(state, segment)
+                        segment = []
                         self._store(state, boundary)
                         last_snapshot = state.position
                     boundary = midnight_from(boundary + timedelta(hours=1))
@@ -225,12 +228,15 @@ class PastModels:
         finally:
             raw.close()
         row = {"models": self.models_key, "position": state.position, "at": boundary}
-        with self.engine.begin() as db:
-            known = select(snapshots.c.position).where(
-                snapshots.c.models == self.models_key, snapshots.c.position == state.position
-            )
-            if db.scalar(known) is None:
-                db.execute(insert(snapshots).values(**row, data=data))
+        known = select(snapshots.c.position).where(
+            snapshots.c.models == self.models_key, snapshots.c.position == state.position
+        )
+        try:
+            with self.engine.begin() as db:
+                if db.scalar(known) is None:
+                    db.execute(insert(snapshots).values(**row, data=data))
+        except IntegrityError:  # a read beside this one stored the same snapshot first
+            pass
 
 
 def _models_key(models: Sequence[Projection]) -> str:
