@@ -72,8 +72,10 @@ OSLO = ZoneInfo("Europe/Oslo")
 #: Events, at least, between two stored snapshots: a read replays at most these and a day.
 SNAPSHOT_EVERY = 2_000
 
-#: Notifications read from the log at once while replaying.
+#: Notifications read from the log at once while replaying, and applied together; decoded
+#: `_DECODED` at a time, so that a read decodes few past its moment.
 _BATCH = 5_000
+_DECODED = 250
 
 metadata = MetaData()
 
@@ -125,8 +127,10 @@ class PastModels:
         app: Pasientflyt,
         engine: Engine,
         snapshot_every: int = SNAPSHOT_EVERY,
+        batch: tuple[int, int] = (_BATCH, _DECODED),
     ) -> None:
         self.app, self.engine, self.snapshot_every = app, engine, snapshot_every
+        self.batch_size, self.decoded = batch
         self.models: list[Projection] = [FlowCards(), BedGrid(), TaskList()]
         self.models_key = _models_key(self.models)
         create_tables(engine, [snapshots])
@@ -181,31 +185,35 @@ class PastModels:
         last_snapshot = state.position
         while True:
             notifications = self.app.recorder.select_notifications(
-                state.position, _BATCH, inclusive_of_start=False
+                state.position, self.batch_size, inclusive_of_start=False
             )
             if not notifications:
                 return
-            events = self.app.mapper.to_domain_events(notifications)
             segment: list[tuple[int, Any]] = []
-            for notification, domain_event in zip(notifications, events, strict=True):
-                at = event_at(domain_event)
-                boundary = boundary or midnight_from(at)
-                while at > boundary and boundary <= state.moment:
-                    # What is applied and pending is the cut of the boundary: this event is
-                    # after it. A snapshot is stored there if enough events have passed.
-                    pending = segment[-1][0] if segment else state.position
-                    if pending - last_snapshot >= self.snapshot_every:
+            for start in range(0, len(notifications), self.decoded):
+                # Decoded a few at a time: the moment's cut may come early in the batch.
+                chunk = notifications[start : start + self.decoded]
+                events = self.app.mapper.to_domain_events(chunk)
+                for notification, domain_event in zip(chunk, events, strict=True):
+                    at = event_at(domain_event)
+                    boundary = boundary or midnight_from(at)
+                    while at > boundary and boundary <= state.moment:
+                        # What is applied and pending is the cut of the boundary: this
+                        # event is after it. A snapshot is stored there if enough events
+                        # have passed since the last.
+                        pending = segment[-1][0] if segment else state.position
+                        if pending - last_snapshot >= self.snapshot_every:
+                            self._apply(state, segment)
+                            segment = []
+                            self._store(state, boundary)
+                            last_snapshot = state.position
+                        boundary = midnight_from(boundary + timedelta(hours=1))
+                    if at > state.moment:
                         self._apply(state, segment)
-                        segment = []
-                        self._store(state, boundary)
-                        last_snapshot = state.position
-                    boundary = midnight_from(boundary + timedelta(hours=1))
-                if at > state.moment:
-                    self._apply(state, segment)
-                    return
-                segment.append((notification.id, domain_event))
+                        return
+                    segment.append((notification.id, domain_event))
             self._apply(state, segment)
-            if len(notifications) < _BATCH:
+            if len(notifications) < self.batch_size:
                 return
 
     def _apply(self, state: PastState, segment: Sequence[tuple[int, Any]]) -> None:

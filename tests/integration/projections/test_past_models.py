@@ -51,21 +51,23 @@ def moment_near(times: list[datetime], where: float, seconds: int, midnight: boo
         max_size=3,
     ),
     every=st.sampled_from([1, 7, 10_000]),
+    batch=st.sampled_from([(7, 3), (5_000, 250)]),
 )
 def test_a_board_as_of_a_moment_equals_the_board_of_the_log_up_to_it(
     tmp_path_factory: pytest.TempPathFactory,
     history: list[tuple[str, int, int]],
     moments: list[tuple[float, int, bool]],
     every: int,
+    batch: tuple[int, int],
 ) -> None:
-    note(f"history: {history!r}, moments: {moments!r}, every: {every}")
+    note(f"history: {history!r}, moments: {moments!r}, every: {every}, batch: {batch}")
     folder = tmp_path_factory.mktemp("past")
     system = open_system(Settings(database_url=f"sqlite:///{folder / 'live.db'}"))
     try:
         install(system.flows, system.accounts, system.grants, SPEC, T0)
         run = Run(system)
         tell(run, history)
-        past = PastModels(system.flows, system.engine, snapshot_every=every)
+        past = PastModels(system.flows, system.engine, snapshot_every=every, batch=batch)
         log = log_times(system.flows)
         times = [at for _, at in log]
         # A read of the end first leaves the snapshots the moments' reads may start from.
