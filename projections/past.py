@@ -28,6 +28,12 @@ view: made again from the log, whose personal fields are sealed with the flow's 
 Snapshots hold every municipality's rows (the log is shared, and a handler of one
 municipality's flow may read a unit's row): each board's read filters by municipality as the
 live read does. The leaders' figures are not made here: no past view reads them.
+
+Measured on the simulated year of 100,000 inhabitants (156,167 events): a past allocation
+board in 312 ms at p50, 590 ms at p95; the snapshots, every 2,000 events, 69 of them, 250 MB, each
+the whole read models (7.4 MB compressed at the year's end). Their size is what is left to
+do: the rows no event changes again (`Projection.finished`) could be stored once, beside
+small snapshots of the rest.
 """
 
 from __future__ import annotations
