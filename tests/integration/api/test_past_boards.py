@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import select
+from support.command_line import run
 from support.erasure_story import NAME, NATIONAL_ID, opened_with_notes, with_admin
 from support.world import World
 
@@ -128,3 +129,21 @@ def test_an_erased_patient_is_erased_in_the_past_too(world: World) -> None:
     assert NAME not in after.text and "Slettemark" not in after.text
     assert NATIONAL_ID not in after.text
     assert [c["name"] for c in cards_of(after.json())] == [ERASED]
+
+
+def test_a_rebuild_drops_the_snapshots_and_the_past_is_made_again_alike(
+    world: World, database_url: str
+) -> None:
+    opened(world, PATIENT)
+    world.clock.advance(days=1)
+    opened(world, LATER)
+    world.system.past.snapshot_every = 1
+    at = "?per=2026-03-03T08:00"
+    before = world.client.get(f"/api/v1/boards/allocation{at}", headers=world.headers()).json()
+    assert world.system.past.snapshot_positions()
+
+    rebuilt = run(database_url, "rebuild", "flow_cards")
+    assert rebuilt.returncode == 0, rebuilt.stdout + rebuilt.stderr
+    assert world.system.past.snapshot_positions() == []
+    after = world.client.get(f"/api/v1/boards/allocation{at}", headers=world.headers()).json()
+    assert after == before
