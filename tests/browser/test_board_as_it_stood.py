@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 from support.axe import axe_violations, described
 
 from boards.app import utc_now
+from flow.municipality import municipality_id, unit_id
 from projections.past import OSLO
 
 if TYPE_CHECKING:
@@ -47,3 +48,19 @@ def test_the_allocation_board_as_it_stood_an_hour_ago(
     page.wait_for_load_state("load")
     expect(page.locator("#past-banner")).to_have_count(0)
     assert page.locator("[sse-connect]").count() == 1
+
+
+def test_a_wall_as_it_stood_passes_axe(
+    logged_in_at: Callable[[str, str], Page], server_a_month_on: LiveServer
+) -> None:
+    """The wall's dark page, with the banner and the control of a past view."""
+    server = server_a_month_on
+    page = logged_in_at(server.url, "sykepleier")
+    an_hour_ago = utc_now() + timedelta(days=31) - timedelta(hours=1)
+    moment = an_hour_ago.astimezone(OSLO).strftime("%Y-%m-%dT%H:%M")
+    solsiden = unit_id(municipality_id("9901"), "SOLS")
+    page.goto(f"{server.url}/enheter/{solsiden}/vegg?per={moment}")
+    expect(page.locator("#past-banner")).to_contain_text("Slik det så ut")
+    assert page.locator("[sse-connect]").count() == 0
+    violations = axe_violations(page)
+    assert violations == [], described(violations)
