@@ -79,6 +79,7 @@ def _rebuild_group(settings: Settings, names: Sequence[str], group: int) -> int:
         # Opening the system gives every table the indexes it lacks: no process may open it
         # once another has started, or it would index that one's tables while it fills them.
         opened.wait()
+        system.past.forget_snapshots()  # made by the models being rebuilt: made again later
         return system.projector.rebuild(names, on_batch=lambda n: report.put((group, n)))
     finally:
         system.close()
@@ -87,6 +88,7 @@ def _rebuild_group(settings: Settings, names: Sequence[str], group: int) -> int:
 def _rebuild_here(settings: Settings, names: Sequence[str], on_batch: Callable[[int], None]) -> int:
     system = open_system(settings)
     try:
+        system.past.forget_snapshots()  # made by the models being rebuilt: made again later
         return system.projector.rebuild(names, on_batch=on_batch)
     finally:
         system.close()

@@ -17,9 +17,10 @@ from access.policy import viewer_of
 from access.sessions import Session
 from boards.exports.figures import unit_safety
 from boards.pages.common import FormFields, refusal_of, render
-from boards.services import board_reads
+from boards.services import board_reads, past_reads
 from boards.services.flow_access import authorise_flow
 from boards.services.looks import looks_logged
+from boards.services.past_reads import Past
 from boards.services.patient_page import shown_flow
 from boards.services.planning import planning
 from boards.services.readers import named_looks
@@ -34,6 +35,7 @@ from boards.web.sessions import (
     AllocationSession,
     CheckedSession,
     PageSession,
+    PastMoment,
     Position,
     UnitBoardRead,
     UnitWallRead,
@@ -51,8 +53,29 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/tildeling")
-def allocation_page(request: Request, session: AllocationSession) -> HTMLResponse:
+def allocation_page(request: Request, session: AllocationSession, past: PastMoment) -> HTMLResponse:
+    if past is not None:
+        return _allocation_past(request, session, past)
     return _allocation(request, session)
+
+
+def _allocation_past(request: Request, session: Session, past: Past) -> HTMLResponse:
+    """The board as it stood at `past`: read-only, no stream (`boards/services/past_reads.py`)."""
+    user, system, now = session.user, get_system(request), get_now(request)
+    board = past_reads.allocation_board(system, viewer_of(user), past)
+    lists = past_reads.allocation_tasks(system, viewer_of(user), past, now)
+    places = municipality_places(request, user)
+    with looks_logged(system, user, [board, lists], past.view("tildeling"), now):
+        context = {
+            "board": board,
+            "lists": lists,
+            "municipality": system.flows.municipality_name(user.municipality_id),
+            "place_names": {p.id: p.name for p in places},
+            "places": places,
+            "filters": BoardFilters.of_query(request.query_params, places),
+            "past": past,
+        }
+        return render(request, "allocation.html", context, session=session)
 
 
 def _allocation(request: Request, session: Session, **extra: Any) -> HTMLResponse:
@@ -209,17 +232,24 @@ def _refusal(request: Request, error: ValidationError | FlowError, target: str) 
 
 @router.get("/enheter/{unit_id}")
 def unit_page(
-    request: Request, session: PageSession, position: Position, board: UnitBoardRead
+    request: Request,
+    session: PageSession,
+    position: Position,
+    board: UnitBoardRead,
+    past: PastMoment,
 ) -> HTMLResponse:
     user, system, now = session.user, get_system(request), get_now(request)
-    safety, columns = unit_safety(
-        system, user.municipality_id, board.unit_id, now, language_of(request)
+    safety, columns = (
+        unit_safety(system, user.municipality_id, board.unit_id, now, language_of(request))
+        if past is None
+        else (None, [])
     )
-    with looks_logged(system, user, board, "enhet", now):
+    with looks_logged(system, user, board, past.view("enhet") if past else "enhet", now):
         context = {
             "board": board,
             "position": position,
-            "role": user.role,
+            "past": past,
+            "role": user.role if past is None else None,
             "safety_places": [safety] if safety else [],
             "columns": columns,
             **_found(request),
@@ -229,25 +259,40 @@ def unit_page(
 
 @router.get("/enheter/{unit_id}/vegg")
 def wall_page(
-    request: Request, session: PageSession, position: Position, display: UnitWallRead
+    request: Request,
+    session: PageSession,
+    position: Position,
+    display: UnitWallRead,
+    past: PastMoment,
 ) -> HTMLResponse:
     context = {
         "display": display,
         "position": position,
+        "past": past,
         "page_path": f"/enheter/{display.unit_id}/vegg",
         "stream_path": f"/enheter/{display.unit_id}/vegg/strom",
-        "now": get_now(request),
+        "now": get_now(request) if past is None else past.moment,
     }
     return render(request, "wall.html", context, session=session)
 
 
 @router.get("/soner/{zone_id}")
 def zone_page(
-    request: Request, session: PageSession, position: Position, board: ZoneBoardRead
+    request: Request,
+    session: PageSession,
+    position: Position,
+    board: ZoneBoardRead,
+    past: PastMoment,
 ) -> HTMLResponse:
-    user = session.user
-    with looks_logged(get_system(request), user, board, "sone", get_now(request)):
-        context = {"board": board, "position": position, "role": user.role, **_found(request)}
+    user, view = session.user, past.view("sone") if past else "sone"
+    with looks_logged(get_system(request), user, board, view, get_now(request)):
+        context = {
+            "board": board,
+            "position": position,
+            "past": past,
+            "role": user.role if past is None else None,
+            **_found(request),
+        }
         return render(request, "zone.html", context, session=session)
 
 

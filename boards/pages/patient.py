@@ -14,9 +14,10 @@ from access.access_log import BASIS_TEXT
 from access.accounts import ROLE_TEXT
 from boards.pages.common import render
 from boards.pages.flow_words import STEP_TEXT, Words, sentence, task_titles
+from boards.services import past_reads
 from boards.services.patient_page import VIEW, PatientPage, patient_page
 from boards.web.dependencies import get_now, get_system
-from boards.web.sessions import PageSession, live_position, municipality_places
+from boards.web.sessions import PageSession, PastMoment, live_position, municipality_places
 from boards.web.translations import formatters, language_of, translator
 from flow.closed_loops import Party
 from flow.vocabulary import MESSAGE_KIND_TEXT, PHASE_TEXT, STATUS_TEXT
@@ -34,10 +35,17 @@ OUTCOME_TEXT = {
 
 
 @router.get("/tildeling/forlop/{flow_id}")
-def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLResponse:
+def patient(
+    request: Request, flow_id: UUID, session: PageSession, past: PastMoment
+) -> HTMLResponse:
+    """The page now, or as it stood at `?per=` (read-only, no stream)."""
     user, system, now = session.user, get_system(request), get_now(request)
     position = live_position(request)  # before the page is read: its stream resumes there
-    page = patient_page(system, user, flow_id, now)
+    if past is None:
+        page, view_name = patient_page(system, user, flow_id, now), VIEW
+    else:
+        page = past_reads.patient_page(system, user, flow_id, past, now)
+        view_name = past.view(VIEW)
     language = language_of(request)
     place_names = {p.id: p.name for p in municipality_places(request, user)}
     words = Words(
@@ -56,6 +64,7 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
     context = {
         "card": page.shown.card,
         "position": position,
+        "past": past,
         "view": page.view,
         "shown": page.shown,
         "commands": page.shown.commands,
@@ -78,7 +87,7 @@ def patient(request: Request, flow_id: UUID, session: PageSession) -> HTMLRespon
         "outcomes": OUTCOME_TEXT,
         "bases": BASIS_TEXT,
     }
-    system.access_log.record(user, [flow_id], VIEW, now, page.shown.basis)
+    system.access_log.record(user, [flow_id], view_name, now, page.shown.basis)
     return render(request, "patient.html", context, session=session)
 
 

@@ -3,7 +3,8 @@
 Two occasions: flows closed longer than the retention period (setting `retention_days`), and
 one patient's flows on a lawful request, by a named administrator with a reason. Each flow's
 erasure is an `IdentityErased` event (who, when, why) and then its key wiped. The read
-models are caught up, so no board shows the identity any more, and on SQLite the log file
+models are caught up, so no board shows the identity any more, the past boards' snapshots
+are dropped, so no board as of a past moment does either, and on SQLite the log file
 beside the database is emptied, so no copy of an old page is left there.
 """
 
@@ -76,9 +77,12 @@ def erase_patient(
 
 
 def _settle(system: System) -> None:
-    """The read models forget the identities; SQLite's write-ahead log is emptied into the
-    database file (whose freed space `secure_delete` has zeroed)."""
+    """The read models forget the identities, and the past boards' snapshots, which hold
+    names as the boards did, are dropped (made again from the log, they read as erased:
+    `projections/past.py`); SQLite's write-ahead log is emptied into the database file
+    (whose freed space `secure_delete` has zeroed)."""
     system.projector.catch_up()
+    system.past.forget_snapshots()
     if system.engine.dialect.name == "sqlite":
         with system.engine.connect() as db:
             db.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))

@@ -107,7 +107,7 @@ def patient_page(system: System, user: User, flow_id: UUID, now: datetime) -> Pa
         shown=shown,
         view=view,
         history=history,
-        tasks=_task_stories(view.tasks, history, names, _acting(user, shown)),
+        tasks=task_stories(view.tasks, history, names, _acting(user, shown)),
         names=names,
         messages=system.hospital_messages.received_for(municipality, flow_id) if office else None,
         looks=named_looks(system, municipality, flow_id) if office else None,
@@ -145,7 +145,7 @@ def _acting(user: User, shown: Shown) -> Callable[[TaskState], tuple[TaskAction,
     return lambda state: state.actions(user.role, user.unit_ids)
 
 
-def _task_stories(
+def task_stories(
     states: list[TaskState],
     history: list[HistoryEntry],
     names: dict[str, str],

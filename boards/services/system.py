@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 
 from sqlalchemy import Engine
 
@@ -29,6 +30,7 @@ from flow.store import store_env
 from projections.bed_grid import BedGrid
 from projections.figures.leader_figures import LeaderFigures
 from projections.flow_cards import FlowCards
+from projections.past import PastModels
 from projections.projector import Projector
 from projections.task_list import TaskList, flows_with_loops_due
 
@@ -61,6 +63,11 @@ class System:
             self.flows.mark_overdue(flow_id, at=at)
             for flow_id in flows_with_loops_due(self.engine, at)
         )
+
+    @cached_property
+    def past(self) -> PastModels:
+        """The boards' read models as of a past moment, from the log (`projections/past.py`)."""
+        return PastModels(self.flows, self.engine)
 
     def close(self) -> None:
         self.flows.close()

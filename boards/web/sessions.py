@@ -14,7 +14,8 @@ from access.accounts import User
 from access.devices import Device
 from access.policy import may_see_board, viewer_of
 from access.sessions import Session
-from boards.services import board_reads
+from boards.services import board_reads, past_reads
+from boards.services.past_reads import Past
 from boards.web.dependencies import get_now, get_system
 from flow.errors import NotPermittedError
 from projections.bed_grid import PlaceChoice, places
@@ -104,21 +105,47 @@ AllocationSession = Annotated[Session, Depends(allocation_session)]
 # to answer 403 or 404 exactly where the page does.
 
 
-def unit_board(request: Request, unit_id: UUID, session: PageSession, _: Position) -> UnitBoard:
-    """A unit's board: the user's own unit (403), of the user's municipality (404)."""
-    viewer, now = viewer_of(session.user), get_now(request)
-    return board_reads.unit_board(get_system(request), viewer, unit_id, now)
+def past_moment(request: Request, session: PageSession) -> Past | None:
+    """The moment of `?per=` a board is shown as of (422, 404: `past_reads.past_of`)."""
+    text = request.query_params.get("per")
+    if text is None:
+        return None
+    system = get_system(request)
+    return past_reads.past_of(system, session.user.municipality_id, text, get_now(request))
 
 
-def unit_wall(request: Request, unit_id: UUID, session: PageSession, _: Position) -> WallDisplay:
-    viewer, now = viewer_of(session.user), get_now(request)
-    return board_reads.unit_wall(get_system(request), viewer, unit_id, now)
+PastMoment = Annotated[Past | None, Depends(past_moment)]
 
 
-def zone_board(request: Request, zone_id: UUID, session: PageSession, _: Position) -> HomeCareBoard:
-    """A zone's board: the user's own zone (403), of the user's municipality (404)."""
-    viewer, now = viewer_of(session.user), get_now(request)
-    return board_reads.zone_board(get_system(request), viewer, zone_id, now)
+def unit_board(
+    request: Request, unit_id: UUID, session: PageSession, _: Position, past: PastMoment
+) -> UnitBoard:
+    """A unit's board: the user's own unit (403), of the user's municipality (404); as it
+    stood at `?per=`, if asked."""
+    viewer, now, system = viewer_of(session.user), get_now(request), get_system(request)
+    if past is not None:
+        return past_reads.unit_board(system, viewer, unit_id, past)
+    return board_reads.unit_board(system, viewer, unit_id, now)
+
+
+def unit_wall(
+    request: Request, unit_id: UUID, session: PageSession, _: Position, past: PastMoment
+) -> WallDisplay:
+    viewer, now, system = viewer_of(session.user), get_now(request), get_system(request)
+    if past is not None:
+        return past_reads.unit_wall(system, viewer, unit_id, past)
+    return board_reads.unit_wall(system, viewer, unit_id, now)
+
+
+def zone_board(
+    request: Request, zone_id: UUID, session: PageSession, _: Position, past: PastMoment
+) -> HomeCareBoard:
+    """A zone's board: the user's own zone (403), of the user's municipality (404); as it
+    stood at `?per=`, if asked."""
+    viewer, now, system = viewer_of(session.user), get_now(request), get_system(request)
+    if past is not None:
+        return past_reads.zone_board(system, viewer, zone_id, past)
+    return board_reads.zone_board(system, viewer, zone_id, now)
 
 
 UnitBoardRead = Annotated[UnitBoard, Depends(unit_board)]
