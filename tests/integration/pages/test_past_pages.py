@@ -66,6 +66,7 @@ def test_the_allocation_board_as_it_stood(world: World) -> None:
     columns = ["in_hospital", "ready", "waiting_for_bed", "on_stay", "going_home"]
     marked(page, [f"title-{c}" for c in columns] + ["tasks-title", "title-broken"])
     assert page.get_element_by_id(f"flow-{flow_id}") is not None
+    assert not page.xpath("//*[@id='planning']")  # today's forecast is not the past's
     assert looks(world)[-1] == f"per/tildeling@{AT}"
 
     before = world.client.get("/tildeling?per=2026-03-02T08:30")
