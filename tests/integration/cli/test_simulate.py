@@ -31,7 +31,7 @@ DAYS, INHABITANTS, START = 45, 8000, date(2026, 3, 2)
 
 def _simulate(database_url: str, seed: int, projector: bool = False) -> tuple[System, Summary]:
     """The simulation, its read models kept in this process or (`projector`) by a process of
-    their own as well, as a deployment may run them."""
+    their own as well, all of them, as a deployment may run them."""
     settings = Settings(database_url=database_url)
     system = open_system(settings)
     with projector_process(settings) if projector else nullcontext():
