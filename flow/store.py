@@ -47,7 +47,7 @@ def store_env(database_url: str) -> dict[str, str]:
         path = Path(unquote(url.path.removeprefix("/")))
         path.parent.mkdir(parents=True, exist_ok=True)
         return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+            "PERSISTENCE_MODULE": "flow.sqlite_store:SQLiteStore",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": "10",
         }

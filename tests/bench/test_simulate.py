@@ -2,9 +2,12 @@
 read over that year.
 
 Simulation: `simulate` as `pasientflyt simulate` runs it (every command through the
-application service, hospital messages through the ingest, read models caught up where
-something reads them, the deadline process every four hours). Reported: total time and
-events/s (target: the year in at most 60 s), and the ingest's own messages/s within it.
+application service, each its own transaction, hospital messages through the ingest, the
+task list caught up for the deadline process every four hours, the other read models at the
+end). Reported: total time and events/s (target: the year in at most 90 s, issue 27), and the
+ingest's own messages/s within it. BENCH_PROJECTOR=apart keeps the other read models in a
+process of their own beside it, as a deployment may run them (`boards/services/projecting.py`);
+on this 2-core machine under load that was slower (docs/benchmarks.md).
 Baseline, same run: the simulation's events stored again in an empty SQLite store, one
 insert per run of one aggregate's events (about one per save), with nothing else: no
 domain logic, no ingest, no read model, no loading. The ratio is what the application does
@@ -22,6 +25,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
+from contextlib import nullcontext
 from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 from pathlib import Path
@@ -31,6 +35,7 @@ import pytest
 from benchkit import Samples, Stats, append_results, measure, print_table
 from sqlalchemy import select
 
+from boards.services.projecting import projector_process
 from boards.services.system import System, open_system
 from boards.settings import Settings
 from fixtures.simulation.run import simulate
@@ -39,19 +44,26 @@ from projections.bed_grid import units
 from projections.figures.leader_figures import homecomings, loops, moves, stays
 from projections.figures.report import Figures
 from projections.ready_periods import periods
+from projections.task_list import TaskList
 
 INHABITANTS = int(os.environ.get("BENCH_INHABITANTS", "100000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
+APART = os.environ.get("BENCH_PROJECTOR", "here") == "apart"
 START = date(2026, 1, 5)
 FIGURE_RUNS = 7
+TARGET_SECONDS = 90
 
 
 @pytest.mark.timeout(3600)
 def test_a_simulated_year_and_its_figures(tmp_path: Path) -> None:
-    system = open_system(Settings(database_url=f"sqlite:///{tmp_path / 'year.db'}"))
+    settings = Settings(database_url=f"sqlite:///{tmp_path / 'year.db'}")
+    system = open_system(settings)
     try:
         ingest = _timed(system)
-        summary = simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=1, start=START)
+        # The task list stays with the simulation, whose deadline process catches it up.
+        others = [name for name in system.projector.projections if name != TaskList.name]
+        with projector_process(settings, others) if APART else nullcontext():
+            summary = simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=1, start=START)
         stored = _baseline(system, tmp_path / "baseline.db")
         figures, bare = _figures(system)
     finally:
@@ -64,10 +76,13 @@ def test_a_simulated_year_and_its_figures(tmp_path: Path) -> None:
         Stats.of("baseline: SELECT * of its tables", bare),
         Stats.of("ingest within the simulation", ingest),
     ]
+    where = "a process of their own" if APART else "the simulation's process"
     notes = [
         f"simulated {DAYS} days of {INHABITANTS:,} inhabitants: {summary.events:,} events, "
         f"{summary.flows:,} flows, {summary.stays:,} stays, {messages:,} messages "
-        f"in {summary.seconds:.1f} s = {per_s:,.0f} events/s (target: the year in <= 60 s)",
+        f"in {summary.seconds:.1f} s = {per_s:,.0f} events/s, read models in {where} "
+        f"(target: the year in <= {TARGET_SECONDS} s: "
+        f"{'met' if summary.seconds <= TARGET_SECONDS else 'missed'})",
         f"baseline: the same events stored again, nothing else: {stored:,.0f} events/s "
         f"({stored / per_s:.1f}x the simulation's rate)",
         f"loops: {dict(summary.loops)}; messages: {dict(summary.messages)}",
@@ -85,6 +100,8 @@ def test_a_simulated_year_and_its_figures(tmp_path: Path) -> None:
         seconds=summary.seconds,
         events_per_s=per_s,
         baseline_events_per_s=stored,
+        ratio=stored / per_s,
+        projector="apart" if APART else "here",
         messages_per_s=rows[2].per_s,
     )
     assert summary.events > 0 and messages > 0

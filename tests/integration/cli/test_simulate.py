@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
+from contextlib import nullcontext
 from datetime import date
 from pathlib import Path
 from uuid import UUID
@@ -17,6 +18,7 @@ from typer.testing import CliRunner
 
 from boards.cli.main import cli
 from boards.hospital.kept import messages
+from boards.services.projecting import projector_process
 from boards.services.system import System, open_system
 from boards.settings import Settings
 from fixtures.simulation.run import Summary, simulate
@@ -27,9 +29,13 @@ from projections.ready_periods import periods
 DAYS, INHABITANTS, START = 45, 8000, date(2026, 3, 2)
 
 
-def _simulate(database_url: str, seed: int) -> tuple[System, Summary]:
-    system = open_system(Settings(database_url=database_url))
-    summary = simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=seed, start=START)
+def _simulate(database_url: str, seed: int, projector: bool = False) -> tuple[System, Summary]:
+    """The simulation, its read models kept in this process or (`projector`) by a process of
+    their own as well, all of them, as a deployment may run them."""
+    settings = Settings(database_url=database_url)
+    system = open_system(settings)
+    with projector_process(settings) if projector else nullcontext():
+        summary = simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=seed, start=START)
     return system, summary
 
 
@@ -81,6 +87,20 @@ def test_the_same_seed_gives_the_same_events_and_another_seed_others(tmp_path: P
         system.close()
     assert runs["first"] == runs["again"]
     assert runs["first"][1] != runs["other"][1]
+
+
+def test_the_read_models_in_a_process_of_their_own_change_no_event(tmp_path: Path) -> None:
+    """The deadline process and the hospital messages read the task list and the flow cards
+    as they are when the process that keeps them is ahead, behind or racing: the same seed
+    gives the same events and figures, and the models it kept are those the log makes."""
+    runs = {}
+    for name, projector in (("here", False), ("apart", True)):
+        system, summary = _simulate(f"sqlite:///{tmp_path / name}.db", 11, projector)
+        runs[name] = summary.events, summary.loops, summary.messages, _kinds(system)
+        if projector:
+            assert snapshot(system) == rebuilt(system)
+        system.close()
+    assert runs["here"] == runs["apart"]
 
 
 def test_the_simulated_log_keeps_every_invariant(simulated: tuple[System, Summary]) -> None:
