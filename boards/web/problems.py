@@ -9,7 +9,9 @@ with the code `invalid_request`. The status follows from the refusal's class: `N
 404, `NotPermittedError` 403, `NotAuthenticatedError` 401, `UnusableTextError` 422,
 `TooManyError` 429 (with `Retry-After`), any other refusal 409.
 
-A page's own request (htmx, `HX-Request`, outside `/api/`) gets the sentence as HTML instead,
+A browser's own navigation to a page (it asks for `text/html` first, outside `/api/`) gets a
+page of its own with the title, the sentence and the way back. A page's own request (htmx,
+`HX-Request`, outside `/api/`) gets the sentence as HTML instead,
 told to land in the page's notice line (`#notice`, `role="alert"` in `base.html`): whatever
 refused it — an expired form, a task that is gone, a role that may not — the user reads why
 where she is, and the board she clicked in stays as it was (htmx swaps a refusal that names
@@ -32,7 +34,7 @@ from starlette.routing import BaseRoute, Match
 
 from boards.shapes import field_message
 from boards.web.security import log_refusal
-from boards.web.translations import answer_language, translator
+from boards.web.translations import answer_language, language_of, translator
 from flow.errors import (
     FlowError,
     NotAuthenticatedError,
@@ -98,6 +100,10 @@ def answer(
     headers: dict[str, str] | None = None,
 ) -> Response:
     request.state.problem_code = error.code  # the outcome `boards/web/metrics.py` counts
+    if _browsed(request):  # in the pages' language, as the page would have been
+        language = language_of(request)
+        body = problem(error.code, error.params, status, language, detail)
+        return _as_page(body, status, headers, language)
     body = problem(error.code, error.params, status, answer_language(request), detail)
     if _from_page(request):
         return _in_notice(body, status, headers)
@@ -106,6 +112,39 @@ def answer(
 
 def _from_page(request: Request) -> bool:
     return bool(request.headers.get("HX-Request")) and not request.url.path.startswith("/api/")
+
+
+def _browsed(request: Request) -> bool:
+    """A browser's own navigation to a page (an address typed or a link or GET form
+    followed), which shows what it gets: it asks for HTML first, and htmx does not ask."""
+    accepted = request.headers.get("accept", "")
+    return (
+        accepted.startswith("text/html")
+        and not request.headers.get("HX-Request")
+        and not request.url.path.startswith("/api/")
+    )
+
+
+def _as_page(
+    body: dict[str, Any], status: int, headers: dict[str, str] | None, language: str
+) -> HTMLResponse:
+    """The refusal as a page of its own in the user's language, with the way back: what a
+    browser shows of a page it was refused (a moment before the municipality's start, a
+    patient no longer hers, an address that is no page), not the problem's JSON."""
+    detail = body["detail"]
+    if not isinstance(detail, str):
+        detail = "; ".join(str(field.get("msg", "")) for field in detail)
+    back = translator(language)("Til forsiden")
+    page = (
+        f'<!doctype html><html lang="{language}"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{escape(body['title'])} · Pasientflyt</title>"
+        '<link rel="stylesheet" href="/static/pasientflyt.css"></head>'
+        f'<body><main class="refused"><h1>{escape(body["title"])}</h1>'
+        f'<p role="alert">{escape(detail)}</p><p><a href="/">{escape(back)}</a></p>'
+        "</main></body></html>"
+    )
+    return HTMLResponse(page, status_code=status, headers=headers)
 
 
 def _in_notice(body: dict[str, Any], status: int, headers: dict[str, str] | None) -> Response:
