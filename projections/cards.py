@@ -163,7 +163,9 @@ _OFFICE_STEP = or_(
 def load_cards(
     db: Connection, where: ColumnElement[bool], now: datetime, rates: Mapping[int, int]
 ) -> list[FlowCard]:
-    """The cards of the flows `where` selects, oldest referral first.
+    """The cards of the flows `where` selects, oldest referral first (the flow's id between
+    two opened at the same moment: the same order on every store, in a past board's private
+    database and after a rebuild).
 
     A card is a function of its flow's row, its loop counts and the day, and the row's
     `version` changes with every event of the flow. So the flows are listed with their
@@ -198,7 +200,7 @@ def load_cards(
     keys = [
         (flow_id, version, open_count, overdue_count, office_count, day, rates_key)
         for flow_id, version, open_count, overdue_count, office_count in db.execute(
-            listed.order_by(cards.c.opened_at)
+            listed.order_by(cards.c.opened_at, cards.c.flow_id)
         ).all()
     ]
     made = _made.setdefault(db.engine, LRUCache(maxsize=_MAX_CARDS))
