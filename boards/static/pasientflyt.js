@@ -389,3 +389,39 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     if (slot && event.detail.xhr.status < 300) slot.innerHTML = "";
   });
 })();
+
+// A card's or bed's menu of commands (`_actions.html`) fetches its forms when it is opened
+// without them, and once more when a live update has redrawn it open without them; a fetch
+// that fails says so in the menu, and opening it again tries again. Never a menu that says
+// "Henter …" for ever.
+(function () {
+  function loaded(menu) {
+    return menu.querySelector(".command-forms > :not(.muted)") !== null;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var menu = event.detail.elt;
+    if (!menu.matches || !menu.matches("details.more")) return;
+    if (!menu.open || loaded(menu) || menu.dataset.fetching) {
+      event.preventDefault();
+      return;
+    }
+    menu.dataset.fetching = "1";
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var menu = event.detail.elt;
+    if (!menu.matches || !menu.matches("details.more")) return;
+    delete menu.dataset.fetching;
+    if (event.detail.successful) return;
+    var forms = menu.querySelector(".command-forms");
+    var failed = document.createElement("p");
+    failed.className = "muted";
+    failed.setAttribute("role", "status");
+    failed.textContent = menu.getAttribute("data-failed");
+    forms.replaceChildren(failed);
+  });
+  document.addEventListener("htmx:oobAfterSwap", function () {
+    document.querySelectorAll("details.more[open]").forEach(function (menu) {
+      if (!loaded(menu) && !menu.dataset.fetching) htmx.trigger(menu, "toggle");
+    });
+  });
+})();

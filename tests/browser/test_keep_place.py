@@ -12,14 +12,18 @@ https://www.w3.org/WAI/WCAG21/Understanding/status-messages.html"""
 
 from __future__ import annotations
 
+import random
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
 from support.confirming import given
+from support.demo_patients import OFFICE, reserved_on_solsiden
 
+from boards.app import utc_now
+from flow.vocabulary import SafetyFlag
 from projections.task_list import tasks
 
 if TYPE_CHECKING:
@@ -86,3 +90,49 @@ def test_after_an_arrival_the_nurse_is_at_the_patient_s_bed(
         arg=href,
         timeout=5000,
     )
+
+
+def test_a_live_redraw_of_the_bed_keeps_its_open_command_menu_and_its_forms(
+    logged_in: Callable[[str], Page], server: LiveServer
+) -> None:
+    flow_id, bed = reserved_on_solsiden(server.system, "Mina Meny", random.Random("menu"))
+    server.system.flows.arrive(flow_id, by=OFFICE, at=utc_now())
+    nurse = logged_in("sykepleier")
+    slot = nurse.locator(f"#bed-{bed}")
+    expect(slot).to_contain_text("Opptatt")
+    slot.get_by_text(re.compile("^Handlinger")).click()
+    # Another user's change redraws the bed by the stream, before and after the menu's forms
+    # have come.
+    server.system.flows.raise_safety_flag(flow_id, SafetyFlag.DELIRIUM, by=OFFICE, at=utc_now())
+    expect(slot.locator(".flags")).to_contain_text("delirium")
+    expect(slot.locator("details.more")).to_have_attribute("open", "")
+    expect(slot.get_by_text("Sette risikoflagg")).to_be_visible()
+    server.system.flows.raise_safety_flag(flow_id, SafetyFlag.FALL, by=OFFICE, at=utc_now())
+    expect(slot.locator(".flags")).to_contain_text("fallrisiko")
+    expect(slot.locator("details.more")).to_have_attribute("open", "")
+    expect(slot.get_by_text("Sette risikoflagg")).to_be_visible()
+
+
+def test_a_menu_whose_forms_did_not_come_says_so_and_tries_again_when_opened_again(
+    logged_in: Callable[[str], Page], server: LiveServer
+) -> None:
+    flow_id, bed = reserved_on_solsiden(server.system, "Frode Feil", random.Random("failed"))
+    server.system.flows.arrive(flow_id, by=OFFICE, at=utc_now())
+    nurse = logged_in("sykepleier")
+    failing = {"left": 1}
+
+    def once_unreachable(route: Route) -> None:
+        if failing["left"]:
+            failing["left"] -= 1
+            route.abort()
+        else:
+            route.continue_()
+
+    nurse.route(f"**/tildeling/forlop/{flow_id}/handlinger", once_unreachable)
+    menu = nurse.locator(f"#bed-{bed} details.more")
+    menu.locator("summary").click()
+    expect(menu).to_contain_text("Handlingene kom ikke")
+    menu.locator("summary").click()  # closed
+    menu.locator("summary").click()  # and opened again
+    expect(menu.get_by_text("Sette risikoflagg")).to_be_visible()
+    assert failing["left"] == 0
