@@ -47,14 +47,18 @@ def sqlalchemy_url(database_url: str) -> str:
 _SQLITE_BUSY_SECONDS = 10.0
 
 
-def _sqlite_pragmas(connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
-    cursor = connection.cursor()
-    cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_SECONDS * 1000)}")
-    _write_ahead_log(cursor)
-    # Deleted and overwritten rows are zeroed, not left in free space: an erased patient's
-    # name must not stay in the file.
-    cursor.execute("PRAGMA secure_delete=ON")
-    cursor.close()
+def _sqlite_pragmas(synchronous: str) -> Callable[[DBAPIConnection, ConnectionPoolEntry], None]:
+    def set_up(connection: DBAPIConnection, _: ConnectionPoolEntry) -> None:
+        cursor = connection.cursor()
+        cursor.execute(f"PRAGMA busy_timeout={int(_SQLITE_BUSY_SECONDS * 1000)}")
+        _write_ahead_log(cursor)
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        # Deleted and overwritten rows are zeroed, not left in free space: an erased patient's
+        # name must not stay in the file.
+        cursor.execute("PRAGMA secure_delete=ON")
+        cursor.close()
+
+    return set_up
 
 
 def _write_ahead_log(cursor: Any) -> None:
@@ -72,15 +76,25 @@ def _write_ahead_log(cursor: Any) -> None:
             time.sleep(0.02)
 
 
-def connect(database_url: str) -> Engine:
+def connect(database_url: str, *, durable: bool = True) -> Engine:
     """An engine on the database; a PostgreSQL connection is tested before each use (the
-    server may have closed it), a SQLite file's needs no such round trip."""
+    server may have closed it), a SQLite file's needs no such round trip.
+
+    A SQLite commit is flushed to the disk before it returns (`synchronous=FULL`, the default
+    of SQLite): a command told done survives a power cut. Not `durable` (a simulation's
+    process, whose municipality is made up and made again from its seed), its own commits are
+    flushed at the write-ahead log's checkpoints only (`synchronous=NORMAL`): still atomic and
+    consistent, and kept if the process dies, but a power cut may take the last of them back
+    (https://www.sqlite.org/pragma.html#pragma_synchronous, "WAL mode is always consistent
+    with synchronous=NORMAL, but WAL mode does lose durability"). The setting is each
+    connection's own: another process's commits on the same file are flushed as before, and
+    with them the log's frames before theirs."""
     url = sqlalchemy_url(database_url)
     engine = create_engine(url, pool_pre_ping=not url.startswith("sqlite"))
     if engine.dialect.name == "sqlite":
         if engine.url.database and engine.url.database != ":memory:":
             Path(engine.url.database).parent.mkdir(parents=True, exist_ok=True)  # var/ at first
-        event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "connect", _sqlite_pragmas("FULL" if durable else "NORMAL"))
     return engine
 
 

@@ -9,6 +9,9 @@ brought forward, a unit's bed), and the two statements more and the library's tr
 round them took about 40 % of a read: a flow brought forward 110–120 → 70 µs, the checklists'
 last version 44 → 27 µs (on a simulated store of 18,000 events, 2 vCPU under load).
 Writes are the library's, each its own transaction.
+
+`SQLITE_SYNCHRONOUS=NORMAL` in the store's settings (a simulation's, `flow.store.store_env`)
+sets the pragma on each of its connections: see `access.database.connect`.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any
 
 from eventsourcing.persistence import (
     DatabaseError,
@@ -28,7 +32,13 @@ from eventsourcing.persistence import (
     PersistenceError,
     ProgrammingError,
 )
-from eventsourcing.sqlite import SQLiteCursor, SQLiteDatastore, SQLiteFactory
+from eventsourcing.sqlite import (
+    SQLiteConnection,
+    SQLiteConnectionPool,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
 from eventsourcing.utils import Environment, EnvType
 
 #: SQLite's errors as the library's, as it raises them in a transaction (the first match).
@@ -45,7 +55,28 @@ _ERRORS: list[tuple[type[sqlite3.Error], type[PersistenceError]]] = [
 ]
 
 
+class _Pool(SQLiteConnectionPool):
+    """The library's pool, each new connection set to `synchronous` if given."""
+
+    def __init__(self, *, synchronous: str | None, **options: Any) -> None:
+        super().__init__(**options)
+        self.synchronous = synchronous
+
+    def _create_connection(self) -> SQLiteConnection:
+        connection = super()._create_connection()
+        if self.synchronous:
+            connection.cursor().execute(f"PRAGMA synchronous={self.synchronous}")
+        return connection
+
+
 class _Datastore(SQLiteDatastore):
+    def __init__(
+        self, db_name: str, *, lock_timeout: int | None, synchronous: str | None, **options: Any
+    ) -> None:
+        super().__init__(db_name, lock_timeout=lock_timeout, **options)
+        self.pool.close()
+        self.pool = _Pool(db_name=db_name, lock_timeout=lock_timeout, synchronous=synchronous)
+
     @contextmanager
     def transaction(self, *, commit: bool) -> Iterator[SQLiteCursor]:
         if commit:
@@ -69,9 +100,13 @@ class SQLiteStore(SQLiteFactory):
     def __init__(self, env: Environment | EnvType | None) -> None:
         super().__init__(env)
         made = self.datastore
+        synchronous = self.env.get("SQLITE_SYNCHRONOUS") or None
+        if synchronous not in {None, "NORMAL", "FULL"}:
+            raise ValueError(f"SQLITE_SYNCHRONOUS={synchronous}: NORMAL or FULL")
         self.datastore = _Datastore(
             made.pool.db_name,
             lock_timeout=made.pool.lock_timeout,
+            synchronous=synchronous,
             single_row_tracking=made.single_row_tracking,
             originator_id_type=made.originator_id_type,
         )

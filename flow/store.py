@@ -39,8 +39,10 @@ class UnsupportedDatabaseError(ValueError):
     pass
 
 
-def store_env(database_url: str) -> dict[str, str]:
-    """The eventsourcing library's settings for `sqlite:///path` or `postgresql://...`."""
+def store_env(database_url: str, *, durable: bool = True) -> dict[str, str]:
+    """The eventsourcing library's settings for `sqlite:///path` or `postgresql://...`; not
+    `durable` (a simulation's own connections, `access.database.connect`), a SQLite store's
+    commits are not flushed one by one."""
     url = urlsplit(database_url)
     scheme = url.scheme.split("+")[0]
     if scheme == "sqlite":
@@ -50,6 +52,7 @@ def store_env(database_url: str) -> dict[str, str]:
             "PERSISTENCE_MODULE": "flow.sqlite_store:SQLiteStore",
             "SQLITE_DBNAME": str(path),
             "SQLITE_LOCK_TIMEOUT": "10",
+            "SQLITE_SYNCHRONOUS": "FULL" if durable else "NORMAL",
         }
     if scheme in {"postgresql", "postgres"}:
         return {

@@ -170,7 +170,7 @@ def simulate(
         except UnknownScenario as error:
             _fail(str(error))
         return
-    system = open_system(Settings())
+    system = open_system(Settings(), durable=False)  # a made-up municipality: see `connect`
     try:
         with Progress(
             *Progress.get_default_columns(), MofNCompleteColumn(), console=console

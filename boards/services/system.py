@@ -74,13 +74,15 @@ class System:
         self.engine.dispose()
 
 
-def open_system(settings: Settings) -> System:
-    engine = connect(settings.database_url)
+def open_system(settings: Settings, *, durable: bool = True) -> System:
+    """The system on the settings' database; not `durable`, a simulation's: its own SQLite
+    commits are not flushed one by one (`access.database.connect`)."""
+    engine = connect(settings.database_url, durable=durable)
     migrate(engine)
     with startup_lock(engine):
         keys = PatientKeys(engine, MasterKeys(settings.master_keys_file))
         flows = Pasientflyt(
-            env=store_env(settings.database_url),
+            env=store_env(settings.database_url, durable=durable),
             keys=keys,
             checklists=checklist_file.load(settings.checklists_file),
         )

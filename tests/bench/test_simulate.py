@@ -8,6 +8,9 @@ end). Reported: total time and events/s (target: the year in at most 90 s, issue
 ingest's own messages/s within it. BENCH_PROJECTOR=apart keeps the other read models in a
 process of their own beside it, as a deployment may run them (`boards/services/projecting.py`);
 on this 2-core machine under load that was slower (docs/benchmarks.md).
+The simulation's SQLite commits are not flushed one by one, as `pasientflyt simulate` runs it
+(`synchronous=NORMAL`, `access.database.connect`); BENCH_DURABLE=1 flushes each, as a real
+municipality's (`synchronous=FULL`), the baseline alike.
 Baseline, same run: the simulation's events stored again in an empty SQLite store, one
 insert per run of one aggregate's events (about one per save), with nothing else: no
 domain logic, no ingest, no read model, no loading. The ratio is what the application does
@@ -49,6 +52,7 @@ from projections.task_list import TaskList
 INHABITANTS = int(os.environ.get("BENCH_INHABITANTS", "100000"))
 DAYS = int(os.environ.get("BENCH_DAYS", "365"))
 APART = os.environ.get("BENCH_PROJECTOR", "here") == "apart"
+DURABLE = os.environ.get("BENCH_DURABLE", "") == "1"
 START = date(2026, 1, 5)
 FIGURE_RUNS = 7
 TARGET_SECONDS = 90
@@ -57,7 +61,7 @@ TARGET_SECONDS = 90
 @pytest.mark.timeout(3600)
 def test_a_simulated_year_and_its_figures(tmp_path: Path) -> None:
     settings = Settings(database_url=f"sqlite:///{tmp_path / 'year.db'}")
-    system = open_system(settings)
+    system = open_system(settings, durable=DURABLE)
     try:
         ingest = _timed(system)
         # The task list stays with the simulation, whose deadline process catches it up.
@@ -80,7 +84,8 @@ def test_a_simulated_year_and_its_figures(tmp_path: Path) -> None:
     notes = [
         f"simulated {DAYS} days of {INHABITANTS:,} inhabitants: {summary.events:,} events, "
         f"{summary.flows:,} flows, {summary.stays:,} stays, {messages:,} messages "
-        f"in {summary.seconds:.1f} s = {per_s:,.0f} events/s, read models in {where} "
+        f"in {summary.seconds:.1f} s = {per_s:,.0f} events/s, read models in {where}, "
+        f"synchronous={'FULL' if DURABLE else 'NORMAL'} "
         f"(target: the year in <= {TARGET_SECONDS} s: "
         f"{'met' if summary.seconds <= TARGET_SECONDS else 'missed'})",
         f"baseline: the same events stored again, nothing else: {stored:,.0f} events/s "
@@ -102,6 +107,7 @@ def test_a_simulated_year_and_its_figures(tmp_path: Path) -> None:
         baseline_events_per_s=stored,
         ratio=stored / per_s,
         projector="apart" if APART else "here",
+        synchronous="FULL" if DURABLE else "NORMAL",
         messages_per_s=rows[2].per_s,
     )
     assert summary.events > 0 and messages > 0
@@ -129,7 +135,7 @@ def _baseline(system: System, path: Path) -> float:
     recorder = system.flows.recorder
     notifications = recorder.select_notifications(None, 10_000_000)
     runs = [list(g) for _, g in itertools.groupby(notifications, lambda n: n.originator_id)]
-    empty = open_system(Settings(database_url=f"sqlite:///{path}"))
+    empty = open_system(Settings(database_url=f"sqlite:///{path}"), durable=DURABLE)
     try:
         started = time.perf_counter()
         for run in runs:

@@ -9,6 +9,7 @@ from uuid import uuid4
 import pytest
 from eventsourcing.persistence import InfrastructureFactory, OperationalError, StoredEvent
 
+from access.database import connect
 from flow.sqlite_store import SQLiteStore
 from flow.store import store_env
 
@@ -60,3 +61,26 @@ def test_a_failed_read_raises_the_library_error(store: SQLiteStore) -> None:
     with store.datastore.transaction(commit=False) as cursor:  # the connection still reads
         cursor.execute("SELECT 1")
         assert cursor.fetchone()[0] == 1
+
+
+@pytest.mark.parametrize(("durable", "level"), [(True, 2), (False, 1)])
+def test_a_simulation_s_commits_are_not_flushed_one_by_one_a_real_municipality_s_are(
+    sqlite_url: str, durable: bool, level: int
+) -> None:
+    """SQLite's `synchronous`: 2 FULL (each commit flushed), 1 NORMAL (at checkpoints), on the
+    event store's and on the other tables' connections alike."""
+    factory = InfrastructureFactory.construct(store_env(sqlite_url, durable=durable))
+    engine = connect(sqlite_url, durable=durable)
+    try:
+        pool = factory.datastore.pool  # type: ignore[attr-defined]
+        connection = pool.get_connection(is_writer=True)
+        try:
+            (stored,) = connection._sqlite_conn.execute("PRAGMA synchronous").fetchone()
+        finally:
+            pool.put_connection(connection)
+        with engine.connect() as db:
+            others = db.exec_driver_sql("PRAGMA synchronous").scalar()
+        assert (stored, others) == (level, level)
+    finally:
+        engine.dispose()
+        factory.close()
