@@ -8,6 +8,7 @@ log. A municipality that has written none works with the templates of the settin
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from typing import TYPE_CHECKING, ClassVar
 from uuid import UUID, uuid5
 
@@ -16,6 +17,7 @@ from eventsourcing.domain import Aggregate, event
 from flow.actor import Actor
 
 
+@lru_cache(maxsize=1024)  # asked on every command's save (`Places.checklists_in_force`)
 def checklist_templates_id(municipality_id: UUID) -> UUID:
     return uuid5(municipality_id, "sjekklister")
 
