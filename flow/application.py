@@ -18,6 +18,7 @@ from uuid import UUID
 
 from flow.actor import Actor
 from flow.care_unit import CareUnit
+from flow.checklist_file import FLOW_EVENTS
 from flow.errors import ConcurrentChangeError, IllegalTransitionError, StaleVersionError
 from flow.flow_values import BedRef, Decision, DischargePlan
 from flow.patient_flow import PatientFlow
@@ -353,11 +354,15 @@ class Pasientflyt(Places):
         return flow
 
     def _save_flow(self, flow: PatientFlow, *units: CareUnit, by: Actor, at: datetime) -> None:
-        """Close and open loops for the events just recorded, then save it all at once."""
-        _, checklists = self.checklists_in_force(by.municipality_id)
-        for name in [type(e).__name__ for e in flow.pending_events]:
-            flow.complete_tasks_done_by(name, by=by, at=at)
-            flow.open_checklists(name, checklists.for_trigger(name), by=by, at=at)
+        """Close and open loops for the events just recorded, then save it all at once. The
+        checklists in force are read only if one of the events may be a template's trigger
+        (a task done, acknowledged or overdue is none: four commands in ten)."""
+        names = [type(e).__name__ for e in flow.pending_events]
+        if not FLOW_EVENTS.isdisjoint(names):
+            _, checklists = self.checklists_in_force(by.municipality_id)
+            for name in names:
+                flow.complete_tasks_done_by(name, by=by, at=at)
+                flow.open_checklists(name, checklists.for_trigger(name), by=by, at=at)
         self._save(flow, *units)
 
 

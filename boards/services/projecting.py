@@ -34,12 +34,15 @@ class ProjectorProcessError(RuntimeError):
 
 
 @contextmanager
-def projector_process(settings: Settings, names: Sequence[str] = ()) -> Iterator[None]:
+def projector_process(
+    settings: Settings, names: Sequence[str] = (), *, durable: bool = True
+) -> Iterator[None]:
     """A process following the log of `settings`' database into the named read models (all,
-    if none are named) while the block runs, caught up to the head when the block ends."""
+    if none are named) while the block runs, caught up to the head when the block ends; not
+    `durable`, a simulation's (`open_system`)."""
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copied connection
     started, stop = context.Event(), context.Event()
-    process = context.Process(target=follow, args=(settings, names, started, stop), daemon=True)
+    process = context.Process(target=follow, args=(settings, names, durable, started, stop), daemon=True)
     process.start()
     try:
         waited = 0.0
@@ -55,9 +58,11 @@ def projector_process(settings: Settings, names: Sequence[str] = ()) -> Iterator
         raise ProjectorProcessError(f"the projector process ended with {process.exitcode}")
 
 
-def follow(settings: Settings, names: Sequence[str], started: Event, stop: Event) -> None:
+def follow(
+    settings: Settings, names: Sequence[str], durable: bool, started: Event, stop: Event
+) -> None:
     """Apply new events to the named read models until `stop`, then once more to the head."""
-    system = open_system(settings)
+    system = open_system(settings, durable=durable)
     try:
         unknown = set(names) - set(system.projector.projections)
         if unknown:  # `Projector.catch_up` would read the log from its start, over and over

@@ -66,7 +66,7 @@ def test_a_simulated_year_and_its_figures(tmp_path: Path) -> None:
         ingest = _timed(system)
         # The task list stays with the simulation, whose deadline process catches it up.
         others = [name for name in system.projector.projections if name != TaskList.name]
-        with projector_process(settings, others) if APART else nullcontext():
+        with projector_process(settings, others, durable=DURABLE) if APART else nullcontext():
             summary = simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=1, start=START)
         stored = _baseline(system, tmp_path / "baseline.db")
         figures, bare = _figures(system)
