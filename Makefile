@@ -33,7 +33,7 @@ lint: install
 # `--dist load`: under pytest 9.2 schemathesis gives each generated test the same node id, and
 # a scheduler that groups by id (loadscope, loadfile, loadgroup) runs one of the 67.
 test: lint
-	$(BIN)/pytest -n auto --dist load
+	$(BIN)/pytest -n auto --dist load --durations=25
 
 bench: install
 	$(BIN)/pytest -p no:xdist -p no:randomly -s tests/bench

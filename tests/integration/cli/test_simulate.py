@@ -33,8 +33,8 @@ def _simulate(database_url: str, seed: int, projector: bool = False) -> tuple[Sy
     """The simulation, its read models kept in this process or (`projector`) by a process of
     their own as well, all of them, as a deployment may run them."""
     settings = Settings(database_url=database_url)
-    system = open_system(settings)
-    with projector_process(settings) if projector else nullcontext():
+    system = open_system(settings, durable=False)  # as `pasientflyt simulate` opens it
+    with projector_process(settings, durable=False) if projector else nullcontext():
         summary = simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=seed, start=START)
     return system, summary
 

@@ -37,7 +37,7 @@ SCREENING = "Innkomstvurdering: fall, ernæring og trykksår (innen 24 t)"
 
 
 def test_a_simulated_year_lands_inside_the_national_ranges(tmp_path: Path) -> None:
-    system = open_system(Settings(database_url=f"sqlite:///{tmp_path / 'year.db'}"))
+    system = open_system(Settings(database_url=f"sqlite:///{tmp_path / 'year.db'}"), durable=False)
     try:
         simulate(system, days=DAYS, inhabitants=INHABITANTS, seed=1, start=START)
         measured = measure(system, municipality_id(DEFAULT_NUMBER), START, DAYS, INHABITANTS)

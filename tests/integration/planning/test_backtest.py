@@ -13,7 +13,7 @@ from fixtures.simulation.backtest import HORIZONS, Scores, backtest
 
 
 def _run(path: Path) -> Scores:
-    system = open_system(Settings(database_url=f"sqlite:///{path}"))
+    system = open_system(Settings(database_url=f"sqlite:///{path}"), durable=False)
     try:
         return backtest(
             system, days=40, inhabitants=4000, seed=3, start=date(2026, 2, 2), warm_up=14
