@@ -42,7 +42,9 @@ def projector_process(
     `durable`, a simulation's (`open_system`)."""
     context = multiprocessing.get_context("spawn")  # a fresh interpreter: no copied connection
     started, stop = context.Event(), context.Event()
-    process = context.Process(target=follow, args=(settings, names, durable, started, stop), daemon=True)
+    process = context.Process(
+        target=follow, args=(settings, names, durable, started, stop), daemon=True
+    )
     process.start()
     try:
         waited = 0.0
