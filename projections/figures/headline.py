@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, TypeVar
 from uuid import UUID
@@ -83,13 +83,14 @@ def read_headline(
         overdue = _overdue(db, municipality_id, now)
         overdue_before = _overdue(db, municipality_id, midnight(this_month))
         homecomings = list(db.execute(query.homecomings_by_month(period, municipality_id)))
+        started: date | None = db.execute(query.first_move(municipality_id)).scalar()
     months = period.months[-2:]
     sums = waiting.waiting_by_month(waits, period.start, period.end, oslo_day(now), rates)
     waits_table = waiting.waiting(period, sums)
     units = [p for p in places if p.kind != UnitKind.HOME_CARE_ZONE]
     settled = period.settled(READMISSION_WINDOW, now)[-2:]
     readmitted = readmissions(settled, homecomings)
-    return [
+    headlines = [
         _of("occupancy", "Belegg", "prosent", months, occupancy_overall(period, units, stay_rows)),
         _of("waiting_days", "Overliggedøgn", "døgn", months, _row(waits_table, "Overliggedøgn")),
         _of(
@@ -114,6 +115,18 @@ def read_headline(
             _row(readmitted, "Andel"),
         ),
     ]
+    return [_since(h, started) for h in headlines]
+
+
+def _since(headline: Headline, started: date | None) -> Headline:
+    """A month before the municipality's first data has no figures, not figures of zero:
+    nothing to compare with (a municipality that began in November is not "up 45 waiting
+    days from October")."""
+    if headline.now or headline.before is None or started is None:
+        return headline
+    if headline.before >= started.replace(day=1):
+        return headline
+    return replace(headline, previous=None)
 
 
 def _of(key: str, label: str, measure: str, months: list[str], values: list[Value]) -> Headline:

@@ -71,6 +71,18 @@ def test_a_month_against_the_month_before_each_value_written_out(w: World) -> No
     assert [h.key for h in headline(w, date(2026, 3, 1)).values()] == list(got)
 
 
+def test_the_first_month_with_data_is_compared_with_nothing_not_with_zero(w: World) -> None:
+    """The municipality's first flow is of 2 March: February has no figures, and March is
+    not "up 180 waiting days" from it."""
+    answer_three_on_time_and_some_late(w, 0, late=3)
+    w.clock.now = datetime(2026, 4, 2, 7, tzinfo=UTC)
+    got = headline(w, date(2026, 3, 1))
+    february = date(2026, 2, 1)
+    assert written(got["waiting_days"]) == (date(2026, 3, 1), february, 180.0, None, None)
+    assert written(got["occupancy"])[3:] == (None, None)
+    assert written(got["loops_on_time"]) == (date(2026, 3, 1), february, 50.0, None, None)
+
+
 def test_a_value_the_figures_hide_is_hidden_and_not_compared(w: World) -> None:
     """March: three answered on time and two late, a small count the loop figures hide. On
     30 April one patient comes to a bed on KORT: one bed-night in April, a small count."""
