@@ -80,6 +80,20 @@ def test_a_period_with_no_month_over_has_no_month_and_says_so(w: World) -> None:
     assert "<th>des. 26</th>" not in page.text
 
 
+def test_a_safety_table_with_no_month_to_show_yet_says_so_not_an_empty_table(w: World) -> None:
+    """Screening at arrival shows a month once a week after it is over: on 6 December, the
+    November of a municipality begun in November is not shown there yet."""
+    w.clock.now = datetime(2026, 11, 20, 10, tzinfo=UTC)
+    ready_patient(w, 1)
+    w.clock.now = NOW
+    html = w.client.get("/leder/tall").text
+    found = re.search(r'id="figure-safety_screening".*?</details>', html, re.S)
+    assert found, html
+    assert "Ingen måned å vise ennå." in found[0] and "<table" not in found[0]
+    medication = re.search(r'id="figure-safety_medication_review".*?</details>', html, re.S)
+    assert medication and "<th>nov. 26</th>" in medication[0]
+
+
 def test_the_figures_page_in_english(w: World) -> None:
     w.client.cookies.set(LANGUAGE_COOKIE, "en")
     html = w.client.get("/leder/tall?fra=2026-10").text
