@@ -16,6 +16,7 @@ import random
 import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
+from uuid import UUID
 
 from playwright.sync_api import Page, Route, expect
 from sqlalchemy import select
@@ -92,32 +93,34 @@ def test_after_an_arrival_the_nurse_is_at_the_patient_s_bed(
     )
 
 
+def in_a_bed(server: LiveServer, name: str) -> tuple[UUID, str]:
+    """A new patient arrived in a bed on Solsiden: the flow and the bed."""
+    flow_id, bed = reserved_on_solsiden(server.system, name, random.Random(name))
+    server.system.flows.arrive(flow_id, by=OFFICE, at=utc_now())
+    return flow_id, bed
+
+
 def test_a_live_redraw_of_the_bed_keeps_its_open_command_menu_and_its_forms(
     logged_in: Callable[[str], Page], server: LiveServer
 ) -> None:
-    flow_id, bed = reserved_on_solsiden(server.system, "Mina Meny", random.Random("menu"))
-    server.system.flows.arrive(flow_id, by=OFFICE, at=utc_now())
+    flow_id, bed = in_a_bed(server, "Mina Meny")
     nurse = logged_in("sykepleier")
     slot = nurse.locator(f"#bed-{bed}")
     expect(slot).to_contain_text("Opptatt")
     slot.get_by_text(re.compile("^Handlinger")).click()
-    # Another user's change redraws the bed by the stream, before and after the menu's forms
+    # Another user's changes redraw the bed by the stream, before and after the menu's forms
     # have come.
-    server.system.flows.raise_safety_flag(flow_id, SafetyFlag.DELIRIUM, by=OFFICE, at=utc_now())
-    expect(slot.locator(".flags")).to_contain_text("delirium")
-    expect(slot.locator("details.more")).to_have_attribute("open", "")
-    expect(slot.get_by_text("Sette risikoflagg")).to_be_visible()
-    server.system.flows.raise_safety_flag(flow_id, SafetyFlag.FALL, by=OFFICE, at=utc_now())
-    expect(slot.locator(".flags")).to_contain_text("fallrisiko")
-    expect(slot.locator("details.more")).to_have_attribute("open", "")
-    expect(slot.get_by_text("Sette risikoflagg")).to_be_visible()
+    for flag, word in ((SafetyFlag.DELIRIUM, "delirium"), (SafetyFlag.FALL, "fallrisiko")):
+        server.system.flows.raise_safety_flag(flow_id, flag, by=OFFICE, at=utc_now())
+        expect(slot.locator(".flags")).to_contain_text(word)
+        expect(slot.locator("details.more")).to_have_attribute("open", "")
+        expect(slot.get_by_text("Sette risikoflagg")).to_be_visible()
 
 
 def test_a_menu_whose_forms_did_not_come_says_so_and_tries_again_when_opened_again(
     logged_in: Callable[[str], Page], server: LiveServer
 ) -> None:
-    flow_id, bed = reserved_on_solsiden(server.system, "Frode Feil", random.Random("failed"))
-    server.system.flows.arrive(flow_id, by=OFFICE, at=utc_now())
+    flow_id, bed = in_a_bed(server, "Frode Feil")
     nurse = logged_in("sykepleier")
     failing = {"left": 1}
 
