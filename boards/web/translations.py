@@ -4,6 +4,7 @@ and which language a request is answered in."""
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable
 from datetime import date, datetime
 from functools import cache, lru_cache
@@ -76,16 +77,25 @@ def formatters(language: str) -> dict[str, Callable[..., str]]:
     def number(value: int | float) -> str:
         return format_decimal(value, locale=locale)
 
+    written = _as_english if language == "en" else str
+
     @lru_cache(maxsize=10_000)
     def day(value: date | datetime | None, style: str = "d. MMM") -> str:
         if value is None:
             return ""
         if isinstance(value, datetime):
             value = value.astimezone(OSLO).date()
-        return format_date(value, style, locale=locale)
+        return format_date(value, written(style), locale=locale)
 
     @lru_cache(maxsize=10_000)
     def moment(value: datetime | None, style: str = "d. MMM HH:mm") -> str:
-        return format_datetime(value, style, tzinfo=OSLO, locale=locale) if value else ""
+        return format_datetime(value, written(style), tzinfo=OSLO, locale=locale) if value else ""
 
     return {"number": number, "day": day, "moment": moment}
+
+
+def _as_english(style: str) -> str:
+    """A template's date pattern, written as Norwegian writes a day ("1. des.", "on. 3.12."),
+    as English writes it: "1 Dec", "Wed 3/12", "3/12/2026"."""
+    numeric = re.sub(r"d\.M\.(y?)", lambda m: "d/M/y" if m[1] else "d/M", style)
+    return numeric.replace("d. ", "d ")

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import re
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import boards
 from boards.pages.messages import DISPATCH_TEXT
 from boards.shapes import FIELD_MESSAGES
-from boards.web.translations import accepted, translator
+from boards.web.translations import accepted, formatters, translator
 from flow.payment_clock import WAIT_END_TEXT
 from flow.refusals import REFUSALS, WORDS, sentence
 from flow.vocabulary import (
@@ -91,3 +92,21 @@ def test_an_answer_speaks_the_first_language_of_accept_language_that_we_have() -
 def test_an_answer_is_bokmål_when_accept_language_names_none_of_ours() -> None:
     for header in ("", "*", "de", "en;q=0", "en;q=abc", "sv-SE,da;q=0.8"):
         assert accepted(header) == "nb", header
+
+
+def test_a_day_is_written_as_each_language_writes_it() -> None:
+    """The templates give Norwegian patterns ("d. MMM", "EEE d.M."); English has no point
+    after the day: "3 Dec", not "3. Dec"."""
+    thursday = date(2026, 12, 3)
+    english, norwegian = formatters("en"), formatters("nb")
+    for style, en, nb in [
+        ("d. MMM", "3 Dec", "3. des."),
+        ("EEE d.M.", "Thu 3/12", "tor. 3.12."),
+        ("d.M.y", "3/12/2026", "3.12.2026"),
+        ("EEEE d. MMMM", "Thursday 3 December", "torsdag 3. desember"),
+        ("MMM yy", "Dec 26", "des. 26"),
+    ]:
+        assert (english["day"](thursday, style), norwegian["day"](thursday, style)) == (en, nb)
+    moment = datetime(2026, 12, 3, 13, 5, tzinfo=UTC)
+    written = (english["moment"](moment), norwegian["moment"](moment))
+    assert written == ("3 Dec 14:05", "3. des. 14:05")
